@@ -1,0 +1,207 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The environment is a contract: README, deployment and tests rely on these names. One schema, validated at boot;
+ * a bad value stops the process with a message that names the variable and says what is expected (and never
+ * echoes a secret back).
+ */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const QBO_API_BASE_URLS = {
+  sandbox: 'https://sandbox-quickbooks.api.intuit.com',
+  production: 'https://quickbooks.api.intuit.com',
+} as const;
+
+/** Variables whose values are secrets: an error message names them but never repeats what was given. */
+export const SECRET_VARIABLES = new Set([
+  'DATABASE_URL',
+  'TOKEN_ENCRYPTION_KEY',
+  'HUBSPOT_CLIENT_SECRET',
+  'QBO_CLIENT_SECRET',
+  'QBO_WEBHOOK_VERIFIER_TOKEN',
+]);
+
+/** Credentials whose presence switches DealBooks from the sandbox to the real services. */
+const CREDENTIAL_VARIABLES = ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'QBO_CLIENT_ID', 'QBO_CLIENT_SECRET'] as const;
+
+/** What a production (non-sandbox) deployment cannot run without. */
+const REQUIRED_OUTSIDE_SANDBOX = [
+  ...CREDENTIAL_VARIABLES,
+  'HUBSPOT_APP_ID',
+  'QBO_WEBHOOK_VERIFIER_TOKEN',
+  'TOKEN_ENCRYPTION_KEY',
+] as const;
+
+const httpUrl = (what: string) =>
+  z
+    .string()
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'http:' || url.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    }, `expected an absolute http(s) URL (${what})`)
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const optionalText = z.string().min(1).optional();
+
+const envSchema = z
+  .object({
+    PORT: z.coerce
+      .number({ message: 'expected a whole number from 0 to 65535' })
+      .int('expected a whole number from 0 to 65535')
+      .min(0, 'expected a whole number from 0 to 65535')
+      .max(65535, 'expected a whole number from 0 to 65535')
+      .default(3000),
+    PUBLIC_BASE_URL: httpUrl('the address HubSpot and Intuit use to reach DealBooks, e.g. https://dealbooks.example.com').default(
+      'http://localhost:3000',
+    ),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection string; leave unset for the embedded database')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('./.data'),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    TOKEN_ENCRYPTION_KEY: z
+      .string()
+      .refine(
+        (value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32,
+        'expected 32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)',
+      )
+      .optional(),
+    HUBSPOT_CLIENT_ID: optionalText,
+    HUBSPOT_CLIENT_SECRET: optionalText,
+    HUBSPOT_APP_ID: z.string().regex(/^\d+$/, 'expected the numeric HubSpot app id').optional(),
+    HUBSPOT_API_BASE_URL: httpUrl('HubSpot API base').default('https://api.hubapi.com'),
+    HUBSPOT_AUTHORIZE_URL: httpUrl('HubSpot OAuth authorize page').default('https://app.hubspot.com/oauth/authorize'),
+    QBO_CLIENT_ID: optionalText,
+    QBO_CLIENT_SECRET: optionalText,
+    QBO_ENVIRONMENT: z.enum(['sandbox', 'production'], { message: 'expected sandbox or production' }).default('sandbox'),
+    QBO_API_BASE_URL: httpUrl('QuickBooks Online API base').optional(),
+    QBO_AUTHORIZE_URL: httpUrl('Intuit OAuth authorize page').default('https://appcenter.intuit.com/connect/oauth2'),
+    QBO_TOKEN_URL: httpUrl('Intuit OAuth token endpoint').default('https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer'),
+    QBO_REVOKE_URL: httpUrl('Intuit OAuth revoke endpoint').default('https://developer.api.intuit.com/v2/oauth2/tokens/revoke'),
+    QBO_WEBHOOK_VERIFIER_TOKEN: optionalText,
+    SANDBOX: z.enum(['0', '1', 'true', 'false'], { message: 'expected 1 (use the bundled simulators) or 0' }).optional(),
+    SHUTDOWN_TIMEOUT_MS: z.coerce
+      .number({ message: 'expected a number of milliseconds' })
+      .int('expected a whole number of milliseconds')
+      .min(1000, 'expected at least 1000 milliseconds')
+      .default(25_000),
+  })
+  .superRefine((env, ctx) => {
+    const sandbox = resolveSandbox(env);
+    if (sandbox) return;
+    for (const name of REQUIRED_OUTSIDE_SANDBOX) {
+      if (env[name] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'required outside the sandbox (set SANDBOX=1, or configure all HubSpot and QuickBooks credentials)',
+        });
+      }
+    }
+  });
+
+type ParsedEnv = z.infer<typeof envSchema>;
+
+function resolveSandbox(env: Pick<ParsedEnv, 'SANDBOX' | (typeof CREDENTIAL_VARIABLES)[number]>): boolean {
+  if (env.SANDBOX !== undefined) return env.SANDBOX === '1' || env.SANDBOX === 'true';
+  return CREDENTIAL_VARIABLES.every((name) => env[name] === undefined);
+}
+
+export interface Config {
+  port: number;
+  publicBaseUrl: string;
+  /** Unset: DealBooks runs an embedded PGlite database under dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** 32-byte AES-256-GCM key for tokens at rest; the sandbox may run without one until it generates its own. */
+  tokenEncryptionKey: Buffer | undefined;
+  /** Run against the bundled HubSpot and QuickBooks simulators instead of the real services. */
+  sandbox: boolean;
+  shutdownTimeoutMs: number;
+  hubspot: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    appId: string | undefined;
+    apiBaseUrl: string;
+    authorizeUrl: string;
+  };
+  quickbooks: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    environment: 'sandbox' | 'production';
+    apiBaseUrl: string;
+    authorizeUrl: string;
+    tokenUrl: string;
+    revokeUrl: string;
+    webhookVerifierToken: string | undefined;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}\n` +
+        'See the configuration table in README.md.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Blank values count as unset, as they do in most .env files and deployment consoles. */
+function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') cleaned[key] = value.trim();
+  }
+  return cleaned;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const input = withoutBlanks(env);
+  const result = envSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(environment)');
+      const given = input[variable];
+      const shown = given === undefined ? '' : SECRET_VARIABLES.has(variable) ? ' (value hidden)' : ` (got "${given}")`;
+      return { variable, message: `${issue.message}${shown}` };
+    });
+    throw new ConfigError(problems);
+  }
+  const env_ = result.data;
+  return {
+    port: env_.PORT,
+    publicBaseUrl: env_.PUBLIC_BASE_URL,
+    databaseUrl: env_.DATABASE_URL,
+    dataDir: path.resolve(cwd, env_.DATA_DIR),
+    logLevel: env_.LOG_LEVEL,
+    tokenEncryptionKey: env_.TOKEN_ENCRYPTION_KEY ? Buffer.from(env_.TOKEN_ENCRYPTION_KEY, 'base64') : undefined,
+    sandbox: resolveSandbox(env_),
+    shutdownTimeoutMs: env_.SHUTDOWN_TIMEOUT_MS,
+    hubspot: {
+      clientId: env_.HUBSPOT_CLIENT_ID,
+      clientSecret: env_.HUBSPOT_CLIENT_SECRET,
+      appId: env_.HUBSPOT_APP_ID,
+      apiBaseUrl: env_.HUBSPOT_API_BASE_URL,
+      authorizeUrl: env_.HUBSPOT_AUTHORIZE_URL,
+    },
+    quickbooks: {
+      clientId: env_.QBO_CLIENT_ID,
+      clientSecret: env_.QBO_CLIENT_SECRET,
+      environment: env_.QBO_ENVIRONMENT,
+      apiBaseUrl: env_.QBO_API_BASE_URL ?? QBO_API_BASE_URLS[env_.QBO_ENVIRONMENT],
+      authorizeUrl: env_.QBO_AUTHORIZE_URL,
+      tokenUrl: env_.QBO_TOKEN_URL,
+      revokeUrl: env_.QBO_REVOKE_URL,
+      webhookVerifierToken: env_.QBO_WEBHOOK_VERIFIER_TOKEN,
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../logger';
+import { errorHandler, notFoundHandler } from './error-handler';
+import { healthRoutes, type ReadinessCheck } from './health';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The exact bytes received, kept for signature verification (HubSpot v3, intuit-signature). */
+    rawBody?: Buffer;
+  }
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  readiness: ReadinessCheck;
+  /** Feature routers, mounted in order between the health routes and the 404 handler. */
+  routers?: Router[];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Strips query values that carry secrets (OAuth codes and states) from what the request log records. */
+export function loggableUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const key of [...params.keys()]) {
+    if (/^(code|state|token|access_token|refresh_token|client_secret)$/i.test(key)) params.set(key, '[Redacted]');
+  }
+  return `${url.slice(0, q)}?${params.toString()}`;
+}
+
+/** The Express app, without listen(): tests drive it with supertest, main() serves it. */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: loggableUrl(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  app.use(
+    express.json({
+      limit: '1mb',
+      verify: (req, _res, buf) => {
+        req.rawBody = Buffer.from(buf);
+      },
+    }),
+  );
+
+  app.use(healthRoutes(options.readiness));
+  for (const router of options.routers ?? []) app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,56 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** Errors raised by Express' own body parser carry a `type` and a `status`. */
+function fromBodyParser(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
+  const type = (err as { type: unknown }).type;
+  if (type === 'entity.parse.failed') return new BadRequestError('The request body is not valid JSON.', { code: 'invalid_json' });
+  if (type === 'entity.too.large') return new PayloadTooLargeError('The request body is too large.');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new BadRequestError('The request body has an unsupported encoding.', { code: 'unsupported_encoding' });
+  return undefined;
+}
+
+export function toHttpError(err: unknown): { status: number; body: ErrorBody; expected: boolean } {
+  const known =
+    err instanceof AppError
+      ? err
+      : err instanceof z.ZodError
+        ? new BadRequestError('The request is invalid.', {
+            code: 'validation_failed',
+            details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+          })
+        : fromBodyParser(err);
+  if (known) {
+    const error: ErrorBody['error'] = { code: known.code, message: known.message };
+    if (known.details !== undefined) error.details = known.details;
+    return { status: known.status, body: { error }, expected: true };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'internal', message: 'Something went wrong on our side. It has been logged.' } },
+    expected: false,
+  };
+}
+
+/** The one place where errors become HTTP responses. Never sends a stack trace or an unexpected error's text. */
+export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  const { status, body, expected } = toHttpError(err);
+  if (expected && status < 500) req.log?.info({ code: body.error.code, status }, body.error.message);
+  else req.log?.error({ err }, 'request failed');
+  res.status(status).json(body);
+};
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new NotFoundError(`No route for ${req.method} ${req.path}.`));
+};

@@ -1,0 +1,65 @@
+import type pg from 'pg';
+import type { DeadLetter } from './queue';
+
+/**
+ * The few statements that read or touch pg-boss 10's own tables (`<schema>.job`, documented in its README)
+ * and our key-lease table. Kept in one place so an upgrade of pg-boss has one file to check.
+ */
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe schema name ${name}`);
+  return `"${name}"`;
+}
+
+/** Takes the lease on a key for a job, unless another live job holds it. A job may re-take its own lease. */
+export async function acquireKeyLease(pool: pg.Pool, queue: string, key: string, jobId: string, seconds: number): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `INSERT INTO job_key_leases (queue, lease_key, job_id, leased_until)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+     ON CONFLICT (queue, lease_key) DO UPDATE
+       SET job_id = EXCLUDED.job_id, leased_until = EXCLUDED.leased_until, acquired_at = now()
+       WHERE job_key_leases.leased_until < now() OR job_key_leases.job_id = EXCLUDED.job_id
+     RETURNING job_id`,
+    [queue, key, jobId, seconds],
+  );
+  return rowCount === 1;
+}
+
+export async function releaseKeyLease(pool: pg.Pool, queue: string, key: string, jobId: string): Promise<void> {
+  await pool.query('DELETE FROM job_key_leases WHERE queue = $1 AND lease_key = $2 AND job_id = $3', [queue, key, jobId]);
+}
+
+/** Makes the next failure of a job final: pg-boss retries while retry_count < retry_limit. */
+export async function exhaustRetries(pool: pg.Pool, schema: string, jobId: string): Promise<void> {
+  await pool.query(`UPDATE ${quoteIdent(schema)}.job SET retry_limit = retry_count WHERE id = $1`, [jobId]);
+}
+
+export async function listFailedJobs(
+  pool: pg.Pool,
+  schema: string,
+  options: { queue?: string; limit?: number },
+): Promise<DeadLetter[]> {
+  const { rows } = await pool.query(
+    `SELECT id, name, data, output, retry_count, created_on, completed_on
+       FROM ${quoteIdent(schema)}.job
+      WHERE state = 'failed' AND ($1::text IS NULL OR name = $1)
+      ORDER BY completed_on DESC NULLS LAST, created_on DESC
+      LIMIT $2`,
+    [options.queue ?? null, options.limit ?? 100],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    queue: r.name,
+    data: r.data,
+    error: typeof r.output?.message === 'string' ? r.output.message : undefined,
+    attempts: Number(r.retry_count) + 1,
+    createdAt: r.created_on,
+    failedAt: r.completed_on,
+  }));
+}
+
+export async function failedJobQueue(pool: pg.Pool, schema: string, jobId: string): Promise<string | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(jobId)) return undefined;
+  const { rows } = await pool.query(`SELECT name FROM ${quoteIdent(schema)}.job WHERE id = $1 AND state = 'failed'`, [jobId]);
+  return rows[0]?.name;
+}

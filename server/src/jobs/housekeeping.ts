@@ -1,0 +1,27 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import type { JobQueue } from './queue';
+
+export const HOUSEKEEPING_QUEUE = 'housekeeping';
+
+/**
+ * Hourly clean-up of what expires by design: OAuth states past their life (single-use, 10 minutes) and key
+ * leases left behind by crashed workers. Both are safe to delete at any time, so the job is idempotent.
+ */
+export async function runHousekeeping(pool: pg.Pool): Promise<{ oauthStates: number; keyLeases: number }> {
+  const states = await pool.query(`DELETE FROM oauth_states WHERE expires_at < now() - interval '1 day'`);
+  const leases = await pool.query(`DELETE FROM job_key_leases WHERE leased_until < now() - interval '1 hour'`);
+  return { oauthStates: states.rowCount ?? 0, keyLeases: leases.rowCount ?? 0 };
+}
+
+export function registerHousekeeping(jobs: JobQueue, pool: pg.Pool): void {
+  jobs.define({
+    name: HOUSEKEEPING_QUEUE,
+    schema: z.object({}).passthrough(),
+    cron: '17 * * * *',
+    cronData: {},
+    retryLimit: 2,
+    concurrency: 1,
+    handler: () => runHousekeeping(pool),
+  });
+}

@@ -1,0 +1,387 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { Logger } from '../logger';
+import * as bossTables from './boss-tables';
+
+/**
+ * Durable background jobs on Postgres, with pg-boss 10 as the store (retries with exponential backoff and
+ * jitter, expiry of jobs whose worker died, cron schedules, archiving). We run our own small fetch loop on top
+ * of it, for three things pg-boss 10 does not give us:
+ *
+ * - Serial execution per key (one deal, one QBO company) without head-of-line blocking. pg-boss's "singleton"
+ *   policy enforces one active job per key with a unique index, but its fetch then fails as a whole whenever the
+ *   oldest waiting job's key is busy, stalling every other key behind it. Instead a job takes a lease on its key
+ *   (table job_key_leases); a job whose key is busy is re-queued a moment later, unharmed (no attempt spent).
+ * - Failures that must not be retried (invalid payload, PermanentJobError) go straight to the dead-letter state.
+ * - A bounded graceful stop that we control, and `runNext()`, the same code path the loop uses, so tests can
+ *   drive jobs one at a time (and past their backoff) without waiting on the wall clock.
+ *
+ * Dead letters are jobs in pg-boss's `failed` state: listed by deadLetters(), put back by retry().
+ */
+
+export class PermanentJobError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentJobError';
+  }
+}
+
+export interface JobContext {
+  id: string;
+  name: string;
+  /** 1 on the first run, 2 on the first retry, ... */
+  attempt: number;
+  /** Retries allowed after the first run. */
+  retryLimit: number;
+  logger: Logger;
+  /** Aborted when the job outlives its expiry or a shutdown gives up waiting for it. */
+  signal: AbortSignal;
+}
+
+export interface QueueDefinition<T> {
+  name: string;
+  schema: z.ZodType<T>;
+  handler: (data: T, context: JobContext) => Promise<unknown>;
+  /** Jobs whose key is equal never run at the same time (across every worker process). */
+  serialKey?: (data: T) => string;
+  /** Retries after the first failure (default 5). */
+  retryLimit?: number;
+  /** First retry delay in seconds; with backoff each next one doubles, with jitter (default 15). */
+  retryDelaySeconds?: number;
+  retryBackoff?: boolean;
+  /** A run longer than this is considered dead and retried (default 300: QBO's 120 s timeout, twice, and some). */
+  expireInSeconds?: number;
+  /** Jobs of this queue run at once in one process (default 2). */
+  concurrency?: number;
+  /** Cron expression (UTC) that enqueues this job with `cronData`. */
+  cron?: string;
+  cronData?: T;
+}
+
+export interface SendOptions {
+  /** Delay in seconds, or a moment. */
+  startAfter?: number | Date;
+  /** Only one waiting job per (queue, key): a second send while one waits returns null. */
+  dedupeKey?: string;
+  priority?: number;
+}
+
+export type RunOutcome = 'idle' | 'completed' | 'failed' | 'deferred';
+
+export interface DeadLetter {
+  id: string;
+  queue: string;
+  data: unknown;
+  error: string | undefined;
+  attempts: number;
+  createdAt: Date;
+  failedAt: Date | null;
+}
+
+export interface JobQueueOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  /** Schema for pg-boss's tables (default pgboss). */
+  schema?: string;
+  /** Idle wait between fetches when a queue is empty. */
+  pollIntervalMs?: number;
+  /** How soon a job whose key is busy is tried again. */
+  busyKeyDelayMs?: number;
+  /** How often expired jobs are swept and schedules checked (seconds). */
+  maintenanceIntervalSeconds?: number;
+  /** How long failed jobs stay retryable before being archived. */
+  keepFailedDays?: number;
+}
+
+interface FetchedJob {
+  id: string;
+  name: string;
+  data: unknown;
+  retryCount: number;
+  retryLimit: number;
+  expireInSeconds: number;
+  singletonKey: string | null;
+  priority: number;
+}
+
+type AnyDefinition = QueueDefinition<any>;
+
+export class JobQueue {
+  readonly boss: PgBoss;
+  private readonly definitions = new Map<string, AnyDefinition>();
+  private readonly running = new Set<{ promise: Promise<unknown>; abort: AbortController; job: FetchedJob }>();
+  private loops: Promise<void>[] = [];
+  private stopLoops = new AbortController();
+  private started = false;
+  private workersRunning = false;
+  private readonly logger: Logger;
+  private readonly pollIntervalMs: number;
+  private readonly busyKeyDelayMs: number;
+  readonly schema: string;
+
+  constructor(private readonly options: JobQueueOptions) {
+    this.logger = options.logger.child({ component: 'jobs' });
+    this.schema = options.schema ?? 'pgboss';
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.busyKeyDelayMs = options.busyKeyDelayMs ?? 1000;
+    const keepFailedSeconds = (options.keepFailedDays ?? 30) * 24 * 3600;
+    this.boss = new PgBoss({
+      db: { executeSql: (text: string, values?: unknown[]) => options.pool.query(text, values as unknown[]) },
+      schema: this.schema,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
+      archiveFailedAfterSeconds: keepFailedSeconds,
+      deleteAfterDays: 7,
+    } as PgBoss.ConstructorOptions);
+    this.boss.on('error', (err: Error) => this.logger.warn({ err }, 'job queue maintenance error'));
+  }
+
+  define<T>(definition: QueueDefinition<T>): void {
+    if (this.started) throw new Error(`queue ${definition.name} must be defined before start()`);
+    if (!/^[\w.-]+$/.test(definition.name)) throw new Error(`invalid queue name ${definition.name}`);
+    this.definitions.set(definition.name, definition);
+  }
+
+  /** Creates pg-boss's schema and our queues, and registers cron schedules. Does not run jobs (startWorkers). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    for (const def of this.definitions.values()) {
+      const queueOptions = {
+        name: def.name,
+        policy: 'standard' as const,
+        retryLimit: def.retryLimit ?? 5,
+        retryDelay: def.retryDelaySeconds ?? 15,
+        retryBackoff: def.retryBackoff ?? true,
+        expireInSeconds: def.expireInSeconds ?? 300,
+      };
+      const existing = await this.boss.getQueue(def.name);
+      if (existing) await this.boss.updateQueue(def.name, queueOptions);
+      else await this.boss.createQueue(def.name, queueOptions);
+      if (def.cron) {
+        await this.boss.schedule(def.name, def.cron, (def.cronData ?? {}) as object, { tz: 'UTC' });
+      } else {
+        await this.boss.unschedule(def.name);
+      }
+    }
+    this.started = true;
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  get isWorking(): boolean {
+    return this.workersRunning;
+  }
+
+  async send<T>(name: string, data: T, options: SendOptions = {}): Promise<string | null> {
+    const def = this.requireDefinition(name);
+    const parsed = def.schema.parse(data);
+    return this.boss.send(name, parsed as object, {
+      startAfter: options.startAfter instanceof Date ? options.startAfter : options.startAfter,
+      singletonKey: options.dedupeKey,
+      priority: options.priority,
+    } as PgBoss.SendOptions);
+  }
+
+  startWorkers(): void {
+    if (!this.started) throw new Error('start() the job queue before its workers');
+    if (this.workersRunning) return;
+    this.workersRunning = true;
+    this.stopLoops = new AbortController();
+    for (const def of this.definitions.values()) {
+      for (let slot = 0; slot < (def.concurrency ?? 2); slot++) this.loops.push(this.loop(def.name));
+    }
+    this.logger.info({ queues: [...this.definitions.keys()] }, 'job workers started');
+  }
+
+  private async loop(name: string): Promise<void> {
+    const signal = this.stopLoops.signal;
+    while (!signal.aborted) {
+      let outcome: RunOutcome;
+      try {
+        outcome = await this.runNext(name);
+      } catch (err) {
+        // The database is away (restart, network); keep the worker alive and try again shortly.
+        this.logger.warn({ err, queue: name }, 'job fetch failed; retrying');
+        outcome = 'idle';
+      }
+      if (outcome === 'idle' && !signal.aborted) {
+        await delay(this.pollIntervalMs, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Fetches one job of the queue and runs it to its end (complete, fail, or defer when its key is busy).
+   * `ignoreStartAfter` also takes jobs waiting out a retry delay: tests use it to move past backoff.
+   */
+  async runNext(name: string, options: { ignoreStartAfter?: boolean } = {}): Promise<RunOutcome> {
+    const def = this.requireDefinition(name);
+    const rows = (await this.boss.fetch(name, {
+      batchSize: 1,
+      includeMetadata: true,
+      ignoreStartAfter: options.ignoreStartAfter ?? false,
+    } as PgBoss.FetchOptions & { includeMetadata: true })) as unknown as Array<Record<string, unknown>>;
+    const row = rows[0];
+    if (!row) return 'idle';
+    const job: FetchedJob = {
+      id: String(row.id),
+      name,
+      data: row.data,
+      retryCount: Number(row.retryCount ?? 0),
+      retryLimit: Number(row.retryLimit ?? 0),
+      expireInSeconds: Number(row.expireInSeconds ?? (def.expireInSeconds ?? 300)),
+      singletonKey: (row.singletonKey as string | null) ?? null,
+      priority: Number(row.priority ?? 0),
+    };
+    const abort = new AbortController();
+    const promise = this.execute(def, job, abort);
+    const entry = { promise, abort, job };
+    this.running.add(entry);
+    try {
+      return await promise;
+    } finally {
+      this.running.delete(entry);
+    }
+  }
+
+  private async execute(def: AnyDefinition, job: FetchedJob, abort: AbortController): Promise<RunOutcome> {
+    const log = this.logger.child({ queue: def.name, jobId: job.id, attempt: job.retryCount + 1 });
+    const parsed = def.schema.safeParse(job.data);
+    if (!parsed.success) {
+      const message = `invalid job payload: ${z.prettifyError(parsed.error)}`;
+      log.error({ issues: parsed.error.issues }, 'job payload is invalid; dead-lettered without retry');
+      await this.failPermanently(def.name, job.id, message);
+      return 'failed';
+    }
+
+    const key = def.serialKey?.(parsed.data);
+    if (key !== undefined) {
+      const acquired = await bossTables.acquireKeyLease(this.options.pool, def.name, key, job.id, job.expireInSeconds);
+      if (!acquired) {
+        await this.deferBusy(def, job);
+        log.debug({ key }, 'key busy; job re-queued');
+        return 'deferred';
+      }
+    }
+
+    const expiry = setTimeout(() => abort.abort(new Error('job expired')), job.expireInSeconds * 1000);
+    expiry.unref();
+    try {
+      const output = await def.handler(parsed.data, {
+        id: job.id,
+        name: def.name,
+        attempt: job.retryCount + 1,
+        retryLimit: job.retryLimit,
+        logger: log,
+        signal: abort.signal,
+      });
+      await this.boss.complete(def.name, job.id, toOutput(output));
+      log.info('job completed');
+      return 'completed';
+    } catch (err) {
+      const permanent = err instanceof PermanentJobError || err instanceof z.ZodError;
+      const message = err instanceof Error ? err.message : String(err);
+      if (permanent) {
+        await this.failPermanently(def.name, job.id, message);
+        log.error({ err }, 'job failed permanently; dead-lettered');
+      } else {
+        await this.boss.fail(def.name, job.id, { message });
+        const willRetry = job.retryCount < job.retryLimit;
+        log[willRetry ? 'warn' : 'error']({ err, willRetry }, willRetry ? 'job failed; will retry' : 'job failed; dead-lettered');
+      }
+      return 'failed';
+    } finally {
+      clearTimeout(expiry);
+      if (key !== undefined) await bossTables.releaseKeyLease(this.options.pool, def.name, key, job.id).catch(() => undefined);
+    }
+  }
+
+  /** Puts a job whose key is busy back in line, as a fresh copy, without spending one of its attempts. */
+  private async deferBusy(def: AnyDefinition, job: FetchedJob): Promise<void> {
+    const client = await this.options.pool.connect();
+    const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) };
+    try {
+      await client.query('BEGIN');
+      const copyId = await this.boss.send(def.name, job.data as object, {
+        startAfter: new Date(Date.now() + this.busyKeyDelayMs),
+        priority: job.priority,
+        singletonKey: job.singletonKey ?? undefined,
+        db,
+      } as PgBoss.SendOptions);
+      await this.boss.complete(def.name, job.id, { deferredTo: copyId, reason: 'key busy' }, { db } as PgBoss.ConnectionOptions);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async failPermanently(name: string, id: string, message: string): Promise<void> {
+    await bossTables.exhaustRetries(this.options.pool, this.schema, id);
+    await this.boss.fail(name, id, { message, permanent: true });
+  }
+
+  /** Jobs that failed for good, newest first: what a person looks at and retries. */
+  async deadLetters(options: { queue?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+    return bossTables.listFailedJobs(this.options.pool, this.schema, options);
+  }
+
+  /** Puts a dead-lettered job back to run once more. Returns false when no such failed job exists. */
+  async retry(id: string): Promise<boolean> {
+    const queue = await bossTables.failedJobQueue(this.options.pool, this.schema, id);
+    if (!queue) return false;
+    await this.boss.retry(queue, id);
+    return true;
+  }
+
+  async getJob(name: string, id: string) {
+    return this.boss.getJobById(name, id, { includeArchive: true } as never);
+  }
+
+  /** Runs pg-boss maintenance now: expires jobs whose worker died (normally done every maintenance interval). */
+  async sweepExpired(): Promise<void> {
+    await this.boss.expire();
+  }
+
+  /**
+   * Stops fetching, lets running jobs finish within `timeoutMs`, then aborts the rest and hands them back for a
+   * retry (their leases are released), and stops pg-boss. The pool stays open: its owner closes it.
+   */
+  async stop(timeoutMs = 25_000): Promise<void> {
+    this.stopLoops.abort();
+    const timer = new AbortController();
+    const deadline = delay(timeoutMs, 'timeout' as const, { signal: timer.signal }).catch(() => 'done' as const);
+    const settled = Promise.allSettled([...this.running].map((r) => r.promise)).then(() => 'done' as const);
+    const result = await Promise.race([settled, deadline]);
+    timer.abort();
+    if (result === 'timeout') {
+      const stuck = [...this.running];
+      this.logger.warn({ jobs: stuck.map((r) => r.job.id) }, 'shutdown timeout: handing unfinished jobs back for retry');
+      for (const r of stuck) r.abort.abort(new Error('shutdown'));
+      await Promise.allSettled(stuck.map((r) => this.boss.fail(r.job.name, r.job.id, { message: 'interrupted by shutdown' })));
+    }
+    await Promise.allSettled(this.loops);
+    this.loops = [];
+    this.workersRunning = false;
+    if (this.started) await this.boss.stop({ graceful: false, close: false, wait: true });
+    this.started = false;
+  }
+
+  private requireDefinition(name: string): AnyDefinition {
+    const def = this.definitions.get(name);
+    if (!def) throw new Error(`no job queue named ${name}`);
+    return def;
+  }
+}
+
+function toOutput(value: unknown): object | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'object' && !Array.isArray(value)) return value as object;
+  return { value };
+}

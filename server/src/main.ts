@@ -1,0 +1,63 @@
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger } from './logger';
+import { createService } from './service';
+
+/** `npm start`: validate the environment, open the database, migrate, run jobs and serve HTTP. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+
+  const logger = createLogger({ level: config.logLevel });
+  const service = await createService({ config, logger });
+
+  let shuttingDown = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: no new work, letting running jobs finish');
+    service
+      .stop()
+      .then(() => {
+        logger.info('stopped cleanly');
+        logger.flush();
+        process.exitCode = 0;
+      })
+      .catch((err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
+  await service.start();
+  const address = await service.listen(config.port);
+  const local = `http://localhost:${address.port}`;
+  logger.info(
+    {
+      urls: { local, public: config.publicBaseUrl, health: `${local}/healthz`, ready: `${local}/readyz` },
+      database: service.db.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'postgres (DATABASE_URL)',
+      sandbox: config.sandbox,
+    },
+    `DealBooks is listening on ${local} (public ${config.publicBaseUrl}); health ${local}/healthz, readiness ${local}/readyz`,
+  );
+  if (config.sandbox) {
+    logger.warn('Sandbox mode: no HubSpot and QuickBooks credentials are configured (set them, or SANDBOX=0, for production).');
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`DealBooks failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Config } from './config';
+import { openDatabase, type Database } from './db/database';
+import { migrate, pendingMigrations } from './db/migrate';
+import { createHttpApp } from './http/app';
+import type { ReadinessReport } from './http/health';
+import { registerHousekeeping } from './jobs/housekeeping';
+import { JobQueue, type JobQueueOptions } from './jobs/queue';
+import type { Logger } from './logger';
+
+/**
+ * The composition root: the one place where config, database, job queue and HTTP are wired together. Tests
+ * build it with their own database and job definitions; main() builds it from the environment.
+ */
+export interface ServiceOptions {
+  config: Config;
+  logger: Logger;
+  /** An already-open database (tests); otherwise one is opened from the config. */
+  database?: Database;
+  /** Run job workers in this process (default true). Tests may drive jobs by hand with jobs.runNext(). */
+  workers?: boolean;
+  /** Extra job queues (tests; later features register theirs here). */
+  defineJobs?: (jobs: JobQueue) => void;
+  jobQueueOptions?: Partial<Omit<JobQueueOptions, 'pool' | 'logger'>>;
+}
+
+export interface Service {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly db: Database;
+  readonly jobs: JobQueue;
+  readonly http: Express;
+  readiness(): Promise<ReadinessReport>;
+  /** Applies migrations, starts the job queue (and workers). */
+  start(): Promise<void>;
+  /** Serves HTTP on the port (0: any free one); resolves with the bound address. */
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  /** Stops taking work, lets running jobs finish (bounded by config.shutdownTimeoutMs), closes the database. */
+  stop(): Promise<void>;
+}
+
+export async function createService(options: ServiceOptions): Promise<Service> {
+  const { config, logger } = options;
+  const ownsDatabase = !options.database;
+  const db =
+    options.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }));
+
+  const jobs = new JobQueue({ pool: db.pool, logger, ...options.jobQueueOptions });
+  registerHousekeeping(jobs, db.pool);
+  options.defineJobs?.(jobs);
+
+  let started = false;
+  let stopping = false;
+  let server: Server | undefined;
+
+  async function readiness(): Promise<ReadinessReport> {
+    const checks: ReadinessReport['checks'] = {};
+    try {
+      await withTimeout(db.pool.query('SELECT 1'), 2000);
+      checks.database = { ok: true };
+      const pending = await withTimeout(pendingMigrations(db.pool), 2000);
+      checks.migrations = pending.length === 0 ? { ok: true } : { ok: false, message: `${pending.length} migration(s) not applied` };
+    } catch {
+      checks.database = { ok: false, message: 'database unreachable' };
+      checks.migrations = { ok: false, message: 'unknown: database unreachable' };
+    }
+    const wantWorkers = options.workers ?? true;
+    const queueOk = jobs.isStarted && (!wantWorkers || jobs.isWorking);
+    checks.queue = queueOk ? { ok: true } : { ok: false, message: stopping ? 'shutting down' : 'job queue not running' };
+    if (stopping) checks.shutdown = { ok: false, message: 'shutting down' };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  }
+
+  const http = createHttpApp({ logger, readiness });
+
+  return {
+    config,
+    logger,
+    db,
+    jobs,
+    http,
+    readiness,
+    async start() {
+      if (started) return;
+      await migrate(db.pool, logger);
+      await jobs.start();
+      if (options.workers ?? true) jobs.startWorkers();
+      started = true;
+    },
+    listen(port = config.port, host?: string) {
+      return new Promise<AddressInfo>((resolve, reject) => {
+        const s = createServer(http);
+        s.once('error', reject);
+        s.listen({ port, host }, () => resolve(s.address() as AddressInfo));
+        server = s;
+      });
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      const closing = server
+        ? new Promise<void>((resolve) => {
+            server!.close(() => resolve());
+            server!.closeIdleConnections();
+          })
+        : Promise.resolve();
+      await jobs.stop(config.shutdownTimeoutMs);
+      // In-flight requests get the same bound as jobs; then remaining sockets are cut.
+      const timer = setTimeout(() => server?.closeAllConnections(), config.shutdownTimeoutMs);
+      await closing;
+      clearTimeout(timer);
+      if (ownsDatabase) await db.close();
+    },
+  };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
