@@ -44,7 +44,8 @@ export const REDACT_PATHS = [
 ];
 
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-const TOKEN_IN_TEXT = /((?:^|[^\w])"?(?:access_token|refresh_token|id_token|client_secret)"?\s*[:=]\s*"?)[^"&\s,}]+/gi;
+const TOKEN_IN_TEXT =
+  /((?:^|[^\w])\\?"?(?:access_token|refresh_token|id_token|client_secret)\\?"?\s*[:=]\s*\\?"?)[^"\\&\s,}]+/gi;
 
 /** Scrubs credentials from an already-serialised log line; exported so tests can prove it. */
 export function scrubSecrets(line: string): string {

@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
  * socket by @electric-sql/pglite-socket, so migrations, pg-boss and every repository run unchanged on it.
  *
  * PGlite is a single session: queries from several connections would interleave inside one another's
- * transactions, so the embedded pool holds exactly one connection (and the socket server accepts one).
+ * transactions, so the embedded pool holds exactly one connection.
  */
 export interface Database {
   readonly pool: pg.Pool;
@@ -69,7 +69,10 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
     await fs.mkdir(pgliteDir, { recursive: true });
   }
   const db = await PGlite.create(pgliteDir ? { dataDir: pgliteDir } : {});
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  // The pool below never holds more than one connection. The server still accepts a few: pg's pool discards a
+  // client after any query error and reconnects at once, and the new connection must not be refused while the
+  // old one is still closing (seen: "Connection terminated unexpectedly" on the query after a unique violation).
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await server.start();
   const url = `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
 

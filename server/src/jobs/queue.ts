@@ -63,8 +63,6 @@ export interface QueueDefinition<T> {
 export interface SendOptions {
   /** Delay in seconds, or a moment. */
   startAfter?: number | Date;
-  /** Only one waiting job per (queue, key): a second send while one waits returns null. */
-  dedupeKey?: string;
   priority?: number;
 }
 
@@ -102,7 +100,6 @@ interface FetchedJob {
   retryCount: number;
   retryLimit: number;
   expireInSeconds: number;
-  singletonKey: string | null;
   priority: number;
 }
 
@@ -179,11 +176,10 @@ export class JobQueue {
   async send<T>(name: string, data: T, options: SendOptions = {}): Promise<string | null> {
     const def = this.requireDefinition(name);
     const parsed = def.schema.parse(data);
-    return this.boss.send(name, parsed as object, {
-      startAfter: options.startAfter instanceof Date ? options.startAfter : options.startAfter,
-      singletonKey: options.dedupeKey,
-      priority: options.priority,
-    } as PgBoss.SendOptions);
+    const sendOptions: PgBoss.SendOptions = {};
+    if (options.startAfter !== undefined) sendOptions.startAfter = options.startAfter;
+    if (options.priority !== undefined) sendOptions.priority = options.priority;
+    return this.boss.send(name, parsed as object, sendOptions);
   }
 
   startWorkers(): void {
@@ -234,7 +230,6 @@ export class JobQueue {
       retryCount: Number(row.retryCount ?? 0),
       retryLimit: Number(row.retryLimit ?? 0),
       expireInSeconds: Number(row.expireInSeconds ?? (def.expireInSeconds ?? 300)),
-      singletonKey: (row.singletonKey as string | null) ?? null,
       priority: Number(row.priority ?? 0),
     };
     const abort = new AbortController();
@@ -309,7 +304,6 @@ export class JobQueue {
       const copyId = await this.boss.send(def.name, job.data as object, {
         startAfter: new Date(Date.now() + this.busyKeyDelayMs),
         priority: job.priority,
-        singletonKey: job.singletonKey ?? undefined,
         db,
       } as PgBoss.SendOptions);
       await this.boss.complete(def.name, job.id, { deferredTo: copyId, reason: 'key busy' }, { db } as PgBoss.ConnectionOptions);

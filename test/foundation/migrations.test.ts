@@ -1,0 +1,110 @@
+import { migrate, pendingMigrations } from '../../server/src/db/migrate';
+import { createTestDatabase, DATABASE_KIND, silentLogger, type TestDatabase } from '../support/harness';
+
+/** Everything that describes the schema, in a stable order, to compare before and after. */
+async function schemaFingerprint(db: TestDatabase): Promise<string> {
+  const columns = await db.pool.query(
+    `SELECT table_name, column_name, data_type, is_nullable, column_default
+       FROM information_schema.columns WHERE table_schema = 'public'
+      ORDER BY table_name, column_name`,
+  );
+  const indexes = await db.pool.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`);
+  const constraints = await db.pool.query(
+    `SELECT conrelid::regclass::text AS rel, conname, pg_get_constraintdef(oid) AS def
+       FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY rel, conname`,
+  );
+  return JSON.stringify([columns.rows, indexes.rows, constraints.rows]);
+}
+
+describe(`migrations (${DATABASE_KIND})`, () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.close());
+
+  it('When migrations run on an empty database, then every table of the first schema exists', async () => {
+    expect(await pendingMigrations(db.pool)).toEqual(['20261122000000_initial-schema']);
+    const { applied } = await migrate(db.pool, silentLogger);
+    expect(applied).toEqual(['20261122000000_initial-schema']);
+    const { rows } = await db.pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+    expect(rows.map((r) => r.tablename)).toEqual([
+      'entity_links',
+      'hubspot_credentials',
+      'job_key_leases',
+      'oauth_states',
+      'portal_settings',
+      'portals',
+      'qbo_connections',
+      'schema_migrations',
+      'sync_log',
+      'webhook_deliveries',
+      'webhook_events',
+    ]);
+    expect(await pendingMigrations(db.pool)).toEqual([]);
+  });
+
+  it('When migrations run a second time, then nothing is applied and the schema is unchanged', async () => {
+    const before = await schemaFingerprint(db);
+    const { applied } = await migrate(db.pool, silentLogger);
+    expect(applied).toEqual([]);
+    expect(await schemaFingerprint(db)).toBe(before);
+    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('When several processes migrate at once, then they wait for each other and the work is done once', async () => {
+    const results = await Promise.all([migrate(db.pool, silentLogger), migrate(db.pool, silentLogger), migrate(db.pool, silentLogger)]);
+    expect(results.flatMap((r) => r.applied)).toEqual([]);
+  });
+
+  describe('the schema keeps accounts apart', () => {
+    beforeAll(async () => {
+      await db.pool.query(`INSERT INTO portals (portal_id) VALUES (101), (202)`);
+      for (const portal of [101, 202]) {
+        const { rows } = await db.pool.query(
+          `INSERT INTO qbo_connections (portal_id, realm_id, environment, access_token_cipher, refresh_token_cipher, key_id)
+           VALUES ($1, $2, 'sandbox', '\\x00', '\\x00', 'k1') RETURNING id`,
+          [portal, `realm-${portal}`],
+        );
+        await db.pool.query(
+          `INSERT INTO entity_links (portal_id, connection_id, hubspot_object_type, hubspot_object_id, qbo_entity_type, qbo_request_id)
+           VALUES ($1, $2, 'deal', '9', 'Invoice', $3)`,
+          [portal, rows[0].id, `req-${portal}`],
+        );
+        await db.pool.query(
+          `INSERT INTO sync_log (portal_id, level, action, outcome, message) VALUES ($1, 'info', 'test', 'succeeded', 'ok')`,
+          [portal],
+        );
+      }
+    });
+
+    it("When a link names another account's QBO connection, then the database refuses it", async () => {
+      const { rows } = await db.pool.query(`SELECT id FROM qbo_connections WHERE portal_id = 202`);
+      await expect(
+        db.pool.query(
+          `INSERT INTO entity_links (portal_id, connection_id, hubspot_object_type, hubspot_object_id, qbo_entity_type, qbo_request_id)
+           VALUES (101, $1, 'deal', '10', 'Invoice', 'cross')`,
+          [rows[0].id],
+        ),
+      ).rejects.toThrow(/foreign key/);
+    });
+
+    it('When a second live QBO connection is added to an account, then the database refuses it', async () => {
+      await expect(
+        db.pool.query(
+          `INSERT INTO qbo_connections (portal_id, realm_id, environment, access_token_cipher, refresh_token_cipher, key_id)
+           VALUES (101, 'other', 'sandbox', '\\x00', '\\x00', 'k1')`,
+        ),
+      ).rejects.toThrow(/qbo_connections_one_live_per_portal/);
+    });
+
+    it("When an account is deleted, then everything keyed by it goes and the other account's rows stay", async () => {
+      await db.pool.query('DELETE FROM portals WHERE portal_id = 101');
+      for (const table of ['qbo_connections', 'entity_links', 'sync_log']) {
+        const { rows } = await db.pool.query(`SELECT portal_id::int AS p, count(*)::int AS n FROM ${table} GROUP BY portal_id`);
+        expect(rows).toEqual([{ p: 202, n: 1 }]);
+      }
+    });
+  });
+});
