@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { runner } from 'node-pg-migrate';
 import type pg from 'pg';
@@ -47,12 +48,21 @@ export async function migrate(pool: pg.Pool, logger: Logger): Promise<MigrationR
 }
 
 /** Migrations on disk that the database has not recorded as applied (readiness: none may be pending). */
+let migrationsOnDisk: Promise<string[]> | undefined;
+
+/** The migration names shipped with this build (read once: they cannot change while the process runs). */
+function shippedMigrations(): Promise<string[]> {
+  migrationsOnDisk ??= fs.readdir(MIGRATIONS_DIR).then((files) =>
+    files
+      .filter((f) => /\.(sql|js|ts)$/.test(f))
+      .map((f) => f.replace(/\.(sql|js|ts)$/, ''))
+      .sort(),
+  );
+  return migrationsOnDisk;
+}
+
 export async function pendingMigrations(pool: pg.Pool): Promise<string[]> {
-  const fs = await import('node:fs/promises');
-  const onDisk = (await fs.readdir(MIGRATIONS_DIR))
-    .filter((f) => /\.(sql|js|ts)$/.test(f))
-    .map((f) => f.replace(/\.(sql|js|ts)$/, ''))
-    .sort();
+  const onDisk = await shippedMigrations();
   const exists = await pool.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [MIGRATIONS_TABLE]);
   if (!exists.rows[0]?.present) return onDisk;
   const { rows } = await pool.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`);

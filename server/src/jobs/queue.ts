@@ -266,14 +266,17 @@ export class JobQueue {
     const expiry = setTimeout(() => abort.abort(new Error('job expired')), job.expireInSeconds * 1000);
     expiry.unref();
     try {
-      const output = await def.handler(parsed.data, {
-        id: job.id,
-        name: def.name,
-        attempt: job.retryCount + 1,
-        retryLimit: job.retryLimit,
-        logger: log,
-        signal: abort.signal,
-      });
+      const output = await untilAborted(
+        def.handler(parsed.data, {
+          id: job.id,
+          name: def.name,
+          attempt: job.retryCount + 1,
+          retryLimit: job.retryLimit,
+          logger: log,
+          signal: abort.signal,
+        }),
+        abort.signal,
+      );
       await this.boss.complete(def.name, job.id, toOutput(output));
       log.info('job completed');
       return 'completed';
@@ -355,10 +358,11 @@ export class JobQueue {
     const result = await Promise.race([settled, deadline]);
     timer.abort();
     if (result === 'timeout') {
+      // Aborting makes each run fail now (see untilAborted), which hands the job back for a retry.
       const stuck = [...this.running];
       this.logger.warn({ jobs: stuck.map((r) => r.job.id) }, 'shutdown timeout: handing unfinished jobs back for retry');
-      for (const r of stuck) r.abort.abort(new Error('shutdown'));
-      await Promise.allSettled(stuck.map((r) => this.boss.fail(r.job.name, r.job.id, { message: 'interrupted by shutdown' })));
+      for (const r of stuck) r.abort.abort(new Error('interrupted by shutdown'));
+      await Promise.allSettled(stuck.map((r) => r.promise));
     }
     await Promise.allSettled(this.loops);
     this.loops = [];
@@ -372,6 +376,16 @@ export class JobQueue {
     if (!def) throw new Error(`no job queue named ${name}`);
     return def;
   }
+}
+
+/** Settles with the work, or rejects as soon as the signal aborts (the work itself may still be running). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function toOutput(value: unknown): object | undefined {
