@@ -196,6 +196,47 @@ describe(`serial execution per key (${DATABASE_KIND})`, () => {
   });
 });
 
+describe(`cron schedules (${DATABASE_KIND})`, () => {
+  it('When a queue has a cron schedule that is due, then its job is enqueued and run by the workers', async () => {
+    const ticks: string[] = [];
+    const service = await startTestService({
+      workers: true,
+      jobQueueOptions: { cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1 },
+      defineJobs: (jobs) =>
+        jobs.define({
+          name: 'test.every-minute',
+          schema: z.object({ source: z.string() }),
+          cron: '* * * * *',
+          cronData: { source: 'cron' },
+          handler: async (data, ctx) => void ticks.push(`${data.source}:${ctx.id}`),
+        }),
+    });
+    try {
+      await eventually(async () => ticks.length > 0, { what: 'the cron job to run' });
+      expect(ticks[0]).toMatch(/^cron:/);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('When a definition drops its cron, then the stale schedule is removed at the next start', async () => {
+    const service = await startTestService({
+      defineJobs: (jobs) => jobs.define({ name: HOUSEKEEPING_QUEUE + '-old', schema: z.object({}), cron: '0 3 * * *', handler: async () => undefined }),
+    });
+    try {
+      const again = new JobQueue({ pool: service.db.pool, logger: silentLogger });
+      again.define({ name: HOUSEKEEPING_QUEUE + '-old', schema: z.object({}), handler: async () => undefined });
+      await again.start();
+      await again.stop(1000);
+      const names = (await service.jobs.boss.getSchedules()).map((s) => s.name);
+      expect(names).toContain(HOUSEKEEPING_QUEUE);
+      expect(names).not.toContain(HOUSEKEEPING_QUEUE + '-old');
+    } finally {
+      await service.close();
+    }
+  });
+});
+
 describe(`concurrent workers (${DATABASE_KIND})`, () => {
   it('When two worker processes drain one queue, then every job is handled exactly once', async () => {
     const seen: string[] = [];

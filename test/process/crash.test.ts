@@ -1,38 +1,7 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type pg from 'pg';
-import { openDatabase } from '../../server/src/db/database';
 import { ServiceProcess } from '../support/child';
-import { createTestDatabase, DATABASE_KIND, silentLogger } from '../support/harness';
-
-/**
- * The database a service process uses: a fresh Postgres database, or (embedded) a data directory that the
- * process itself opens, exactly as `npm start` does; the test looks inside only while no process holds it.
- */
-async function processDatabase() {
-  if (DATABASE_KIND === 'postgres') {
-    const db = await createTestDatabase();
-    return {
-      env: { DATABASE_URL: db.url } as Record<string, string>,
-      inspect: <T>(fn: (pool: pg.Pool) => Promise<T>) => fn(db.pool),
-      close: () => db.close(),
-    };
-  }
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dealbooks-crash-'));
-  return {
-    env: { DATA_DIR: dir } as Record<string, string>,
-    inspect: async <T>(fn: (pool: pg.Pool) => Promise<T>) => {
-      const db = await openDatabase({ dataDir: dir, logger: silentLogger });
-      try {
-        return await fn(db.pool);
-      } finally {
-        await db.close();
-      }
-    },
-    close: () => fs.rm(dir, { recursive: true, force: true }),
-  };
-}
+import { DATABASE_KIND } from '../support/harness';
+import { processDatabase } from '../support/process-database';
 
 async function jobState(pool: pg.Pool, id: string) {
   const { rows } = await pool.query(`SELECT state, retry_count FROM pgboss.job WHERE id = $1`, [id]);

@@ -91,6 +91,9 @@ export interface JobQueueOptions {
   maintenanceIntervalSeconds?: number;
   /** How long failed jobs stay retryable before being archived. */
   keepFailedDays?: number;
+  /** How often cron schedules are evaluated, and how soon a due one is enqueued (seconds; pg-boss: 30 and 5). */
+  cronMonitorIntervalSeconds?: number;
+  cronWorkerIntervalSeconds?: number;
 }
 
 interface FetchedJob {
@@ -130,6 +133,8 @@ export class JobQueue {
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
       archiveFailedAfterSeconds: keepFailedSeconds,
       deleteAfterDays: 7,
+      cronMonitorIntervalSeconds: options.cronMonitorIntervalSeconds ?? 30,
+      cronWorkerIntervalSeconds: options.cronWorkerIntervalSeconds ?? 5,
     } as PgBoss.ConstructorOptions);
     this.boss.on('error', (err: Error) => this.logger.warn({ err }, 'job queue maintenance error'));
   }
