@@ -16,6 +16,16 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger({ level: config.logLevel });
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection; exiting so the supervisor restarts a clean process');
+    logger.flush();
+    process.exit(1);
+  });
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception; exiting so the supervisor restarts a clean process');
+    logger.flush();
+    process.exit(1);
+  });
   const service = await createService({ config, logger });
 
   let shuttingDown = false;

@@ -200,17 +200,23 @@ export class JobQueue {
 
   private async loop(name: string): Promise<void> {
     const signal = this.stopLoops.signal;
+    let consecutiveErrors = 0;
     while (!signal.aborted) {
       let outcome: RunOutcome;
       try {
         outcome = await this.runNext(name);
+        consecutiveErrors = 0;
       } catch (err) {
-        // The database is away (restart, network); keep the worker alive and try again shortly.
-        this.logger.warn({ err, queue: name }, 'job fetch failed; retrying');
+        // The database is away (restart, network): keep the worker alive, back off (up to 30 s), try again.
+        consecutiveErrors += 1;
+        if (consecutiveErrors === 1 || consecutiveErrors % 10 === 0) {
+          this.logger.warn({ err, queue: name, consecutiveErrors }, 'job fetch failed; retrying');
+        }
         outcome = 'idle';
       }
       if (outcome === 'idle' && !signal.aborted) {
-        await delay(this.pollIntervalMs, undefined, { signal }).catch(() => undefined);
+        const wait = Math.min(30_000, this.pollIntervalMs * 2 ** Math.min(consecutiveErrors, 10));
+        await delay(wait, undefined, { signal }).catch(() => undefined);
       }
     }
   }
@@ -312,6 +318,8 @@ export class JobQueue {
       const copyId = await this.boss.send(def.name, job.data as object, {
         startAfter: new Date(Date.now() + this.busyKeyDelayMs),
         priority: job.priority,
+        // the copy keeps what is left of the original's retry budget
+        retryLimit: Math.max(0, job.retryLimit - job.retryCount),
         db,
       } as PgBoss.SendOptions);
       await this.boss.complete(def.name, job.id, { deferredTo: copyId, reason: 'key busy' }, { db } as PgBoss.ConnectionOptions);
