@@ -85,10 +85,13 @@ CREATE TABLE oauth_states (
 CREATE INDEX oauth_states_expiry ON oauth_states (expires_at);
 
 -- Every webhook delivery as received: the raw body and the headers needed to re-verify it. Stored before any
--- parsing, so a malformed delivery is kept (status 'failed', with the reason) instead of lost.
+-- parsing, so a malformed delivery is kept (status 'failed', with the reason) instead of lost. Not keyed by one
+-- portal: it is stored before it is parsed and one delivery may carry events of several accounts. portal_ids
+-- records which accounts it turned out to hold, so deleting an account's data can find its raw deliveries too.
 CREATE TABLE webhook_deliveries (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   source          text NOT NULL CHECK (source IN ('hubspot', 'quickbooks')),
+  portal_ids      bigint[] NOT NULL DEFAULT '{}',
   received_at     timestamptz NOT NULL DEFAULT now(),
   headers         jsonb NOT NULL DEFAULT '{}',
   body            bytea NOT NULL,
@@ -99,6 +102,7 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_received ON webhook_deliveries (source, received_at);
 CREATE INDEX webhook_deliveries_failed ON webhook_deliveries (received_at) WHERE status = 'failed';
+CREATE INDEX webhook_deliveries_portals ON webhook_deliveries USING gin (portal_ids);
 
 -- The inbox: one row per event inside a delivery, de-duplicated on its content (HubSpot's eventId is not unique,
 -- and both services re-deliver), keyed by the account it belongs to.

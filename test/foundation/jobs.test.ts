@@ -139,16 +139,30 @@ describe(`durable jobs (${DATABASE_KIND})`, () => {
     expect(schedules).toEqual(expect.arrayContaining([expect.objectContaining({ name: HOUSEKEEPING_QUEUE, cron: '17 * * * *', options: expect.objectContaining({ tz: 'UTC' }) })]));
   });
 
-  it('When housekeeping runs, then expired OAuth states and stale leases are removed and live ones stay', async () => {
-    await service.db.pool.query(
+  it('When housekeeping runs, then what has expired is removed and what is live or unresolved stays', async () => {
+    const pool = service.db.pool;
+    await pool.query(
       `INSERT INTO oauth_states (state_hash, provider, redirect_uri, expires_at) VALUES
          ('\\x01', 'hubspot', 'http://x', now() - interval '2 days'),
          ('\\x02', 'hubspot', 'http://x', now() + interval '5 minutes')`,
     );
+    await pool.query(
+      `INSERT INTO job_key_leases (queue, lease_key, job_id, leased_until) VALUES
+         ('q', 'stale', gen_random_uuid(), now() - interval '2 hours'),
+         ('q', 'live', gen_random_uuid(), now() + interval '5 minutes')`,
+    );
+    await pool.query(
+      `INSERT INTO webhook_deliveries (source, body, body_sha256, status, received_at) VALUES
+         ('hubspot', '\\x5b5d', '\\x00', 'processed', now() - interval '31 days'),
+         ('hubspot', '\\x5b5d', '\\x01', 'failed',    now() - interval '31 days'),
+         ('hubspot', '\\x5b5d', '\\x02', 'processed', now() - interval '1 day')`,
+    );
     await service.jobs.send(HOUSEKEEPING_QUEUE, {});
     expect(await service.jobs.runNext(HOUSEKEEPING_QUEUE)).toBe('completed');
-    const { rows } = await service.db.pool.query(`SELECT encode(state_hash, 'hex') AS h FROM oauth_states`);
-    expect(rows).toEqual([{ h: '02' }]);
+    expect((await pool.query(`SELECT encode(state_hash, 'hex') AS h FROM oauth_states`)).rows).toEqual([{ h: '02' }]);
+    expect((await pool.query(`SELECT lease_key FROM job_key_leases`)).rows).toEqual([{ lease_key: 'live' }]);
+    const kept = await pool.query(`SELECT encode(body_sha256, 'hex') AS h FROM webhook_deliveries ORDER BY h`);
+    expect(kept.rows).toEqual([{ h: '01' }, { h: '02' }]);
   });
 });
 

@@ -4,14 +4,22 @@ import type { JobQueue } from './queue';
 
 export const HOUSEKEEPING_QUEUE = 'housekeeping';
 
+/** Raw webhook bodies hold customer data; once processed they are kept this long for diagnosis, then deleted. */
+export const PROCESSED_DELIVERY_RETENTION_DAYS = 30;
+
 /**
- * Hourly clean-up of what expires by design: OAuth states past their life (single-use, 10 minutes) and key
- * leases left behind by crashed workers. Both are safe to delete at any time, so the job is idempotent.
+ * Hourly clean-up of what expires by design: OAuth states past their life (single-use, 10 minutes), key leases
+ * left behind by crashed workers, and processed webhook deliveries past their retention (failed ones stay until
+ * a person has dealt with them). Everything here is safe to delete at any time, so the job is idempotent.
  */
-export async function runHousekeeping(pool: pg.Pool): Promise<{ oauthStates: number; keyLeases: number }> {
+export async function runHousekeeping(pool: pg.Pool): Promise<{ oauthStates: number; keyLeases: number; deliveries: number }> {
   const states = await pool.query(`DELETE FROM oauth_states WHERE expires_at < now() - interval '1 day'`);
   const leases = await pool.query(`DELETE FROM job_key_leases WHERE leased_until < now() - interval '1 hour'`);
-  return { oauthStates: states.rowCount ?? 0, keyLeases: leases.rowCount ?? 0 };
+  const deliveries = await pool.query(
+    `DELETE FROM webhook_deliveries WHERE status = 'processed' AND received_at < now() - make_interval(days => $1)`,
+    [PROCESSED_DELIVERY_RETENTION_DAYS],
+  );
+  return { oauthStates: states.rowCount ?? 0, keyLeases: leases.rowCount ?? 0, deliveries: deliveries.rowCount ?? 0 };
 }
 
 export function registerHousekeeping(jobs: JobQueue, pool: pg.Pool): void {
