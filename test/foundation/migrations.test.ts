@@ -1,3 +1,4 @@
+import { openDatabase } from '../../server/src/db/database';
 import { migrate, pendingMigrations } from '../../server/src/db/migrate';
 import { createTestDatabase, DATABASE_KIND, silentLogger, type TestDatabase } from '../support/harness';
 
@@ -53,9 +54,21 @@ describe(`migrations (${DATABASE_KIND})`, () => {
     expect(rows[0].n).toBe(1);
   });
 
-  it('When several processes migrate at once, then they wait for each other and the work is done once', async () => {
-    const results = await Promise.all([migrate(db.pool, silentLogger), migrate(db.pool, silentLogger), migrate(db.pool, silentLogger)]);
-    expect(results.flatMap((r) => r.applied)).toEqual([]);
+  it('When several processes start at once on an empty database, then they wait for each other and it is migrated once', async () => {
+    const fresh = await createTestDatabase();
+    // Separate pools stand for separate processes; the embedded database has one connection, so there it is one pool.
+    const pools =
+      DATABASE_KIND === 'postgres'
+        ? await Promise.all([0, 1, 2].map(() => openDatabase({ databaseUrl: fresh.url, logger: silentLogger, poolSize: 2 })))
+        : [fresh, fresh, fresh];
+    try {
+      const results = await Promise.all(pools.map((p) => migrate(p.pool, silentLogger)));
+      expect(results.flatMap((r) => r.applied)).toEqual(['20261122000000_initial-schema']);
+      expect(await pendingMigrations(fresh.pool)).toEqual([]);
+    } finally {
+      if (DATABASE_KIND === 'postgres') await Promise.all(pools.map((p) => p.close()));
+      await fresh.close();
+    }
   });
 
   describe('the schema keeps accounts apart', () => {
