@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { migrate } from '../../server/src/db/migrate';
 import { JobQueue, PermanentJobError } from '../../server/src/jobs/queue';
 import { DATABASE_KIND, silentLogger } from '../support/harness';
-import { processDatabase } from '../support/process-database';
+import { withProcessDatabase } from '../support/process-database';
 
 function cli(script: 'jobs' | 'migrate', args: string[], env: Record<string, string>) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', path.resolve(__dirname, `../../server/src/cli/${script}.ts`), ...args], {
@@ -16,19 +16,14 @@ function cli(script: 'jobs' | 'migrate', args: string[], env: Record<string, str
 }
 
 describe(`operator commands (${DATABASE_KIND})`, () => {
-  it('When npm run migrate runs twice, then the first applies the schema and the second has nothing to do', async () => {
-    const database = await processDatabase();
-    try {
+  it('When npm run migrate runs twice, then the first applies the schema and the second has nothing to do', () =>
+    withProcessDatabase(async (database) => {
       expect(cli('migrate', [], database.env)).toMatchObject({ code: 0, out: 'Applied: 20261122000000_initial-schema\n' });
       expect(cli('migrate', [], database.env)).toMatchObject({ code: 0, out: 'Nothing to apply: the schema is up to date.\n' });
-    } finally {
-      await database.close();
-    }
-  });
+    }));
 
-  it('When a job has failed for good, then `jobs failed` lists it with its reason and `jobs retry` puts it back', async () => {
-    const database = await processDatabase();
-    try {
+  it('When a job has failed for good, then `jobs failed` lists it with its reason and `jobs retry` puts it back', () =>
+    withProcessDatabase(async (database) => {
       const jobId = await database.inspect(async (pool) => {
         await migrate(pool, silentLogger);
         const jobs = new JobQueue({ pool, logger: silentLogger });
@@ -57,10 +52,7 @@ describe(`operator commands (${DATABASE_KIND})`, () => {
       expect(state).toBe('retry');
 
       expect(cli('jobs', ['retry', jobId], database.env)).toMatchObject({ code: 1, out: `No failed job with id ${jobId}.\n` });
-    } finally {
-      await database.close();
-    }
-  });
+    }));
 
   it('When the jobs command is misused, then it prints its usage', () => {
     expect(cli('jobs', [], {})).toMatchObject({ code: 0, out: expect.stringContaining('npm run jobs -- failed [queue]') });

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { ServiceProcess } from '../support/child';
 import { DATABASE_KIND } from '../support/harness';
-import { processDatabase } from '../support/process-database';
+import { withProcessDatabase } from '../support/process-database';
 
 async function jobState(pool: pg.Pool, id: string) {
   const { rows } = await pool.query(`SELECT state, retry_count FROM pgboss.job WHERE id = $1`, [id]);
@@ -10,9 +10,8 @@ async function jobState(pool: pg.Pool, id: string) {
 }
 
 describe(`process crash and shutdown (${DATABASE_KIND})`, () => {
-  it('When a worker is killed with SIGKILL mid-job, then after a restart the job completes exactly once', async () => {
-    const database = await processDatabase();
-    try {
+  it('When a worker is killed with SIGKILL mid-job, then after a restart the job completes exactly once', () =>
+    withProcessDatabase(async (database) => {
       const first = new ServiceProcess({ ...database.env, ENQUEUE: 'invoice-for-deal-7', BEHAVIOUR: 'hang-first', EXPIRE_SECONDS: '2' });
       const started = await first.waitFor((e) => e.event === 'started', 'the job to start');
       expect(started.attempt).toBe(1);
@@ -28,14 +27,10 @@ describe(`process crash and shutdown (${DATABASE_KIND})`, () => {
       expect(second.events.filter((e) => e.event === 'started')).toEqual([{ event: 'started', jobId: started.jobId, attempt: 2 }]);
       const state = await database.inspect((pool) => jobState(pool, String(started.jobId)));
       expect(state).toEqual({ state: 'completed', retry_count: 1, effects: ['invoice-for-deal-7'] });
-    } finally {
-      await database.close();
-    }
-  });
+    }));
 
-  it('When the process gets SIGTERM mid-job, then the running job finishes, nothing new starts and it exits 0', async () => {
-    const database = await processDatabase();
-    try {
+  it('When the process gets SIGTERM mid-job, then the running job finishes, nothing new starts and it exits 0', () =>
+    withProcessDatabase(async (database) => {
       const child = new ServiceProcess({ ...database.env, ENQUEUE: 'slow-one,waiting-one', BEHAVIOUR: 'slow', SLOW_MS: '1500', EXPIRE_SECONDS: '60' });
       const started = await child.waitFor((e) => e.event === 'started', 'the job to start');
       child.kill('SIGTERM');
@@ -47,22 +42,15 @@ describe(`process crash and shutdown (${DATABASE_KIND})`, () => {
         expect(await jobState(pool, String(started.jobId))).toEqual({ state: 'completed', retry_count: 0, effects: ['slow-one'] });
         expect(await jobState(pool, String(waiting.jobId))).toEqual({ state: 'created', retry_count: 0, effects: [] });
       });
-    } finally {
-      await database.close();
-    }
-  });
+    }));
 
-  it('When a running job outlasts the shutdown timeout, then it is handed back for a retry and the process still exits', async () => {
-    const database = await processDatabase();
-    try {
+  it('When a running job outlasts the shutdown timeout, then it is handed back for a retry and the process still exits', () =>
+    withProcessDatabase(async (database) => {
       const child = new ServiceProcess({ ...database.env, ENQUEUE: 'stuck', BEHAVIOUR: 'hang-first', EXPIRE_SECONDS: '60', SHUTDOWN_TIMEOUT_MS: '1000' });
       const started = await child.waitFor((e) => e.event === 'started', 'the job to start');
       child.kill('SIGTERM');
       expect((await child.exited).code).toBe(0);
       const state = await database.inspect((pool) => jobState(pool, String(started.jobId)));
       expect(state).toEqual({ state: 'retry', retry_count: 0, effects: [] });
-    } finally {
-      await database.close();
-    }
-  });
+    }));
 });

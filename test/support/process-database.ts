@@ -33,3 +33,15 @@ export async function processDatabase() {
   };
 }
 
+
+export type ProcessDatabase = Awaited<ReturnType<typeof processDatabase>>;
+
+/** Runs a test with a fresh process database and always discards it afterwards. */
+export async function withProcessDatabase<T>(test: (database: ProcessDatabase) => Promise<T>): Promise<T> {
+  const database = await processDatabase();
+  try {
+    return await test(database);
+  } finally {
+    await database.close();
+  }
+}

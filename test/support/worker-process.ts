@@ -59,7 +59,8 @@ async function main(): Promise<void> {
       });
   });
   await service.start();
-  await service.db.pool.query('CREATE TABLE IF NOT EXISTS test_effects (job_id uuid PRIMARY KEY, effect_key text NOT NULL)');
+  // No unique key on job_id: a job that ran its effect twice must show up as two rows, not as a failed insert.
+  await service.db.pool.query('CREATE TABLE IF NOT EXISTS test_effects (id serial PRIMARY KEY, job_id uuid NOT NULL, effect_key text NOT NULL)');
   for (const key of (process.env.ENQUEUE ?? '').split(',').filter(Boolean)) {
     const id = await service.jobs.send(TEST_QUEUE, { key });
     emit({ event: 'enqueued', jobId: id, key });
