@@ -1,0 +1,244 @@
+import { z } from 'zod';
+import type { SimClock } from './clock';
+
+/**
+ * Outbound webhooks as the real services send them: each message is delivered to the app's URL, retried on a
+ * schedule (on the simulator's clock) when the app fails or is slow, and, on command, dropped, duplicated,
+ * delayed or reordered, the ways real deliveries misbehave.
+ */
+export interface OutgoingWebhook {
+  url: string;
+  /** Renders the request for one attempt (0 = first): HubSpot numbers attempts in the body; signatures cover timestamps. */
+  render(attempt: number): { body: string; headers: Record<string, string> };
+  /** Shown by the control API, e.g. the events inside. */
+  summary?: unknown;
+}
+
+export interface DeliveryAttempt {
+  messageId: number;
+  attempt: number;
+  at: string;
+  url: string;
+  status?: number;
+  error?: string;
+  body: string;
+}
+
+export type MessageState = 'pending' | 'delivered' | 'failed' | 'dropped' | 'held';
+
+interface Message {
+  id: number;
+  webhook: OutgoingWebhook;
+  state: MessageState;
+  attempts: number;
+  nextAttemptAt?: number;
+  cancel?: () => void;
+}
+
+export const deliveryModeSchema = z.object({
+  /** The next N messages are lost (never delivered, never retried). */
+  drop: z.number().int().min(0).optional(),
+  /** The next N messages are delivered twice. */
+  duplicate: z.number().int().min(0).optional(),
+  /** The next N messages wait `delayMs` (simulated) before their first attempt. */
+  delay: z.number().int().min(0).optional(),
+  delayMs: z.number().int().min(0).optional(),
+  /** The next N messages are held and then delivered in reverse order (once N are held, or on flush). */
+  reorder: z.number().int().min(0).optional(),
+});
+export type DeliveryMode = z.infer<typeof deliveryModeSchema>;
+
+export interface DispatcherOptions {
+  clock: SimClock;
+  /** Delay before retry k (k = 1..n) after a failed attempt; its length is the number of retries. */
+  retryDelaysMs: readonly number[];
+  /** An answer slower than this (real ms) counts as a failure. */
+  timeoutMs: number;
+}
+
+export class WebhookDispatcher {
+  private messages = new Map<number, Message>();
+  private log: DeliveryAttempt[] = [];
+  private nextId = 1;
+  private mode: Required<Omit<DeliveryMode, 'delayMs'>> & { delayMs: number } = { drop: 0, duplicate: 0, delay: 0, delayMs: 0, reorder: 0 };
+  private held: Message[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  send(webhook: OutgoingWebhook): number {
+    const message: Message = { id: this.nextId++, webhook, state: 'pending', attempts: 0 };
+    this.messages.set(message.id, message);
+    if (this.mode.drop > 0) {
+      this.mode.drop -= 1;
+      message.state = 'dropped';
+      return message.id;
+    }
+    if (this.mode.reorder > 0) {
+      this.mode.reorder -= 1;
+      message.state = 'held';
+      this.held.push(message);
+      if (this.mode.reorder === 0) this.releaseHeld();
+      return message.id;
+    }
+    const copies = this.mode.duplicate > 0 ? (this.mode.duplicate--, 2) : 1;
+    const delay = this.mode.delay > 0 ? (this.mode.delay--, this.mode.delayMs) : 0;
+    for (let i = 0; i < copies; i++) {
+      const target = i === 0 ? message : this.copyOf(message);
+      if (delay > 0) this.scheduleAttempt(target, delay);
+      else this.attempt(target);
+    }
+    return message.id;
+  }
+
+  setMode(input: DeliveryMode): void {
+    const mode = deliveryModeSchema.parse(input);
+    this.mode = {
+      drop: mode.drop ?? this.mode.drop,
+      duplicate: mode.duplicate ?? this.mode.duplicate,
+      delay: mode.delay ?? this.mode.delay,
+      delayMs: mode.delayMs ?? this.mode.delayMs,
+      reorder: mode.reorder ?? this.mode.reorder,
+    };
+  }
+
+  /** Delivers held (reordered) messages now, newest first. */
+  releaseHeld(): void {
+    const held = this.held.reverse();
+    this.held = [];
+    this.mode.reorder = 0;
+    for (const message of held) {
+      message.state = 'pending';
+      this.attempt(message);
+    }
+  }
+
+  attempts(): DeliveryAttempt[] {
+    return [...this.log];
+  }
+
+  list(): Array<{ id: number; state: MessageState; attempts: number; nextAttemptAt?: string; url: string; summary?: unknown }> {
+    return [...this.messages.values()].map((m) => ({
+      id: m.id,
+      state: m.state,
+      attempts: m.attempts,
+      nextAttemptAt: m.nextAttemptAt === undefined ? undefined : new Date(m.nextAttemptAt).toISOString(),
+      url: m.webhook.url,
+      summary: m.webhook.summary,
+    }));
+  }
+
+  /** Resolves once no delivery is on the wire. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  reset(): void {
+    for (const m of this.messages.values()) m.cancel?.();
+    this.messages.clear();
+    this.held = [];
+    this.log = [];
+    this.mode = { drop: 0, duplicate: 0, delay: 0, delayMs: 0, reorder: 0 };
+  }
+
+  private copyOf(message: Message): Message {
+    const copy: Message = { id: this.nextId++, webhook: message.webhook, state: 'pending', attempts: 0 };
+    this.messages.set(copy.id, copy);
+    return copy;
+  }
+
+  private scheduleAttempt(message: Message, delayMs: number): void {
+    message.nextAttemptAt = this.options.clock.nowMs() + delayMs;
+    message.cancel = this.options.clock.after(delayMs, () => this.attempt(message));
+  }
+
+  private attempt(message: Message): Promise<void> {
+    const run = this.deliver(message);
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+    return run;
+  }
+
+  private async deliver(message: Message): Promise<void> {
+    message.nextAttemptAt = undefined;
+    const attempt = message.attempts;
+    message.attempts += 1;
+    const { body, headers } = message.webhook.render(attempt);
+    const record: DeliveryAttempt = { messageId: message.id, attempt, at: this.options.clock.now().toISOString(), url: message.webhook.url, body };
+    this.log.push(record);
+    try {
+      const response = await fetch(message.webhook.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      record.status = response.status;
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.ok) {
+        message.state = 'delivered';
+        return;
+      }
+    } catch (error) {
+      record.error = (error as Error).name === 'TimeoutError' ? 'timeout' : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
+    }
+    const delay = this.options.retryDelaysMs[attempt];
+    if (delay === undefined) {
+      message.state = 'failed';
+      return;
+    }
+    this.scheduleAttempt(message, delay);
+  }
+}
+
+/**
+ * Collects items (events, changed entities) that happen close together and hands them over in batches of at
+ * most `max`, like both services do. `windowMs` is simulated time; 0 means "what happens in the same tick".
+ */
+export class Batcher<T> {
+  private items = new Map<string, T[]>();
+  private timers = new Map<string, () => void>();
+
+  constructor(
+    private readonly options: { clock: SimClock; max: number; windowMs: number; flush: (key: string, items: T[]) => void },
+  ) {}
+
+  add(key: string, item: T): void {
+    const list = this.items.get(key) ?? [];
+    list.push(item);
+    this.items.set(key, list);
+    if (list.length >= this.options.max) return this.flush(key);
+    if (this.timers.has(key)) return;
+    if (this.options.windowMs === 0) {
+      const handle = setImmediate(() => this.flush(key));
+      this.timers.set(key, () => clearImmediate(handle));
+    } else {
+      this.timers.set(key, this.options.clock.after(this.options.windowMs, () => this.flush(key)));
+    }
+  }
+
+  /** Hands over everything collected so far. */
+  flushAll(): void {
+    for (const key of [...this.items.keys()]) this.flush(key);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const list of this.items.values()) n += list.length;
+    return n;
+  }
+
+  clear(): void {
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+    this.items.clear();
+  }
+
+  private flush(key: string): void {
+    this.timers.get(key)?.();
+    this.timers.delete(key);
+    const list = this.items.get(key) ?? [];
+    this.items.delete(key);
+    for (let i = 0; i < list.length; i += this.options.max) this.options.flush(key, list.slice(i, i + this.options.max));
+  }
+}
