@@ -1,0 +1,305 @@
+import type { SimClock } from '../../common/clock';
+import {
+  AssociationStore,
+  HUBSPOT_DEFINED,
+  compareIds,
+  defaultAssociationType,
+  findAssociationType,
+  type AssociationType,
+} from './associations';
+import { CrmError, badRequest, notFound } from './errors';
+import { objectType, type ObjectTypeInfo, type ObjectTypeName } from './object-types';
+import type { Owner } from './owners';
+import { DealPipelines } from './pipelines';
+import { PropertySchema } from './properties';
+import { applyWrite } from './rules';
+import { objectToWire } from './wire';
+
+/** A CRM record as stored: every property value is a string, like on the wire. */
+export interface CrmObject {
+  id: string;
+  type: ObjectTypeName;
+  properties: Record<string, string>;
+  createdAtMs: number;
+  updatedAtMs: number;
+  archived: boolean;
+  archivedAtMs?: number;
+}
+
+/** `associations` entry of a v3 create body. */
+export interface AssociationInput {
+  to: { id: string | number };
+  types: { associationCategory: string; associationTypeId: number }[];
+}
+
+/** Every property value change, for webhooks (see store.ts for when it is emitted). */
+export interface PropertyChange {
+  portalId: number;
+  objectType: string;
+  objectTypeId: string;
+  objectId: number;
+  propertyName: string;
+  propertyValue: string;
+  changeSource: string;
+  sourceId?: string;
+  occurredAt: number;
+}
+
+/** A new object (HubSpot's `object.creation` / `deal.creation` webhooks). */
+export interface ObjectCreation {
+  portalId: number;
+  objectType: string;
+  objectTypeId: string;
+  objectId: number;
+  changeSource: string;
+  sourceId?: string;
+  occurredAt: number;
+}
+
+/** Who made a change: `API` (an app), `CRM_UI` (a user), with HubSpot's optional sourceId. */
+export interface ChangeOrigin {
+  changeSource: string;
+  sourceId?: string;
+}
+
+export interface AccountDeps {
+  clock: SimClock;
+  nextId: () => string;
+  emit: (change: PropertyChange) => void;
+  emitCreation: (creation: ObjectCreation) => void;
+}
+
+/** Properties HubSpot maintains itself; their changes are not reported as property changes. */
+const SYSTEM_PROPERTIES = new Set(['hs_object_id', 'createdate', 'hs_createdate', 'hs_lastmodifieddate', 'lastmodifieddate']);
+
+/** One HubSpot portal: its objects, schema, pipelines, owners and associations. */
+export class HubSpotAccount {
+  readonly schema: PropertySchema;
+  readonly pipelines: DealPipelines;
+  readonly associations = new AssociationStore();
+  readonly owners: Owner[] = [];
+  readonly createdAtMs: number;
+  private readonly objects = new Map<ObjectTypeName, Map<string, CrmObject>>();
+
+  constructor(
+    readonly portalId: number,
+    readonly name: string,
+    private readonly deps: AccountDeps,
+  ) {
+    const now = () => deps.clock.nowMs();
+    this.createdAtMs = now();
+    this.schema = new PropertySchema(now);
+    this.pipelines = new DealPipelines(now);
+  }
+
+  /** Simulated now (the simulator's clock). */
+  nowMs(): number {
+    return this.deps.clock.nowMs();
+  }
+
+  // ---- reads ----
+
+  /** A live (not archived) object, or undefined. */
+  find(type: ObjectTypeName, id: string): CrmObject | undefined {
+    const found = this.table(type).get(id);
+    return found && !found.archived ? found : undefined;
+  }
+
+  /** A live object by id, or by the value of a unique property (`?idProperty=email`); 404 otherwise. */
+  get(type: ObjectTypeName, id: string, idProperty?: string): CrmObject {
+    const found = idProperty && idProperty !== 'hs_object_id' ? this.findByUnique(type, idProperty, id) : this.find(type, id);
+    if (!found) throw notFound();
+    return found;
+  }
+
+  findByUnique(type: ObjectTypeName, propertyName: string, value: string): CrmObject | undefined {
+    const def = this.schema.find(type, propertyName);
+    if (!def || !def.hasUniqueValue) throw badRequest(`${propertyName} is not a unique property of ${type}`);
+    const wanted = value.toLowerCase();
+    return this.list(type).find((o) => o.properties[propertyName]?.toLowerCase() === wanted);
+  }
+
+  /** Objects of a type in id order (archived ones only when asked). */
+  list(type: ObjectTypeName, options: { archived?: boolean } = {}): CrmObject[] {
+    const archived = options.archived ?? false;
+    return [...this.table(type).values()].filter((o) => o.archived === archived).sort((a, b) => compareIds(a.id, b.id));
+  }
+
+  // ---- writes ----
+
+  /**
+   * Creates an object after validating its properties and `associations` (a v3 create body's list); nothing is
+   * stored if either is wrong. Reports an ObjectCreation (not PropertyChanges).
+   */
+  create(type: ObjectTypeName, properties: unknown, associations: unknown = [], origin: ChangeOrigin = { changeSource: 'API' }): CrmObject {
+    const info = objectType(type);
+    const written = applyWrite(this.writeContext(info), {}, properties);
+    const links = this.resolveAssociations(info, associations);
+    const id = this.deps.nextId();
+    const at = new Date(this.deps.clock.nowMs()).toISOString();
+    const object: CrmObject = {
+      id,
+      type,
+      properties: { ...written.properties, hs_object_id: id, [info.createdProperty]: at, [info.modifiedProperty]: at },
+      createdAtMs: Date.parse(at),
+      updatedAtMs: Date.parse(at),
+      archived: false,
+    };
+    this.table(type).set(id, object);
+    for (const { association, toId } of links) this.associations.add(association, id, toId);
+    this.deps.emitCreation({
+      portalId: this.portalId,
+      objectType: info.singular,
+      objectTypeId: info.typeId,
+      objectId: Number(id),
+      changeSource: origin.changeSource,
+      ...(origin.sourceId !== undefined ? { sourceId: origin.sourceId } : {}),
+      occurredAt: object.createdAtMs,
+    });
+    return object;
+  }
+
+  /**
+   * Writes properties and reports each value that changed (a write that changes nothing reports nothing and
+   * leaves hs_lastmodifieddate alone). Calculated values that follow are reported with changeSource CALCULATED.
+   */
+  update(type: ObjectTypeName, id: string, properties: unknown, origin: ChangeOrigin, idProperty?: string): CrmObject {
+    const info = objectType(type);
+    const object = this.get(type, id, idProperty);
+    const before = object.properties;
+    const written = applyWrite(this.writeContext(info, object.id), before, properties);
+    // Written values first, then the calculated ones that follow from them (cause before effect), each by name.
+    const isCalculated = (name: string) => Number(written.calculated.includes(name));
+    const changed = Object.keys({ ...before, ...written.properties })
+      .filter((name) => !SYSTEM_PROPERTIES.has(name) && before[name] !== written.properties[name])
+      .sort((a, b) => isCalculated(a) - isCalculated(b) || a.localeCompare(b));
+    if (changed.length === 0) return object;
+    const nowMs = this.deps.clock.nowMs();
+    object.properties = { ...written.properties, [info.modifiedProperty]: new Date(nowMs).toISOString() };
+    object.updatedAtMs = nowMs;
+    for (const name of changed) {
+      const calculated = written.calculated.includes(name);
+      this.deps.emit({
+        portalId: this.portalId,
+        objectType: info.singular,
+        objectTypeId: info.typeId,
+        objectId: Number(object.id),
+        propertyName: name,
+        propertyValue: object.properties[name] ?? '',
+        changeSource: calculated ? 'CALCULATED' : origin.changeSource,
+        ...(!calculated && origin.sourceId !== undefined ? { sourceId: origin.sourceId } : {}),
+        occurredAt: nowMs,
+      });
+    }
+    return object;
+  }
+
+  /** Runs an update's checks without storing anything (batch update validates every input before writing). */
+  checkUpdate(type: ObjectTypeName, id: string, properties: unknown, idProperty?: string): void {
+    const object = this.get(type, id, idProperty);
+    applyWrite(this.writeContext(objectType(type), object.id), object.properties, properties);
+  }
+
+  /** `DELETE` archives: the object disappears from reads, lists and search. */
+  archive(type: ObjectTypeName, id: string): void {
+    const object = this.get(type, id);
+    object.archived = true;
+    object.archivedAtMs = this.deps.clock.nowMs();
+  }
+
+  /**
+   * Forgets an object as if it never existed (a failed batch undoing its earlier creates). Links to it stay in
+   * the association store but are never shown: reads skip targets that do not exist, and ids are never reused.
+   */
+  discard(type: ObjectTypeName, id: string): void {
+    this.table(type).delete(id);
+  }
+
+  /** Links two live objects with the given type ids (or the pair's default type). */
+  associate(from: ObjectTypeName, fromId: string, to: ObjectTypeName, toId: string, typeIds?: number[]): AssociationType[] {
+    this.get(from, fromId);
+    if (!this.find(to, toId)) throw notFound(`No ${to} with id ${toId} exists`);
+    const types = typeIds?.length
+      ? typeIds.map((typeId) => {
+          const t = findAssociationType(from, typeId);
+          if (!t || t.to !== to) throw badRequest(`${typeId} is not a valid association type id from ${from} to ${to}`);
+          return t;
+        })
+      : [defaultAssociationType(from, to) ?? invalidPair(from, to)];
+    for (const t of types) this.associations.add(t, fromId, toId);
+    return types;
+  }
+
+  // ---- the control API's "a user did this in HubSpot" (wire shapes, all properties) ----
+
+  /** Like a user creating a record in HubSpot. */
+  createObject(objectTypeName: string, properties: Record<string, unknown>, associations?: AssociationInput[]): object {
+    const info = objectType(objectTypeName);
+    const object = this.create(info.name, properties, associations ?? [], this.userOrigin('CRM_UI'));
+    return objectToWire(this, info, object, { all: true });
+  }
+
+  /** Like a user editing a record in HubSpot: emits PropertyChange events (changeSource CRM_UI by default). */
+  setProperties(objectTypeName: string, id: string, properties: Record<string, unknown>, changeSource = 'CRM_UI'): object {
+    const info = objectType(objectTypeName);
+    const object = this.update(info.name, id, properties, this.userOrigin(changeSource));
+    return objectToWire(this, info, object, { all: true });
+  }
+
+  addOwner(owner: Omit<Owner, 'createdAtMs'>): Owner {
+    const created = { ...owner, createdAtMs: this.deps.clock.nowMs() };
+    this.owners.push(created);
+    return created;
+  }
+
+  /** A change made in HubSpot's UI carries the acting user as `sourceId: "userId:<id>"` (the first owner here). */
+  private userOrigin(changeSource: string): ChangeOrigin {
+    const user = this.owners[0];
+    return changeSource === 'CRM_UI' && user ? { changeSource, sourceId: `userId:${user.userId}` } : { changeSource };
+  }
+
+  private resolveAssociations(from: ObjectTypeInfo, inputs: unknown): { association: AssociationType; toId: string }[] {
+    if (inputs === undefined || inputs === null) return [];
+    if (!Array.isArray(inputs)) throw badRequest('associations must be a list');
+    return inputs.flatMap((input: AssociationInput) => {
+      const toId = input?.to?.id === undefined ? undefined : String(input.to.id);
+      if (!toId || !Array.isArray(input.types) || input.types.length === 0) {
+        throw badRequest('Each association needs to.id and at least one type');
+      }
+      return input.types.map((t) => {
+        const association = t.associationCategory === HUBSPOT_DEFINED ? findAssociationType(from.name, Number(t.associationTypeId)) : undefined;
+        if (!association) {
+          throw badRequest(`association type ${t.associationCategory}/${t.associationTypeId} is not valid for ${from.name}`);
+        }
+        if (!this.find(association.to, toId)) {
+          throw badRequest(`No ${association.to} with id ${toId} exists to associate with`, { context: { ids: [toId] } });
+        }
+        return { association, toId };
+      });
+    });
+  }
+
+  private writeContext(type: ObjectTypeInfo, objectId?: string) {
+    return {
+      type,
+      schema: this.schema,
+      pipelines: this.pipelines,
+      owners: this.owners,
+      ...(objectId !== undefined ? { objectId } : {}),
+      holderOf: (name: string, value: string) => this.findByUnique(type.name, name, value)?.id,
+    };
+  }
+
+  private table(type: ObjectTypeName): Map<string, CrmObject> {
+    let table = this.objects.get(type);
+    if (!table) {
+      table = new Map();
+      this.objects.set(type, table);
+    }
+    return table;
+  }
+}
+
+function invalidPair(from: ObjectTypeName, to: ObjectTypeName): never {
+  throw new CrmError(400, 'VALIDATION_ERROR', `${from} cannot be associated with ${to}`);
+}

@@ -1,0 +1,56 @@
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import type { ChangeOrigin } from './account';
+import { CrmError, hubspotError } from './errors';
+import type { HubSpotAccount, HubSpotAccounts } from './store';
+
+/** The portal the shell authenticated (`res.locals.portalId`), or HubSpot's 401 when there is none. */
+export function accountOf(accounts: HubSpotAccounts, res: Response): HubSpotAccount {
+  const portalId = Number(res.locals.portalId);
+  const account = Number.isInteger(portalId) ? accounts.get(portalId) : undefined;
+  if (!account) {
+    throw new CrmError(401, 'INVALID_AUTHENTICATION', `Authentication credentials not found: no HubSpot portal ${String(res.locals.portalId)} in the simulator`);
+  }
+  return account;
+}
+
+/**
+ * Who API writes come from: changeSource `API`; when the shell knows the calling app (`res.locals.appId`), it is
+ * the sourceId, as HubSpot reports changes made by an integration.
+ */
+export function apiOrigin(res: Response): ChangeOrigin {
+  const appId: unknown = res.locals.appId;
+  return appId === undefined || appId === null ? { changeSource: 'API' } : { changeSource: 'API', sourceId: String(appId) };
+}
+
+/** A single query parameter as text (express 5 may give arrays for repeated keys). */
+export function queryText(req: Request, name: string): string | undefined {
+  const value: unknown = req.query[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? String(value[0]) : String(value);
+}
+
+export function queryBool(req: Request, name: string): boolean {
+  return queryText(req, name) === 'true';
+}
+
+/** Express route parameters are always present on matched routes; this keeps noUncheckedIndexedAccess honest. */
+export function param(req: Request, name: string): string {
+  const value = req.params[name];
+  if (typeof value !== 'string') throw new Error(`route parameter ${name} missing`);
+  return value;
+}
+
+/** Turns CrmError (and malformed JSON) into HubSpot's error body; anything else is a simulator bug (500). */
+export const crmErrorHandler: ErrorRequestHandler = (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  if (res.headersSent) return next(err);
+  if (err instanceof CrmError) {
+    res.status(err.httpStatus).json(err.body());
+    return;
+  }
+  const parseFailure = (err as { type?: string } | null)?.type === 'entity.parse.failed';
+  if (parseFailure) {
+    res.status(400).json(hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1: the request body is not valid JSON'));
+    return;
+  }
+  next(err);
+};

@@ -1,0 +1,10 @@
+/** The HubSpot CRM simulator's public surface (the shell and tests import from here). */
+export { HubSpotAccounts, HubSpotAccount } from './store';
+export type { PropertyChange, PropertyChangeListener, ObjectCreation, ObjectCreationListener, CrmObject, AssociationInput, ChangeOrigin } from './store';
+export { CrmError, hubspotError } from './errors';
+export { OBJECT_TYPES, findObjectType, type ObjectTypeInfo, type ObjectTypeName } from './object-types';
+export { RENEWALS_PIPELINE } from './seed';
+export { DEFAULT_DEAL_STAGES } from './pipelines';
+export { SEARCH_LIMITS } from './search';
+export { MAX_BATCH_INPUTS } from './batch';
+export { ASSOCIATION_TYPES } from './associations';

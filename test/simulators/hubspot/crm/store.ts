@@ -1,0 +1,94 @@
+import type { SimClock } from '../../common/clock';
+import { HubSpotAccount, type ObjectCreation, type PropertyChange } from './account';
+import { seedDemo } from './seed';
+
+export { HubSpotAccount } from './account';
+export type { PropertyChange, ObjectCreation, CrmObject, AssociationInput, ChangeOrigin } from './account';
+
+export type PropertyChangeListener = (change: PropertyChange) => void;
+export type ObjectCreationListener = (creation: ObjectCreation) => void;
+
+/** Portal ids look like HubSpot's test portals (62515 is the portal of HubSpot's own signature examples). */
+const FIRST_PORTAL_ID = 62_515_001;
+/** Object ids are numeric strings unique across all accounts, so an id from one portal never exists in another. */
+const FIRST_OBJECT_ID = 30_000_000_001;
+
+/**
+ * Every simulated HubSpot portal, and the events their data produces for webhooks:
+ * - PropertyChange: one per property value that an update (`PATCH`, batch update/upsert, a control-API user
+ *   edit) actually changes; a write that changes nothing emits none. Never for creations: HubSpot reports a
+ *   creation as its own `*.creation` event, emitted here as ObjectCreation (`onObjectCreation`).
+ * The demo seed emits neither.
+ */
+export class HubSpotAccounts {
+  private readonly accounts = new Map<number, HubSpotAccount>();
+  private readonly listeners = new Set<PropertyChangeListener>();
+  private readonly creationListeners = new Set<ObjectCreationListener>();
+  private nextPortalId = FIRST_PORTAL_ID;
+  private nextObjectId = FIRST_OBJECT_ID;
+  private readonly clock: SimClock;
+
+  constructor(options: { clock: SimClock }) {
+    this.clock = options.clock;
+  }
+
+  /** A new portal, seeded with demo data unless `seed: 'empty'`. An existing portal id is an error. */
+  create(portalId?: number, options: { seed?: 'demo' | 'empty'; name?: string } = {}): HubSpotAccount {
+    const id = portalId ?? this.freePortalId();
+    if (this.accounts.has(id)) throw new Error(`HubSpot portal ${id} already exists`);
+    // The seed is the portal's past, not news: it emits nothing.
+    let seeded = false;
+    const account = new HubSpotAccount(id, options.name ?? `Portal ${id}`, {
+      clock: this.clock,
+      nextId: () => String(this.nextObjectId++),
+      emit: (change) => {
+        if (seeded) this.emit(this.listeners, change);
+      },
+      emitCreation: (creation) => {
+        if (seeded) this.emit(this.creationListeners, creation);
+      },
+    });
+    if ((options.seed ?? 'demo') === 'demo') seedDemo(account);
+    seeded = true;
+    this.accounts.set(id, account);
+    return account;
+  }
+
+  get(portalId: number): HubSpotAccount | undefined {
+    return this.accounts.get(portalId);
+  }
+
+  list(): HubSpotAccount[] {
+    return [...this.accounts.values()];
+  }
+
+  /** Forgets every portal (listeners stay: they belong to the simulator, not to the data). */
+  reset(): void {
+    this.accounts.clear();
+  }
+
+  onPropertyChange(listener: PropertyChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onObjectCreation(listener: ObjectCreationListener): () => void {
+    this.creationListeners.add(listener);
+    return () => this.creationListeners.delete(listener);
+  }
+
+  private emit<T>(listeners: Set<(event: T) => void>, event: T): void {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure (a webhook queue) must not undo or fail the CRM write that already happened.
+      }
+    }
+  }
+
+  private freePortalId(): number {
+    while (this.accounts.has(this.nextPortalId)) this.nextPortalId++;
+    return this.nextPortalId++;
+  }
+}

@@ -1,0 +1,27 @@
+import express from 'express';
+import { SimClock } from '../../common/clock';
+import { hubspotCrmControlRouter, hubspotCrmRouter } from '../crm-api';
+import { HubSpotAccounts, type ObjectCreation, type PropertyChange } from './store';
+
+/**
+ * For the CRM tests: an express app shaped like the shell's (the `x-test-portal` header stands in for the bearer
+ * token the shell checks and sets `res.locals.portalId` from), the control API under /_sim/hubspot, one clock
+ * that only moves when a test moves it, and recorders of PropertyChange and ObjectCreation events.
+ */
+export function crmTestApp(options: { seed?: 'demo' | 'empty'; start?: string } = {}) {
+  const clock = new SimClock({ start: Date.parse(options.start ?? '2026-11-20T10:00:00.000Z'), rate: 0 });
+  const accounts = new HubSpotAccounts({ clock });
+  const account = accounts.create(undefined, { seed: options.seed ?? 'demo' });
+  const changes: PropertyChange[] = [];
+  accounts.onPropertyChange((c) => changes.push(c));
+  const creations: ObjectCreation[] = [];
+  accounts.onObjectCreation((c) => creations.push(c));
+  const app = express();
+  app.use('/_sim/hubspot', hubspotCrmControlRouter({ accounts, clock }));
+  app.use((req, res, next) => {
+    res.locals.portalId = Number(req.header('x-test-portal') ?? account.portalId);
+    next();
+  });
+  app.use('/', hubspotCrmRouter({ accounts, clock }));
+  return { app, clock, accounts, account, portalId: account.portalId, changes, creations };
+}
