@@ -15,6 +15,9 @@ export interface LoggedRequest {
   account?: string;
 }
 
+/** Body fields that carry credentials (OAuth form bodies, revoke calls): kept out of the log like headers. */
+const SECRET_FIELDS = new Set(['client_secret', 'code', 'refresh_token', 'access_token', 'token', 'id_token', 'code_verifier']);
+
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'x-hubspot-signature', 'x-hubspot-signature-v3', 'intuit-signature']);
 
 export class RequestLog {
@@ -40,7 +43,7 @@ export class RequestLog {
       if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
       res.on('finish', () => {
         entry.status = res.statusCode;
-        entry.body = req.body instanceof Buffer ? req.body.toString('utf8') : req.body;
+        entry.body = redactBody(req.body instanceof Buffer ? req.body.toString('utf8') : req.body);
         const account = res.locals.account;
         if (account !== undefined) entry.account = String(account);
       });
@@ -71,5 +74,12 @@ function redactHeaders(headers: Request['headers']): Record<string, string> {
     else if (SECRET_HEADERS.has(name)) out[name] = '[redacted]';
     else out[name] = text;
   }
+  return out;
+}
+
+function redactBody(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) out[key] = SECRET_FIELDS.has(key) ? '[redacted]' : value;
   return out;
 }
