@@ -1,0 +1,36 @@
+/**
+ * `?requestid=` replay memory of one company: the first answer to a request id is kept (status + body) and a
+ * repeat gets it back without a second write (reference: "Idempotency", BLOG 2015-04-06). Bounded: the oldest
+ * ids are forgotten first, since how long QBO remembers them is unconfirmed.
+ */
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export const MAX_REQUEST_ID_LENGTH = 50;
+export const DEFAULT_REMEMBERED_REQUEST_IDS = 10_000;
+
+export class RequestIdMemory {
+  private readonly answers = new Map<string, StoredResponse>();
+
+  constructor(private readonly capacity = DEFAULT_REMEMBERED_REQUEST_IDS) {}
+
+  get(requestId: string): StoredResponse | undefined {
+    return this.answers.get(requestId);
+  }
+
+  remember(requestId: string, response: StoredResponse): void {
+    this.answers.delete(requestId);
+    this.answers.set(requestId, response);
+    while (this.answers.size > this.capacity) {
+      const oldest = this.answers.keys().next().value;
+      if (oldest === undefined) break;
+      this.answers.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.answers.size;
+  }
+}
