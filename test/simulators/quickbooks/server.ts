@@ -1,0 +1,150 @@
+/**
+ * The QBO simulator's express app: one origin serving Intuit's OAuth endpoints, the Accounting API and the
+ * control API. Order matters and follows the real request path:
+ *   request log -> intuit_tid -> /_sim control -> injected faults -> OAuth routes ->
+ *   /v3/company/:realmId: bearer auth -> throttles -> the domain's API router -> QBO-shaped errors and 404s.
+ * Injected faults sit before authentication, so a test can break a call whatever its token.
+ */
+import { randomBytes } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { SimClock } from '../common/clock';
+import { commonControlRouter, controlErrorHandler } from '../common/control';
+import { FaultInjector } from '../common/faults';
+import { RequestLog } from '../common/request-log';
+import { WebhookDispatcher } from '../common/webhooks';
+import { quickbooksApiRouter, quickbooksDomainControlRouter } from './api';
+import { qboBearerAuth } from './auth';
+import { sendFaultResponse, type AuthFaultStyle } from './auth-faults';
+import { QboCompanies } from './company';
+import { quickbooksShellControlRouter } from './control';
+import { RealmLimiter, type QboLimits } from './limits';
+import { DEMO_APP, QboOAuth, type QboOAuthApp } from './oauth';
+import { IdTokenSigner } from './oauth-id-token';
+import { quickbooksOAuthRouter } from './oauth-routes';
+import { notFoundFault, qboErrorHandler, qboFaultResponse } from './server-faults';
+import { QboWebhooks, type QboWebhookConfigInput } from './webhooks';
+import { intuitRetryDelays } from './webhooks-format';
+
+/** The demo company that seed 'demo' (and 'empty') creates, so the sandbox and tests can name it. */
+export const DEMO_REALM_ID = '9341453908059321';
+/** Intuit expects an answer within 3 s (reference "Webhooks"). */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 3000;
+
+export interface QuickbooksSimulatorOptions {
+  port?: number;
+  host?: string;
+  clock?: SimClock;
+  /** 'demo' (default): the demo company with data; 'empty': the demo company, bare; 'none': no company. */
+  seed?: 'demo' | 'empty' | 'none';
+  /** Registered OAuth apps (default: DEMO_APP). */
+  apps?: QboOAuthApp[];
+  /** How long a replaced refresh token keeps working (default 24 h). */
+  refreshTokenGraceMs?: number;
+  /** The body of 401 answers (default 'lowercase', as fixture fault_3200_authentication_401.json). */
+  authFaultStyle?: AuthFaultStyle;
+  limits?: Partial<QboLimits>;
+  webhook?: QboWebhookConfigInput;
+  /** A delivery slower than this (real ms) counts as failed and is retried. */
+  webhookTimeoutMs?: number;
+  /** Delays before each webhook retry (default Intuit's schedule, capped at 3 days). */
+  webhookRetryDelaysMs?: number[];
+  requestLogLimit?: number;
+}
+
+export interface QuickbooksSimulatorHandles {
+  clock: SimClock;
+  companies: QboCompanies;
+  oauth: QboOAuth;
+  faults: FaultInjector;
+  requests: RequestLog;
+  limits: RealmLimiter;
+  webhooks: QboWebhooks;
+  dispatcher: WebhookDispatcher;
+  authFaultStyle: { get(): AuthFaultStyle; set(style: AuthFaultStyle): void };
+  /** Sends collected webhook changes now and waits until no delivery is on the wire. */
+  flushWebhooks(): Promise<void>;
+  /** Back to the start: seed data, no grants, no faults, no requests, no webhooks, start-up settings. */
+  reset(): void;
+}
+
+export function createQuickbooksSimulatorApp(options: QuickbooksSimulatorOptions = {}): { app: express.Express } & QuickbooksSimulatorHandles {
+  const clock = options.clock ?? new SimClock();
+  const companies = new QboCompanies({ clock });
+  const idTokens = new IdTokenSigner();
+  const apps = options.apps ?? [DEMO_APP];
+  const oauth = new QboOAuth({ clock, companies, apps, refreshTokenGraceMs: options.refreshTokenGraceMs, idToken: (grant, now) => idTokens.sign(grant, now) });
+  const requests = new RequestLog(() => clock.now(), options.requestLogLimit);
+  const limits = new RealmLimiter(clock, options.limits);
+  let authStyle: AuthFaultStyle = options.authFaultStyle ?? 'lowercase';
+  const authFaultStyle = { get: () => authStyle, set: (style: AuthFaultStyle) => void (authStyle = style) };
+  const faults = new FaultInjector((status, req) => qboFaultResponse(status, realmOf(req.path), { clock, authFaultStyle: authStyle }));
+  const dispatcher = new WebhookDispatcher({
+    clock,
+    retryDelaysMs: options.webhookRetryDelaysMs ?? intuitRetryDelays(),
+    timeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+  });
+  const webhooks = new QboWebhooks({ clock, dispatcher, companies, appKey: apps[0]?.clientId ?? 'sim', initial: options.webhook });
+
+  const seed = () => {
+    if (options.seed !== 'none') companies.create(DEMO_REALM_ID, { seed: options.seed ?? 'demo' });
+  };
+  seed();
+
+  const flushWebhooks = async () => {
+    webhooks.flush();
+    await dispatcher.settle();
+  };
+  const reset = () => {
+    webhooks.reset(options.webhook);
+    dispatcher.reset();
+    faults.clear();
+    requests.clear();
+    limits.reset(options.limits ?? {});
+    oauth.reset();
+    authStyle = options.authFaultStyle ?? 'lowercase';
+    companies.reset();
+    seed();
+  };
+  const handles: QuickbooksSimulatorHandles = { clock, companies, oauth, faults, requests, limits, webhooks, dispatcher, authFaultStyle, flushWebhooks, reset };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requests.middleware());
+  app.use(intuitTid(clock));
+
+  app.use('/_sim', express.json());
+  app.use('/_sim', commonControlRouter({ clock, requests, faults, webhooks: dispatcher, flushWebhooks, reset }));
+  app.use('/_sim', quickbooksShellControlRouter({ oauth, webhooks, limits, authFaultStyle }));
+  app.use('/_sim/quickbooks', quickbooksDomainControlRouter({ companies, clock }));
+  app.use('/_sim', (_req, res) => void res.status(404).json({ error: 'no such control route' }));
+  app.use('/_sim', controlErrorHandler());
+
+  app.use(faults.middleware());
+  app.use(quickbooksOAuthRouter({ oauth, idTokens }));
+
+  const api = express.Router({ mergeParams: true });
+  api.use(qboBearerAuth({ oauth, clock, authFaultStyle: () => authStyle }));
+  api.use(limits.middleware());
+  api.use(quickbooksApiRouter({ companies, clock }));
+  app.use('/v3/company/:realmId', api);
+
+  app.use((req, res) => sendFaultResponse(res, notFoundFault(req.method, req.path, clock)));
+  app.use(qboErrorHandler({ clock, authFaultStyle: () => authStyle }));
+
+  return { app, ...handles };
+}
+
+/** Every QBO answer names its request in `intuit_tid` (reference "API basics"); clients log it with errors. */
+function intuitTid(clock: SimClock) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    // Shaped like the ids seen in the wild: "1-" + 8 hex digits of epoch seconds + "-" + 24 random hex digits.
+    const seconds = Math.floor(clock.nowMs() / 1000).toString(16);
+    if (!req.path.startsWith('/_sim')) res.setHeader('intuit_tid', `1-${seconds}-${randomBytes(12).toString('hex')}`);
+    next();
+  };
+}
+
+function realmOf(path: string): string {
+  return /^\/v3\/company\/([^/]+)/.exec(path)?.[1] ?? '';
+}
