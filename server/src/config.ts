@@ -87,6 +87,18 @@ const envSchema = z
     QBO_REVOKE_URL: httpUrl('Intuit OAuth revoke endpoint').default('https://developer.api.intuit.com/v2/oauth2/tokens/revoke'),
     QBO_WEBHOOK_VERIFIER_TOKEN: optionalText,
     SANDBOX: z.enum(['0', '1', 'true', 'false'], { message: 'expected 1 (use the bundled simulators) or 0' }).optional(),
+    SANDBOX_QUICKBOOKS_PORT: z.coerce
+      .number({ message: 'expected a whole number from 0 to 65535' })
+      .int('expected a whole number from 0 to 65535')
+      .min(0, 'expected a whole number from 0 to 65535')
+      .max(65535, 'expected a whole number from 0 to 65535')
+      .optional(),
+    SANDBOX_HUBSPOT_PORT: z.coerce
+      .number({ message: 'expected a whole number from 0 to 65535' })
+      .int('expected a whole number from 0 to 65535')
+      .min(0, 'expected a whole number from 0 to 65535')
+      .max(65535, 'expected a whole number from 0 to 65535')
+      .optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number({ message: 'expected a number of milliseconds' })
       .int('expected a whole number of milliseconds')
@@ -126,6 +138,8 @@ export interface Config {
   /** Run against the bundled HubSpot and QuickBooks simulators instead of the real services. */
   sandbox: boolean;
   shutdownTimeoutMs: number;
+  /** Where the sandbox's in-process simulators listen (0: any free port). Only used when `sandbox` is on. */
+  simulators: { quickbooksPort: number; hubspotPort: number };
   hubspot: {
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -186,6 +200,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     tokenEncryptionKey: env_.TOKEN_ENCRYPTION_KEY ? Buffer.from(env_.TOKEN_ENCRYPTION_KEY, 'base64') : undefined,
     sandbox: resolveSandbox(env_),
     shutdownTimeoutMs: env_.SHUTDOWN_TIMEOUT_MS,
+    simulators: {
+      // Next to the service by default (3001 and 3002 beside 3000), so the sandbox's addresses stay the same
+      // from one run to the next; any free port when the service itself takes any free port.
+      quickbooksPort: env_.SANDBOX_QUICKBOOKS_PORT ?? (env_.PORT === 0 ? 0 : Math.min(env_.PORT + 1, 65535)),
+      hubspotPort: env_.SANDBOX_HUBSPOT_PORT ?? (env_.PORT === 0 ? 0 : Math.min(env_.PORT + 2, 65535)),
+    },
     hubspot: {
       clientId: env_.HUBSPOT_CLIENT_ID,
       clientSecret: env_.HUBSPOT_CLIENT_SECRET,

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
+import { SandboxStartError, startSandbox, type Sandbox } from './sandbox/sandbox';
 import { createService } from './service';
 
 /** `npm start`: validate the environment, open the database, migrate, run jobs and serve HTTP. */
@@ -26,7 +27,9 @@ async function main(): Promise<void> {
     logger.flush();
     process.exit(1);
   });
-  const service = await createService({ config, logger });
+  // The sandbox's simulators start first: DealBooks is configured with their addresses and credentials.
+  const sandbox: Sandbox | undefined = config.sandbox ? await startSandbox(config, logger) : undefined;
+  const service = await createService({ config: sandbox?.config ?? config, logger });
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new work, letting running jobs finish');
     service
       .stop()
+      .then(() => sandbox?.close())
       .then(() => {
         logger.info('stopped cleanly');
         logger.flush();
@@ -62,12 +66,18 @@ async function main(): Promise<void> {
     },
     `DealBooks is listening on ${local} (public ${config.publicBaseUrl}); health ${local}/healthz, readiness ${local}/readyz`,
   );
-  if (config.sandbox) {
-    logger.warn('Sandbox mode: no HubSpot and QuickBooks credentials are configured (set them, or SANDBOX=0, for production).');
+  if (sandbox) {
+    await sandbox.wire(local);
+    logger.warn('Sandbox mode: DealBooks runs against the bundled HubSpot and QuickBooks simulators (configure real credentials for production).');
+    for (const line of sandbox.guide(local)) logger.info({ sandbox: true }, line);
   }
 }
 
 main().catch((err) => {
+  if (err instanceof SandboxStartError) {
+    process.stderr.write(`DealBooks could not start its sandbox: ${err.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`DealBooks failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

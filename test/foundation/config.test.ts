@@ -33,6 +33,7 @@ describe('configuration', () => {
       dataDir: '/srv/app/.data',
       logLevel: 'info',
       sandbox: true,
+      simulators: { quickbooksPort: 3001, hubspotPort: 3002 },
       hubspot: { apiBaseUrl: 'https://api.hubapi.com', authorizeUrl: 'https://app.hubspot.com/oauth/authorize' },
       quickbooks: {
         environment: 'sandbox',
@@ -42,6 +43,11 @@ describe('configuration', () => {
         revokeUrl: 'https://developer.api.intuit.com/v2/oauth2/tokens/revoke',
       },
     });
+  });
+
+  it('When the service takes any free port, then so do the sandbox simulators; explicit ports win', () => {
+    expect(loadConfig({ PORT: '0' }).simulators).toEqual({ quickbooksPort: 0, hubspotPort: 0 });
+    expect(loadConfig({ PORT: '8080', SANDBOX_HUBSPOT_PORT: '4002' }).simulators).toEqual({ quickbooksPort: 8081, hubspotPort: 4002 });
   });
 
   it('When all credentials are configured, then it is not the sandbox and the QBO base follows the environment', () => {

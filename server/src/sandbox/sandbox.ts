@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+
+/**
+ * The sandbox: with nothing configured, DealBooks runs against in-process simulators of HubSpot and QuickBooks
+ * Online, seeded with a demo account and company that have already granted DealBooks access, and with webhooks
+ * wired both ways. It is the staging environment integration projects lack, and the same simulators every test
+ * uses. The simulators live under test/simulators and are loaded only here, only in sandbox mode.
+ */
+/** The sandbox could not start for a reason its user can fix (a taken port). */
+export class SandboxStartError extends Error {
+  override name = 'SandboxStartError';
+}
+
+export interface Sandbox {
+  /** The configuration DealBooks runs with: the simulators' URLs and the sandbox app's credentials. */
+  readonly config: Config;
+  readonly quickbooks: { url: string; realmId: string };
+  readonly hubspot: { url: string; portalId: number; appId: number };
+  /** Points both simulators' webhooks at the running service. */
+  wire(serviceUrl: string): Promise<void>;
+  /** What is running and how to drive it, one line each, for the start-up log. */
+  guide(serviceUrl: string): string[];
+  close(): Promise<void>;
+}
+
+export async function startSandbox(config: Config, logger: Logger): Promise<Sandbox> {
+  // Loaded lazily so a production process never loads simulator code.
+  const qbo = await import('../../../test/simulators/quickbooks/index');
+  const hs = await import('../../../test/simulators/hubspot/index');
+
+  const secret = (label: string) => `sandbox-${label}-${randomBytes(12).toString('hex')}`;
+  const callbackUrls = (path: string) => [...new Set([`${config.publicBaseUrl}${path}`, `http://localhost:${config.port}${path}`])];
+
+  const quickbooksApp = { clientId: secret('qbo-client'), clientSecret: secret('qbo-secret'), verifierToken: secret('qbo-verifier') };
+  const hubspotApp = { appId: hs.DEMO_APP_ID, clientId: secret('hubspot-client'), clientSecret: secret('hubspot-secret') };
+
+  const quickbooks = await onPort(config.simulators.quickbooksPort, 'SANDBOX_QUICKBOOKS_PORT', () => qbo.startQuickbooksSimulator({
+    port: config.simulators.quickbooksPort,
+    seed: 'demo',
+    apps: [{ clientId: quickbooksApp.clientId, clientSecret: quickbooksApp.clientSecret, redirectUris: callbackUrls('/oauth/quickbooks/callback') }],
+  }));
+  let hubspot: Awaited<ReturnType<typeof hs.startHubSpotSimulator>>;
+  try {
+    hubspot = await onPort(config.simulators.hubspotPort, 'SANDBOX_HUBSPOT_PORT', () => hs.startHubSpotSimulator({
+      port: config.simulators.hubspotPort,
+      seed: 'demo',
+      // The demo app's scopes and dealstage subscription, with this run's credentials.
+      apps: [
+        {
+          ...hs.demoApp(),
+          appId: hubspotApp.appId,
+          clientId: hubspotApp.clientId,
+          clientSecret: hubspotApp.clientSecret,
+          redirectUris: callbackUrls('/oauth/hubspot/callback'),
+        },
+      ],
+      dealbooksBaseUrl: config.publicBaseUrl,
+      installed: [{ appId: hubspotApp.appId, portalId: hs.DEMO_PORTAL_ID }],
+    }));
+  } catch (err) {
+    await quickbooks.close();
+    throw err;
+  }
+
+  const sandboxConfig: Config = {
+    ...config,
+    hubspot: {
+      ...config.hubspot,
+      clientId: hubspotApp.clientId,
+      clientSecret: hubspotApp.clientSecret,
+      appId: String(hubspotApp.appId),
+      apiBaseUrl: hubspot.url,
+      authorizeUrl: `${hubspot.url}/oauth/authorize`,
+    },
+    quickbooks: {
+      ...config.quickbooks,
+      clientId: quickbooksApp.clientId,
+      clientSecret: quickbooksApp.clientSecret,
+      apiBaseUrl: quickbooks.url,
+      authorizeUrl: `${quickbooks.url}/connect/oauth2`,
+      tokenUrl: `${quickbooks.url}/oauth2/v1/tokens/bearer`,
+      revokeUrl: `${quickbooks.url}/v2/oauth2/tokens/revoke`,
+      webhookVerifierToken: quickbooksApp.verifierToken,
+    },
+  };
+  logger.debug({ quickbooks: quickbooks.url, hubspot: hubspot.url }, 'sandbox simulators started');
+
+  async function control(url: string, body: unknown): Promise<void> {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`sandbox wiring failed: POST ${url} answered ${response.status} ${await response.text()}`);
+  }
+
+  return {
+    config: sandboxConfig,
+    quickbooks: { url: quickbooks.url, realmId: qbo.DEMO_REALM_ID },
+    hubspot: { url: hubspot.url, portalId: hs.DEMO_PORTAL_ID, appId: hubspotApp.appId },
+    async wire(serviceUrl) {
+      await control(`${quickbooks.url}/_sim/webhooks/config`, {
+        url: `${serviceUrl}/webhooks/quickbooks`,
+        verifierToken: quickbooksApp.verifierToken,
+        format: 'cloudevents',
+      });
+      await control(`${hubspot.url}/_sim/apps/${hubspotApp.appId}/webhooks`, { targetUrl: `${serviceUrl}/webhooks/hubspot` });
+    },
+    guide(serviceUrl) {
+      const deal = `${hubspot.url}/_sim/hubspot/accounts/${hs.DEMO_PORTAL_ID}/objects/deals`;
+      return [
+        `HubSpot simulator:    ${hubspot.url}  (demo account ${hs.DEMO_PORTAL_ID}, DealBooks app ${hubspotApp.appId} installed; webhooks -> ${serviceUrl}/webhooks/hubspot)`,
+        `QuickBooks simulator: ${quickbooks.url}  (demo company ${qbo.DEMO_REALM_ID}; webhooks -> ${serviceUrl}/webhooks/quickbooks)`,
+        `List the demo deals:  curl ${deal}`,
+        `Win a deal:           curl -X PATCH ${deal}/<id> -H 'content-type: application/json' -d '{"properties":{"dealstage":"closedwon"}}'`,
+        `Open the deal card:   curl -X POST ${hubspot.url}/_sim/card-requests -H 'content-type: application/json' -d '{"portalId":${hs.DEMO_PORTAL_ID},"method":"GET","url":"${serviceUrl}/api/deals/<id>/summary"}'`,
+        `QBO invoices:         curl ${quickbooks.url}/_sim/quickbooks/companies/${qbo.DEMO_REALM_ID}/Invoice`,
+        `Everything else (clock, faults, webhook delivery modes): test/simulators/README.md`,
+      ];
+    },
+    async close() {
+      await Promise.allSettled([hubspot.close(), quickbooks.close()]);
+    },
+  };
+}
+
+/** A taken port is the likely start-up failure on a developer's machine: say which setting moves it. */
+async function onPort<T>(port: number, variable: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new SandboxStartError(`the sandbox needs port ${port}, which is in use: stop what uses it, or set ${variable} (0 = any free port)`);
+    }
+    throw err;
+  }
+}
