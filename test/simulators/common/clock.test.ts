@@ -65,4 +65,38 @@ describe('SimClock', () => {
     await clock.advance(10);
     expect(ran).toEqual(['next']);
   });
+
+  it('When the clock is frozen, then now stays put in real time and advance moves it by exactly that much', async () => {
+    const start = Date.parse('2026-01-01T00:00:00.000Z');
+    const clock = new SimClock({ start, freeze: true });
+    const busyUntil = Date.now() + 5;
+    while (Date.now() < busyUntil); // a few real milliseconds pass (a busy loop, not a timer)
+    expect(clock.nowMs()).toBe(start);
+    expect(clock.frozen).toBe(true);
+    await clock.advance(3_600_000);
+    expect(clock.now().toISOString()).toBe('2026-01-01T01:00:00.000Z');
+  });
+
+  it('When the clock is frozen, then scheduled work waits for advance even at a high rate', async () => {
+    const clock = new SimClock({ freeze: true, rate: 1_000_000 });
+    clock.setRate(1_000_000);
+    const ran: number[] = [];
+    const start = clock.nowMs();
+    clock.after(1000, () => ran.push(clock.nowMs() - start));
+    await new Promise<void>((resolve) => setTimeout(resolve, 0).unref());
+    expect(ran).toEqual([]);
+    await clock.advance(999);
+    expect(ran).toEqual([]);
+    await clock.advance(1);
+    expect(ran).toEqual([1000]);
+  });
+
+  it('When no freeze is asked for, then now follows real time (the default)', () => {
+    const clock = new SimClock({ start: Date.parse('2026-01-01T00:00:00.000Z') });
+    const first = clock.nowMs();
+    const busyUntil = Date.now() + 5;
+    while (Date.now() < busyUntil);
+    expect(clock.nowMs()).toBeGreaterThan(first);
+    expect(clock.frozen).toBe(false);
+  });
 });

@@ -6,12 +6,17 @@
  * `rate` scales only how soon scheduled work (webhook retries, delivery delays) fires in real time: with rate 60 a
  * retry due in 10 simulated seconds fires after about 170 real milliseconds, while the clock itself keeps real
  * time (tokens do not expire early). Rate 0 means scheduled work runs only when advance() reaches it (tests).
+ *
+ * `freeze: true` also stops real time from leaking in: `now()` moves only through advance(), so a test can assert
+ * an exact boundary (a token valid at 3599.999 s and expired at 3600 s). A frozen clock implies rate 0.
  */
 export interface ClockOptions {
   /** Start the simulated time here instead of now. */
   start?: Date | number;
   /** How much faster than real time scheduled work fires (default 1; 0 = only when advanced). */
   rate?: number;
+  /** Simulated time moves only through advance(); scheduled work runs only when advanced (default false). */
+  freeze?: boolean;
 }
 
 interface Scheduled {
@@ -24,17 +29,26 @@ interface Scheduled {
 export class SimClock {
   private offsetMs: number;
   private rate: number;
+  /** Real time the clock is pinned to when frozen; undefined = follow real time. */
+  private readonly frozenRealMs: number | undefined;
   private nextId = 1;
   private readonly scheduled = new Map<number, Scheduled>();
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(options: ClockOptions = {}) {
-    this.offsetMs = options.start === undefined ? 0 : new Date(options.start).getTime() - Date.now();
-    this.rate = options.rate ?? 1;
+    const realNow = Date.now();
+    this.frozenRealMs = options.freeze === true ? realNow : undefined;
+    this.offsetMs = options.start === undefined ? 0 : new Date(options.start).getTime() - realNow;
+    this.rate = options.freeze === true ? 0 : (options.rate ?? 1);
   }
 
   nowMs(): number {
-    return Date.now() + this.offsetMs;
+    return (this.frozenRealMs ?? Date.now()) + this.offsetMs;
+  }
+
+  /** True when only advance() moves this clock. */
+  get frozen(): boolean {
+    return this.frozenRealMs !== undefined;
   }
 
   now(): Date {
@@ -47,6 +61,7 @@ export class SimClock {
 
   setRate(rate: number): void {
     if (!(rate >= 0)) throw new RangeError('rate must be >= 0');
+    if (this.frozen) return; // a frozen clock fires work only when advanced, whatever the rate
     this.rate = rate;
     for (const item of this.scheduled.values()) this.arm(item);
   }

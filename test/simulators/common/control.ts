@@ -17,7 +17,8 @@ import type { WebhookDispatcher } from './webhooks';
  *   GET    /webhooks                 {messages, attempts}
  *   POST   /webhooks/mode            {drop?, duplicate?, delay?, delayMs?, reorder?}: applies to the next N messages
  *   POST   /webhooks/flush           sends batched and held (reordered) messages now; waits for them
- *   POST   /reset                    forgets everything (accounts, tokens, faults, requests, webhooks)
+ *   POST   /reset                    back to the seeded start: accounts re-seeded, tokens, faults, requests and
+ *                                     deliveries forgotten; the clock and the apps' webhook targets stay
  */
 export interface CommonControlDeps {
   clock: SimClock;
@@ -43,7 +44,7 @@ export function commonControlRouter(deps: CommonControlDeps): express.Router {
   const router = express.Router();
 
   router.get('/clock', (_req, res) => {
-    res.json({ now: deps.clock.now().toISOString(), rate: deps.clock.timeRate });
+    res.json({ now: deps.clock.now().toISOString(), rate: deps.clock.timeRate, frozen: deps.clock.frozen });
   });
   router.post('/clock/advance', async (req, res) => {
     const a = advanceSchema.parse(req.body ?? {});
@@ -55,7 +56,7 @@ export function commonControlRouter(deps: CommonControlDeps): express.Router {
   router.post('/clock/rate', (req, res) => {
     const { rate } = z.object({ rate: z.number().nonnegative() }).parse(req.body);
     deps.clock.setRate(rate);
-    res.json({ rate });
+    res.json({ rate: deps.clock.timeRate, frozen: deps.clock.frozen });
   });
 
   router.get('/requests', (req, res) => {

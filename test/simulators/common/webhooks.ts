@@ -54,7 +54,17 @@ export interface DispatcherOptions {
   retryDelaysMs: readonly number[];
   /** An answer slower than this (real ms) counts as a failure. */
   timeoutMs: number;
+  /**
+   * How many finished messages (delivered, failed, dropped) and delivery attempts the control API can still show;
+   * older ones are forgotten so a long-running sandbox does not grow without bound (default 1000 / 5000).
+   */
+  keepMessages?: number;
+  keepAttempts?: number;
 }
+
+export const DEFAULT_KEPT_MESSAGES = 1000;
+export const DEFAULT_KEPT_ATTEMPTS = 5000;
+const FINISHED: ReadonlySet<MessageState> = new Set(['delivered', 'failed', 'dropped']);
 
 export class WebhookDispatcher {
   private messages = new Map<number, Message>();
@@ -72,6 +82,7 @@ export class WebhookDispatcher {
     if (this.mode.drop > 0) {
       this.mode.drop -= 1;
       message.state = 'dropped';
+      this.forgetOldMessages();
       return message.id;
     }
     if (this.mode.reorder > 0) {
@@ -166,6 +177,8 @@ export class WebhookDispatcher {
     const { body, headers } = message.webhook.render(attempt);
     const record: DeliveryAttempt = { messageId: message.id, attempt, at: this.options.clock.now().toISOString(), url: message.webhook.url, body };
     this.log.push(record);
+    const keepAttempts = this.options.keepAttempts ?? DEFAULT_KEPT_ATTEMPTS;
+    if (this.log.length > keepAttempts) this.log.splice(0, this.log.length - keepAttempts);
     try {
       const response = await fetch(message.webhook.url, {
         method: 'POST',
@@ -176,18 +189,38 @@ export class WebhookDispatcher {
       record.status = response.status;
       await response.arrayBuffer().catch(() => undefined);
       if (response.ok) {
-        message.state = 'delivered';
+        this.finish(message, 'delivered');
         return;
       }
     } catch (error) {
       record.error = (error as Error).name === 'TimeoutError' ? 'timeout' : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
     }
+    // A reset while this attempt was on the wire forgot the message: it must not come back as a retry.
+    if (this.messages.get(message.id) !== message) return;
     const delay = this.options.retryDelaysMs[attempt];
     if (delay === undefined) {
-      message.state = 'failed';
+      this.finish(message, 'failed');
       return;
     }
     this.scheduleAttempt(message, delay);
+  }
+
+  private finish(message: Message, state: MessageState): void {
+    message.state = state;
+    this.forgetOldMessages();
+  }
+
+  /** Drops the oldest finished messages beyond the configured number (pending and held ones always stay). */
+  private forgetOldMessages(): void {
+    const keep = this.options.keepMessages ?? DEFAULT_KEPT_MESSAGES;
+    let finished = 0;
+    for (const m of this.messages.values()) if (FINISHED.has(m.state)) finished += 1;
+    for (const [id, m] of this.messages) {
+      if (finished <= keep) break;
+      if (!FINISHED.has(m.state)) continue;
+      this.messages.delete(id);
+      finished -= 1;
+    }
   }
 }
 

@@ -50,6 +50,8 @@ describe('HubSpot CRM simulator: objects', () => {
       const res = await request(app).get('/crm/v3/objects/deals/999');
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ status: 'error', message: expect.any(String), correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/), category: 'OBJECT_NOT_FOUND' });
+      // As on the shell's errors (401, 429): the header repeats the body's correlationId.
+      expect(res.headers['x-hubspot-correlation-id']).toBe(res.body.correlationId);
     });
 
     it('When the object type is unknown, then the answer is a 400', async () => {

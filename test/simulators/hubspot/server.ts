@@ -161,6 +161,7 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
     hubspotShellControlRouter({ apps, tokens, consent, limits, defaultAppId, install, uninstall: doUninstall, cardRequest: (input) => cardRequest(input) }),
   );
   app.use('/_sim/hubspot', hubspotCrmControlRouter({ accounts, clock }));
+  app.use('/_sim', (_req: Request, res: Response) => void res.status(404).json({ error: 'no such control route' }));
   app.use('/_sim', controlErrorHandler());
 
   // Faults come first, so that token calls can fail too; then OAuth (its own client authentication), then the API.

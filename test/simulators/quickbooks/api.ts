@@ -11,7 +11,7 @@ import { changeDataCapture } from './cdc';
 import type { QboCompanies, QboCompany } from './company';
 import { ENTITY_NAMES, type EntityName } from './entity-names';
 import { QboFault, authorizationFault, invalidValue, malformedRequest, objectNotFound, unsupportedOperation } from './fault';
-import { MAX_REQUEST_ID_LENGTH, type StoredResponse } from './idempotency';
+import { MAX_BATCH_REQUEST_ID_LENGTH, MAX_REQUEST_ID_LENGTH, type StoredResponse } from './idempotency';
 import { deleteEntity, readEntity, saveEntity, sendInvoice, voidEntity, type Payload } from './operations';
 import { renderTransactionPdf } from './pdf';
 import { queryResponse } from './query';
@@ -47,19 +47,20 @@ export function quickbooksApiRouter(deps: Deps): express.Router {
   const companyOf = (req: Request): QboCompany => {
     const realmId = String((req.params as Record<string, string>).realmId ?? '');
     const company = companies.get(realmId);
-    if (!company) throw authorizationFault(realmId);
+    if (!company) throw authorizationFault();
     return company;
   };
 
   /** Runs a JSON handler: faults become Fault bodies; writes with ?requestid= are answered once. */
   const json =
-    (handler: (company: QboCompany, req: Request) => Payload, options: { idempotent?: boolean } = {}) =>
+    (handler: (company: QboCompany, req: Request) => Payload, options: { idempotent?: boolean; maxRequestIdLength?: number } = {}) =>
     (req: Request, res: Response, next: NextFunction): void => {
       try {
         const company = companyOf(req);
         const requestId = options.idempotent ? param(req.query.requestid) : undefined;
-        if (requestId !== undefined && (requestId === '' || requestId.length > MAX_REQUEST_ID_LENGTH)) {
-          throw invalidValue(`requestid must be 1 to ${MAX_REQUEST_ID_LENGTH} characters`, 'requestid');
+        const maxLength = options.maxRequestIdLength ?? MAX_REQUEST_ID_LENGTH;
+        if (requestId !== undefined && (requestId === '' || requestId.length > maxLength)) {
+          throw invalidValue(`requestid must be 1 to ${maxLength} characters`, 'requestid');
         }
         const replay = requestId === undefined ? undefined : company.requestIds.get(requestId);
         if (replay) {
@@ -90,7 +91,10 @@ export function quickbooksApiRouter(deps: Deps): express.Router {
 
   router.get('/cdc', json((company, req) => changeDataCapture(company, req.query.entities, req.query.changedSince)));
 
-  router.post('/batch', json((company, req) => ({ BatchItemResponse: runBatch(company, req.body) }), { idempotent: true }));
+  router.post(
+    '/batch',
+    json((company, req) => ({ BatchItemResponse: runBatch(company, req.body) }), { idempotent: true, maxRequestIdLength: MAX_BATCH_REQUEST_ID_LENGTH }),
+  );
 
   /** CompanyInfo is read by the realm id (QBO's documented path) or by its own Id. */
   const companyInfo = (company: QboCompany, id: string): Payload => {

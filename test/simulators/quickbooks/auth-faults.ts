@@ -10,7 +10,7 @@
 import type { Response } from 'express';
 import type { SimClock } from '../common/clock';
 import type { FaultResponse } from '../common/faults';
-import { authorizationFault } from './fault';
+import { APPLICATION_AUTHORIZATION_FAILED, authorizationFault, faultBody, lowercaseFaultBody } from './fault';
 import type { AccessCheck } from './oauth';
 import { qboEnvelopeTime } from './time';
 
@@ -58,35 +58,18 @@ export function authenticationFault(style: AuthFaultStyle, detail: string, clock
       body: { Fault: { Error: [{ Message: AUTHENTICATION_FAILED, Detail: detail, code: '3200' }], type: 'AUTHENTICATION' }, time: qboEnvelopeTime(clock.nowMs()) },
     };
   }
-  return { status: 401, contentType: 'application/json', body: lowercaseEnvelope({ message: AUTHENTICATION_FAILED, detail, code: '3200' }, 'AUTHENTICATION', clock) };
+  return { status: 401, contentType: 'application/json', body: lowercaseFaultBody('AUTHENTICATION', [{ Message: AUTHENTICATION_FAILED, Detail: detail, code: '3200' }], clock) };
 }
 
 /**
- * 403 for a token that may not use this company. The lower-case body is quoted from QBO in frappe/erpnext#29161
- * (`detail: null`, `type: "SERVICE"`); the other styles use the upper-case AuthorizationFault of fault.ts.
+ * 403 for a token that may not use this company. The lower-case body is QBO's (fault.ts authorizationFault,
+ * quoted from frappe/erpnext#29161: `detail: null`, `type: "SERVICE"`); the 'json' and 'xml' styles, which stand
+ * for the upper-case front door, get the same error in the usual `{"Fault": ...}` envelope as an AuthorizationFault.
  */
 export function authorizationFaultResponse(style: AuthFaultStyle, realmId: string, clock: SimClock): FaultResponse {
-  if (style !== 'lowercase') return { status: 403, contentType: 'application/json', body: authorizationFault(realmId).toBody(clock) };
-  const error = { message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403', detail: null, code: '3100' };
-  return { status: 403, contentType: 'application/json', body: lowercaseEnvelope(error, 'SERVICE', clock) };
-}
-
-/** The lower-case envelope of fixture fault_3200_authentication_401.json: every key present, epoch-ms `time`. */
-function lowercaseEnvelope(error: { message: string; detail: string | null; code: string }, type: string, clock: SimClock): object {
-  return {
-    warnings: null,
-    intuitObject: null,
-    fault: { error: [{ ...error, element: null }], type },
-    report: null,
-    queryResponse: null,
-    batchItemResponse: [],
-    attachableResponse: [],
-    syncErrorResponse: null,
-    requestId: null,
-    time: clock.nowMs(),
-    status: null,
-    cdcresponse: [],
-  };
+  if (style === 'lowercase') return { status: 403, contentType: 'application/json', body: authorizationFault().toBody(clock) };
+  const error = { Message: APPLICATION_AUTHORIZATION_FAILED, Detail: `errorCode=003100, statusCode=403, companyId=${realmId}`, code: '3100' };
+  return { status: 403, contentType: 'application/json', body: faultBody('AuthorizationFault', [error], clock) };
 }
 
 /** Writes a FaultResponse (the same shape the common FaultInjector uses for its default bodies). */

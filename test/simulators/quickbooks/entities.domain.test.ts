@@ -44,6 +44,38 @@ describe('QBO names, versions and references', () => {
     expect(faultOf(res.body).Detail).toMatch(/^The name supplied already exists\./);
   });
 
+  it.each([
+    ['CompanyName', { CompanyName: 'c'.repeat(101) }, 100, 101],
+    ['GivenName', { GivenName: 'g'.repeat(101) }, 100, 101],
+    ['PrimaryPhone.FreeFormNumber', { PrimaryPhone: { FreeFormNumber: '5'.repeat(31) } }, 30, 31],
+    ['BillAddr.Line1', { BillAddr: { Line1: 'a'.repeat(501) } }, 500, 501],
+    ['Notes', { Notes: 'n'.repeat(2001) }, 2000, 2001],
+    ['DisplayName', { DisplayName: 'd'.repeat(501) }, 500, 501],
+  ])('When a customer %s is longer than QBO allows, then it is refused with 2050 naming the field and the limit', async (element, fields, max, supplied) => {
+    const h = domainHarness();
+    const res = await h.post('/customer', { DisplayName: `Long ${element}`, ...fields });
+    expect(res.status).toBe(400);
+    expect(faultOf(res.body)).toEqual({
+      Message: 'String length is either shorter or longer than supported by specification',
+      Detail: `String length specified does not match the supported length. Min:0 Max:${max.toLocaleString('en-US')} supported. Supplied length: ${supplied.toLocaleString('en-US')}`,
+      code: '2050',
+      element,
+      type: 'ValidationFault',
+    });
+  });
+
+  it('When customer fields are exactly at their limits, then the customer is created', async () => {
+    const h = domainHarness();
+    const res = await h.post('/customer', {
+      DisplayName: 'd'.repeat(500),
+      CompanyName: 'c'.repeat(100),
+      PrimaryPhone: { FreeFormNumber: '5'.repeat(30) },
+      BillAddr: { Line1: 'a'.repeat(500) },
+      Notes: 'n'.repeat(2000),
+    });
+    expect(res.status).toBe(200);
+  });
+
   it('When a vendor takes a customer name, then it collides too (one name list)', async () => {
     const h = domainHarness();
     const res = await h.post('/vendor', { DisplayName: 'ABC Inc' });

@@ -20,17 +20,41 @@ export function faultBody(type: string, errors: QboFaultError[], clock: SimClock
   return { Fault: { Error: errors.map((e) => ({ ...e })), type }, time: qboEnvelopeTime(clock.nowMs()) };
 }
 
+/**
+ * The lower-case envelope QBO's front door answers with (fixture fault_3200_authentication_401.json): every key
+ * present, `fault.error[]` with `message/detail/code/element` (null when absent), epoch-millisecond `time`.
+ */
+export function lowercaseFaultBody(type: string, errors: QboFaultError[], clock: SimClock): object {
+  return {
+    warnings: null,
+    intuitObject: null,
+    fault: { error: errors.map((e) => ({ message: e.Message, detail: e.Detail ?? null, code: e.code, element: e.element ?? null })), type },
+    report: null,
+    queryResponse: null,
+    batchItemResponse: [],
+    attachableResponse: [],
+    syncErrorResponse: null,
+    requestId: null,
+    time: clock.nowMs(),
+    status: null,
+    cdcresponse: [],
+  };
+}
+
 export class QboFault extends Error {
   readonly status: number;
   readonly type: string;
   readonly errors: QboFaultError[];
+  /** Rendered in the lower-case envelope (the gateway's 401/403 answers) instead of `{"Fault": ...}`. */
+  readonly lowercase: boolean;
 
-  constructor(status: number, type: string, errors: QboFaultError[]) {
+  constructor(status: number, type: string, errors: QboFaultError[], options: { lowercase?: boolean } = {}) {
     super(errors.map((e) => `${e.code} ${e.Message}${e.Detail ? `: ${e.Detail}` : ''}`).join('; '));
     this.name = 'QboFault';
     this.status = status;
     this.type = type;
     this.errors = errors;
+    this.lowercase = options.lowercase === true;
   }
 
   /** The Fault body without `time` (add it with toBody or faultBody when answering). */
@@ -39,7 +63,7 @@ export class QboFault extends Error {
   }
 
   toBody(clock: SimClock): object {
-    return faultBody(this.type, this.errors, clock);
+    return this.lowercase ? lowercaseFaultBody(this.type, this.errors, clock) : faultBody(this.type, this.errors, clock);
   }
 
   /** The first error's code, as clients (intuit-oauth) read it. */
@@ -69,6 +93,29 @@ export function requiredParamMissing(detail: string, element?: string): QboFault
 export const INVALID_VALUE_CODE = '2050';
 export function invalidValue(detail: string, element?: string): QboFault {
   return validation({ Message: 'Invalid value', Detail: detail, code: INVALID_VALUE_CODE, ...(element ? { element } : {}) });
+}
+
+/**
+ * 2050: a string longer than the field allows. Text as QBO sends it (quoted in ruckus/quickbooks-ruby#436 and
+ * consolibyte/quickbooks-php#79): the numbers are printed with thousands separators ("Max:4,000").
+ */
+export function stringTooLong(element: string, max: number, supplied: number): QboFault {
+  const n = (value: number): string => value.toLocaleString('en-US');
+  return validation({
+    Message: 'String length is either shorter or longer than supported by specification',
+    Detail: `String length specified does not match the supported length. Min:0 Max:${n(max)} supported. Supplied length: ${n(supplied)}`,
+    code: INVALID_VALUE_CODE,
+    element,
+  });
+}
+
+/** Refuses the first string field of `object` (dotted paths, e.g. `BillAddr.Line1`) longer than its limit. */
+export function checkMaxLengths(object: Record<string, unknown>, limits: Readonly<Record<string, number>>): void {
+  for (const [path, max] of Object.entries(limits)) {
+    let value: unknown = object;
+    for (const part of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+    if (typeof value === 'string' && value.length > max) throw stringTooLong(path, max, value.length);
+  }
 }
 
 /** 5010: the SyncToken sent is not the current one. */
@@ -136,9 +183,13 @@ export function malformedRequest(detail: string): QboFault {
   return validation({ Message: 'Request has invalid or unsupported property', Detail: detail, code: '2010' });
 }
 
-/** 3100 (403): the company is not reachable with these credentials. */
-export function authorizationFault(realmId: string): QboFault {
-  return new QboFault(403, 'AuthorizationFault', [
-    { Message: 'ApplicationAuthorizationFailed', Detail: `errorCode=003100, statusCode=403, companyId=${realmId}`, code: '3100' },
-  ]);
+export const APPLICATION_AUTHORIZATION_FAILED = 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403';
+
+/**
+ * 3100 (403): the company is not reachable with these credentials. The body QBO sends (quoted in
+ * frappe/erpnext#29161) is the lower-case envelope with `detail: null` and `type: "SERVICE"`; the shell's 403
+ * (auth-faults.ts) renders this same fault, so the two halves of the simulator cannot drift apart.
+ */
+export function authorizationFault(): QboFault {
+  return new QboFault(403, 'SERVICE', [{ Message: APPLICATION_AUTHORIZATION_FAILED, code: '3100' }], { lowercase: true });
 }

@@ -9,6 +9,8 @@ export interface StoredResponse {
 }
 
 export const MAX_REQUEST_ID_LENGTH = 50;
+/** A batch request's requestid is shorter (reference "Idempotency": "at most 50 chars, 36 in batch"). */
+export const MAX_BATCH_REQUEST_ID_LENGTH = 36;
 export const DEFAULT_REMEMBERED_REQUEST_IDS = 10_000;
 
 export class RequestIdMemory {

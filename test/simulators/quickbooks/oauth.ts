@@ -360,7 +360,7 @@ export class QboOAuth {
     return token;
   }
 
-  /** `RT1-39-H3-1785429816rcysb9dns1ofreknypnm` (fixture): the digits are the token's expiry in epoch seconds. */
+  /** `RT1-39-H3-1785429816rcysb9dns1ofreknypnm` (fixture; ours say H0): the digits after it are the token's expiry in epoch seconds. */
   private newRefreshToken(grant: Grant): IssuedToken {
     const expiresAtMs = Math.min(this.now() + REFRESH_TOKEN_TTL_SECONDS * SECOND, grant.hardExpiresAtMs);
     const value = `RT1-${10 + Math.floor(Math.random() * 90)}-H0-${Math.floor(expiresAtMs / 1000)}${randomText(20).toLowerCase()}`;

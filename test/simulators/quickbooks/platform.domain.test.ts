@@ -2,6 +2,7 @@ import request from 'supertest';
 import { MAX_BATCH_ITEMS } from './batch';
 import { SEED_IDS } from './seed';
 import { domainHarness, faultOf, TEST_START } from './domain-test-app';
+import { fixture } from './oauth-test-support';
 
 const invoiceBody = (amount = 150) => ({
   CustomerRef: { value: SEED_IDS.customer.abcLlc },
@@ -37,10 +38,20 @@ describe('QBO requestid idempotency', () => {
     await h.post('/invoice?requestid=retry-me', invoiceBody()).expect(200);
   });
 
-  it('When a requestid is longer than 50 characters, then it is refused', async () => {
+  it('When a requestid is longer than 50 characters, then it is refused; 50 is fine', async () => {
     const h = domainHarness();
     const res = await h.post(`/invoice?requestid=${'x'.repeat(51)}`, invoiceBody());
     expect(res.status).toBe(400);
+    await h.post(`/invoice?requestid=${'x'.repeat(50)}`, invoiceBody()).expect(200);
+  });
+
+  it('When a batch requestid is longer than 36 characters, then the batch is refused; 36 is fine', async () => {
+    const h = domainHarness();
+    const batch = { BatchItemRequest: [{ bId: 'q', Query: 'SELECT * FROM Term' }] };
+    const tooLong = await h.post(`/batch?requestid=${'b'.repeat(37)}`, batch);
+    expect(tooLong.status).toBe(400);
+    expect(faultOf(tooLong.body)).toMatchObject({ element: 'requestid', type: 'ValidationFault' });
+    await h.post(`/batch?requestid=${'b'.repeat(36)}`, batch).expect(200);
   });
 });
 
@@ -153,11 +164,17 @@ describe('QBO change events and routing', () => {
     expect(res.body.Fault.type).toBe('ValidationFault');
   });
 
-  it('When the company does not exist, then the API answers 403 AuthorizationFault 3100', async () => {
+  it('When the company does not exist, then the API answers the same lower-case 403 (code 3100) as the shell', async () => {
     const h = domainHarness();
     const res = await request(h.app).get('/v3/company/123/customer/1');
     expect(res.status).toBe(403);
-    expect(faultOf(res.body)).toMatchObject({ code: '3100', type: 'AuthorizationFault' });
+    // QBO's 403 body (frappe/erpnext#29161), in the envelope of fixture fault_3200_authentication_401.json.
+    expect(res.body.fault).toEqual({
+      error: [{ message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403', detail: null, code: '3100', element: null }],
+      type: 'SERVICE',
+    });
+    expect(Object.keys(res.body).sort()).toEqual(Object.keys(fixture('fault_3200_authentication_401.json')).sort());
+    expect(typeof res.body.time).toBe('number');
   });
 
   it('When a body is not valid JSON, then a 400 Fault comes back', async () => {

@@ -95,7 +95,9 @@ export function createQuickbooksSimulatorApp(options: QuickbooksSimulatorOptions
     await dispatcher.settle();
   };
   const reset = () => {
-    webhooks.reset(options.webhook);
+    // The webhook target is the app developer's setting, not company data: it survives a reset, as in HubSpot's
+    // simulator (the sandbox wires it once, after start).
+    webhooks.reset(webhooks.current());
     dispatcher.reset();
     faults.clear();
     requests.clear();
@@ -113,7 +115,7 @@ export function createQuickbooksSimulatorApp(options: QuickbooksSimulatorOptions
   app.use(requests.middleware());
   app.use(intuitTid(clock));
 
-  app.use('/_sim', express.json());
+  app.use('/_sim', express.json({ limit: '5mb' }));
   app.use('/_sim', commonControlRouter({ clock, requests, faults, webhooks: dispatcher, flushWebhooks, reset }));
   app.use('/_sim', quickbooksShellControlRouter({ oauth, webhooks, limits, authFaultStyle }));
   app.use('/_sim/quickbooks', quickbooksDomainControlRouter({ companies, clock }));

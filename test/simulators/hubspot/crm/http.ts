@@ -43,14 +43,18 @@ export function param(req: Request, name: string): string {
 /** Turns CrmError (and malformed JSON) into HubSpot's error body; anything else is a simulator bug (500). */
 export const crmErrorHandler: ErrorRequestHandler = (err: unknown, _req: Request, res: Response, next: NextFunction) => {
   if (res.headersSent) return next(err);
-  if (err instanceof CrmError) {
-    res.status(err.httpStatus).json(err.body());
-    return;
-  }
+  if (err instanceof CrmError) return sendError(res, err.httpStatus, err.body());
   const parseFailure = (err as { type?: string } | null)?.type === 'entity.parse.failed';
-  if (parseFailure) {
-    res.status(400).json(hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1: the request body is not valid JSON'));
-    return;
-  }
+  if (parseFailure) return sendError(res, 400, hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1: the request body is not valid JSON'));
   next(err);
 };
+
+/**
+ * HubSpot repeats an error's correlationId in the `X-HubSpot-Correlation-Id` header (the shell's errors do the
+ * same, server-errors.ts), so a client can log it from the headers alone whichever part of the API failed.
+ */
+function sendError(res: Response, status: number, body: object): void {
+  const correlationId = (body as { correlationId?: unknown }).correlationId;
+  if (typeof correlationId === 'string') res.setHeader('X-HubSpot-Correlation-Id', correlationId);
+  res.status(status).json(body);
+}

@@ -65,6 +65,8 @@ export class HubSpotAccounts {
   /** Forgets every portal (listeners stay: they belong to the simulator, not to the data). */
   reset(): void {
     this.accounts.clear();
+    // Seeded records get the same ids after a reset as at start, so a script that drives the demo keeps working.
+    this.nextObjectId = FIRST_OBJECT_ID;
   }
 
   onPropertyChange(listener: PropertyChangeListener): () => void {

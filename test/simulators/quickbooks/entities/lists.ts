@@ -4,7 +4,7 @@
  */
 import type { QboCompany } from '../company';
 import type { EntityName, QboObject } from '../entity-names';
-import { duplicateName, invalidValue, requiredParamMissing } from '../fault';
+import { duplicateName, invalidValue, requiredParamMissing, stringTooLong } from '../fault';
 import { isQboDate } from '../time';
 import { HOME_CURRENCY_REF, compact, requireString, resolveOptionalRef, type EntityRules } from './rules';
 
@@ -20,7 +20,7 @@ function assertUniqueName(company: QboCompany, entity: EntityName, name: string,
 function checkName(company: QboCompany, entity: EntityName, input: QboObject, existing: QboObject | undefined, maxLength = 100): string {
   const name = requireString(input.Name, 'Name').trim();
   if (/[:\t\n\r]/.test(name)) throw invalidValue(`Name may not contain ':', tab or newline characters: ${JSON.stringify(name)}`, 'Name');
-  if (name.length > maxLength) throw invalidValue(`Name is longer than ${maxLength} characters`, 'Name');
+  if (name.length > maxLength) throw stringTooLong('Name', maxLength, name.length);
   return name;
 }
 

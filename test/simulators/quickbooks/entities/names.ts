@@ -5,10 +5,25 @@
  */
 import type { QboCompany } from '../company';
 import { NAME_ENTITIES, type EntityName, type QboObject } from '../entity-names';
-import { duplicateName, invalidValue, requiredParamMissing } from '../fault';
+import { checkMaxLengths, duplicateName, invalidValue, requiredParamMissing } from '../fault';
 import { HOME_CURRENCY_REF, compact, resolveOptionalRef, resolveRef, type EntityRules } from './rules';
 
 const normalise = (name: string): string => name.trim().toLowerCase();
+
+/** Field limits of the name list (reference "Field rules and formats"; QBO answers 2050 beyond them). */
+const ADDRESS_LINES = ['Line1', 'Line2', 'Line3', 'Line4', 'Line5'];
+const NAME_LIST_LIMITS: Readonly<Record<string, number>> = {
+  DisplayName: 500,
+  GivenName: 100,
+  FamilyName: 100,
+  CompanyName: 100,
+  'PrimaryPhone.FreeFormNumber': 30,
+  'Mobile.FreeFormNumber': 30,
+  'Fax.FreeFormNumber': 30,
+  'AlternatePhone.FreeFormNumber': 30,
+  ...Object.fromEntries(['BillAddr', 'ShipAddr'].flatMap((addr) => ADDRESS_LINES.map((line) => [`${addr}.${line}`, 500]))),
+};
+const CUSTOMER_LIMITS: Readonly<Record<string, number>> = { ...NAME_LIST_LIMITS, Notes: 2000 };
 
 /** The object already holding `displayName` in the name list, other than `self`. */
 export function findNameHolder(
@@ -39,7 +54,7 @@ function checkDisplayName(company: QboCompany, entity: EntityName, input: QboObj
   const displayName = displayNameOf(input);
   if (!displayName) throw requiredParamMissing('Required parameter DisplayName (or GivenName, FamilyName or CompanyName) is missing in the request', 'DisplayName');
   if (/[:\t\n\r]/.test(displayName)) throw invalidValue(`DisplayName may not contain ':', tab or newline characters: ${JSON.stringify(displayName)}`, 'DisplayName');
-  if (displayName.length > 500) throw invalidValue('DisplayName is longer than 500 characters', 'DisplayName');
+  checkMaxLengths({ ...input, DisplayName: displayName }, entity === 'Customer' ? CUSTOMER_LIMITS : NAME_LIST_LIMITS);
   const holder = findNameHolder(company, displayName, existing ? { entity, id: existing.Id as string } : undefined);
   if (holder) throw duplicateName();
   const email = input.PrimaryEmailAddr?.Address as unknown;

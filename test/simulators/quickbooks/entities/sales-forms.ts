@@ -4,7 +4,7 @@
  */
 import type { QboCompany } from '../company';
 import type { EntityName, QboObject } from '../entity-names';
-import { businessValidation, duplicateDocNumber, invalidValue, objectNotFound } from '../fault';
+import { businessValidation, duplicateDocNumber, invalidValue, objectNotFound, stringTooLong } from '../fault';
 import { fromCents, isMoney, toCents } from '../money';
 import { addDays, isQboDate } from '../time';
 import { estimateLinksOf, invoiceLinkedTxn, paymentsAppliedTo, refreshCustomerBalance, refreshEstimate, sumCents } from './links';
@@ -31,7 +31,7 @@ function docNumberFor(company: QboCompany, entity: EntityName, input: QboObject,
   const custom = company.preferences().SalesFormsPrefs?.CustomTxnNumbers === true;
   const sent = input.DocNumber as unknown;
   if (sent !== undefined && sent !== null && typeof sent !== 'string') throw invalidValue('DocNumber must be a string', 'DocNumber');
-  if (typeof sent === 'string' && sent.length > MAX_DOC_NUMBER_LENGTH) throw invalidValue(`DocNumber is longer than ${MAX_DOC_NUMBER_LENGTH} characters`, 'DocNumber');
+  if (typeof sent === 'string' && sent.length > MAX_DOC_NUMBER_LENGTH) throw stringTooLong('DocNumber', MAX_DOC_NUMBER_LENGTH, sent.length);
   if (typeof sent === 'string' && sent !== '') {
     if (custom) {
       const clash = company.list(entity).find((o) => o.Id !== existing?.Id && o.DocNumber === sent);
