@@ -4,8 +4,9 @@ import type { Logger } from '../logger';
 
 /**
  * The sandbox: with nothing configured, DealBooks runs against in-process simulators of HubSpot and QuickBooks
- * Online, seeded with a demo account and company that have already granted DealBooks access, and with webhooks
- * wired both ways. It is the staging environment integration projects lack, and the same simulators every test
+ * Online, seeded with a demo account (the DealBooks app installed in it, under this run's credentials) and a demo
+ * company (whose consent screen approves the DealBooks app at once), with webhooks wired both ways. DealBooks'
+ * own side of the connections (stored, encrypted tokens) arrives with the install and connect flows. It is the staging environment integration projects lack, and the same simulators every test
  * uses. The simulators live under test/simulators and are loaded only here, only in sandbox mode.
  */
 /** The sandbox could not start for a reason its user can fix (a taken port). */
