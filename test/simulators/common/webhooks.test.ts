@@ -70,4 +70,38 @@ describe('WebhookDispatcher', () => {
       await target.close();
     }
   });
+
+  it('When a lane allows one request at a time, then first attempts and retries of that lane never overlap, and other lanes go on', async () => {
+    const clock = new SimClock({ freeze: true });
+    let onWire = 0;
+    let most = 0;
+    let calls = 0;
+    const target = await receiver((_req, res) => {
+      onWire += 1;
+      most = Math.max(most, onWire);
+      calls += 1;
+      const status = calls === 1 ? 500 : 200; // the very first request fails once
+      setTimeout(() => {
+        onWire -= 1;
+        res.writeHead(status).end();
+      }, 20);
+    });
+    const dispatcher = new WebhookDispatcher({ clock, retryDelaysMs: [1_000], timeoutMs: 5_000, laneLimit: (lane) => (lane === 'narrow' ? 1 : 10) });
+    try {
+      for (let i = 0; i < 3; i++) dispatcher.send({ ...webhook(target.url), lane: 'narrow' });
+      await dispatcher.settle();
+      await clock.advance(1_000); // the failed first message's retry
+      await dispatcher.settle();
+      expect(most).toBe(1);
+      expect(dispatcher.list().map((m) => m.state)).toEqual(['delivered', 'delivered', 'delivered']);
+      expect(target.hits()).toBe(4);
+
+      most = 0;
+      for (let i = 0; i < 3; i++) dispatcher.send({ ...webhook(target.url), lane: 'wide' });
+      await dispatcher.settle();
+      expect(most).toBe(3);
+    } finally {
+      await target.close();
+    }
+  });
 });

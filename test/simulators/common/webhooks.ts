@@ -12,6 +12,11 @@ export interface OutgoingWebhook {
   render(attempt: number): { body: string; headers: Record<string, string> };
   /** Shown by the control API, e.g. the events inside. */
   summary?: unknown;
+  /**
+   * Requests of one lane (e.g. one app for one portal) share the lane's concurrency limit (`laneLimit`): an attempt,
+   * first or retry, waits while the lane has that many requests on the wire.
+   */
+  lane?: string;
 }
 
 export interface DeliveryAttempt {
@@ -60,6 +65,8 @@ export interface DispatcherOptions {
    */
   keepMessages?: number;
   keepAttempts?: number;
+  /** The most requests of one lane on the wire at once (read at each attempt; default: no limit). */
+  laneLimit?: (lane: string) => number;
 }
 
 export const DEFAULT_KEPT_MESSAGES = 1000;
@@ -73,6 +80,9 @@ export class WebhookDispatcher {
   private mode: Required<Omit<DeliveryMode, 'delayMs'>> & { delayMs: number } = { drop: 0, duplicate: 0, delay: 0, delayMs: 0, reorder: 0 };
   private held: Message[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Per lane: requests on the wire, and attempts waiting for a free slot (oldest first). */
+  private readonly onWire = new Map<string, number>();
+  private readonly laneQueues = new Map<string, Message[]>();
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -149,6 +159,7 @@ export class WebhookDispatcher {
     this.messages.clear();
     this.held = [];
     this.log = [];
+    this.laneQueues.clear();
     this.mode = { drop: 0, duplicate: 0, delay: 0, delayMs: 0, reorder: 0 };
   }
 
@@ -163,11 +174,33 @@ export class WebhookDispatcher {
     message.cancel = this.options.clock.after(delayMs, () => this.attempt(message));
   }
 
+  /** Starts an attempt (or queues it behind its lane); resolves when a started attempt has finished. */
   private attempt(message: Message): Promise<void> {
-    const run = this.deliver(message);
+    const lane = message.webhook.lane;
+    if (lane !== undefined && this.options.laneLimit) {
+      const busy = this.onWire.get(lane) ?? 0;
+      if (busy >= Math.max(1, this.options.laneLimit(lane))) {
+        const queue = this.laneQueues.get(lane) ?? [];
+        queue.push(message);
+        this.laneQueues.set(lane, queue);
+        return Promise.resolve();
+      }
+      this.onWire.set(lane, busy + 1);
+    }
+    const run = this.deliver(message).finally(() => this.leaveLane(lane));
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
     return run;
+  }
+
+  /** A lane's request left the wire: the oldest attempt waiting in that lane goes next. */
+  private leaveLane(lane: string | undefined): void {
+    if (lane === undefined || !this.options.laneLimit) return;
+    this.onWire.set(lane, Math.max(0, (this.onWire.get(lane) ?? 1) - 1));
+    const queue = this.laneQueues.get(lane);
+    const next = queue?.shift();
+    if (queue && queue.length === 0) this.laneQueues.delete(lane);
+    if (next && this.messages.has(next.id)) void this.attempt(next);
   }
 
   private async deliver(message: Message): Promise<void> {

@@ -7,23 +7,40 @@ import type { SimClock } from '../common/clock';
  * goes, every token of it dies.
  */
 
-export const webhookSubscriptionSchema = z.object({
-  subscriptionType: z.literal('object.propertyChange'),
-  /** Singular object type, as in the app's webhooks-hsmeta.json (`deal`). */
-  objectType: z.string().min(1),
-  propertyName: z.string().min(1),
-  active: z.boolean().default(true),
-});
+/**
+ * The subscriptions of an app's webhooks-hsmeta.json that the simulator sends: `crmObjects` property changes and
+ * the `hubEvents` entry `contact.privacyDeletion`, the one hub event HubSpot documents (reference "The app project";
+ * developers.hubspot.com/docs/apps/developer-platform/add-features/configure-webhooks).
+ */
+export const webhookSubscriptionSchema = z.discriminatedUnion('subscriptionType', [
+  z.object({
+    subscriptionType: z.literal('object.propertyChange'),
+    /** Singular object type, as in the app's webhooks-hsmeta.json (`deal`). */
+    objectType: z.string().min(1),
+    propertyName: z.string().min(1),
+    active: z.boolean().default(true),
+  }),
+  z.object({
+    subscriptionType: z.literal('contact.privacyDeletion'),
+    active: z.boolean().default(true),
+  }),
+]);
 export type WebhookSubscription = z.infer<typeof webhookSubscriptionSchema>;
+
+/** webhooks-hsmeta.json `settings.maxConcurrentRequests` as HubSpot's examples set it. */
+export const DEFAULT_MAX_CONCURRENT_REQUESTS = 10;
 
 export const appWebhooksSchema = z.object({
   targetUrl: z.url().optional(),
+  /** Webhook requests of this app in flight to its target at once, per portal; more wait (webhooks.ts). */
+  maxConcurrentRequests: z.number().int().positive().optional(),
   subscriptions: z.array(webhookSubscriptionSchema).default([]),
 });
 export type AppWebhooks = z.infer<typeof appWebhooksSchema>;
 /** A change of webhook settings: what is given replaces, what is absent stays (no defaults here). */
 const webhooksPatchSchema = z.object({
   targetUrl: z.url().optional(),
+  maxConcurrentRequests: z.number().int().positive().optional(),
   subscriptions: z.array(webhookSubscriptionSchema).optional(),
 });
 
@@ -46,7 +63,7 @@ export interface HubSpotApp {
   redirectUris: string[];
   scopes: string[];
   optionalScopes: string[];
-  webhooks: { targetUrl?: string; subscriptions: Array<WebhookSubscription & { subscriptionId: number }> };
+  webhooks: { targetUrl?: string; maxConcurrentRequests: number; subscriptions: Array<WebhookSubscription & { subscriptionId: number }> };
 }
 
 export interface Install {
@@ -135,7 +152,7 @@ export class AppRegistry {
       redirectUris: config.redirectUris,
       scopes: config.scopes ?? [...DEALBOOKS_SCOPES],
       optionalScopes: config.optionalScopes ?? [],
-      webhooks: { subscriptions: [] },
+      webhooks: { maxConcurrentRequests: DEFAULT_MAX_CONCURRENT_REQUESTS, subscriptions: [] },
     };
     this.apps.set(app.appId, app);
     // An app configured without webhooks gets DealBooks' subscription (all apps here are DealBooks variants).
@@ -155,12 +172,13 @@ export class AppRegistry {
     return [...this.apps.values()].find((a) => a.clientId === clientId);
   }
 
-  /** Replaces what is given of the app's webhook settings (target URL and/or subscriptions). */
+  /** Replaces what is given of the app's webhook settings (target URL, maxConcurrentRequests, subscriptions). */
   setWebhooks(appId: number, input: z.input<typeof webhooksPatchSchema>): HubSpotApp {
     const app = this.apps.get(appId);
     if (!app) throw new Error(`no app ${appId}`);
     const patch = webhooksPatchSchema.parse(input);
     if ('targetUrl' in input) app.webhooks.targetUrl = patch.targetUrl;
+    if (patch.maxConcurrentRequests !== undefined) app.webhooks.maxConcurrentRequests = patch.maxConcurrentRequests;
     if (patch.subscriptions) {
       app.webhooks.subscriptions = patch.subscriptions.map((s) => ({ ...s, subscriptionId: this.nextSubscriptionId++ }));
     }

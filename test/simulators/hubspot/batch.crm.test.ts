@@ -47,6 +47,45 @@ describe('HubSpot CRM simulator: batch', () => {
     expect(account.list('products')).toHaveLength(before);
   });
 
+  it('When a batch create fails after a valid input with an association, then no link and no creation event of the discarded object remain', async () => {
+    const { app, account, creations, changes } = crmTestApp();
+    const dealId = account.list('deals')[0]!.id;
+    const linksBefore = account.associations.list('deals', dealId, 'line_items');
+    const res = await request(app).post('/crm/v3/objects/line_items/batch/create').send({
+      inputs: [
+        { properties: { name: 'Kept?', price: '10', quantity: '1' }, associations: [{ to: { id: dealId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 20 }] }] },
+        { properties: { name: 'Bad', price: 'free' } },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(account.associations.list('deals', dealId, 'line_items')).toEqual(linksBefore);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(creations).toEqual([]);
+    expect(changes).toEqual([]);
+  });
+
+  it('When a batch upsert creates a contact, updates it and then fails, then neither its creation nor its property change is reported', async () => {
+    const { app, account, creations, changes } = crmTestApp();
+    const res = await request(app).post('/crm/v3/objects/contacts/batch/upsert').send({
+      inputs: [
+        { id: 'fresh@abc.example', idProperty: 'email', properties: { firstname: 'A' } },
+        { id: 'fresh@abc.example', idProperty: 'email', properties: { firstname: 'B' } },
+        { id: '1', properties: { firstname: 'C' } },
+      ],
+    });
+    expect(res.status).toBe(404);
+    expect(account.findByUnique('contacts', 'email', 'fresh@abc.example')).toBeUndefined();
+    expect(creations).toEqual([]);
+    expect(changes).toEqual([]);
+  });
+
+  it('When a batch create succeeds, then every creation is reported once, in input order', async () => {
+    const { app, creations } = crmTestApp();
+    const res = await request(app).post('/crm/v3/objects/products/batch/create').send({ inputs: [{ properties: { name: 'A' } }, { properties: { name: 'B' } }] });
+    expect(res.status).toBe(201);
+    expect(creations.map((c) => String(c.objectId))).toEqual(res.body.results.map((r: { id: string }) => r.id));
+  });
+
   it('When a batch update names a missing id, then the others are written and the answer is a 207', async () => {
     const { app, account } = crmTestApp();
     const [a, b] = account.list('deals');

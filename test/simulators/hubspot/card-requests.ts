@@ -10,8 +10,16 @@ import { signV3 } from './signing';
  * - `X-HubSpot-Signature-v3` over method + final URL + body + timestamp, and `X-HubSpot-Request-Timestamp` (ms);
  * - a 15 s timeout; HubSpot retries once on a connection failure or a 5xx (so DealBooks' endpoints must be
  *   idempotent). The retry is a new request, signed with its own timestamp.
+ * - "Both request and response payloads are limited to 1MB" and "each app is allowed up to 20 concurrent requests
+ *   per account that it's installed in. Additional requests will be rejected with the status code 429"
+ *   (developers.hubspot.com/docs/apps/developer-platform/add-features/ui-extensibility/fetching-data). That page
+ *   says nothing of the 429's body or of what the extension sees for an oversized payload; see CardLimits.
  */
 export const CARD_REQUEST_TIMEOUT_MS = 15_000;
+/** Concurrent hubspot.fetch requests per app per account. */
+export const CARD_CONCURRENCY_LIMIT = 20;
+/** "1MB" each way; whether HubSpot means 10^6 bytes or 2^20 is unconfirmed: the simulator takes 2^20 (UTF-8 bytes). */
+export const CARD_PAYLOAD_LIMIT_BYTES = 1_048_576;
 
 export interface CardRequest {
   /** The app's client secret (what signs the request) and id (appended as `appId`). */
@@ -71,10 +79,40 @@ export function cardRequestUrl(url: string, ctx: { userId: number; userEmail: st
   return `${base}${base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?'}${params}`;
 }
 
+/**
+ * The card's side of the limits. Unconfirmed, so chosen to be easy to spot: the 21st concurrent request answers
+ * status 429 with an empty body and `error: 'TOO_MANY_CONCURRENT_REQUESTS'`, without reaching DealBooks; an
+ * oversized request body is never sent and an oversized answer is not handed over, both seen by the card as a
+ * failed fetch (status 0, `error: 'REQUEST_TOO_LARGE'` / `'RESPONSE_TOO_LARGE'`).
+ */
+export class CardLimits {
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(private readonly maxConcurrent = CARD_CONCURRENCY_LIMIT) {}
+
+  async send(request: CardRequest): Promise<CardResponse> {
+    const key = `${request.appId}:${request.portalId}`;
+    const busy = this.inFlight.get(key) ?? 0;
+    if (busy >= this.maxConcurrent) return { status: 429, headers: {}, body: '', attempts: [], error: 'TOO_MANY_CONCURRENT_REQUESTS' };
+    this.inFlight.set(key, busy + 1);
+    try {
+      return await sendCardRequest(request);
+    } finally {
+      const left = (this.inFlight.get(key) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(key, left);
+      else this.inFlight.delete(key);
+    }
+  }
+}
+
 export async function sendCardRequest(request: CardRequest): Promise<CardResponse> {
   const attempts: CardAttempt[] = [];
+  if (request.body !== undefined && Buffer.byteLength(JSON.stringify(request.body)) > CARD_PAYLOAD_LIMIT_BYTES) {
+    return { status: 0, headers: {}, body: undefined, attempts, error: 'REQUEST_TOO_LARGE' };
+  }
   let response = await attempt(request, attempts);
-  const retryable = response.status === 0 ? response.error !== 'timeout' : response.status >= 500;
+  // A connection failure or a 5xx is retried; a timeout or an oversized answer is not.
+  const retryable = response.status === 0 ? response.error !== 'timeout' && response.error !== 'RESPONSE_TOO_LARGE' : response.status >= 500;
   if (retryable) response = await attempt(request, attempts);
   return { ...response, attempts };
 }
@@ -100,6 +138,10 @@ async function attempt(request: CardRequest, attempts: CardAttempt[]): Promise<O
     });
     const text = await res.text();
     record.status = res.status;
+    if (Buffer.byteLength(text) > CARD_PAYLOAD_LIMIT_BYTES) {
+      record.error = 'RESPONSE_TOO_LARGE';
+      return { status: 0, headers: {}, body: undefined, error: record.error };
+    }
     const isJson = (res.headers.get('content-type') ?? '').includes('json');
     return { status: res.status, headers: Object.fromEntries(res.headers), body: isJson ? parseJson(text) : text };
   } catch (error) {

@@ -22,7 +22,7 @@ function startCli(args: string[]) {
 
 describe('HubSpot simulator CLI', () => {
   it('When started with a port, seed and credentials, then it prints URL, credentials and tokens, serves the API, and exits 0 on SIGTERM', async () => {
-    const { child, ready, exited } = startCli(['--port', '0', '--seed', 'demo', '--client-id', 'cid-1', '--client-secret', 'sec-1', '--webhook-url', 'http://127.0.0.1:9/hooks']);
+    const { child, ready, exited } = startCli(['--port', '0', '--host', 'localhost', '--app-id', '777', '--seed', 'demo', '--client-id', 'cid-1', '--client-secret', 'sec-1', '--webhook-url', 'http://127.0.0.1:9/hooks']);
     try {
       const { url, output } = await ready;
       expect(output()).toContain('client_id=cid-1 client_secret=sec-1');
@@ -30,17 +30,30 @@ describe('HubSpot simulator CLI', () => {
       expect(token).toBeTruthy();
       const res = await fetch(`${url}/crm/v3/objects/deals?limit=1`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
-      const apps = (await (await fetch(`${url}/_sim/apps`)).json()) as { apps: Array<{ clientId: string; webhooks: { targetUrl?: string } }> };
-      expect(apps.apps[0]).toMatchObject({ clientId: 'cid-1', webhooks: { targetUrl: 'http://127.0.0.1:9/hooks' } });
+      const apps = (await (await fetch(`${url}/_sim/apps`)).json()) as { apps: Array<{ appId: number; clientId: string; webhooks: { targetUrl?: string } }> };
+      expect(apps.apps[0]).toMatchObject({ appId: 777, clientId: 'cid-1', webhooks: { targetUrl: 'http://127.0.0.1:9/hooks' } });
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
   }, 30_000);
 
-  it('When given a bad seed, then it says so and exits non-zero', async () => {
-    const { ready, exited } = startCli(['--port', '0', '--seed', 'lots']);
-    await expect(ready).rejects.toThrow(/--seed must be demo, empty or none/);
-    expect(await exited).toBe(1);
+  it.each([
+    [['--seed', 'lots'], /--seed: /],
+    [['--app-id', 'abc'], /--app-id: /],
+    [['--app-id', '0'], /--app-id: /],
+    [['--host', 'not a host'], /--host: must be a host name or an IP address/],
+    [['--port', '70000'], /--port: /],
+    [['--webhook-url', 'nowhere'], /--webhook-url: /],
+    [['--colour', 'blue'], /Unknown option '--colour'/],
+  ])('When given %j, then it says what is wrong, prints the usage and exits 2', async (args, problem) => {
+    const { ready, exited } = startCli(['--port', '0', ...args]);
+    const failure = await ready.then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    expect(failure).toMatch(problem);
+    expect(failure).toMatch(/usage: cli\.ts \[--port 4002\]/);
+    expect(await exited).toBe(2);
   }, 30_000);
 });

@@ -1,36 +1,65 @@
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URIS, demoApp, startHubSpotSimulator } from './index';
 
 /**
  * Runs the HubSpot simulator on its own:
  *   node --import tsx test/simulators/hubspot/cli.ts --port 4002 [--host 127.0.0.1] [--seed demo|empty|none]
  *     [--client-id ..] [--client-secret ..] [--app-id ..] [--redirect-uri ..]... [--webhook-url ..] [--dealbooks-url ..]
- * Prints the URL, the app credentials, the seeded tokens and a hint of the control API; stops on SIGINT/SIGTERM.
+ * Prints the URL, the app credentials, the seeded tokens and a hint of the control API; stops on SIGINT/SIGTERM
+ * (exit 0). A bad command line prints what is wrong and the usage and exits 2, like the QuickBooks CLI.
  */
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '4002' },
-      host: { type: 'string', default: '127.0.0.1' },
-      seed: { type: 'string', default: 'demo' },
-      'app-id': { type: 'string', default: String(DEMO_APP_ID) },
-      'client-id': { type: 'string', default: DEMO_CLIENT_ID },
-      'client-secret': { type: 'string', default: DEMO_CLIENT_SECRET },
-      'redirect-uri': { type: 'string', multiple: true },
-      'webhook-url': { type: 'string' },
-      'dealbooks-url': { type: 'string' },
-    },
-    strict: true,
-  });
-  const seed = values.seed;
-  if (seed !== 'demo' && seed !== 'empty' && seed !== 'none') throw new Error(`--seed must be demo, empty or none (got ${seed})`);
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number (got ${values.port})`);
+const USAGE =
+  'usage: cli.ts [--port 4002] [--host 127.0.0.1] [--seed demo|empty|none] [--app-id N] [--client-id ID]\n' +
+  '  [--client-secret SECRET] [--redirect-uri URL ...] [--webhook-url URL] [--dealbooks-url URL]';
 
+const argsSchema = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535),
+    host: z.union([z.hostname(), z.ipv6()], { error: 'must be a host name or an IP address' }),
+    seed: z.enum(['demo', 'empty', 'none']),
+    'app-id': z.coerce.number().int().positive(),
+    'client-id': z.string().min(1),
+    'client-secret': z.string().min(1),
+    'redirect-uri': z.array(z.url()).optional(),
+    'webhook-url': z.url().optional(),
+    'dealbooks-url': z.url().optional(),
+  })
+  .strict();
+
+/** The command line, checked; a bad one prints what is wrong and the usage, and exits 2. */
+function readArgs(): z.infer<typeof argsSchema> {
+  try {
+    const { values } = parseArgs({
+      options: {
+        port: { type: 'string', default: '4002' },
+        host: { type: 'string', default: '127.0.0.1' },
+        seed: { type: 'string', default: 'demo' },
+        'app-id': { type: 'string', default: String(DEMO_APP_ID) },
+        'client-id': { type: 'string', default: DEMO_CLIENT_ID },
+        'client-secret': { type: 'string', default: DEMO_CLIENT_SECRET },
+        'redirect-uri': { type: 'string', multiple: true },
+        'webhook-url': { type: 'string' },
+        'dealbooks-url': { type: 'string' },
+      },
+      strict: true,
+    });
+    return argsSchema.parse(values);
+  } catch (error) {
+    const problems = error instanceof z.ZodError ? error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') : String((error as Error).message);
+    process.stderr.write(`${problems}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+const values = readArgs();
+
+async function main(): Promise<void> {
+  const { port, seed } = values;
   const base = demoApp(values['webhook-url']);
   const app = {
     ...base,
-    appId: Number(values['app-id']),
+    appId: values['app-id'],
     clientId: values['client-id'],
     clientSecret: values['client-secret'],
     redirectUris: values['redirect-uri'] ?? [...DEMO_REDIRECT_URIS],
@@ -49,14 +78,19 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 
   let stopping = false;
-  const stop = async () => {
+  const stop = () => {
     if (stopping) return;
     stopping = true;
-    await sim.close();
-    process.exit(0);
+    sim.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`failed to stop cleanly: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

@@ -16,7 +16,9 @@ import type { RateLimiter } from './limits';
  *   POST /oauth/expire-access-tokens {portalId?}: live access tokens expire now -> {expired}
  *   POST /oauth/uninstall            {portalId, appId?}: as if the user uninstalled the app in HubSpot
  *   GET  /apps                       the registered apps (with their secrets: this is a simulator)
- *   POST /apps/:appId/webhooks       {targetUrl?, subscriptions?}
+ *   POST /apps/:appId/webhooks       {targetUrl?, maxConcurrentRequests?, subscriptions?}: subscriptions are
+ *                                    {subscriptionType: 'object.propertyChange', objectType, propertyName, active?}
+ *                                    or {subscriptionType: 'contact.privacyDeletion', active?}
  *   GET  /limits, POST /limits       {max?, intervalMs?, searchPerSecond?}
  *   POST /card-requests              {appId?, portalId, userId?, userEmail?, method, url, body?}: sends what a card's
  *                                    hubspot.fetch would and answers what DealBooks answered

@@ -16,15 +16,32 @@ export {
   DEALBOOKS_SUBSCRIPTIONS,
   DEMO_REDIRECT_URIS,
   DEMO_USER,
+  DEFAULT_MAX_CONCURRENT_REQUESTS,
   demoApp,
   type HubSpotApp,
   type HubSpotAppConfig,
   type Install,
 } from './apps';
 export { signV1, signV2, signV3, v3SignedUri, signedHeaders } from './signing';
-export { sendCardRequest, cardRequestUrl, CARD_REQUEST_TIMEOUT_MS, type CardRequest, type CardResponse } from './card-requests';
-export { WEBHOOK_RETRY_DELAYS_MS, WEBHOOK_TIMEOUT_MS, WEBHOOK_BATCH_MAX, type PropertyChangeEvent } from './webhooks';
-export { ACCESS_TOKEN_TTL_SECONDS, AUTH_CODE_TTL_MS } from './oauth-tokens';
+export {
+  sendCardRequest,
+  cardRequestUrl,
+  CardLimits,
+  CARD_REQUEST_TIMEOUT_MS,
+  CARD_CONCURRENCY_LIMIT,
+  CARD_PAYLOAD_LIMIT_BYTES,
+  type CardRequest,
+  type CardResponse,
+} from './card-requests';
+export {
+  WEBHOOK_RETRY_DELAYS_MS,
+  WEBHOOK_TIMEOUT_MS,
+  WEBHOOK_BATCH_MAX,
+  type HubSpotWebhookEvent,
+  type PrivacyDeletionEvent,
+  type PropertyChangeEvent,
+} from './webhooks';
+export { ACCESS_TOKEN_TTL_SECONDS, AUTH_CODE_TTL_MS, EXPIRED_TOKEN_RETENTION_MS } from './oauth-tokens';
 
 export interface HubSpotSimulator extends HubSpotSimulatorHandles {
   /** e.g. http://127.0.0.1:40123 (no trailing slash): the basePath for @hubspot/api-client and the OAuth host. */

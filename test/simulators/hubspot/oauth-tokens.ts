@@ -15,9 +15,16 @@ import type { AppRegistry, Install } from './apps';
  *   the longest RFC 6749 section 4.1.2 recommends.
  * - Every token belongs to one install (app x portal): uninstalling kills them all, even if the app is installed
  *   again later.
+ * - Codes and access tokens that expired more than a day ago (on the clock) are forgotten, so a long-running sandbox
+ *   does not grow. Their answers stay in the same class: a forgotten code is invalid_grant BAD_AUTH_CODE instead of
+ *   EXPIRED_AUTH_CODE, a forgotten access token 401 INVALID_AUTHENTICATION instead of EXPIRED_AUTHENTICATION.
  */
 export const ACCESS_TOKEN_TTL_SECONDS = 1800;
 export const AUTH_CODE_TTL_MS = 10 * 60_000;
+/** How long after expiry codes and access tokens are kept (to answer "expired" rather than "unknown"). */
+export const EXPIRED_TOKEN_RETENTION_MS = 24 * 3600_000;
+/** Pruning runs when something is issued, at most this often (simulated time). */
+const PRUNE_INTERVAL_MS = 3600_000;
 
 interface Grant {
   appId: number;
@@ -65,6 +72,7 @@ export class TokenStore {
   private access = new Map<string, AccessToken>();
   private refresh = new Map<string, RefreshToken>();
   private counters = new Map<number, PortalCounters>();
+  private lastPruneMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly clock: SimClock,
@@ -72,6 +80,7 @@ export class TokenStore {
   ) {}
 
   issueCode(grant: Grant & { redirectUri: string }): AuthCode {
+    this.pruneExpired();
     const code: AuthCode = { ...grant, code: randomToken(24), expiresAtMs: this.clock.nowMs() + AUTH_CODE_TTL_MS, used: false };
     this.codes.set(code.code, code);
     return code;
@@ -174,13 +183,30 @@ export class TokenStore {
   }
 
   reset(): void {
+    this.lastPruneMs = Number.NEGATIVE_INFINITY;
     this.codes.clear();
     this.access.clear();
     this.refresh.clear();
     this.counters.clear();
   }
 
+  /** How many codes and tokens are kept (what pruning bounds). */
+  sizes(): { codes: number; accessTokens: number; refreshTokens: number } {
+    return { codes: this.codes.size, accessTokens: this.access.size, refreshTokens: this.refresh.size };
+  }
+
+  /** Forgets codes and access tokens that expired more than EXPIRED_TOKEN_RETENTION_MS ago. */
+  private pruneExpired(): void {
+    const now = this.clock.nowMs();
+    if (now - this.lastPruneMs < PRUNE_INTERVAL_MS) return;
+    this.lastPruneMs = now;
+    const cutoff = now - EXPIRED_TOKEN_RETENTION_MS;
+    for (const [k, v] of this.codes) if (v.expiresAtMs < cutoff) this.codes.delete(k);
+    for (const [k, v] of this.access) if (v.expiresAtMs < cutoff) this.access.delete(k);
+  }
+
   private issueAccess(grant: Grant): AccessToken {
+    this.pruneExpired();
     const now = this.clock.nowMs();
     const token: AccessToken = {
       appId: grant.appId,

@@ -6,7 +6,7 @@ import { RequestLog } from '../common/request-log';
 import type { WebhookDispatcher } from '../common/webhooks';
 import { AppRegistry, DEMO_APP_ID, DEMO_PORTAL_ID, DEMO_USER, demoApp, type HubSpotAppConfig, type Install } from './apps';
 import { apiAuth, scopeCheck } from './auth';
-import { sendCardRequest, type CardRequest, type CardResponse } from './card-requests';
+import { CardLimits, type CardRequest, type CardResponse } from './card-requests';
 import { hubspotShellControlRouter } from './control';
 import { hubspotCrmControlRouter, hubspotCrmRouter } from './crm-api';
 import { hubspotError } from './crm-api';
@@ -66,9 +66,10 @@ export interface HubSpotSimulatorHandles {
   install(appId: number, portalId: number): { access_token: string; refresh_token: string; expires_in: number };
   /** As if the user uninstalled the app in HubSpot: every token of the install dies. */
   uninstall(appId: number, portalId: number): boolean;
-  /** Sends what a UI extension's hubspot.fetch would send, signed with the app's secret, on the simulator clock. */
+  /** Sends what a UI extension's hubspot.fetch would send, signed with the app's secret, on the simulator clock,
+   *  within hubspot.fetch's limits (20 concurrent per app and portal, 1 MB each way: card-requests.ts). */
   cardRequest(request: Omit<CardRequest, 'clientSecret' | 'appId' | 'now' | 'userId' | 'userEmail'> & { appId?: number; userId?: number; userEmail?: string }): Promise<CardResponse>;
-  /** Sends batched webhook events now and waits for deliveries on the wire. */
+  /** Sends batched webhook events now (those over the concurrency limit as slots free up) and waits for them. */
   flushWebhooks(): Promise<void>;
   /** Back to the state at start: seeded portal and installs (new tokens), no faults, requests, deliveries or
    *  consent plans, rate limits as configured at start. The apps keep their current webhook settings (developer
@@ -87,8 +88,9 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
   const limits = new RateLimiter(clock, options.rateLimits);
   const requests = new RequestLog(() => clock.now());
   const faults = new FaultInjector(faultBody);
-  const dispatcher = createWebhookDispatcher(clock, options.webhookTimeoutMs);
+  const dispatcher = createWebhookDispatcher(clock, apps, options.webhookTimeoutMs);
   const hubspotWebhooks = new HubSpotWebhooks({ clock, apps, accounts, dispatcher, batchWindowMs: options.webhookBatchWindowMs });
+  const cardLimits = new CardLimits();
   const defaultAppId = apps.list()[0]?.appId ?? DEMO_APP_ID;
   let seeded: SeededInstall[] = [];
 
@@ -113,7 +115,7 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
 
   const flushWebhooks = async () => {
     hubspotWebhooks.flush();
-    await dispatcher.settle();
+    await hubspotWebhooks.settle();
   };
 
   const reset = () => {
@@ -134,7 +136,7 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
     const app = apps.get(appId);
     if (!app) throw new Error(`no app ${appId}`);
     const installed = apps.getInstall(appId, request.portalId);
-    return sendCardRequest({
+    return cardLimits.send({
       ...request,
       url: absoluteUrl(request.url, options.dealbooksBaseUrl),
       appId,

@@ -45,6 +45,37 @@ export async function startReceiver(respond: (req: ReceivedRequest, index: numbe
   return { url: server.url, received, close: () => server.close() };
 }
 
+/**
+ * An HTTP endpoint that holds every request until the test releases it (oldest first) and tells when N have
+ * arrived: for concurrency limits, without sleeping. `respond` says what a released request answers.
+ */
+export async function startHoldingReceiver(respond: () => { status: number; body?: unknown } = () => ({ status: 200 })) {
+  const pending: Array<() => void> = [];
+  let count = 0;
+  let waiters: Array<{ n: number; resolve: () => void }> = [];
+  const app = express();
+  app.all('/{*path}', (_req, res) => {
+    count += 1;
+    pending.push(() => {
+      const answer = respond();
+      res.status(answer.status).json(answer.body ?? {});
+    });
+    waiters = waiters.filter((w) => (count >= w.n ? (w.resolve(), false) : true));
+  });
+  const server: RunningServer = await listen(app);
+  return {
+    url: server.url,
+    get count() {
+      return count;
+    },
+    /** Resolves once `n` requests have arrived in all. */
+    received: (n: number) => new Promise<void>((resolve) => (count >= n ? resolve() : waiters.push({ n, resolve }))),
+    releaseOne: () => pending.shift()?.(),
+    releaseAll: () => pending.splice(0).forEach((answer) => answer()),
+    close: () => server.close(),
+  };
+}
+
 /** Goes through /oauth/authorize like a browser (not following the redirect) and returns the redirect URL. */
 export async function authorize(sim: HubSpotSimulator, params: Record<string, string> = {}): Promise<{ status: number; location: URL | undefined; text: string }> {
   const query = new URLSearchParams({ client_id: DEMO_CLIENT_ID, redirect_uri: REDIRECT_URI, scope: DEALBOOKS_SCOPES.join(' '), state: 'st-1', ...params });

@@ -2,14 +2,17 @@ import type { SimClock } from '../common/clock';
 import { Batcher, WebhookDispatcher } from '../common/webhooks';
 import type { AppRegistry, HubSpotApp } from './apps';
 import { findObjectType } from './crm/object-types';
-import type { HubSpotAccounts, PropertyChange } from './crm/store';
+import type { HubSpotAccounts, PrivacyDeletion, PropertyChange } from './crm/store';
 import { signedHeaders } from './signing';
 
 /**
- * HubSpot's webhooks for project apps: every CRM property change that an installed app subscribed to becomes an
- * event; events are sent in batches of up to 100 per request per app, signed (v3 and legacy v1), and retried when
- * the app answers non-2xx or takes longer than 5 s, up to 10 times over 24 hours (reference "Webhooks").
- * Body and headers: fixture payloads.json `webhook_generic_object_propertyChange_deal`.
+ * HubSpot's webhooks for project apps: every CRM property change that an installed app subscribed to, and every
+ * GDPR delete of a contact when it subscribed to `contact.privacyDeletion`, becomes an event; events are sent in
+ * batches of up to 100 per request per app and portal, signed (v3 and legacy v1), at most `maxConcurrentRequests`
+ * requests at once (createWebhookDispatcher), and retried when the app answers non-2xx or takes longer than 5 s, up to 10
+ * times over 24 hours (reference "Webhooks"). Body and headers: fixture payloads.json
+ * `webhook_generic_object_propertyChange_deal`. Whether HubSpot mixes portals in one request is unconfirmed; the
+ * simulator does not, so that each request counts against one portal's concurrency.
  */
 
 /**
@@ -21,7 +24,7 @@ export const WEBHOOK_RETRY_DELAYS_MS: readonly number[] = Array.from({ length: 1
 export const WEBHOOK_TIMEOUT_MS = 5_000;
 export const WEBHOOK_BATCH_MAX = 100;
 
-/** One event as HubSpot sends it, keys in the order of the fixture (attemptNumber is set per attempt). */
+/** One property change event as HubSpot sends it, keys in the order of the fixture (attemptNumber is set per attempt). */
 export interface PropertyChangeEvent {
   eventId: number;
   subscriptionId: number;
@@ -39,6 +42,30 @@ export interface PropertyChangeEvent {
   isSensitive: boolean;
 }
 
+/**
+ * `contact.privacyDeletion` (a contact deleted for good to honour a privacy request). HubSpot documents the
+ * subscription (developers.hubspot.com/changelog/now-live-webhooks-now-support-privacy-compliant-contact-deletions,
+ * and configure-webhooks' `hubEvents`) but shows no payload here. The fields are those of the legacy contact events,
+ * as Slickteam/hubspot-java models this one (src/main/java/fr/slickteam/hubspot/api/webhook/contact/
+ * ContactDeleteForPrivacyEvent.java: appId, eventId, subscriptionId, portalId, occurredAt, subscriptionType,
+ * attemptNumber, objectId, changeSource); key order follows the property change fixture. Unconfirmed: the exact
+ * key set and order, and the changeSource value (the simulator says CRM_UI for a user, API for the gdpr-delete call).
+ * HubSpot also sends `contact.deletion` for the same delete; the simulator has no deletion subscriptions.
+ */
+export interface PrivacyDeletionEvent {
+  eventId: number;
+  subscriptionId: number;
+  portalId: number;
+  appId: number;
+  occurredAt: number;
+  subscriptionType: 'contact.privacyDeletion';
+  attemptNumber: number;
+  objectId: number;
+  changeSource: string;
+}
+
+export type HubSpotWebhookEvent = PropertyChangeEvent | PrivacyDeletionEvent;
+
 export interface HubSpotWebhooksDeps {
   clock: SimClock;
   apps: AppRegistry;
@@ -48,29 +75,49 @@ export interface HubSpotWebhooksDeps {
   batchWindowMs?: number;
 }
 
-export function createWebhookDispatcher(clock: SimClock, timeoutMs = WEBHOOK_TIMEOUT_MS): WebhookDispatcher {
-  return new WebhookDispatcher({ clock, retryDelaysMs: WEBHOOK_RETRY_DELAYS_MS, timeoutMs });
+/**
+ * HubSpot's webhook concurrency: at most `maxConcurrentRequests` requests of one app for one portal are on the wire
+ * to the app's target at once (webhooks-hsmeta.json `settings.maxConcurrentRequests`, 10 in HubSpot's examples,
+ * developers.hubspot.com/docs/apps/developer-platform/add-features/configure-webhooks; reference "Webhooks": "10
+ * concurrent requests per account"). Later requests, retries included, wait for a free slot instead of failing:
+ * each delivery's lane is its app and portal (batchKey), and the lane's limit is read from the app's settings.
+ */
+export function createWebhookDispatcher(clock: SimClock, apps: AppRegistry, timeoutMs = WEBHOOK_TIMEOUT_MS): WebhookDispatcher {
+  return new WebhookDispatcher({
+    clock,
+    retryDelaysMs: WEBHOOK_RETRY_DELAYS_MS,
+    timeoutMs,
+    laneLimit: (lane) => apps.get(appIdOf(lane))?.webhooks.maxConcurrentRequests ?? 1,
+  });
 }
 
 export class HubSpotWebhooks {
-  private readonly batcher: Batcher<PropertyChangeEvent>;
-  private readonly unsubscribe: () => void;
+  private readonly batcher: Batcher<HubSpotWebhookEvent>;
+  private readonly unsubscribe: Array<() => void>;
   /** HubSpot's eventIds are large and not guaranteed unique; these are unique and increasing. */
   private nextEventId = 1;
 
   constructor(private readonly deps: HubSpotWebhooksDeps) {
-    this.batcher = new Batcher<PropertyChangeEvent>({
+    this.batcher = new Batcher<HubSpotWebhookEvent>({
       clock: deps.clock,
       max: WEBHOOK_BATCH_MAX,
       windowMs: deps.batchWindowMs ?? 0,
-      flush: (appId, events) => this.send(Number(appId), events),
+      flush: (key, events) => this.send(key, events),
     });
-    this.unsubscribe = deps.accounts.onPropertyChange((change) => this.onChange(change));
+    this.unsubscribe = [
+      deps.accounts.onPropertyChange((change) => this.onChange(change)),
+      deps.accounts.onPrivacyDeletion((deletion) => this.onPrivacyDeletion(deletion)),
+    ];
   }
 
-  /** Sends what is batched now (the control API's webhooks flush). */
+  /** Sends what is batched now (the control API's webhooks flush); batches over the concurrency limit wait. */
   flush(): void {
     this.batcher.flushAll();
+  }
+
+  /** Resolves once every batch was sent and no request is on the wire. */
+  settle(): Promise<void> {
+    return this.deps.dispatcher.settle();
   }
 
   reset(): void {
@@ -79,52 +126,94 @@ export class HubSpotWebhooks {
   }
 
   close(): void {
-    this.unsubscribe();
+    for (const stop of this.unsubscribe) stop();
     this.batcher.clear();
   }
 
   private onChange(change: PropertyChange): void {
     const changedType = findObjectType(change.objectType)?.name ?? change.objectType;
-    for (const install of this.deps.apps.listInstalls({ portalId: change.portalId })) {
-      const app = this.deps.apps.get(install.appId);
-      if (!app?.webhooks.targetUrl) continue;
-      for (const sub of app.webhooks.subscriptions) {
-        const subType = findObjectType(sub.objectType)?.name ?? sub.objectType;
-        if (!sub.active || subType !== changedType || sub.propertyName !== change.propertyName) continue;
-        this.batcher.add(String(app.appId), {
-          eventId: this.nextEventId++,
-          subscriptionId: sub.subscriptionId,
-          portalId: change.portalId,
-          appId: app.appId,
-          occurredAt: change.occurredAt,
-          subscriptionType: 'object.propertyChange',
-          attemptNumber: 0,
-          objectId: change.objectId,
-          objectTypeId: change.objectTypeId,
-          propertyName: change.propertyName,
-          propertyValue: change.propertyValue,
-          changeSource: change.changeSource,
-          ...(change.sourceId === undefined ? {} : { sourceId: change.sourceId }),
-          isSensitive: false,
-        });
-      }
+    for (const { app, sub } of this.subscribers(change.portalId)) {
+      if (sub.subscriptionType !== 'object.propertyChange') continue;
+      const subType = findObjectType(sub.objectType)?.name ?? sub.objectType;
+      if (subType !== changedType || sub.propertyName !== change.propertyName) continue;
+      this.batcher.add(batchKey(app.appId, change.portalId), {
+        eventId: this.nextEventId++,
+        subscriptionId: sub.subscriptionId,
+        portalId: change.portalId,
+        appId: app.appId,
+        occurredAt: change.occurredAt,
+        subscriptionType: 'object.propertyChange',
+        attemptNumber: 0,
+        objectId: change.objectId,
+        objectTypeId: change.objectTypeId,
+        propertyName: change.propertyName,
+        propertyValue: change.propertyValue,
+        changeSource: change.changeSource,
+        ...(change.sourceId === undefined ? {} : { sourceId: change.sourceId }),
+        isSensitive: false,
+      });
     }
   }
 
-  private send(appId: number, events: PropertyChangeEvent[]): void {
-    const app = this.deps.apps.get(appId);
+  private onPrivacyDeletion(deletion: PrivacyDeletion): void {
+    for (const { app, sub } of this.subscribers(deletion.portalId)) {
+      if (sub.subscriptionType !== 'contact.privacyDeletion') continue;
+      this.batcher.add(batchKey(app.appId, deletion.portalId), {
+        eventId: this.nextEventId++,
+        subscriptionId: sub.subscriptionId,
+        portalId: deletion.portalId,
+        appId: app.appId,
+        occurredAt: deletion.occurredAt,
+        subscriptionType: 'contact.privacyDeletion',
+        attemptNumber: 0,
+        objectId: deletion.objectId,
+        changeSource: deletion.changeSource,
+      });
+    }
+  }
+
+  /** The active subscriptions of every app installed in the portal that has a target URL. */
+  private *subscribers(portalId: number): Generator<{ app: HubSpotApp; sub: HubSpotApp['webhooks']['subscriptions'][number] }> {
+    for (const install of this.deps.apps.listInstalls({ portalId })) {
+      const app = this.deps.apps.get(install.appId);
+      if (!app?.webhooks.targetUrl) continue;
+      for (const sub of app.webhooks.subscriptions) if (sub.active) yield { app, sub };
+    }
+  }
+
+  private send(key: string, events: HubSpotWebhookEvent[]): void {
+    const app = this.deps.apps.get(appIdOf(key));
     const targetUrl = app?.webhooks.targetUrl;
     if (!app || !targetUrl) return;
     this.deps.dispatcher.send({
       url: targetUrl,
-      summary: { appId, events: events.map(({ eventId, portalId, objectId, propertyName, propertyValue }) => ({ eventId, portalId, objectId, propertyName, propertyValue })) },
+      lane: key,
+      summary: {
+        appId: app.appId,
+        events: events.map((e) => ({
+          eventId: e.eventId,
+          portalId: e.portalId,
+          subscriptionType: e.subscriptionType,
+          objectId: e.objectId,
+          ...(e.subscriptionType === 'object.propertyChange' ? { propertyName: e.propertyName, propertyValue: e.propertyValue } : {}),
+        })),
+      },
       render: (attempt) => renderDelivery(app, targetUrl, events, attempt, this.deps.clock.nowMs()),
     });
   }
 }
 
+/** Batches and concurrency are per app and portal. */
+function batchKey(appId: number, portalId: number): string {
+  return `${appId}:${portalId}`;
+}
+
+function appIdOf(key: string): number {
+  return Number(key.split(':')[0]);
+}
+
 /** One attempt's request: attemptNumber in every event, signatures over this body and this attempt's timestamp. */
-export function renderDelivery(app: HubSpotApp, url: string, events: PropertyChangeEvent[], attempt: number, timestamp: number): { body: string; headers: Record<string, string> } {
+export function renderDelivery(app: HubSpotApp, url: string, events: HubSpotWebhookEvent[], attempt: number, timestamp: number): { body: string; headers: Record<string, string> } {
   const body = JSON.stringify(events.map((e) => ({ ...e, attemptNumber: attempt })));
   return {
     body,

@@ -56,6 +56,20 @@ export interface ObjectCreation {
   occurredAt: number;
 }
 
+/**
+ * A contact deleted for good to honour a privacy request (GDPR delete, in HubSpot's UI or through
+ * `POST /crm/v3/objects/contacts/gdpr-delete`): HubSpot's `contact.privacyDeletion` hub event.
+ */
+export interface PrivacyDeletion {
+  portalId: number;
+  objectType: string;
+  objectTypeId: string;
+  objectId: number;
+  changeSource: string;
+  sourceId?: string;
+  occurredAt: number;
+}
+
 /** Who made a change: `API` (an app), `CRM_UI` (a user), with HubSpot's optional sourceId. */
 export interface ChangeOrigin {
   changeSource: string;
@@ -67,6 +81,14 @@ export interface AccountDeps {
   nextId: () => string;
   emit: (change: PropertyChange) => void;
   emitCreation: (creation: ObjectCreation) => void;
+  emitPrivacyDeletion: (deletion: PrivacyDeletion) => void;
+}
+
+/** An event waiting for the outcome of the writes that caused it (see `reportAfter`). */
+interface HeldEvent {
+  type: ObjectTypeName;
+  objectId: string;
+  send: () => void;
 }
 
 /** Properties HubSpot maintains itself; their changes are not reported as property changes. */
@@ -80,6 +102,8 @@ export class HubSpotAccount {
   readonly owners: Owner[] = [];
   readonly createdAtMs: number;
   private readonly objects = new Map<ObjectTypeName, Map<string, CrmObject>>();
+  /** Set while `reportAfter` runs: events wait here instead of going out. */
+  private held: HeldEvent[] | undefined;
 
   constructor(
     readonly portalId: number,
@@ -147,7 +171,7 @@ export class HubSpotAccount {
     };
     this.table(type).set(id, object);
     for (const { association, toId } of links) this.associations.add(association, id, toId);
-    this.deps.emitCreation({
+    const creation: ObjectCreation = {
       portalId: this.portalId,
       objectType: info.singular,
       objectTypeId: info.typeId,
@@ -155,7 +179,8 @@ export class HubSpotAccount {
       changeSource: origin.changeSource,
       ...(origin.sourceId !== undefined ? { sourceId: origin.sourceId } : {}),
       occurredAt: object.createdAtMs,
-    });
+    };
+    this.report(type, id, () => this.deps.emitCreation(creation));
     return object;
   }
 
@@ -179,7 +204,7 @@ export class HubSpotAccount {
     object.updatedAtMs = nowMs;
     for (const name of changed) {
       const calculated = written.calculated.includes(name);
-      this.deps.emit({
+      const change: PropertyChange = {
         portalId: this.portalId,
         objectType: info.singular,
         objectTypeId: info.typeId,
@@ -189,7 +214,8 @@ export class HubSpotAccount {
         changeSource: calculated ? 'CALCULATED' : origin.changeSource,
         ...(!calculated && origin.sourceId !== undefined ? { sourceId: origin.sourceId } : {}),
         occurredAt: nowMs,
-      });
+      };
+      this.report(type, object.id, () => this.deps.emit(change));
     }
     return object;
   }
@@ -208,11 +234,48 @@ export class HubSpotAccount {
   }
 
   /**
-   * Forgets an object as if it never existed (a failed batch undoing its earlier creates). Links to it stay in
-   * the association store but are never shown: reads skip targets that do not exist, and ids are never reused.
+   * Forgets an object and its links as if it never existed (a failed batch undoing its earlier creates). Its
+   * events still held by `reportAfter` are dropped; ids are never reused.
    */
   discard(type: ObjectTypeName, id: string): void {
     this.table(type).delete(id);
+    this.associations.removeObject(type, id);
+  }
+
+  /**
+   * GDPR delete of a contact (live or archived): unlike `archive`, nothing of it stays readable, not even with
+   * `?archived=true`, and its associations go too. Reports a PrivacyDeletion.
+   */
+  privacyDelete(id: string, origin: ChangeOrigin): void {
+    const info = objectType('contacts');
+    if (!this.table(info.name).has(id)) throw notFound();
+    this.discard(info.name, id);
+    const deletion: PrivacyDeletion = {
+      portalId: this.portalId,
+      objectType: info.singular,
+      objectTypeId: info.typeId,
+      objectId: Number(id),
+      changeSource: origin.changeSource,
+      ...(origin.sourceId !== undefined ? { sourceId: origin.sourceId } : {}),
+      occurredAt: this.deps.clock.nowMs(),
+    };
+    this.deps.emitPrivacyDeletion(deletion);
+  }
+
+  /**
+   * Runs writes whose events wait for their outcome: once `run` returns or throws, the events of objects that
+   * still exist go out in order, and those of objects `run` discarded (a failed batch's creations) never do.
+   */
+  reportAfter<T>(run: () => T): T {
+    const outer = this.held;
+    const held: HeldEvent[] = [];
+    this.held = held;
+    try {
+      return run();
+    } finally {
+      this.held = outer;
+      for (const event of held) if (this.table(event.type).has(event.objectId)) this.report(event.type, event.objectId, event.send);
+    }
   }
 
   /** Links two live objects with the given type ids (or the pair's default type). */
@@ -237,6 +300,11 @@ export class HubSpotAccount {
     const info = objectType(objectTypeName);
     const object = this.create(info.name, properties, associations ?? [], this.userOrigin('CRM_UI'));
     return objectToWire(this, info, object, { all: true });
+  }
+
+  /** Like a user deleting a contact for good in HubSpot ("Permanently delete" for a privacy request). */
+  gdprDelete(id: string): void {
+    this.privacyDelete(id, this.userOrigin('CRM_UI'));
   }
 
   /** Like a user editing a record in HubSpot: emits PropertyChange events (changeSource CRM_UI by default). */
@@ -277,6 +345,12 @@ export class HubSpotAccount {
         return { association, toId };
       });
     });
+  }
+
+  /** Sends an event now, or holds it while `reportAfter` runs. */
+  private report(type: ObjectTypeName, objectId: string, send: () => void): void {
+    if (this.held) this.held.push({ type, objectId, send });
+    else send();
   }
 
   private writeContext(type: ObjectTypeInfo, objectId?: string) {

@@ -78,6 +78,17 @@ export class AssociationStore {
     this.edge(to, toId, from).delete(fromId);
   }
 
+  /** Removes every link of an object, both directions (the object is gone for good). */
+  removeObject(type: ObjectTypeName, id: string): void {
+    const prefix = `${type}:${id}:`;
+    for (const [key, edges] of [...this.links]) {
+      if (!key.startsWith(prefix)) continue;
+      const to = key.slice(prefix.length) as ObjectTypeName;
+      for (const toId of edges.keys()) this.links.get(`${to}:${toId}:${type}`)?.delete(id);
+      this.links.delete(key);
+    }
+  }
+
   list(from: ObjectTypeName, fromId: string, to: ObjectTypeName): Associated[] {
     const edges = this.links.get(`${from}:${fromId}:${to}`);
     if (!edges) return [];

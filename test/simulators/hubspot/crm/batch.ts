@@ -136,15 +136,18 @@ export function batchArchive(account: HubSpotAccount, type: ObjectTypeInfo, body
 
 /**
  * Runs a batch's writes so that a failing input leaves nothing behind: objects created before the failure are
- * archived again. (Updates inside an upsert that fails later are not rolled back; HubSpot's own batch writes
- * are not transactional either.)
+ * discarded with their associations, and their creation and property events are never reported. (Updates inside
+ * an upsert that fails later are not rolled back, and their events go out; HubSpot's own batch writes are not
+ * transactional either.)
  */
 function atomically<T>(account: HubSpotAccount, type: ObjectTypeInfo, run: () => T[]): T[] {
-  const before = new Set(account.list(type.name).map((o) => o.id));
-  try {
-    return run();
-  } catch (err) {
-    for (const o of account.list(type.name)) if (!before.has(o.id)) account.discard(type.name, o.id);
-    throw err;
-  }
+  return account.reportAfter(() => {
+    const before = new Set(account.list(type.name).map((o) => o.id));
+    try {
+      return run();
+    } catch (err) {
+      for (const o of account.list(type.name)) if (!before.has(o.id)) account.discard(type.name, o.id);
+      throw err;
+    }
+  });
 }

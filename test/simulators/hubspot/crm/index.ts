@@ -1,6 +1,16 @@
 /** The HubSpot CRM simulator's public surface (the shell and tests import from here). */
 export { HubSpotAccounts, HubSpotAccount } from './store';
-export type { PropertyChange, PropertyChangeListener, ObjectCreation, ObjectCreationListener, CrmObject, AssociationInput, ChangeOrigin } from './store';
+export type {
+  PropertyChange,
+  PropertyChangeListener,
+  ObjectCreation,
+  ObjectCreationListener,
+  PrivacyDeletion,
+  PrivacyDeletionListener,
+  CrmObject,
+  AssociationInput,
+  ChangeOrigin,
+} from './store';
 export { CrmError, hubspotError } from './errors';
 export { OBJECT_TYPES, findObjectType, type ObjectTypeInfo, type ObjectTypeName } from './object-types';
 export { RENEWALS_PIPELINE } from './seed';

@@ -84,5 +84,12 @@ export function controlRoutes(accounts: HubSpotAccounts): Router {
     res.status(204).end();
   });
 
+  // POST /accounts/:portalId/objects/contacts/:id/gdpr-delete -> 204: a user deletes a contact for good to honour
+  // a privacy request (the contact and its associations are gone; apps subscribed to contact.privacyDeletion hear).
+  router.post('/accounts/:portalId/objects/contacts/:id/gdpr-delete', (req, res) => {
+    accountFrom(param(req, 'portalId')).gdprDelete(param(req, 'id'));
+    res.status(204).end();
+  });
+
   return router;
 }

@@ -21,6 +21,24 @@ export function objectRoutes(accounts: HubSpotAccounts): Router {
     res.json(search(account, objectType(param(req, 'type')), req.body));
   });
 
+  // GDPR delete (developers.hubspot.com/docs/api-reference/crm-contacts-v3/basic/post-crm-v3-objects-contacts-gdpr-delete):
+  // `{objectId}` or `{idProperty: "email", objectId: "<email>"}` -> 204 without a body, scope
+  // crm.objects.contacts.write. HubSpot puts an email that matches no contact on a blocklist (community
+  // announcement "Changes to the GDPR deletion endpoints", 2021); the simulator answers 204 and keeps no blocklist.
+  // An unknown contact id gets 404 OBJECT_NOT_FOUND (unconfirmed).
+  router.post('/crm/v3/objects/contacts/gdpr-delete', (req, res) => {
+    const account = accountOf(accounts, res);
+    const body = (req.body ?? {}) as { objectId?: unknown; idProperty?: unknown };
+    if (typeof body.objectId !== 'string' && typeof body.objectId !== 'number') throw badRequest('objectId is required');
+    if (body.idProperty !== undefined && typeof body.idProperty !== 'string') throw badRequest('idProperty must be a string');
+    const byValue = body.idProperty !== undefined && body.idProperty !== 'hs_object_id';
+    const contact = byValue
+      ? account.findByUnique('contacts', body.idProperty as string, String(body.objectId))
+      : account.get('contacts', String(body.objectId));
+    if (contact) account.privacyDelete(contact.id, apiOrigin(res));
+    res.status(204).end();
+  });
+
   router.post('/crm/v3/objects/:type/batch/:operation', (req, res) => {
     const account = accountOf(accounts, res);
     const type = objectType(param(req, 'type'));

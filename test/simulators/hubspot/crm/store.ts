@@ -1,12 +1,13 @@
 import type { SimClock } from '../../common/clock';
-import { HubSpotAccount, type ObjectCreation, type PropertyChange } from './account';
+import { HubSpotAccount, type ObjectCreation, type PrivacyDeletion, type PropertyChange } from './account';
 import { seedDemo } from './seed';
 
 export { HubSpotAccount } from './account';
-export type { PropertyChange, ObjectCreation, CrmObject, AssociationInput, ChangeOrigin } from './account';
+export type { PropertyChange, ObjectCreation, PrivacyDeletion, CrmObject, AssociationInput, ChangeOrigin } from './account';
 
 export type PropertyChangeListener = (change: PropertyChange) => void;
 export type ObjectCreationListener = (creation: ObjectCreation) => void;
+export type PrivacyDeletionListener = (deletion: PrivacyDeletion) => void;
 
 /** Portal ids look like HubSpot's test portals (62515 is the portal of HubSpot's own signature examples). */
 const FIRST_PORTAL_ID = 62_515_001;
@@ -18,12 +19,14 @@ const FIRST_OBJECT_ID = 30_000_000_001;
  * - PropertyChange: one per property value that an update (`PATCH`, batch update/upsert, a control-API user
  *   edit) actually changes; a write that changes nothing emits none. Never for creations: HubSpot reports a
  *   creation as its own `*.creation` event, emitted here as ObjectCreation (`onObjectCreation`).
- * The demo seed emits neither.
+ * - PrivacyDeletion: a contact deleted for good (GDPR delete), `onPrivacyDeletion`.
+ * The demo seed emits none of them.
  */
 export class HubSpotAccounts {
   private readonly accounts = new Map<number, HubSpotAccount>();
   private readonly listeners = new Set<PropertyChangeListener>();
   private readonly creationListeners = new Set<ObjectCreationListener>();
+  private readonly privacyListeners = new Set<PrivacyDeletionListener>();
   private nextPortalId = FIRST_PORTAL_ID;
   private nextObjectId = FIRST_OBJECT_ID;
   private readonly clock: SimClock;
@@ -46,6 +49,9 @@ export class HubSpotAccounts {
       },
       emitCreation: (creation) => {
         if (seeded) this.emit(this.creationListeners, creation);
+      },
+      emitPrivacyDeletion: (deletion) => {
+        if (seeded) this.emit(this.privacyListeners, deletion);
       },
     });
     if ((options.seed ?? 'demo') === 'demo') seedDemo(account);
@@ -77,6 +83,11 @@ export class HubSpotAccounts {
   onObjectCreation(listener: ObjectCreationListener): () => void {
     this.creationListeners.add(listener);
     return () => this.creationListeners.delete(listener);
+  }
+
+  onPrivacyDeletion(listener: PrivacyDeletionListener): () => void {
+    this.privacyListeners.add(listener);
+    return () => this.privacyListeners.delete(listener);
   }
 
   private emit<T>(listeners: Set<(event: T) => void>, event: T): void {
