@@ -151,4 +151,19 @@ describe('sandbox', () => {
   function requestsTo(path: string) {
     return captured.entries().filter((e) => (e.req as { url?: string } | undefined)?.url === path);
   }
+
+  it('When the sandbox is given one clock, then both simulators keep that time', async () => {
+    const { SimClock } = await import('../simulators/common/clock');
+    const clock = new SimClock({ start: Date.parse('2030-01-01T00:00:00Z'), freeze: true });
+    const shared = await startSandbox(testConfig({ PORT: '0' }), captured.logger, { clock });
+    try {
+      await clock.advance(3_600_000);
+      for (const url of [shared.quickbooks.url, shared.hubspot.url]) {
+        const { now } = (await (await fetch(`${url}/_sim/clock`)).json()) as { now: string };
+        expect(now).toBe('2030-01-01T01:00:00.000Z');
+      }
+    } finally {
+      await shared.close();
+    }
+  });
 });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+// Type only: erased at run time, so production never loads simulator code (see the lazy imports below).
+import type { SimClock } from '../../../test/simulators/common/clock';
 
 /**
  * The sandbox: with nothing configured, DealBooks runs against in-process simulators of HubSpot and QuickBooks
@@ -26,7 +28,15 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function startSandbox(config: Config, logger: Logger): Promise<Sandbox> {
+export interface SandboxOptions {
+  /**
+   * One clock for both simulators (a `SimClock` from test/simulators/common/clock): tests pass a frozen one and move
+   * time for both services at once. Default: each simulator keeps real time.
+   */
+  clock?: SimClock;
+}
+
+export async function startSandbox(config: Config, logger: Logger, options: SandboxOptions = {}): Promise<Sandbox> {
   // Loaded lazily so a production process never loads simulator code.
   const qbo = await import('../../../test/simulators/quickbooks/index');
   const hs = await import('../../../test/simulators/hubspot/index');
@@ -39,6 +49,7 @@ export async function startSandbox(config: Config, logger: Logger): Promise<Sand
 
   const quickbooks = await onPort(config.simulators.quickbooksPort, 'SANDBOX_QUICKBOOKS_PORT', () => qbo.startQuickbooksSimulator({
     port: config.simulators.quickbooksPort,
+    clock: options.clock,
     seed: 'demo',
     apps: [{ clientId: quickbooksApp.clientId, clientSecret: quickbooksApp.clientSecret, redirectUris: callbackUrls('/oauth/quickbooks/callback') }],
   }));
@@ -46,6 +57,7 @@ export async function startSandbox(config: Config, logger: Logger): Promise<Sand
   try {
     hubspot = await onPort(config.simulators.hubspotPort, 'SANDBOX_HUBSPOT_PORT', () => hs.startHubSpotSimulator({
       port: config.simulators.hubspotPort,
+      clock: options.clock,
       seed: 'demo',
       // The demo app's scopes and dealstage subscription, with this run's credentials.
       apps: [
