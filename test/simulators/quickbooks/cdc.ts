@@ -4,7 +4,7 @@
  * MetaData:{LastUpdatedTime}}` after the live ones; at most 30 days back and 1000 objects in all.
  * Shape: `{"CDCResponse":[{"QueryResponse":[{"Invoice":[...],"startPosition":1,"maxResults":n,"totalCount":n}, ...]}]}`.
  */
-import type { QboCompany } from './company';
+import { copyOf, type QboCompany } from './company';
 import { entityFromName, type EntityName, type QboObject } from './entity-names';
 import { invalidValue, requiredParamMissing } from './fault';
 import { parseQboInstant, qboDateTime } from './time';
@@ -29,11 +29,13 @@ export function changeDataCapture(company: QboCompany, entitiesParam: unknown, c
   }
   let budget = CDC_MAX_OBJECTS;
   const groups = [...new Set(entities)].map((entity) => {
+    // Stored objects are read in place; only the ones that fit in the answer are copied.
     const live = company
-      .listWithTimes(entity)
+      .scan(entity)
       .filter((row) => row.updatedMs >= sinceMs)
       .sort((a, b) => a.updatedMs - b.updatedMs)
-      .map((row) => row.object);
+      .slice(0, Math.max(0, budget))
+      .map((row) => copyOf(row.object));
     const deleted = company.deletedSince(entity, sinceMs).map((t) => ({ status: 'Deleted', domain: 'QBO', Id: t.id, MetaData: { LastUpdatedTime: qboDateTime(t.deletedMs) } }));
     const objects = [...live, ...deleted].slice(0, Math.max(0, budget));
     budget -= objects.length;

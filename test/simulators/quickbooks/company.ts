@@ -1,15 +1,22 @@
 /**
  * Per-company in-memory books of the QBO simulator, and the registry of companies. A QboCompany only stores:
- * it assigns Ids, SyncTokens and MetaData, remembers deletions for CDC and announces writes. The business rules
- * live in operations.ts and entities/*; HTTP lives in api.ts.
+ * it assigns Ids, SyncTokens and MetaData, keeps its indexes (indexes.ts) in step, remembers deletions for CDC and
+ * announces writes. Reads that leave the store are copies; the rules and queries read the stored objects in place
+ * (view/scan/lookup), so a write costs O(1) in the size of the books and a query copies only what it returns. The
+ * business rules live in operations.ts and entities/*; HTTP lives in api.ts.
  */
 import type { SimClock } from '../common/clock';
 import { ENTITY_NAMES, idSpaceOf, type EntityName, type QboObject } from './entity-names';
 import { RequestIdMemory } from './idempotency';
+import { INDEXES, type IndexName } from './indexes';
 import { seedCompany, type SeedName } from './seed';
+import { KeyIndex, Table, compareIds, copyOf, type Row } from './table';
 import { qboDate, qboDateTime } from './time';
 
 export type { EntityName, QboObject } from './entity-names';
+export type { IndexName } from './indexes';
+export type { Row } from './table';
+export { compareIds, copyOf } from './table';
 
 export type QboOperation = 'Create' | 'Update' | 'Delete' | 'Void' | 'Emailed' | 'Merge';
 
@@ -28,16 +35,13 @@ export interface Tombstone {
   deletedMs: number;
 }
 
-interface Row {
-  object: QboObject;
-  updatedMs: number;
-}
-
-const clone = <T>(value: T): T => structuredClone(value);
+const clone = copyOf;
 
 export class QboCompany {
   readonly requestIds = new RequestIdMemory();
-  private readonly tables = new Map<EntityName, Map<string, Row>>();
+  private readonly tables = new Map<EntityName, Table>();
+  /** Per entity, its indexes by name (INDEXES says which entities each index covers). */
+  private readonly indexes = new Map<EntityName, Map<IndexName, KeyIndex>>();
   private readonly nextIds = new Map<string, number>();
   private readonly tombstones: Tombstone[] = [];
   private readonly counters = new Map<string, number>();
@@ -48,7 +52,13 @@ export class QboCompany {
     private readonly clock: SimClock,
     private readonly announce: (change: QboChange) => void,
   ) {
-    for (const entity of ENTITY_NAMES) this.tables.set(entity, new Map());
+    for (const entity of ENTITY_NAMES) {
+      this.tables.set(entity, new Table());
+      this.indexes.set(entity, new Map());
+    }
+    for (const [name, spec] of Object.entries(INDEXES) as Array<[IndexName, (typeof INDEXES)[IndexName]]>) {
+      for (const entity of spec.entities) this.indexes.get(entity)?.set(name, new KeyIndex(spec.keys));
+    }
   }
 
   nowMs(): number {
@@ -75,21 +85,57 @@ export class QboCompany {
 
   /** Copies of every stored object of the entity, in Id order. */
   list(entity: EntityName): QboObject[] {
-    return this.rows(entity).map((row) => clone(row.object));
+    return this.table(entity).scan().map((row) => clone(row.object));
   }
 
-  /** Objects with their last write time (for queries on MetaData and CDC). */
-  listWithTimes(entity: EntityName): Array<{ object: QboObject; updatedMs: number }> {
-    return this.rows(entity).map((row) => ({ object: clone(row.object), updatedMs: row.updatedMs }));
+  /*
+   * Read-only access for the rules, queries and CDC: the stored objects themselves, not copies, so reading is as
+   * cheap as the question. Callers must not change what they get, and copy (copyOf) whatever leaves the store.
+   */
+
+  /** The stored object, or undefined. */
+  view(entity: EntityName, id: string): Readonly<QboObject> | undefined {
+    return this.table(entity).get(id)?.object;
+  }
+
+  /** Every stored row of the entity (object + last write time), in Id order. */
+  scan(entity: EntityName): readonly Row[] {
+    return this.table(entity).scan();
+  }
+
+  /**
+   * The stored objects of the entity that may hold `key` in the index, in Id order: a superset (objects whose keys
+   * could not be computed are included), so callers keep checking their own condition.
+   */
+  lookup(index: IndexName, entity: EntityName, key: string): Array<Readonly<QboObject>> {
+    const table = this.table(entity);
+    const ids = this.index(index, entity).candidates(key);
+    for (let i = 1; i < ids.length; i++) {
+      if (compareIds(ids[i - 1] as string, ids[i] as string) > 0) {
+        ids.sort(compareIds);
+        break;
+      }
+    }
+    return ids.flatMap((id) => table.get(id)?.object ?? []);
+  }
+
+  /** The greatest key of 1 to 15 digits an object of the entity holds in the index (DocNumber sequences). */
+  greatestNumericKey(index: IndexName, entity: EntityName): number | undefined {
+    return this.index(index, entity).greatestNumericKey();
   }
 
   deletedSince(entity: EntityName, sinceMs: number): Tombstone[] {
     return this.tombstones.filter((t) => t.entity === entity && t.deletedMs >= sinceMs);
   }
 
-  /** The singleton Preferences object (read-only copy). */
+  /** A copy of the singleton Preferences object. */
   preferences(): QboObject {
     return this.get('Preferences', '1') ?? {};
+  }
+
+  /** The Preferences singleton itself, read-only: the rules consult it on every write. */
+  preferencesView(): Readonly<QboObject> {
+    return this.view('Preferences', '1') ?? {};
   }
 
   /**
@@ -107,7 +153,7 @@ export class QboCompany {
     const stamp = qboDateTime(nowMs);
     const version = options.versioned === false ? {} : { SyncToken: '0', domain: 'QBO', sparse: false };
     const object: QboObject = { ...clone(input), Id: id, ...version, MetaData: { CreateTime: stamp, LastUpdatedTime: stamp } };
-    table.set(id, { object, updatedMs: nowMs });
+    this.store(entity, id, { object, updatedMs: nowMs });
     if (options.announce !== false) this.record(entity, id, 'Create', nowMs);
     return clone(object);
   }
@@ -124,8 +170,7 @@ export class QboCompany {
       sparse: false,
       MetaData: { ...(row.object.MetaData as object), LastUpdatedTime: qboDateTime(nowMs) },
     };
-    row.object = object;
-    row.updatedMs = nowMs;
+    this.store(entity, id, { object, updatedMs: nowMs });
     this.record(entity, id, operation, nowMs);
     return clone(object);
   }
@@ -133,12 +178,13 @@ export class QboCompany {
   /** Changes derived fields (a customer's Balance) without a new version: QBO does not bump SyncToken for these. */
   patchQuietly(entity: EntityName, id: string, fields: QboObject): void {
     const row = this.requireRow(entity, id);
-    row.object = { ...row.object, ...clone(fields) };
+    this.store(entity, id, { object: { ...row.object, ...clone(fields) }, updatedMs: row.updatedMs });
   }
 
   remove(entity: EntityName, id: string): void {
-    this.requireRow(entity, id);
+    const row = this.requireRow(entity, id);
     this.table(entity).delete(id);
+    for (const index of this.indexesOf(entity)) index.remove(id, row.object);
     const nowMs = this.clock.nowMs();
     this.tombstones.push({ entity, id, deletedMs: nowMs });
     this.record(entity, id, 'Delete', nowMs);
@@ -168,14 +214,31 @@ export class QboCompany {
     else this.announce(change);
   }
 
-  private table(entity: EntityName): Map<string, Row> {
+  /** Stores a row (new, or replacing the one with its Id) and keeps the entity's indexes in step. */
+  private store(entity: EntityName, id: string, row: Row): void {
+    const table = this.table(entity);
+    const previous = table.get(id);
+    for (const index of this.indexesOf(entity)) {
+      if (previous) index.update(id, previous.object, row.object);
+      else index.add(id, row.object);
+    }
+    table.set(id, row);
+  }
+
+  private table(entity: EntityName): Table {
     const table = this.tables.get(entity);
     if (!table) throw new Error(`unknown entity ${entity}`);
     return table;
   }
 
-  private rows(entity: EntityName): Row[] {
-    return [...this.table(entity).values()].sort((a, b) => compareIds(a.object.Id as string, b.object.Id as string));
+  private indexesOf(entity: EntityName): Iterable<KeyIndex> {
+    return this.indexes.get(entity)?.values() ?? [];
+  }
+
+  private index(name: IndexName, entity: EntityName): KeyIndex {
+    const index = this.indexes.get(entity)?.get(name);
+    if (!index) throw new Error(`no index ${name} on ${entity}`);
+    return index;
   }
 
   private requireRow(entity: EntityName, id: string): Row {
@@ -198,15 +261,6 @@ export class QboCompany {
       this.nextIds.set(space, Math.max(this.nextIds.get(space) ?? 1, Number(id) + 1));
     }
   }
-}
-
-/** Numeric Ids in numeric order, then the pseudo ones (TAX, NON) by name. */
-export function compareIds(a: string, b: string): number {
-  const na = /^\d+$/.test(a);
-  const nb = /^\d+$/.test(b);
-  if (na && nb) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-  if (na !== nb) return na ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export interface CreateCompanyOptions {

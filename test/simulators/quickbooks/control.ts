@@ -7,7 +7,7 @@
  *   POST /oauth/expire-access-tokens  {realmId?}: current access tokens expire now (the next API call gets 401)
  *   POST /oauth/revoke                {realmId}: the user disconnected the app inside QuickBooks
  *   GET/POST /webhooks/config         {url?, verifierToken?, format?: cloudevents|legacy, windowMs?}
- *   GET/POST /limits                  {concurrent?, perMinute?, batchPerMinute?}
+ *   GET/POST /limits                  {concurrent?, perMinute?, batchPerMinute?, perSecond? (null = off)}
  *   GET/POST /auth/fault-style        {style: lowercase|json|xml}: the body of 401 answers
  */
 import express from 'express';

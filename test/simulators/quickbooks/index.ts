@@ -19,8 +19,11 @@ export {
   REFRESH_TOKEN_TTL_SECONDS,
   REFRESH_TOKEN_HARD_MAX_SECONDS,
   DEFAULT_REFRESH_TOKEN_GRACE_MS,
+  PRUNE_AFTER_MS,
 } from './oauth';
-export type { ConsentPlan, QboOAuthApp, TokenResponse, RealmCounters } from './oauth';
+export type { ConsentPlan, QboOAuthApp, TokenResponse, RealmCounters, OAuthStoreSizes } from './oauth';
+export { DISCOVERY_PATHS } from './oauth-discovery';
+export type { DiscoveryDocument } from './oauth-discovery';
 export { OAUTH_PATHS } from './oauth-routes';
 export { DEMO_VERIFIER_TOKEN } from './webhooks';
 export type { QboWebhookConfig, QboWebhookConfigInput } from './webhooks';

@@ -113,4 +113,25 @@ describe('throttles', () => {
     await control(sim.url, 'POST', '/reset');
     expect((await control(sim.url, 'GET', '/limits')).body.perMinute).toBe(3);
   });
+
+  it('When perSecond is not configured, then 15 calls in the same instant all pass; once set to 10, the 11th within a second answers 429', async () => {
+    await sim.close();
+    // A frozen clock: every call below happens in the same simulated millisecond until the test advances it.
+    clock = new SimClock({ freeze: true });
+    sim = await startQuickbooksSimulator({ clock });
+    token = (await connect(sim.url)).tokens.access_token;
+    for (let i = 0; i < 15; i++) expect((await read()).status).toBe(200);
+
+    await clock.advance(60_000);
+    expect((await control(sim.url, 'POST', '/limits', { perSecond: 10 })).body).toEqual({ concurrent: 10, perMinute: 500, batchPerMinute: 40, perSecond: 10 });
+    for (let i = 0; i < 10; i++) expect((await read()).status).toBe(200);
+    const throttled = await read();
+    expect(throttled.status).toBe(429);
+    expect(await throttled.text()).toMatch(THROTTLE_XML);
+    await clock.advance(1000);
+    expect((await read()).status).toBe(200);
+
+    expect((await control(sim.url, 'POST', '/limits', { perSecond: null })).body).toEqual({ concurrent: 10, perMinute: 500, batchPerMinute: 40 });
+    for (let i = 0; i < 12; i++) expect((await read()).status).toBe(200);
+  });
 });

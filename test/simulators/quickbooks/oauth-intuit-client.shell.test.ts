@@ -1,6 +1,7 @@
 import OAuthClient from 'intuit-oauth';
 import { SimClock } from '../common/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REALM_ID, DEMO_REDIRECT_URIS, OAUTH_PATHS, startQuickbooksSimulator, type QuickbooksSimulator } from './index';
+import type { DiscoveryDocument } from './oauth-discovery';
 import { api } from './oauth-test-support';
 
 /** The static endpoint URLs intuit-oauth keeps process-wide; restored after these tests. */
@@ -94,6 +95,23 @@ describe('intuit-oauth against the simulator', () => {
     const client = intuitClient({ includeRefreshTokenHardExpiresIn: true });
     await client.createToken(await consentInBrowser(client.authorizeUri({ scope: [OAuthClient.scopes.Accounting], state: 's' })));
     expect(client.getToken().x_refresh_token_hard_expires_in).toBe(5 * 365 * 86_400);
+  });
+
+  // intuit-oauth 4.2.5 cannot read a discovery URL itself (only static endpoints and setAuthorizeURLs), so DealBooks
+  // would fetch the document and hand its URLs over; this shows the document is enough to configure the client.
+  it('When intuit-oauth is configured from the discovery document, then connect, id_token validation and userinfo work', async () => {
+    const document = (await (await fetch(`${sim.url}${OAUTH_PATHS.discoverySandbox}`)).json()) as DiscoveryDocument;
+    const client = new OAuthClient({ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, environment: 'sandbox', redirectUri: DEMO_REDIRECT_URIS[0] ?? '' });
+    client.setAuthorizeURLs({
+      authorizeEndpoint: document.authorization_endpoint,
+      tokenEndpoint: document.token_endpoint,
+      revokeEndpoint: document.revocation_endpoint,
+      userInfoEndpoint: document.userinfo_endpoint,
+    });
+    OAuthClient.jwks_uri = document.jwks_uri;
+    await client.createToken(await consentInBrowser(client.authorizeUri({ scope: [OAuthClient.scopes.Accounting, OAuthClient.scopes.OpenId], state: 's' })));
+    expect(await client.validateIdToken()).toBe(true);
+    expect((await client.getUserInfo()).json).toMatchObject({ sub: expect.any(String) });
   });
 
   it('When the user denies consent, then the callback carries error=access_denied and no code', async () => {

@@ -5,9 +5,11 @@
  *   POST /v2/oauth2/tokens/revoke         revoke (Basic client auth, JSON {token})
  *   GET  /v1/openid_connect/userinfo      userinfo (bearer token with the openid scope)
  *   GET  /op/v1/jwks                      keys that sign id_tokens
+ *   GET  /.well-known/openid_{sandbox_,}configuration   discovery documents (oauth-discovery.ts)
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { bearerToken } from './auth';
+import { DISCOVERY_PATHS, discoveryDocument } from './oauth-discovery';
 import { JWKS_PATH, type IdTokenSigner } from './oauth-id-token';
 import { ACCOUNTING_SCOPE, KNOWN_SCOPES, type QboOAuth, type TokenResult } from './oauth';
 
@@ -17,6 +19,8 @@ export const OAUTH_PATHS = {
   revoke: '/v2/oauth2/tokens/revoke',
   userInfo: '/v1/openid_connect/userinfo',
   jwks: JWKS_PATH,
+  discoverySandbox: DISCOVERY_PATHS.sandbox,
+  discoveryProduction: DISCOVERY_PATHS.production,
 } as const;
 
 const HARD_EXPIRY_HEADER = 'x-include-refresh-token-hard-expires-in';
@@ -54,10 +58,13 @@ export function quickbooksOAuthRouter(deps: { oauth: QboOAuth; idTokens: IdToken
   });
 
   router.post(OAUTH_PATHS.token, express.urlencoded({ extended: false }), (req, res) => {
-    const app = oauth.authenticateClient(req.headers.authorization);
-    if (!app) return oauthError(res, 'invalid_client');
     const body = (req.body ?? {}) as Record<string, unknown>;
     const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
+    // Both methods the discovery document lists: client_secret_basic (the header) and client_secret_post (form fields).
+    const app = req.headers.authorization
+      ? oauth.authenticateClient(req.headers.authorization)
+      : oauth.authenticateClientPost(text('client_id'), text('client_secret'));
+    if (!app) return oauthError(res, 'invalid_client');
     const includeHardExpiry = String(req.headers[HARD_EXPIRY_HEADER]).toLowerCase() === 'true';
     let result: TokenResult;
     if (text('grant_type') === 'authorization_code') {
@@ -97,6 +104,11 @@ export function quickbooksOAuthRouter(deps: { oauth: QboOAuth; idTokens: IdToken
 
   router.get(OAUTH_PATHS.jwks, (_req, res) => {
     res.json(deps.idTokens.jwks());
+  });
+
+  // The origin the client used, so the document's URLs work from wherever the simulator is reached.
+  router.get([OAUTH_PATHS.discoverySandbox, OAUTH_PATHS.discoveryProduction], (req, res) => {
+    res.json(discoveryDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`, OAUTH_PATHS));
   });
 
   // A body the parsers cannot read is an OAuth invalid_request, not an API fault.

@@ -9,6 +9,10 @@
  *   returns, since Intuit does not say: the grant's CURRENT pair, without rotating again (the current access token,
  *   or a new one if that one has expired). So two workers racing with the same refresh token end up holding the
  *   same tokens, and `refreshCalls` still counts both calls.
+ * - memory stays bounded in a sandbox that runs for weeks: every token call first forgets codes, access tokens,
+ *   replaced refresh tokens and whole grants (revoked or past their last usable refresh token) that stopped working
+ *   more than PRUNE_AFTER_MS ago. Until then a dead token keeps its precise answer ("Token expired", revoked); after,
+ *   it is simply unknown ("Token invalid", invalid_grant): the same 401/400 status, so clients behave the same.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SimClock } from '../common/clock';
@@ -57,6 +61,16 @@ export const REFRESH_TOKEN_TTL_SECONDS = 8_726_400;
 /** The 5-year hard maximum of a connection (reference, BLOG 2025-11-12); counted from the first authorization. */
 export const REFRESH_TOKEN_HARD_MAX_SECONDS = 5 * 365 * 86_400;
 export const DEFAULT_REFRESH_TOKEN_GRACE_MS = 1 * DAY;
+/** How long a dead code, token or grant is remembered before a token call forgets it. */
+export const PRUNE_AFTER_MS = 1 * DAY;
+
+/** How much the OAuth server holds (for tests of its pruning, and the control API). */
+export interface OAuthStoreSizes {
+  codes: number;
+  grants: number;
+  accessTokens: number;
+  refreshTokens: number;
+}
 
 /** What the next authorize call(s) do: the simulated user's answer on Intuit's consent page. */
 export interface ConsentPlan {
@@ -178,6 +192,12 @@ export class QboOAuth {
     return app && sameSecret(app.clientSecret, decoded.slice(colon + 1)) ? app : undefined;
   }
 
+  /** The app named by `client_id`/`client_secret` form fields (client_secret_post), if the secret matches. */
+  authenticateClientPost(clientId: string | undefined, clientSecret: string | undefined): QboOAuthApp | undefined {
+    const app = this.app(clientId);
+    return app && clientSecret !== undefined && sameSecret(app.clientSecret, clientSecret) ? app : undefined;
+  }
+
   setConsentPlan(plan: ConsentPlan): void {
     this.plan = { ...plan, remaining: plan.times ?? 1 };
   }
@@ -208,6 +228,7 @@ export class QboOAuth {
   }
 
   exchangeCode(app: QboOAuthApp, input: { code?: string; redirectUri?: string; includeHardExpiry: boolean }): TokenResult {
+    this.prune();
     if (!input.code || !input.redirectUri) return { ok: false, error: 'invalid_request' };
     const code = this.codes.get(input.code);
     if (!code || code.used || code.clientId !== app.clientId || code.redirectUri !== input.redirectUri || this.now() >= code.expiresAtMs) {
@@ -220,6 +241,7 @@ export class QboOAuth {
   }
 
   refresh(app: QboOAuthApp, input: { refreshToken?: string; includeHardExpiry: boolean }): TokenResult {
+    this.prune();
     if (!input.refreshToken) return { ok: false, error: 'invalid_request' };
     const grant = this.byRefreshToken.get(input.refreshToken);
     if (!grant) return { ok: false, error: 'invalid_grant' };
@@ -302,6 +324,26 @@ export class QboOAuth {
     });
   }
 
+  storeSizes(): OAuthStoreSizes {
+    return { codes: this.codes.size, grants: this.grantsById.size, accessTokens: this.byAccessToken.size, refreshTokens: this.byRefreshToken.size };
+  }
+
+  /** Forgets what stopped working more than PRUNE_AFTER_MS ago (see the file comment). Runs on every token call. */
+  prune(): void {
+    const cutoff = this.now() - PRUNE_AFTER_MS;
+    for (const [value, code] of this.codes) if (code.expiresAtMs < cutoff) this.codes.delete(value);
+    for (const grant of [...this.grantsById.values()]) {
+      if (usableUntil(grant) < cutoff) {
+        this.forgetGrant(grant);
+        continue;
+      }
+      for (const token of grant.accessTokens) if (token.expiresAtMs < cutoff) this.byAccessToken.delete(token.value);
+      grant.accessTokens = grant.accessTokens.filter((token) => token.expiresAtMs >= cutoff);
+      for (const previous of grant.previousRefreshTokens) if (previous.graceUntilMs < cutoff) this.byRefreshToken.delete(previous.value);
+      grant.previousRefreshTokens = grant.previousRefreshTokens.filter((previous) => previous.graceUntilMs >= cutoff);
+    }
+  }
+
   realmCounters(realmId: string): RealmCounters {
     return { ...this.count(realmId) };
   }
@@ -325,6 +367,13 @@ export class QboOAuth {
 
   private activeGrants(): Grant[] {
     return [...this.grantsById.values()].filter((g) => g.revokedAtMs === undefined);
+  }
+
+  private forgetGrant(grant: Grant): void {
+    for (const token of grant.accessTokens) this.byAccessToken.delete(token.value);
+    this.byRefreshToken.delete(grant.refreshToken.value);
+    for (const previous of grant.previousRefreshTokens) this.byRefreshToken.delete(previous.value);
+    this.grantsById.delete(grant.id);
   }
 
   private revokeGrant(grant: Grant): void {
@@ -400,6 +449,13 @@ export class QboOAuth {
     }
     return counters;
   }
+}
+
+/** The last moment any refresh token of the grant could still be used (its access tokens end sooner). */
+function usableUntil(grant: Grant): number {
+  if (grant.revokedAtMs !== undefined) return grant.revokedAtMs;
+  const refreshable = Math.max(grant.refreshToken.expiresAtMs, ...grant.previousRefreshTokens.map((p) => p.graceUntilMs));
+  return Math.min(refreshable, grant.hardExpiresAtMs);
 }
 
 function sameSecret(expected: string, given: string): boolean {

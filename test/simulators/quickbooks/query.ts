@@ -7,7 +7,7 @@
  * unless the WHERE names Active. Parse errors are 400 code 4000 "Error parsing query" with a QueryParserError
  * detail, as QBO answers (texts seen in mcohen01/node-quickbooks issue #56, consolibyte/quickbooks-php #129).
  */
-import type { QboCompany } from './company';
+import { copyOf, type QboCompany } from './company';
 import { entityFromName, type EntityName, type QboObject } from './entity-names';
 import { queryParseError } from './fault';
 import { DATE_PATTERN, parseQboInstant } from './time';
@@ -236,7 +236,8 @@ function fieldValue(object: QboObject, path: string): unknown {
   for (const part of path.split('.')) {
     if (typeof current !== 'object' || current === null) return undefined;
     const record = current as QboObject;
-    const key = Object.keys(record).find((k) => k.toLowerCase() === part.toLowerCase());
+    const wanted = part.toLowerCase();
+    const key = Object.keys(record).find((k) => k.length === wanted.length && k.toLowerCase() === wanted);
     current = key === undefined ? undefined : record[key];
   }
   // Refs compare by value, emails by address, phones by number (`WHERE PrimaryEmailAddr = 'a@b.co'`).
@@ -249,25 +250,46 @@ function fieldValue(object: QboObject, path: string): unknown {
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T/;
 
+/**
+ * A value ready for comparisons: what compareValues looks at, worked out once per value rather than once per
+ * comparison (a sort meets each value about log n times). The instant and lower-case form are computed on demand.
+ */
+interface Comparable {
+  value: unknown;
+  text: string;
+  /** An Id-like numeric string (1 to 15 digits). */
+  numeric: boolean;
+  dateTime: boolean;
+  datePrefix: boolean;
+  instant?: number;
+  lower?: string;
+}
+
+function comparable(value: unknown): Comparable {
+  const text = String(value);
+  return { value, text, numeric: /^\d{1,15}$/.test(text), dateTime: DATE_TIME.test(text), datePrefix: DATE_PATTERN.test(text.slice(0, 10)) };
+}
+
+const instantOf = (c: Comparable): number => (c.instant ??= parseQboInstant(c.text));
+const lowerOf = (c: Comparable): string => (c.lower ??= c.text.toLowerCase());
+
 /** Orders two values: numbers numerically, date-times as instants, strings case-insensitively. */
-function compareValues(a: unknown, b: Literal): number {
-  if (typeof a === 'number' || typeof b === 'number') {
-    const x = Number(a);
-    const y = Number(b);
+function compareValues(a: Comparable, b: Comparable): number {
+  if (typeof a.value === 'number' || typeof b.value === 'number') {
+    const x = Number(a.value);
+    const y = Number(b.value);
     return x < y ? -1 : x > y ? 1 : 0;
   }
-  if (typeof a === 'boolean' || typeof b === 'boolean') return String(a) === String(b) ? 0 : String(a) < String(b) ? -1 : 1;
-  const x = String(a);
-  const y = String(b);
+  if (typeof a.value === 'boolean' || typeof b.value === 'boolean') return a.text === b.text ? 0 : a.text < b.text ? -1 : 1;
   // Ids are numeric strings: '10' sorts after '9'.
-  if (/^\d{1,15}$/.test(x) && /^\d{1,15}$/.test(y)) return Math.sign(Number(x) - Number(y));
-  if (DATE_TIME.test(x) || (DATE_TIME.test(y) && DATE_PATTERN.test(x.slice(0, 10)))) {
-    const dx = parseQboInstant(x);
-    const dy = parseQboInstant(y);
+  if (a.numeric && b.numeric) return Math.sign(Number(a.text) - Number(b.text));
+  if (a.dateTime || (b.dateTime && a.datePrefix)) {
+    const dx = instantOf(a);
+    const dy = instantOf(b);
     if (!Number.isNaN(dx) && !Number.isNaN(dy)) return dx < dy ? -1 : dx > dy ? 1 : 0;
   }
-  const lx = x.toLowerCase();
-  const ly = y.toLowerCase();
+  const lx = lowerOf(a);
+  const ly = lowerOf(b);
   return lx < ly ? -1 : lx > ly ? 1 : 0;
 }
 
@@ -276,26 +298,51 @@ function likeToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 'is');
 }
 
-function matches(object: QboObject, condition: Condition): boolean {
-  const value = fieldValue(object, condition.field);
-  if (value === undefined || value === null) return false;
-  const [first] = condition.values as [Literal];
-  switch (condition.operator) {
-    case '=':
-      return compareValues(value, first) === 0;
-    case '<':
-      return compareValues(value, first) < 0;
-    case '>':
-      return compareValues(value, first) > 0;
-    case '<=':
-      return compareValues(value, first) <= 0;
-    case '>=':
-      return compareValues(value, first) >= 0;
-    case 'IN':
-      return condition.values.some((v) => compareValues(value, v) === 0);
-    case 'LIKE':
-      return likeToRegExp(String(first)).test(String(value));
-  }
+/** A test for one WHERE condition (literals and a LIKE pattern are prepared once per query, not once per object). */
+function matcher(condition: Condition): (object: Readonly<QboObject>) => boolean {
+  const literals = condition.values.map(comparable);
+  const [first] = literals as [Comparable];
+  const like = condition.operator === 'LIKE' ? likeToRegExp(first.text) : undefined;
+  const compare = (value: Comparable): boolean => {
+    switch (condition.operator) {
+      case '=':
+        return compareValues(value, first) === 0;
+      case '<':
+        return compareValues(value, first) < 0;
+      case '>':
+        return compareValues(value, first) > 0;
+      case '<=':
+        return compareValues(value, first) <= 0;
+      case '>=':
+        return compareValues(value, first) >= 0;
+      case 'IN':
+        return literals.some((v) => compareValues(value, v) === 0);
+      case 'LIKE':
+        return like?.test(value.text) === true;
+    }
+  };
+  return (object) => {
+    const value = fieldValue(object, condition.field);
+    return value !== undefined && value !== null && compare(comparable(value));
+  };
+}
+
+/** Sorts (stably) by the ORDERBY fields; each object's values are read and prepared once. */
+function ordered(objects: Array<Readonly<QboObject>>, orderBy: ParsedQuery['orderBy']): Array<Readonly<QboObject>> {
+  const keyed = objects.map((object) => ({ object, values: orderBy.map(({ field }) => comparable(fieldValue(object, field))) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < orderBy.length; i++) {
+      const x = a.values[i] as Comparable;
+      const y = b.values[i] as Comparable;
+      if (x.value === y.value) continue;
+      if (x.value === undefined) return 1;
+      if (y.value === undefined) return -1;
+      const order = compareValues(x, y);
+      if (order !== 0) return orderBy[i]?.descending ? -order : order;
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.object);
 }
 
 export type QueryResult = { totalCount: number } | { entity: EntityName; objects: QboObject[]; startPosition: number; maxResults: number };
@@ -303,23 +350,15 @@ export type QueryResult = { totalCount: number } | { entity: EntityName; objects
 export function runQuery(company: QboCompany, text: string): QueryResult {
   const query = parseQuery(text);
   const mentionsActive = query.where.some((c) => c.field.toLowerCase() === 'active');
-  let objects = company.list(query.entity).filter((o) => (mentionsActive || o.Active !== false) && query.where.every((c) => matches(o, c)));
-  if (query.count) return { totalCount: objects.length };
-  if (query.orderBy.length > 0) {
-    objects = [...objects].sort((a, b) => {
-      for (const { field, descending } of query.orderBy) {
-        const x = fieldValue(a, field);
-        const y = fieldValue(b, field);
-        if (x === y) continue;
-        if (x === undefined) return 1;
-        if (y === undefined) return -1;
-        const order = compareValues(x, y as Literal);
-        if (order !== 0) return descending ? -order : order;
-      }
-      return 0;
-    });
+  const tests = query.where.map(matcher);
+  // Stored objects are read in place; only the page that is returned gets copied.
+  let objects: Array<Readonly<QboObject>> = [];
+  for (const { object } of company.scan(query.entity)) {
+    if ((mentionsActive || object.Active !== false) && tests.every((test) => test(object))) objects.push(object);
   }
-  const page = query.maxResults === 0 ? [] : objects.slice(query.startPosition - 1, query.startPosition - 1 + query.maxResults);
+  if (query.count) return { totalCount: objects.length };
+  if (query.orderBy.length > 0) objects = ordered(objects, query.orderBy);
+  const page = query.maxResults === 0 ? [] : objects.slice(query.startPosition - 1, query.startPosition - 1 + query.maxResults).map(copyOf);
   return { entity: query.entity, objects: page, startPosition: query.startPosition, maxResults: page.length };
 }
 

@@ -1,8 +1,8 @@
 /**
- * Derived links between transactions: how much of an invoice the payments cover, the read-only Payment entries in
- * Invoice.LinkedTxn, an estimate's Closed status once an invoice links it, and a customer's open Balance. They are
- * recomputed from the stored payments/invoices after each write, so deleting or voiding a payment restores the
- * invoice balance by construction.
+ * Derived links between transactions: how much of an invoice the payments cover, how much of a credit memo they
+ * used (RemainingCredit), the read-only Payment entries in Invoice.LinkedTxn, an estimate's Closed status once an
+ * invoice links it, and a customer's open Balance. They are recomputed from the stored payments/invoices after
+ * each write, so deleting or voiding a payment restores the invoice balance and the credit by construction.
  */
 import type { QboCompany } from '../company';
 import type { QboObject } from '../entity-names';
@@ -13,12 +13,12 @@ export interface Application {
   cents: number;
 }
 
-/** The invoices (ids) a payment applies to, with the cents applied to each. */
-export function paymentApplications(payment: QboObject): Map<string, number> {
+/** The transactions (ids) of one type a payment's lines link, with the cents of each. */
+function linkedAmounts(payment: QboObject, txnType: 'Invoice' | 'CreditMemo'): Map<string, number> {
   const applied = new Map<string, number>();
   for (const line of (payment.Line ?? []) as QboObject[]) {
     for (const link of (line.LinkedTxn ?? []) as QboObject[]) {
-      if (link.TxnType !== 'Invoice') continue;
+      if (link.TxnType !== txnType) continue;
       const id = String(link.TxnId);
       applied.set(id, (applied.get(id) ?? 0) + toCents(Number(line.Amount ?? 0)));
     }
@@ -26,10 +26,44 @@ export function paymentApplications(payment: QboObject): Map<string, number> {
   return applied;
 }
 
+/** The invoices (ids) a payment applies to, with the cents applied to each. */
+export function paymentApplications(payment: QboObject): Map<string, number> {
+  return linkedAmounts(payment, 'Invoice');
+}
+
+/** The credit memos (ids) a payment uses, with the cents of credit taken from each. */
+export function creditApplications(payment: QboObject): Map<string, number> {
+  return linkedAmounts(payment, 'CreditMemo');
+}
+
+/** Credit of a memo that payments have used (optionally not counting one payment, for its own update). */
+export function creditUsedCents(company: QboCompany, memoId: string, excludePaymentId?: string): number {
+  let used = 0;
+  for (const payment of company.lookup('usedCreditMemo', 'Payment', memoId)) {
+    if (payment.Id !== excludePaymentId) used += creditApplications(payment).get(memoId) ?? 0;
+  }
+  return used;
+}
+
+/** Credit of a memo not yet used by payments (optionally not counting one payment, for its own update). */
+export function remainingCreditCents(company: QboCompany, memo: QboObject, excludePaymentId?: string): number {
+  return toCents(Number(memo.TotalAmt ?? 0)) - creditUsedCents(company, memo.Id as string, excludePaymentId);
+}
+
+/** Recomputes RemainingCredit (and Balance, which QBO keeps equal to it) of a stored credit memo; a new version only if they changed. */
+export function refreshCreditMemo(company: QboCompany, memoId: string): void {
+  const memo = company.get('CreditMemo', memoId);
+  if (!memo) return;
+  const remaining = fromCents(remainingCreditCents(company, memo));
+  if (remaining === memo.RemainingCredit && remaining === memo.Balance) return;
+  company.replace('CreditMemo', memoId, { ...memo, RemainingCredit: remaining, Balance: remaining });
+  refreshCustomerBalance(company, String(memo.CustomerRef?.value));
+}
+
 /** Every payment applied to the invoice (excluding one payment, for its own update). */
 export function paymentsAppliedTo(company: QboCompany, invoiceId: string, excludePaymentId?: string): Application[] {
   const result: Application[] = [];
-  for (const payment of company.list('Payment')) {
+  for (const payment of company.lookup('paidInvoice', 'Payment', invoiceId)) {
     if (payment.Id === excludePaymentId) continue;
     const cents = paymentApplications(payment).get(invoiceId);
     if (cents !== undefined && cents > 0) result.push({ paymentId: payment.Id as string, cents });
@@ -72,7 +106,7 @@ export function refreshEstimate(company: QboCompany, estimateId: string): void {
   const estimate = company.get('Estimate', estimateId);
   if (!estimate) return;
   const invoices = company
-    .list('Invoice')
+    .lookup('linkedEstimate', 'Invoice', estimateId)
     .filter((inv) => estimateLinksOf(inv).some((l) => l.TxnId === estimateId))
     .map((inv) => ({ TxnId: inv.Id as string, TxnType: 'Invoice' }));
   const wasClosedByInvoice = estimate.TxnStatus === 'Closed' && ((estimate.LinkedTxn ?? []) as QboObject[]).some((l) => l.TxnType === 'Invoice');
@@ -83,15 +117,19 @@ export function refreshEstimate(company: QboCompany, estimateId: string): void {
   company.replace('Estimate', estimateId, next);
 }
 
-/** Customer.Balance: open invoice balances minus unapplied payments and remaining credit (no new version). */
+/**
+ * Customer.Balance: open invoice balances minus unapplied payments and remaining credit (no new version). Only the
+ * customer's own transactions are read (the `customer` index), so the cost does not grow with the company.
+ */
 export function refreshCustomerBalance(company: QboCompany, customerId: string): void {
-  const customer = company.get('Customer', customerId);
+  const customer = company.view('Customer', customerId);
   if (!customer) return;
-  const mine = (o: QboObject) => String(o.CustomerRef?.value) === customerId;
-  const cents =
-    company.list('Invoice').filter(mine).reduce((s, o) => s + toCents(Number(o.Balance ?? 0)), 0) -
-    company.list('Payment').filter(mine).reduce((s, o) => s + toCents(Number(o.UnappliedAmt ?? 0)), 0) -
-    company.list('CreditMemo').filter(mine).reduce((s, o) => s + toCents(Number(o.RemainingCredit ?? 0)), 0);
+  const sum = (entity: 'Invoice' | 'Payment' | 'CreditMemo', field: string): number => {
+    let cents = 0;
+    for (const o of company.lookup('customer', entity, customerId)) if (String(o.CustomerRef?.value) === customerId) cents += toCents(Number(o[field] ?? 0));
+    return cents;
+  };
+  const cents = sum('Invoice', 'Balance') - sum('Payment', 'UnappliedAmt') - sum('CreditMemo', 'RemainingCredit');
   const balance = fromCents(cents);
   if (customer.Balance === balance) return;
   company.patchQuietly('Customer', customerId, { Balance: balance, BalanceWithJobs: balance });

@@ -13,7 +13,7 @@ const LIST_KINDS: Partial<Record<EntityName, string>> = { Item: 'product or serv
 
 function assertUniqueName(company: QboCompany, entity: EntityName, name: string, existing: QboObject | undefined, field = 'Name'): void {
   const wanted = name.trim().toLowerCase();
-  const holder = company.list(entity).find((o) => o.Id !== existing?.Id && typeof o[field] === 'string' && (o[field] as string).trim().toLowerCase() === wanted);
+  const holder = company.scan(entity).find(({ object: o }) => o.Id !== existing?.Id && typeof o[field] === 'string' && (o[field] as string).trim().toLowerCase() === wanted);
   if (holder) throw duplicateName(LIST_KINDS[entity] ?? entity.toLowerCase());
 }
 
@@ -142,7 +142,7 @@ function classLike(entity: 'Class' | 'Department', subFlag: 'SubClass' | 'SubDep
     build(company, input, existing) {
       const name = checkName(company, entity, input, existing);
       const tree = hierarchy(company, entity, input, name);
-      const clash = company.list(entity).find((o) => o.Id !== existing?.Id && String(o.FullyQualifiedName).toLowerCase() === tree.FullyQualifiedName.toLowerCase());
+      const clash = company.scan(entity).find(({ object: o }) => o.Id !== existing?.Id && String(o.FullyQualifiedName).toLowerCase() === tree.FullyQualifiedName.toLowerCase());
       if (clash) throw duplicateName(LIST_KINDS[entity] ?? entity.toLowerCase());
       return compact({ ...input, Name: name, ...tree, [subFlag]: tree.ParentRef !== undefined, Active: input.Active ?? true });
     },

@@ -6,9 +6,9 @@
 import type { QboCompany } from '../company';
 import { NAME_ENTITIES, type EntityName, type QboObject } from '../entity-names';
 import { checkMaxLengths, duplicateName, invalidValue, requiredParamMissing } from '../fault';
+import { normaliseDisplayName as normalise } from '../indexes';
+import { copyOf } from '../table';
 import { HOME_CURRENCY_REF, compact, resolveOptionalRef, resolveRef, type EntityRules } from './rules';
-
-const normalise = (name: string): string => name.trim().toLowerCase();
 
 /** Field limits of the name list (reference "Field rules and formats"; QBO answers 2050 beyond them). */
 const ADDRESS_LINES = ['Line1', 'Line2', 'Line3', 'Line4', 'Line5'];
@@ -33,9 +33,9 @@ export function findNameHolder(
 ): { entity: EntityName; object: QboObject } | undefined {
   const wanted = normalise(displayName);
   for (const entity of NAME_ENTITIES) {
-    for (const object of company.list(entity)) {
+    for (const object of company.lookup('displayName', entity, wanted)) {
       if (self && self.entity === entity && self.id === object.Id) continue;
-      if (typeof object.DisplayName === 'string' && normalise(object.DisplayName) === wanted) return { entity, object };
+      if (typeof object.DisplayName === 'string' && normalise(object.DisplayName) === wanted) return { entity, object: copyOf(object) };
     }
   }
   return undefined;
@@ -79,7 +79,7 @@ export const customerRules: EntityRules = {
   keepOnFullUpdate: ['Balance', 'BalanceWithJobs', 'CurrencyRef'],
   build(company, input, existing) {
     const displayName = checkDisplayName(company, 'Customer', input, existing);
-    const prefs = company.preferences();
+    const prefs = company.preferencesView();
     const usingSalesTax = prefs.TaxPrefs?.UsingSalesTax === true;
     const parent = input.Job === true || input.ParentRef ? resolveRef(company, 'Customer', input.ParentRef, 'ParentRef') : undefined;
     const term = resolveOptionalRef(company, 'Term', input.SalesTermRef, 'SalesTermRef', 'Name');

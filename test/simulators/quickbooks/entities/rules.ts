@@ -60,7 +60,7 @@ export function resolveOptionalRef(company: QboCompany, entity: EntityName, ref:
 
 /** Refuses a transaction dated on or before the books' closing date. */
 export function assertPeriodOpen(company: QboCompany, txnDate: unknown): void {
-  const closeDate = company.preferences().AccountingInfoPrefs?.BookCloseDate as string | undefined;
+  const closeDate = company.preferencesView().AccountingInfoPrefs?.BookCloseDate as string | undefined;
   if (typeof closeDate === 'string' && typeof txnDate === 'string' && txnDate <= closeDate) {
     throw accountPeriodClosed(txnDate, closeDate);
   }

@@ -7,7 +7,7 @@ import type { EntityName, QboObject } from '../entity-names';
 import { businessValidation, duplicateDocNumber, invalidValue, objectNotFound, stringTooLong } from '../fault';
 import { fromCents, isMoney, toCents } from '../money';
 import { addDays, isQboDate } from '../time';
-import { estimateLinksOf, invoiceLinkedTxn, paymentsAppliedTo, refreshCustomerBalance, refreshEstimate, sumCents } from './links';
+import { creditUsedCents, estimateLinksOf, invoiceLinkedTxn, paymentsAppliedTo, refreshCustomerBalance, refreshEstimate, sumCents } from './links';
 import { assertPeriodOpen, compact, resolveOptionalRef, resolveRef, type EntityRules } from './rules';
 import { computeSalesLines } from './sales-lines';
 
@@ -17,24 +17,21 @@ const MAX_DOC_NUMBER_LENGTH = 21;
 /** Invoices and credit memos share QBO's sales numbering; estimates have their own. */
 const NUMBERING_GROUPS: Record<string, EntityName[]> = { Invoice: ['Invoice', 'CreditMemo'], CreditMemo: ['Invoice', 'CreditMemo'], Estimate: ['Estimate'] };
 
+/** One more than the greatest all-digit DocNumber (1 to 15 digits) of the numbering group, from the DocNumber index. */
 function nextDocNumber(company: QboCompany, entity: EntityName): string {
   let max = FIRST_DOC_NUMBER - 1;
-  for (const type of NUMBERING_GROUPS[entity] ?? [entity]) {
-    for (const object of company.list(type)) {
-      if (typeof object.DocNumber === 'string' && /^\d{1,15}$/.test(object.DocNumber)) max = Math.max(max, Number(object.DocNumber));
-    }
-  }
+  for (const type of NUMBERING_GROUPS[entity] ?? [entity]) max = Math.max(max, company.greatestNumericKey('docNumber', type) ?? max);
   return String(max + 1);
 }
 
 function docNumberFor(company: QboCompany, entity: EntityName, input: QboObject, existing: QboObject | undefined): string | undefined {
-  const custom = company.preferences().SalesFormsPrefs?.CustomTxnNumbers === true;
+  const custom = company.preferencesView().SalesFormsPrefs?.CustomTxnNumbers === true;
   const sent = input.DocNumber as unknown;
   if (sent !== undefined && sent !== null && typeof sent !== 'string') throw invalidValue('DocNumber must be a string', 'DocNumber');
   if (typeof sent === 'string' && sent.length > MAX_DOC_NUMBER_LENGTH) throw stringTooLong('DocNumber', MAX_DOC_NUMBER_LENGTH, sent.length);
   if (typeof sent === 'string' && sent !== '') {
     if (custom) {
-      const clash = company.list(entity).find((o) => o.Id !== existing?.Id && o.DocNumber === sent);
+      const clash = company.lookup('docNumber', entity, sent).find((o) => o.Id !== existing?.Id && o.DocNumber === sent);
       if (clash) throw duplicateDocNumber(sent, entity, clash.Id as string);
     }
     return sent;
@@ -57,7 +54,7 @@ export function dueDateFromTerm(term: QboObject, txnDate: string): string {
 
 /** The transaction CustomField list the company's sales-form settings define, with the sent values. */
 function customFields(company: QboCompany, sent: unknown): QboObject[] | undefined {
-  const groups = (company.preferences().SalesFormsPrefs?.CustomField ?? []) as QboObject[];
+  const groups = (company.preferencesView().SalesFormsPrefs?.CustomField ?? []) as QboObject[];
   const settings = new Map<string, QboObject>();
   for (const group of groups) for (const field of (group.CustomField ?? []) as QboObject[]) settings.set(String(field.Name), field);
   const values = new Map<string, unknown>();
@@ -110,7 +107,7 @@ function buildSalesForm(company: QboCompany, entity: EntityName, input: QboObjec
 function termFor(company: QboCompany, input: QboObject, customer: QboObject | undefined): QboObject | undefined {
   const sent = resolveOptionalRef(company, 'Term', input.SalesTermRef, 'SalesTermRef', 'Name');
   if (sent) return sent.target;
-  const fallback = customer?.SalesTermRef?.value ?? company.preferences().SalesFormsPrefs?.DefaultTerms?.value;
+  const fallback = customer?.SalesTermRef?.value ?? company.preferencesView().SalesFormsPrefs?.DefaultTerms?.value;
   return fallback ? company.get('Term', String(fallback)) : undefined;
 }
 
@@ -127,6 +124,11 @@ export const invoiceRules: EntityRules = {
     const dueDate = (input.DueDate as string | undefined) ?? (term ? dueDateFromTerm(term, form.TxnDate as string) : form.TxnDate);
     if (!isQboDate(dueDate)) throw invalidValue(`DueDate must be YYYY-MM-DD: ${String(dueDate)}`, 'DueDate');
 
+    // An estimate that is already Closed (converted by another invoice) or Rejected is still accepted, and the
+    // estimate then lists every invoice that links it. Whether QBO refuses either is unknown: the reference only
+    // says "one estimate link per invoice"; Intuit's pages, intuit/quickbooks-online-mcp-server#54/#66 and the
+    // CData/Gravity table docs (TxnStatus Accepted, Closed, Pending, Rejected) describe the link, never a fault
+    // for linking a closed or rejected estimate. Refusing on a guess would hide real conversions, so we accept.
     const estimateLinks = estimateLinksOf(input);
     if (estimateLinks.length > 1) throw businessValidation('An invoice can be linked to only one estimate', 'LinkedTxn');
     for (const link of estimateLinks) {
@@ -194,14 +196,22 @@ export const creditMemoRules: EntityRules = {
   deletable: true,
   build(company, input, existing) {
     const form = buildSalesForm(company, 'CreditMemo', input, existing);
-    // Credit memos are not applied to invoices by this simulator: all of the credit remains.
-    return compact({ ...form, Balance: form.TotalAmt, RemainingCredit: form.TotalAmt });
+    // Payments that link the memo use its credit (payment.ts); what they have not used remains.
+    const total = toCents(form.TotalAmt as number);
+    const used = existing ? creditUsedCents(company, existing.Id as string) : 0;
+    if (used > total) throw businessValidation('The credit memo total is less than the credit payments already used from it', 'TotalAmt');
+    const remaining = fromCents(total - used);
+    return compact({ ...form, Balance: remaining, RemainingCredit: remaining });
   },
   afterWrite(company, stored) {
     refreshCustomerBalance(company, String(stored.CustomerRef?.value));
   },
   beforeDelete(company, existing) {
     assertPeriodOpen(company, existing.TxnDate);
+    // As for invoices: the payment that used the credit would be left pointing at nothing.
+    if (creditUsedCents(company, existing.Id as string) > 0) {
+      throw businessValidation('This credit memo has been applied through a payment; delete or void the payment first', 'Id');
+    }
   },
   afterDelete(company, removed) {
     refreshCustomerBalance(company, String(removed.CustomerRef?.value));

@@ -80,7 +80,7 @@ function discountLine(company: QboCompany, raw: QboObject, index: number): WorkL
   const percentBased = detail.PercentBased === true;
   if (percentBased && !isMoney(detail.DiscountPercent)) throw requiredParamMissing('Required parameter DiscountPercent is missing in the request', `${element}.DiscountPercent`);
   if (!percentBased && !isMoney(raw.Amount)) throw requiredParamMissing('Required parameter Line.Amount is missing in the request', `Line[${index}].Amount`);
-  const defaultAccount = company.preferences().SalesFormsPrefs?.DefaultDiscountAccount as string | undefined;
+  const defaultAccount = company.preferencesView().SalesFormsPrefs?.DefaultDiscountAccount as string | undefined;
   const accountRef = detail.DiscountAccountRef ?? (defaultAccount ? { value: defaultAccount } : undefined);
   const account = resolveOptionalRef(company, 'Account', accountRef, `${element}.DiscountAccountRef`);
   const line = compact({ ...raw, DetailType: 'DiscountLineDetail', DiscountLineDetail: compact({ ...detail, PercentBased: percentBased, DiscountAccountRef: account ? { name: account.target.Name as string, value: account.ref.value } : undefined }) });
@@ -136,7 +136,7 @@ export function computeSalesLines(company: QboCompany, input: QboObject, custome
     if (input.ApplyTaxAfterDiscount === true) taxable -= shareOfCents(discountCents, taxable, subtotal);
   }
 
-  const prefs = company.preferences();
+  const prefs = company.preferencesView();
   const txnTaxDetail: QboObject = { TotalTax: 0 };
   let taxCents = 0;
   const sentTaxCode = input.TxnTaxDetail?.TxnTaxCodeRef as QboObject | undefined;
