@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: numbers for the foundation, on whichever database is configured (BENCH_DATABASE_URL, else an
  * embedded PGlite): database start, job throughput through the real worker loop, per-key serialised throughput,
- * HTTP round trips, and memory. Prints a table; targets are judged by people reading it, not by a timed test.
+ * HTTP round trips, memory, and the HubSpot and QuickBooks simulators' own costs. Prints a table; targets are judged by people reading it, not by a timed test.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import { loadConfig } from '../server/src/config';
 import { openDatabase } from '../server/src/db/database';
 import { createLogger } from '../server/src/logger';
 import { createService } from '../server/src/service';
+import { benchSimulators } from './simulators';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 500);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -103,6 +104,9 @@ async function main(): Promise<void> {
   await service.db.pool.query(`DROP SCHEMA IF EXISTS bench_${process.pid} CASCADE`);
   await service.stop();
   await fs.rm(dir, { recursive: true, force: true });
+
+  process.stdout.write('\nSimulators (rate limits lifted)\n');
+  await benchSimulators(record);
 }
 
 main().catch((err) => {
