@@ -119,7 +119,9 @@ export async function benchSimulators(record: Record): Promise<void> {
     const changes = 1000;
     const t = performance.now();
     for (let i = 0; i < changes; i++) {
-      hs.accounts.get(install.portalId)!.setProperties('deals', ids[i % ids.length]!, { dealstage: i % 2 ? 'closedwon' : 'contractsent' });
+      // Each pass over the deals flips every stage, so every call is a real change (an unchanged value sends nothing).
+      const pass = Math.floor(i / ids.length);
+      hs.accounts.get(install.portalId)!.setProperties('deals', ids[i % ids.length]!, { dealstage: pass % 2 ? 'closedwon' : 'contractsent' });
     }
     await hs.flushWebhooks();
     while (receivedEvents < changes && performance.now() - t < 30_000) await new Promise((r) => setTimeout(r, 5));
