@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URIS, demoApp, startHubSpotSimulator } from './index';
+import { serveUntilSignalled } from '../common/cli';
 
 /**
  * Runs the HubSpot simulator on its own:
@@ -75,22 +76,7 @@ async function main(): Promise<void> {
     ...sim.seeded.map((s) => `  installed in portal ${s.portalId}: access_token=${s.accessToken} refresh_token=${s.refreshToken}`),
     `  control: ${sim.url}/_sim (clock, requests, faults, webhooks, reset; oauth/*, apps, limits, card-requests; hubspot/accounts...)`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    sim.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`failed to stop cleanly: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  serveUntilSignalled(sim, lines);
 }
 
 main().catch((error: unknown) => {

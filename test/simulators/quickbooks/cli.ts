@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEMO_APP, DEMO_REALM_ID, DEMO_VERIFIER_TOKEN, startQuickbooksSimulator } from './index';
+import { serveUntilSignalled } from '../common/cli';
 
 const USAGE =
   'usage: cli.ts [--port 4001] [--host 127.0.0.1] [--seed demo|empty|none] [--client-id ID] [--client-secret SECRET]\n' +
@@ -77,22 +78,7 @@ async function main(): Promise<void> {
     `  OAuth:          ${sim.url}/connect/oauth2, ${sim.url}/oauth2/v1/tokens/bearer, ${sim.url}/v2/oauth2/tokens/revoke`,
     `  control:        ${sim.url}/_sim (clock, faults, requests, webhooks, oauth, limits, quickbooks) - see test/simulators/README.md`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    sim.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`failed to stop cleanly: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  serveUntilSignalled(sim, lines);
 }
 
 main().catch((error: unknown) => {
