@@ -137,13 +137,19 @@ describe('sandbox', () => {
     ]);
   });
 
-  it('When the start-up guide is printed, then it names both simulators, the demo account and company, and how to win a deal', () => {
+  it('When the start-up guide is printed, then it names both simulators, the demo account and company, and how to win a deal', async () => {
     const guide = sandbox.guide('http://localhost:3000').join('\n');
     expect(guide).toContain(sandbox.hubspot.url);
     expect(guide).toContain(sandbox.quickbooks.url);
     expect(guide).toContain(String(sandbox.hubspot.portalId));
     expect(guide).toContain(sandbox.quickbooks.realmId);
     expect(guide).toMatch(/closedwon/);
+    // The guide names a real open deal, so its "win a deal" line works as printed.
+    const winLine = guide.split('\n').find((line) => line.startsWith('Win a deal'))!;
+    const dealId = /objects\/deals\/(\d+) /.exec(winLine)?.[1];
+    expect(dealId).toBeDefined();
+    const deal = await json(`${sandbox.hubspot.url}/_sim/hubspot/accounts/${sandbox.hubspot.portalId}/objects/deals/${dealId}`);
+    expect(deal.status).toBe(200);
     expect(guide).not.toMatch(/sandbox-(qbo|hubspot)-(secret|verifier)/);
   });
 

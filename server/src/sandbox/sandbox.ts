@@ -7,15 +7,13 @@ import type { SimClock } from '../../../test/simulators/common/clock';
 /**
  * The sandbox: with nothing configured, DealBooks runs against in-process simulators of HubSpot and QuickBooks
  * Online, seeded with a demo account (the DealBooks app installed in it, under this run's credentials) and a demo
- * company (whose consent screen approves the DealBooks app at once), with webhooks wired both ways. DealBooks'
- * own side of the connections (stored, encrypted tokens) arrives with the install and connect flows. It is the staging environment integration projects lack, and the same simulators every test
- * uses. The simulators live under test/simulators and are loaded only here, only in sandbox mode.
+ * company (whose consent screen approves the DealBooks app at once), with webhooks wired both ways. It is the
+ * staging environment integration projects lack, and the same simulators every test uses. DealBooks' own side of
+ * the connections (stored, encrypted tokens) arrives with the install and connect flows.
+ *
+ * The simulators live under test/simulators and are loaded only here, only in sandbox mode: an image that leaves
+ * test/ out still runs in production (SANDBOX=0), just not as a sandbox.
  */
-/** The sandbox could not start for a reason its user can fix (a taken port). */
-export class SandboxStartError extends Error {
-  override name = 'SandboxStartError';
-}
-
 export interface Sandbox {
   /** The configuration DealBooks runs with: the simulators' URLs and the sandbox app's credentials. */
   readonly config: Config;
@@ -26,6 +24,11 @@ export interface Sandbox {
   /** What is running and how to drive it, one line each, for the start-up log. */
   guide(serviceUrl: string): string[];
   close(): Promise<void>;
+}
+
+/** The sandbox could not start for a reason its user can fix (a taken port). */
+export class SandboxStartError extends Error {
+  override name = 'SandboxStartError';
 }
 
 export interface SandboxOptions {
@@ -118,13 +121,19 @@ export async function startSandbox(config: Config, logger: Logger, options: Sand
       await control(`${hubspot.url}/_sim/apps/${hubspotApp.appId}/webhooks`, { targetUrl: `${serviceUrl}/webhooks/hubspot` });
     },
     guide(serviceUrl) {
-      const deal = `${hubspot.url}/_sim/hubspot/accounts/${hs.DEMO_PORTAL_ID}/objects/deals`;
+      const deals = `${hubspot.url}/_sim/hubspot/accounts/${hs.DEMO_PORTAL_ID}/objects/deals`;
+      // An open deal of the default pipeline, so the first thing to try is copy and paste.
+      const open = hubspot.accounts
+        .get(hs.DEMO_PORTAL_ID)
+        ?.list('deals')
+        .find((d) => d.properties.pipeline === 'default' && !['closedwon', 'closedlost'].includes(d.properties.dealstage ?? ''));
+      const dealId = open?.id ?? '<id>';
       return [
         `HubSpot simulator:    ${hubspot.url}  (demo account ${hs.DEMO_PORTAL_ID}, DealBooks app ${hubspotApp.appId} installed; webhooks -> ${serviceUrl}/webhooks/hubspot)`,
         `QuickBooks simulator: ${quickbooks.url}  (demo company ${qbo.DEMO_REALM_ID}; webhooks -> ${serviceUrl}/webhooks/quickbooks)`,
-        `List the demo deals:  curl ${deal}`,
-        `Win a deal:           curl -X PATCH ${deal}/<id> -H 'content-type: application/json' -d '{"properties":{"dealstage":"closedwon"}}'`,
-        `Open the deal card:   curl -X POST ${hubspot.url}/_sim/card-requests -H 'content-type: application/json' -d '{"portalId":${hs.DEMO_PORTAL_ID},"method":"GET","url":"${serviceUrl}/api/deals/<id>/summary"}'`,
+        `List the demo deals:  curl ${deals}`,
+        `Win a deal:           curl -X PATCH ${deals}/${dealId} -H 'content-type: application/json' -d '{"properties":{"dealstage":"closedwon"}}'`,
+        `Open the deal card:   curl -X POST ${hubspot.url}/_sim/card-requests -H 'content-type: application/json' -d '{"portalId":${hs.DEMO_PORTAL_ID},"method":"GET","url":"${serviceUrl}/api/deals/${dealId}/summary"}'`,
         `QBO invoices:         curl ${quickbooks.url}/_sim/quickbooks/companies/${qbo.DEMO_REALM_ID}/Invoice`,
         `Everything else (clock, faults, webhook delivery modes): test/simulators/README.md`,
       ];
