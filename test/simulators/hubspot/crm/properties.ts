@@ -89,6 +89,13 @@ export class PropertySchema {
     return definition;
   }
 
+  /** `GET /crm/v3/properties/{type}/groups/{name}`: 404 when there is no such group. */
+  getGroup(type: ObjectTypeName, name: string): PropertyGroup {
+    const group = this.groupsOf(type).get(name);
+    if (!group) throw notFound(`Unable to find property group ${name} for object type ${type}`);
+    return group;
+  }
+
   /** `POST /crm/v3/properties/{type}/groups`; an existing name is a 409. */
   createGroup(type: ObjectTypeInfo, input: Record<string, unknown>): PropertyGroup {
     const name = requiredString(input, 'name');

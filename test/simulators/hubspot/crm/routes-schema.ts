@@ -35,6 +35,13 @@ export function schemaRoutes(accounts: HubSpotAccounts): Router {
     res.status(201).json(account.schema.createGroup(objectType(param(req, 'type')), (req.body ?? {}) as Record<string, unknown>));
   });
 
+  // "Read a property group" (developers.hubspot.com/docs/api-reference/2026-03/crm/properties/property-groups/get-property);
+  // @hubspot/api-client's groupsApi.getByName calls it.
+  router.get('/crm/v3/properties/:type/groups/:groupName', (req, res) => {
+    const account = accountOf(accounts, res);
+    res.json(account.schema.getGroup(objectType(param(req, 'type')).name, param(req, 'groupName')));
+  });
+
   router.get('/crm/v3/properties/:type/:name', (req, res) => {
     const account = accountOf(accounts, res);
     res.json(propertyToWire(account.schema.get(objectType(param(req, 'type')).name, param(req, 'name'))));
