@@ -7,6 +7,9 @@ import { z } from 'zod';
  * - hang: accept the request and never answer (until `hangMs` passes in real time, or the simulator is reset or
  *   closed), so a client's timeout is what ends it;
  * - reset: destroy the connection without a response (ECONNRESET on the client).
+ * With `after: true`, a hang or reset strikes once the service has done its work: the write happens, the answer is
+ * lost. That is the case idempotency keys (QBO's requestid) exist for, and the one a client cannot tell from a
+ * failed write.
  */
 export const faultRuleSchema = z.object({
   method: z.string().toUpperCase().optional(),
@@ -21,7 +24,9 @@ export const faultRuleSchema = z.object({
   headers: z.record(z.string(), z.string()).optional(),
   /** For hang: answer 504-free silence for this long (real ms) and then drop the connection. Default: forever. */
   hangMs: z.number().int().positive().optional(),
-});
+  /** For hang and reset: let the request be handled first, then lose its answer. */
+  after: z.boolean().default(false),
+}).strict();
 export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export type FaultRule = z.infer<typeof faultRuleSchema> & { id: number; remaining: number };
 
@@ -74,14 +79,16 @@ export class FaultInjector {
       const rule = this.take(req);
       if (!rule) return next();
       res.locals.injectedFault = rule.kind;
+      if (rule.after && rule.kind !== 'status') {
+        this.loseAnswer(res, rule);
+        return next();
+      }
       if (rule.kind === 'reset') {
         req.socket.destroy();
         return;
       }
       if (rule.kind === 'hang') {
-        this.held.add(res);
-        res.on('close', () => this.held.delete(res));
-        if (rule.hangMs) setTimeout(() => res.socket?.destroy(), rule.hangMs).unref();
+        this.hold(res, rule);
         return;
       }
       const base = this.defaultResponse(rule.status!, req);
@@ -93,6 +100,28 @@ export class FaultInjector {
       if (typeof body === 'string' || Buffer.isBuffer(body)) res.send(body);
       else res.json(body);
     };
+  }
+
+  /** Keeps a response open without answering, until `hangMs` (real time), clear() or close. */
+  private hold(res: Response, rule: FaultRule): void {
+    this.held.add(res);
+    res.on('close', () => this.held.delete(res));
+    if (rule.hangMs) setTimeout(() => res.socket?.destroy(), rule.hangMs).unref();
+  }
+
+  /**
+   * The service handles the request, but its answer never leaves: nothing is written to the socket, which is then
+   * cut (reset) or left open (hang). Headers go out only with the first write, so muting writes mutes everything.
+   */
+  private loseAnswer(res: Response, rule: FaultRule): void {
+    const mute = ((..._args: unknown[]) => {
+      if (rule.kind === 'reset') res.socket?.destroy();
+      else this.hold(res, rule);
+      return res;
+    }) as never;
+    res.writeHead = (() => res) as never;
+    res.write = (() => true) as never;
+    res.end = mute;
   }
 }
 
