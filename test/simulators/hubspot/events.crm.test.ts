@@ -124,6 +124,16 @@ describe('HubSpot CRM simulator: property changes and the control API', () => {
       expect(read.body.associations).toEqual({ companies: { results: [{ id: companyId, type: 'deal_to_company' }] } });
     });
 
+    it('When the control list is given property values, then only the records with exactly those values come back', async () => {
+      const { app, account } = crmTestApp();
+      const byName = await request(app).get(`/_sim/hubspot/accounts/${account.portalId}/objects/deals`).query({ dealname: 'ABC LLC - Schematic design' });
+      expect(byName.body.results.map((d: { id: string }) => d.id)).toEqual([idByName(account, 'deals', 'ABC LLC - Schematic design')]);
+      const none = await request(app).get(`/_sim/hubspot/accounts/${account.portalId}/objects/deals`).query({ dealname: 'ABC LLC - Schematic design', pipeline: 'nope' });
+      expect(none.body.results).toEqual([]);
+      const all = await request(app).get(`/_sim/hubspot/accounts/${account.portalId}/objects/deals`);
+      expect(all.body.results.length).toBeGreaterThan(1);
+    });
+
     it('When a user deletes a deal, then API reads are 404 but an archived read still finds it', async () => {
       const { app, account } = crmTestApp();
       const dealId = idByName(account, 'deals', 'Northwind - Feasibility study');

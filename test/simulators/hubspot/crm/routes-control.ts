@@ -45,11 +45,15 @@ export function controlRoutes(accounts: HubSpotAccounts): Router {
     res.status(204).end();
   });
 
-  // GET /accounts/:portalId/objects/:type -> {results}: every live object of a type, all properties.
+  // GET /accounts/:portalId/objects/:type[?property=value...] -> {results}: live objects of a type, all properties.
   router.get('/accounts/:portalId/objects/:type', (req, res) => {
     const account = accountFrom(param(req, 'portalId'));
     const type = objectType(param(req, 'type'));
-    res.json({ results: account.list(type.name).map((o) => objectToWire(account, type, o, { all: true })) });
+    // Any query parameter filters on that property's exact value (?dealname=Acme%20renewal), so a script can find
+    // a demo record by name instead of by id.
+    const filters = Object.entries(req.query).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+    const matches = account.list(type.name).filter((o) => filters.every(([name, value]) => o.properties[name] === value));
+    res.json({ results: matches.map((o) => objectToWire(account, type, o, { all: true })) });
   });
 
   // GET /accounts/:portalId/objects/:type/:id -> the object with all properties and all its associations.
