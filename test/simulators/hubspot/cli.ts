@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URIS, demoApp, startHubSpotSimulator } from './index';
-import { serveUntilSignalled } from '../common/cli';
+import { parseCliArgs, serveUntilSignalled } from '../common/cli';
 
 /**
  * Runs the HubSpot simulator on its own:
@@ -30,27 +29,21 @@ const argsSchema = z
 
 /** The command line, checked; a bad one prints what is wrong and the usage, and exits 2. */
 function readArgs(): z.infer<typeof argsSchema> {
-  try {
-    const { values } = parseArgs({
-      options: {
-        port: { type: 'string', default: '4002' },
-        host: { type: 'string', default: '127.0.0.1' },
-        seed: { type: 'string', default: 'demo' },
-        'app-id': { type: 'string', default: String(DEMO_APP_ID) },
-        'client-id': { type: 'string', default: DEMO_CLIENT_ID },
-        'client-secret': { type: 'string', default: DEMO_CLIENT_SECRET },
-        'redirect-uri': { type: 'string', multiple: true },
-        'webhook-url': { type: 'string' },
-        'dealbooks-url': { type: 'string' },
-      },
-      strict: true,
-    });
-    return argsSchema.parse(values);
-  } catch (error) {
-    const problems = error instanceof z.ZodError ? error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') : String((error as Error).message);
-    process.stderr.write(`${problems}\n${USAGE}\n`);
-    process.exit(2);
-  }
+  return parseCliArgs(
+    {
+      port: { type: 'string', default: '4002' },
+      host: { type: 'string', default: '127.0.0.1' },
+      seed: { type: 'string', default: 'demo' },
+      'app-id': { type: 'string', default: String(DEMO_APP_ID) },
+      'client-id': { type: 'string', default: DEMO_CLIENT_ID },
+      'client-secret': { type: 'string', default: DEMO_CLIENT_SECRET },
+      'redirect-uri': { type: 'string', multiple: true },
+      'webhook-url': { type: 'string' },
+      'dealbooks-url': { type: 'string' },
+    },
+    argsSchema,
+    USAGE,
+  );
 }
 
 const values = readArgs();

@@ -5,10 +5,9 @@
  *     [--verifier-token TOKEN] [--webhook-format cloudevents|legacy] [--auth-fault-style lowercase|json|xml]
  * Prints where it listens, the app's credentials and how to drive it; runs until SIGINT/SIGTERM, then exits 0.
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEMO_APP, DEMO_REALM_ID, DEMO_VERIFIER_TOKEN, startQuickbooksSimulator } from './index';
-import { serveUntilSignalled } from '../common/cli';
+import { parseCliArgs, serveUntilSignalled } from '../common/cli';
 
 const USAGE =
   'usage: cli.ts [--port 4001] [--host 127.0.0.1] [--seed demo|empty|none] [--client-id ID] [--client-secret SECRET]\n' +
@@ -32,28 +31,22 @@ const argsSchema = z
 
 /** The command line, checked; a bad one prints what is wrong and the usage, and exits 2. */
 function readArgs(): z.infer<typeof argsSchema> {
-  try {
-    const { values } = parseArgs({
-      options: {
-        port: { type: 'string', default: '4001' },
-        host: { type: 'string', default: '127.0.0.1' },
-        seed: { type: 'string', default: 'demo' },
-        'client-id': { type: 'string', default: DEMO_APP.clientId },
-        'client-secret': { type: 'string', default: DEMO_APP.clientSecret },
-        'redirect-uri': { type: 'string', multiple: true },
-        'webhook-url': { type: 'string' },
-        'verifier-token': { type: 'string', default: DEMO_VERIFIER_TOKEN },
-        'webhook-format': { type: 'string', default: 'cloudevents' },
-        'auth-fault-style': { type: 'string', default: 'lowercase' },
-      },
-      strict: true,
-    });
-    return argsSchema.parse(values);
-  } catch (error) {
-    const problems = error instanceof z.ZodError ? error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') : String((error as Error).message);
-    process.stderr.write(`${problems}\n${USAGE}\n`);
-    process.exit(2);
-  }
+  return parseCliArgs(
+    {
+      port: { type: 'string', default: '4001' },
+      host: { type: 'string', default: '127.0.0.1' },
+      seed: { type: 'string', default: 'demo' },
+      'client-id': { type: 'string', default: DEMO_APP.clientId },
+      'client-secret': { type: 'string', default: DEMO_APP.clientSecret },
+      'redirect-uri': { type: 'string', multiple: true },
+      'webhook-url': { type: 'string' },
+      'verifier-token': { type: 'string', default: DEMO_VERIFIER_TOKEN },
+      'webhook-format': { type: 'string', default: 'cloudevents' },
+      'auth-fault-style': { type: 'string', default: 'lowercase' },
+    },
+    argsSchema,
+    USAGE,
+  );
 }
 
 const args = readArgs();
