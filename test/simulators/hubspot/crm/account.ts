@@ -45,8 +45,8 @@ export interface PropertyChange {
   occurredAt: number;
 }
 
-/** A new object (HubSpot's `object.creation` / `deal.creation` webhooks). */
-export interface ObjectCreation {
+/** Something that happened to a whole object: who did it, when. */
+export interface ObjectEvent {
   portalId: number;
   objectType: string;
   objectTypeId: string;
@@ -56,19 +56,14 @@ export interface ObjectCreation {
   occurredAt: number;
 }
 
+/** A new object (HubSpot's `object.creation` / `deal.creation` webhooks). */
+export type ObjectCreation = ObjectEvent;
+
 /**
  * A contact deleted for good to honour a privacy request (GDPR delete, in HubSpot's UI or through
  * `POST /crm/v3/objects/contacts/gdpr-delete`): HubSpot's `contact.privacyDeletion` hub event.
  */
-export interface PrivacyDeletion {
-  portalId: number;
-  objectType: string;
-  objectTypeId: string;
-  objectId: number;
-  changeSource: string;
-  sourceId?: string;
-  occurredAt: number;
-}
+export type PrivacyDeletion = ObjectEvent;
 
 /** Who made a change: `API` (an app), `CRM_UI` (a user), with HubSpot's optional sourceId. */
 export interface ChangeOrigin {
