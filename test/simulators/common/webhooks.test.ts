@@ -76,15 +76,28 @@ describe('WebhookDispatcher', () => {
     let onWire = 0;
     let most = 0;
     let calls = 0;
+    // Narrow phase: each answer is held 20 ms, long enough for an overlap to show. Wide phase: answers are held until
+    // three requests are on the wire at once (a barrier, so a slow machine cannot make the test flaky); if the lane
+    // never lets three through, a 2 s deadline releases them and `most` stays below 3.
+    let barrier = 0;
+    const held: Array<() => void> = [];
     const target = await receiver((_req, res) => {
       onWire += 1;
       most = Math.max(most, onWire);
       calls += 1;
       const status = calls === 1 ? 500 : 200; // the very first request fails once
-      setTimeout(() => {
+      const answer = () => {
         onWire -= 1;
         res.writeHead(status).end();
-      }, 20);
+      };
+      if (barrier === 0) {
+        setTimeout(answer, 20);
+        return;
+      }
+      held.push(answer);
+      const releaseAll = () => held.splice(0).forEach((release) => release());
+      if (onWire >= barrier) releaseAll();
+      else setTimeout(releaseAll, 2_000);
     });
     const dispatcher = new WebhookDispatcher({ clock, retryDelaysMs: [1_000], timeoutMs: 5_000, laneLimit: (lane) => (lane === 'narrow' ? 1 : 10) });
     try {
@@ -97,6 +110,7 @@ describe('WebhookDispatcher', () => {
       expect(target.hits()).toBe(4);
 
       most = 0;
+      barrier = 3;
       for (let i = 0; i < 3; i++) dispatcher.send({ ...webhook(target.url), lane: 'wide' });
       await dispatcher.settle();
       expect(most).toBe(3);
