@@ -18,6 +18,7 @@ const QBO_API_BASE_URLS = {
 export const SECRET_VARIABLES = new Set([
   'DATABASE_URL',
   'TOKEN_ENCRYPTION_KEY',
+  'TOKEN_ENCRYPTION_PREVIOUS_KEYS',
   'HUBSPOT_CLIENT_SECRET',
   'QBO_CLIENT_SECRET',
   'QBO_WEBHOOK_VERIFIER_TOKEN',
@@ -57,9 +58,7 @@ const envSchema = z
       .min(0, 'expected a whole number from 0 to 65535')
       .max(65535, 'expected a whole number from 0 to 65535')
       .default(3000),
-    PUBLIC_BASE_URL: httpUrl('the address HubSpot and Intuit use to reach DealBooks, e.g. https://dealbooks.example.com').default(
-      'http://localhost:3000',
-    ),
+    PUBLIC_BASE_URL: httpUrl('the address HubSpot and Intuit use to reach DealBooks, e.g. https://dealbooks.example.com').optional(),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection string; leave unset for the embedded database')
@@ -71,6 +70,14 @@ const envSchema = z
       .refine(
         (value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32,
         'expected 32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)',
+      )
+      .optional(),
+    TOKEN_ENCRYPTION_PREVIOUS_KEYS: z
+      .string()
+      .refine(
+        (value) =>
+          value.split(',').every((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k.trim()) && Buffer.from(k.trim(), 'base64').length === 32),
+        'expected a comma-separated list of retired 32-byte base64 keys (still able to decrypt, never used to encrypt)',
       )
       .optional(),
     HUBSPOT_CLIENT_ID: optionalText,
@@ -135,6 +142,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** 32-byte AES-256-GCM key for tokens at rest; the sandbox may run without one until it generates its own. */
   tokenEncryptionKey: Buffer | undefined;
+  /** Retired keys that still decrypt tokens sealed before a rotation (values are re-sealed under the current key). */
+  previousTokenEncryptionKeys: Buffer[];
   /** Run against the bundled HubSpot and QuickBooks simulators instead of the real services. */
   sandbox: boolean;
   shutdownTimeoutMs: number;
@@ -193,11 +202,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const env_ = result.data;
   return {
     port: env_.PORT,
-    publicBaseUrl: env_.PUBLIC_BASE_URL,
+    // Unset: this machine on the port it serves (OAuth redirects and signed URLs must come back to this process).
+    publicBaseUrl: env_.PUBLIC_BASE_URL ?? `http://localhost:${env_.PORT}`,
     databaseUrl: env_.DATABASE_URL,
     dataDir: path.resolve(cwd, env_.DATA_DIR),
     logLevel: env_.LOG_LEVEL,
     tokenEncryptionKey: env_.TOKEN_ENCRYPTION_KEY ? Buffer.from(env_.TOKEN_ENCRYPTION_KEY, 'base64') : undefined,
+    previousTokenEncryptionKeys: (env_.TOKEN_ENCRYPTION_PREVIOUS_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean)
+      .map((k) => Buffer.from(k, 'base64')),
     sandbox: resolveSandbox(env_),
     shutdownTimeoutMs: env_.SHUTDOWN_TIMEOUT_MS,
     simulators: {

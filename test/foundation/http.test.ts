@@ -6,6 +6,7 @@ import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, RateLimi
 import { createHttpApp } from '../../server/src/http/app';
 import { createService } from '../../server/src/service';
 import { captureLogger, createTestDatabase, DATABASE_KIND, silentLogger, startTestService, testConfig, type TestService } from '../support/harness';
+import { ConnectionBlockedError } from '../../server/src/connections/errors';
 
 describe(`health and readiness (${DATABASE_KIND})`, () => {
   let service: TestService;
@@ -37,7 +38,7 @@ describe('readiness when something is missing', () => {
       const res = await request(service.http).get('/readyz').expect(503);
       expect(res.body.status).toBe('not_ready');
       expect(res.body.checks.database).toEqual({ ok: true });
-      expect(res.body.checks.migrations).toEqual({ ok: false, message: '1 migration(s) not applied' });
+      expect(res.body.checks.migrations).toEqual({ ok: false, message: '2 migration(s) not applied' });
       expect(res.body.checks.queue).toEqual({ ok: false, message: 'job queue not running' });
     } finally {
       await service.stop();
@@ -83,6 +84,9 @@ describe('errors become {"error":{"code","message"}}', () => {
       throw new RateLimitError('Slow down.');
     },
     zod: () => z.object({ amount: z.number() }).parse({ amount: 'ten' }),
+    'needs-reconnect': () => {
+      throw new ConnectionBlockedError('quickbooks', 'needs_reconnect', 62515001);
+    },
     crash: () => {
       throw new Error('secret internals at /srv/db password=hunter2');
     },
@@ -108,6 +112,15 @@ describe('errors become {"error":{"code","message"}}', () => {
   ])('When a route throws %s, then the status is %i with code %s', async (path, status, code, message) => {
     const res = await request(app).get(`/fail/${path}`).expect(status);
     expect(res.body).toEqual({ error: { code, message } });
+  });
+
+  it('When work needs a person to reconnect QuickBooks, then it is a 409 with the words to fix it and a code the card can act on', async () => {
+    const res = await request(app).get('/fail/needs-reconnect').expect(409);
+    expect(res.body.error).toEqual({
+      code: 'quickbooks_needs_reconnect',
+      message: expect.stringContaining('Reconnect QuickBooks'),
+      details: { provider: 'quickbooks', state: 'needs_reconnect' },
+    });
   });
 
   it('When input fails a zod schema, then it is a 400 that says which field', async () => {

@@ -24,10 +24,12 @@ describe(`migrations (${DATABASE_KIND})`, () => {
   });
   afterAll(() => db.close());
 
-  it('When migrations run on an empty database, then every table of the first schema exists', async () => {
-    expect(await pendingMigrations(db.pool)).toEqual(['20261122000000_initial-schema']);
+  const ALL = ['20261122000000_initial-schema', '20261122010000_connections'];
+
+  it('When migrations run on an empty database, then every table exists', async () => {
+    expect(await pendingMigrations(db.pool)).toEqual(ALL);
     const { applied } = await migrate(db.pool, silentLogger);
-    expect(applied).toEqual(['20261122000000_initial-schema']);
+    expect(applied).toEqual(ALL);
     const { rows } = await db.pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
     expect(rows.map((r) => r.tablename)).toEqual([
       'entity_links',
@@ -38,7 +40,9 @@ describe(`migrations (${DATABASE_KIND})`, () => {
       'portals',
       'qbo_connections',
       'schema_migrations',
+      'seen_request_signatures',
       'sync_log',
+      'waiting_jobs',
       'webhook_deliveries',
       'webhook_events',
     ]);
@@ -51,7 +55,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
     expect(applied).toEqual([]);
     expect(await schemaFingerprint(db)).toBe(before);
     const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM schema_migrations');
-    expect(rows[0].n).toBe(1);
+    expect(rows[0].n).toBe(ALL.length);
   });
 
   it('When several processes start at once on an empty database, then they wait for each other and it is migrated once', async () => {
@@ -63,7 +67,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
         : [fresh, fresh, fresh];
     try {
       const results = await Promise.all(pools.map((p) => migrate(p.pool, silentLogger)));
-      expect(results.flatMap((r) => r.applied)).toEqual(['20261122000000_initial-schema']);
+      expect(results.flatMap((r) => r.applied)).toEqual(ALL);
       expect(await pendingMigrations(fresh.pool)).toEqual([]);
     } finally {
       if (DATABASE_KIND === 'postgres') await Promise.all(pools.map((p) => p.close()));
