@@ -63,3 +63,43 @@ export async function failedJobQueue(pool: pg.Pool, schema: string, jobId: strin
   const { rows } = await pool.query(`SELECT name FROM ${quoteIdent(schema)}.job WHERE id = $1 AND state = 'failed'`, [jobId]);
   return rows[0]?.name;
 }
+
+/**
+ * A job copy that waits for a person (see JobQueue.park). The original's waiting row, if it was itself a woken
+ * copy that had to wait again, is replaced. Skipped when the account is gone (nothing to wait for).
+ */
+export async function recordWaiting(
+  client: pg.PoolClient,
+  row: { jobId: string; previousJobId: string; queue: string; portalId: number; reason: string },
+): Promise<void> {
+  await client.query('DELETE FROM waiting_jobs WHERE job_id = $1', [row.previousJobId]);
+  await client.query(
+    `INSERT INTO waiting_jobs (job_id, queue, portal_id, reason)
+     SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM portals WHERE portal_id = $3)`,
+    [row.jobId, row.queue, row.portalId, row.reason],
+  );
+}
+
+export async function forgetWaiting(pool: pg.Pool, jobId: string): Promise<void> {
+  await pool.query('DELETE FROM waiting_jobs WHERE job_id = $1', [jobId]);
+}
+
+/** Makes the account's waiting jobs due now. Their rows stay until each job completes or has to wait again. */
+export async function wakeWaiting(pool: pg.Pool, schema: string, portalId: number): Promise<number> {
+  const { rowCount } = await pool.query(
+    `UPDATE ${quoteIdent(schema)}.job j SET start_after = now()
+       FROM waiting_jobs w
+      WHERE w.portal_id = $1 AND j.id = w.job_id AND j.name = w.queue AND j.state = 'created' AND j.start_after > now()`,
+    [portalId],
+  );
+  return rowCount ?? 0;
+}
+
+export async function countWaiting(pool: pg.Pool, schema: string, portalId: number): Promise<number> {
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS n FROM waiting_jobs w JOIN ${quoteIdent(schema)}.job j ON j.id = w.job_id AND j.name = w.queue
+      WHERE w.portal_id = $1 AND j.state IN ('created', 'retry', 'active')`,
+    [portalId],
+  );
+  return rows[0].n as number;
+}

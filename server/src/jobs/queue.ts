@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
@@ -27,6 +28,24 @@ export class PermanentJobError extends Error {
     this.name = 'PermanentJobError';
   }
 }
+
+/**
+ * The job cannot run until a person acts for one account (reconnect QuickBooks, reinstall in HubSpot). It is neither
+ * failed nor retried: it waits, without spending an attempt, until `wake(portalId)` (called on reconnect), and is
+ * looked at again every `WAITING_RECHECK_MS` in case the account was repaired some other way.
+ */
+export class JobMustWaitError extends Error {
+  constructor(
+    message: string,
+    readonly portalId: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'JobMustWaitError';
+  }
+}
+
+export const WAITING_RECHECK_MS = 6 * 3600_000;
 
 export interface JobContext {
   id: string;
@@ -66,7 +85,7 @@ export interface SendOptions {
   priority?: number;
 }
 
-export type RunOutcome = 'idle' | 'completed' | 'failed' | 'deferred';
+export type RunOutcome = 'idle' | 'completed' | 'failed' | 'deferred' | 'waiting';
 
 export interface DeadLetter {
   id: string;
@@ -192,6 +211,8 @@ export class JobQueue {
     if (this.workersRunning) return;
     this.workersRunning = true;
     this.stopLoops = new AbortController();
+    // Every worker loop waits on this one signal; more than ten loops is normal, not a listener leak.
+    setMaxListeners(0, this.stopLoops.signal);
     for (const def of this.definitions.values()) {
       for (let slot = 0; slot < (def.concurrency ?? 2); slot++) this.loops.push(this.loop(def.name));
     }
@@ -289,9 +310,16 @@ export class JobQueue {
         abort.signal,
       );
       await this.boss.complete(def.name, job.id, toOutput(output));
+      await bossTables.forgetWaiting(this.options.pool, job.id);
       log.info('job completed');
       return 'completed';
     } catch (err) {
+      if (err instanceof JobMustWaitError) {
+        const copyId = await this.park(def, job, err);
+        log.warn({ portalId: err.portalId, waitingAs: copyId, reason: err.message }, 'job waits for a person to act');
+        return 'waiting';
+      }
+      await bossTables.forgetWaiting(this.options.pool, job.id).catch(() => undefined);
       const permanent = err instanceof PermanentJobError || err instanceof z.ZodError;
       const message = err instanceof Error ? err.message : String(err);
       if (permanent) {
@@ -311,19 +339,53 @@ export class JobQueue {
 
   /** Puts a job whose key is busy back in line, as a fresh copy, without spending one of its attempts. */
   private async deferBusy(def: AnyDefinition, job: FetchedJob): Promise<void> {
+    await this.requeueCopy(def, job, new Date(Date.now() + this.busyKeyDelayMs), { reason: 'key busy' });
+  }
+
+  /**
+   * A job that must wait for a person: a copy waits (far in the future, re-checked now and then), recorded in
+   * waiting_jobs under its account so that a reconnect wakes it at once. Same transaction, so it is never lost.
+   */
+  private async park(def: AnyDefinition, job: FetchedJob, reason: JobMustWaitError): Promise<string | null> {
+    return this.requeueCopy(def, job, new Date(Date.now() + WAITING_RECHECK_MS), { reason: 'waiting', message: reason.message }, async (client, copyId) => {
+      await bossTables.recordWaiting(client, { jobId: copyId, previousJobId: job.id, queue: def.name, portalId: reason.portalId, reason: reason.message });
+    });
+  }
+
+  /** Wakes every job of the account that waits for a person (after a reconnect or reinstall). Returns how many. */
+  async wake(portalId: number): Promise<number> {
+    const woken = await bossTables.wakeWaiting(this.options.pool, this.schema, portalId);
+    if (woken > 0) this.logger.info({ portalId, woken }, 'woke jobs that were waiting for a reconnect');
+    return woken;
+  }
+
+  /** How many jobs of an account wait for a person. */
+  async waitingCount(portalId: number): Promise<number> {
+    return bossTables.countWaiting(this.options.pool, this.schema, portalId);
+  }
+
+  private async requeueCopy(
+    def: AnyDefinition,
+    job: FetchedJob,
+    startAfter: Date,
+    output: object,
+    alsoInTransaction?: (client: pg.PoolClient, copyId: string) => Promise<void>,
+  ): Promise<string | null> {
     const client = await this.options.pool.connect();
     const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) };
     try {
       await client.query('BEGIN');
       const copyId = await this.boss.send(def.name, job.data as object, {
-        startAfter: new Date(Date.now() + this.busyKeyDelayMs),
+        startAfter,
         priority: job.priority,
         // the copy keeps what is left of the original's retry budget
         retryLimit: Math.max(0, job.retryLimit - job.retryCount),
         db,
       } as PgBoss.SendOptions);
-      await this.boss.complete(def.name, job.id, { deferredTo: copyId, reason: 'key busy' }, { db } as PgBoss.ConnectionOptions);
+      await this.boss.complete(def.name, job.id, { deferredTo: copyId, ...output }, { db } as PgBoss.ConnectionOptions);
+      if (copyId && alsoInTransaction) await alsoInTransaction(client, copyId);
       await client.query('COMMIT');
+      return copyId;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
