@@ -1,0 +1,31 @@
+import type { RequestHandler } from 'express';
+import type pg from 'pg';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import type { OAuthStates } from './connections/oauth-states';
+import type { HubSpotInstalls } from './hubspot/installs';
+import type { HubSpotOAuth } from './hubspot/oauth';
+import type { JobQueue } from './jobs/queue';
+import type { Logger } from './logger';
+import type { QuickbooksApi } from './quickbooks/api';
+import type { QuickbooksConnections } from './quickbooks/connections';
+import type { IntuitOAuth } from './quickbooks/intuit-oauth';
+import type { TokenVault } from './security/token-vault';
+
+/**
+ * Everything a feature needs, built once in the composition root (service.ts) and handed to routes and jobs.
+ * Tests build the same thing with their own clock, database and simulators.
+ */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  pool: pg.Pool;
+  vault: TokenVault;
+  jobs: JobQueue;
+  states: OAuthStates;
+  hubspot: { oauth: HubSpotOAuth; installs: HubSpotInstalls };
+  quickbooks: { oauth: IntuitOAuth; connections: QuickbooksConnections; api: QuickbooksApi };
+  /** Verifies HubSpot's v3 signature and sets res.locals.account (see http/hubspot-auth.ts); every /api route uses it. */
+  signedRequest: RequestHandler;
+}

@@ -1,0 +1,121 @@
+import type { Client } from '@hubspot/api-client';
+import {
+  PropertyCreateFieldTypeEnum as Field,
+  PropertyCreateTypeEnum as Type,
+  type PropertyCreate,
+  type PropertyGroupCreate,
+} from '@hubspot/api-client/lib/codegen/crm/properties';
+
+/**
+ * DealBooks' own deal property group and properties: what the QuickBooks side of a deal looks like, as properties
+ * users can report, filter and run workflows on (reference "CRM API v3", "CRM payload details"). Created at
+ * install if missing; issue 5 writes the values. type/fieldType pairs follow the reference: string/text|textarea,
+ * number/number, date|datetime/date, enumeration/select.
+ */
+/** The job that creates the properties when the install could not (HubSpot down at that moment). */
+export const DEAL_PROPERTIES_QUEUE = 'hubspot.deal-properties';
+
+export const DEALBOOKS_PROPERTY_GROUP: PropertyGroupCreate = { name: 'dealbooks', label: 'DealBooks', displayOrder: -1 };
+
+/** The internal names issue 5 writes. */
+export const DEAL_PROPERTY = {
+  qboCustomer: 'dealbooks_qbo_customer',
+  invoiceId: 'dealbooks_invoice_id',
+  invoiceNumber: 'dealbooks_invoice_number',
+  invoiceStatus: 'dealbooks_invoice_status',
+  invoiceTotal: 'dealbooks_invoice_total',
+  invoiceBalance: 'dealbooks_invoice_balance',
+  invoiceDueDate: 'dealbooks_invoice_due_date',
+  invoiceLink: 'dealbooks_invoice_link',
+  estimateStatus: 'dealbooks_estimate_status',
+  lastProblem: 'dealbooks_last_problem',
+  lastSynced: 'dealbooks_last_synced',
+} as const;
+
+export const INVOICE_STATUSES = ['draft', 'open', 'partially_paid', 'paid', 'overdue', 'voided'] as const;
+export const ESTIMATE_STATUSES = ['pending', 'accepted', 'closed', 'rejected', 'converted'] as const;
+
+const LABELS: Record<(typeof INVOICE_STATUSES)[number] | (typeof ESTIMATE_STATUSES)[number], string> = {
+  draft: 'Draft',
+  open: 'Open',
+  partially_paid: 'Partially paid',
+  paid: 'Paid',
+  overdue: 'Overdue',
+  voided: 'Voided',
+  pending: 'Pending',
+  accepted: 'Accepted',
+  closed: 'Closed',
+  rejected: 'Rejected',
+  converted: 'Converted to invoice',
+};
+
+const options = (values: readonly (keyof typeof LABELS)[]) => values.map((value, displayOrder) => ({ label: LABELS[value], value, displayOrder, hidden: false }));
+
+// Users see these words in HubSpot's property settings: say who owns the value, so nobody edits it by hand.
+const SET_BY_DEALBOOKS = 'Set by DealBooks from QuickBooks Online; a change made here is overwritten at the next sync.';
+
+const property = (name: string, label: string, type: Type, fieldType: Field, description: string, extra: Partial<PropertyCreate> = {}): PropertyCreate => ({
+  name,
+  label,
+  type,
+  fieldType,
+  groupName: DEALBOOKS_PROPERTY_GROUP.name,
+  description: `${description} ${SET_BY_DEALBOOKS}`,
+  formField: false,
+  ...extra,
+});
+
+export const DEALBOOKS_DEAL_PROPERTIES: readonly PropertyCreate[] = [
+  property(DEAL_PROPERTY.qboCustomer, 'QuickBooks customer', Type.String, Field.Text, 'The QuickBooks customer the deal is invoiced to.'),
+  property(DEAL_PROPERTY.invoiceId, 'QuickBooks invoice ID', Type.String, Field.Text, "The invoice's id in QuickBooks."),
+  property(DEAL_PROPERTY.invoiceNumber, 'QuickBooks invoice number', Type.String, Field.Text, 'The invoice number customers see.'),
+  property(DEAL_PROPERTY.invoiceStatus, 'QuickBooks invoice status', Type.Enumeration, Field.Select, "The invoice's payment status.", {
+    options: options(INVOICE_STATUSES),
+  }),
+  property(DEAL_PROPERTY.invoiceTotal, 'QuickBooks invoice total', Type.Number, Field.Number, "The invoice's total, in the invoice's currency."),
+  property(DEAL_PROPERTY.invoiceBalance, 'QuickBooks invoice balance', Type.Number, Field.Number, 'What is still owed on the invoice, in its currency.'),
+  property(DEAL_PROPERTY.invoiceDueDate, 'QuickBooks invoice due date', Type.Date, Field.Date, 'When the invoice is due.'),
+  property(DEAL_PROPERTY.invoiceLink, 'QuickBooks invoice link', Type.String, Field.Text, 'Where the customer can view and pay the invoice.'),
+  property(DEAL_PROPERTY.estimateStatus, 'QuickBooks estimate status', Type.Enumeration, Field.Select, "The status of the deal's estimate.", {
+    options: options(ESTIMATE_STATUSES),
+  }),
+  property(DEAL_PROPERTY.lastProblem, 'DealBooks last problem', Type.String, Field.Textarea, 'Why the last sync of this deal failed, and what to do; empty when it worked.'),
+  property(DEAL_PROPERTY.lastSynced, 'DealBooks last synced', Type.Datetime, Field.Date, 'When DealBooks last synced this deal with QuickBooks.'),
+];
+
+export interface EnsuredProperties {
+  groupCreated: boolean;
+  /** Names of the properties created now; the others existed already. */
+  created: string[];
+}
+
+/**
+ * Creates the group and whichever properties are missing. The existing ones are read first, so a re-install or a
+ * retried job sends no doomed creates (HubSpot asks apps to keep error responses under 5%); a 409 still counts as
+ * "exists", for the race with a concurrent run. Any other failure is thrown: the caller decides when to try again.
+ */
+export async function ensureDealBooksProperties(client: Client): Promise<EnsuredProperties> {
+  const { groupsApi, coreApi } = client.crm.properties;
+  const groups = await groupsApi.getAll('deals');
+  let groupCreated = false;
+  if (!groups.results.some((g) => g.name === DEALBOOKS_PROPERTY_GROUP.name)) {
+    groupCreated = await createUnlessExists(() => groupsApi.create('deals', DEALBOOKS_PROPERTY_GROUP));
+  }
+  const existing = new Set((await coreApi.getAll('deals')).results.map((p) => p.name));
+  const created: string[] = [];
+  for (const definition of DEALBOOKS_DEAL_PROPERTIES) {
+    if (existing.has(definition.name)) continue;
+    if (await createUnlessExists(() => coreApi.create('deals', definition))) created.push(definition.name);
+  }
+  return { groupCreated, created };
+}
+
+async function createUnlessExists(create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (error) {
+    if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 409) return false;
+    throw error;
+  }
+}
