@@ -68,6 +68,11 @@ async function main(): Promise<void> {
   );
   if (sandbox) {
     await sandbox.wire(local);
+    try {
+      for (const line of await sandbox.connect(local)) logger.info({ sandbox: true }, line);
+    } catch (err) {
+      logger.warn({ err }, 'Sandbox: installing DealBooks in the demo account or connecting the demo company failed; the guide below shows how to do it by hand');
+    }
     logger.warn('Sandbox mode: DealBooks runs against the bundled HubSpot and QuickBooks simulators (configure real credentials for production).');
     for (const line of sandbox.guide(local)) logger.info({ sandbox: true }, line);
   }

@@ -1,14 +1,32 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import type pg from 'pg';
+import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
+import { OAuthStates } from './connections/oauth-states';
+import type { AppContext } from './context';
 import { openDatabase, type Database } from './db/database';
 import { migrate, pendingMigrations } from './db/migrate';
 import { createHttpApp } from './http/app';
+import { requireHubSpotSignature } from './http/hubspot-auth';
+import { accountApiRoutes } from './http/routes/account-api';
+import { hubspotOAuthRoutes } from './http/routes/hubspot-oauth';
+import { quickbooksApiRoutes } from './http/routes/quickbooks-api';
+import { quickbooksOAuthRoutes } from './http/routes/quickbooks-oauth';
+import { webhookRoutes } from './http/routes/webhooks';
+import { HubSpotInstalls } from './hubspot/installs';
+import { HubSpotOAuth } from './hubspot/oauth';
+import { registerConnectionJobs, requestPrivacyDeletion } from './jobs/connection-jobs';
 import type { ReadinessReport } from './http/health';
 import { registerHousekeeping } from './jobs/housekeeping';
 import { JobQueue, type JobQueueOptions } from './jobs/queue';
 import type { Logger } from './logger';
+import { QuickbooksApi } from './quickbooks/api';
+import { QuickbooksConnections } from './quickbooks/connections';
+import { IntuitOAuth } from './quickbooks/intuit-oauth';
+import { vaultFromConfig } from './security/encryption-key';
+import type { TokenVault } from './security/token-vault';
 
 /**
  * The composition root: the one place where config, database, job queue and HTTP are wired together. Tests
@@ -24,6 +42,10 @@ export interface ServiceOptions {
   /** Extra job queues (tests; later features register theirs here). */
   defineJobs?: (jobs: JobQueue) => void;
   jobQueueOptions?: Partial<Omit<JobQueueOptions, 'pool' | 'logger'>>;
+  /** DealBooks' time (tests move it); default the system clock. */
+  clock?: Clock;
+  /** The token vault; default from TOKEN_ENCRYPTION_KEY (or the sandbox's generated key). */
+  vault?: TokenVault;
 }
 
 export interface Service {
@@ -32,6 +54,7 @@ export interface Service {
   readonly db: Database;
   readonly jobs: JobQueue;
   readonly http: Express;
+  readonly context: AppContext;
   readiness(): Promise<ReadinessReport>;
   /** Applies migrations, starts the job queue (and workers). */
   start(): Promise<void>;
@@ -49,7 +72,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }));
 
   const jobs = new JobQueue({ pool: db.pool, logger, ...options.jobQueueOptions });
+  const context = buildContext({ config, logger, pool: db.pool, jobs, clock: options.clock ?? systemClock, vault: options.vault ?? (await vaultFromConfig(config, logger)) });
   registerHousekeeping(jobs, db.pool);
+  registerConnectionJobs(context);
   options.defineJobs?.(jobs);
 
   let started = false;
@@ -74,7 +99,17 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
 
-  const http = createHttpApp({ logger, readiness });
+  const http = createHttpApp({
+    logger,
+    readiness,
+    routers: [
+      webhookRoutes({ config, clock: context.clock, pool: db.pool, logger, onPrivacyDeletion: (portalId, contactId) => requestPrivacyDeletion(context, portalId, contactId) }),
+      hubspotOAuthRoutes(context),
+      quickbooksOAuthRoutes(context),
+      quickbooksApiRoutes(context),
+      accountApiRoutes(context),
+    ],
+  });
 
   return {
     config,
@@ -82,6 +117,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     db,
     jobs,
     http,
+    context,
     readiness,
     async start() {
       if (started) return;
@@ -114,6 +150,26 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       clearTimeout(timer);
       if (ownsDatabase) await db.close();
     },
+  };
+}
+
+/** The composition of DealBooks' parts around one database, clock and vault. */
+export function buildContext(parts: { config: Config; logger: Logger; pool: pg.Pool; jobs: JobQueue; clock: Clock; vault: TokenVault }): AppContext {
+  const { config, logger, pool, jobs, clock, vault } = parts;
+  const hubspotOAuth = new HubSpotOAuth(config);
+  const intuit = new IntuitOAuth(config);
+  const connections = new QuickbooksConnections({ pool, vault, oauth: intuit, clock, logger, environment: config.quickbooks.environment });
+  return {
+    config,
+    logger,
+    clock,
+    pool,
+    vault,
+    jobs,
+    states: new OAuthStates(pool, vault.deriveKey('oauth-state'), clock),
+    hubspot: { oauth: hubspotOAuth, installs: new HubSpotInstalls({ pool, vault, oauth: hubspotOAuth, clock, logger, apiBaseUrl: config.hubspot.apiBaseUrl }) },
+    quickbooks: { oauth: intuit, connections, api: new QuickbooksApi({ apiBaseUrl: config.quickbooks.apiBaseUrl, connections, logger }) },
+    signedRequest: requireHubSpotSignature({ clientSecret: config.hubspot.clientSecret, publicBaseUrl: config.publicBaseUrl, clock, pool }),
   };
 }
 

@@ -46,6 +46,12 @@ describe('logs never hold a token or a secret', () => {
     );
   });
 
+  it('When a signed card request is logged, then the user e-mail HubSpot appends is hidden and the ids stay', () => {
+    expect(loggableUrl('/api/quickbooks/status?portalId=62515001&userId=7&userEmail=amy%40example.com&appId=4242')).toBe(
+      '/api/quickbooks/status?portalId=62515001&userId=7&userEmail=%5BRedacted%5D&appId=4242',
+    );
+  });
+
   it('When requests carry credentials in headers and query, then the request log holds none of them', async () => {
     const captured = captureLogger();
     const router = Router();

@@ -22,13 +22,17 @@ export interface HttpAppOptions {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const PROBES = new Set(['/healthz', '/readyz']);
 
-/** Strips query values that carry secrets (OAuth codes and states) from what the request log records. */
+/**
+ * Strips query values that carry secrets (OAuth codes, states, connect tickets) or personal data (the e-mail that
+ * HubSpot appends to card requests) from what the request log records. Account and user ids stay: they are what
+ * an operator searches by.
+ */
 export function loggableUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
   for (const key of [...params.keys()]) {
-    if (/^(code|state|token|access_token|refresh_token|client_secret)$/i.test(key)) params.set(key, '[Redacted]');
+    if (/^(code|state|ticket|token|access_token|refresh_token|client_secret|userEmail)$/i.test(key)) params.set(key, '[Redacted]');
   }
   return `${url.slice(0, q)}?${params.toString()}`;
 }
@@ -64,14 +68,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
     }),
   );
 
-  app.use(
-    express.json({
-      limit: '1mb',
-      verify: (req, _res, buf) => {
-        req.rawBody = Buffer.from(buf);
-      },
-    }),
-  );
+  const json = express.json({
+    limit: '1mb',
+    verify: (req, _res, buf) => {
+      req.rawBody = Buffer.from(buf);
+    },
+  });
+  // Webhook routes read their bodies raw: a malformed delivery must reach them (to be kept) instead of failing here.
+  app.use((req, res, next) => (req.path.startsWith('/webhooks/') ? next() : json(req, res, next)));
 
   app.use(healthRoutes(options.readiness));
   for (const router of options.routers ?? []) app.use(router);

@@ -1,9 +1,23 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { ConnectionBlockedError } from '../connections/errors';
 import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
+}
+
+/**
+ * A connection a person must repair (QuickBooks to reconnect, DealBooks to reinstall): 409 with the words to fix
+ * it and a code the card can act on (`quickbooks_needs_reconnect`, `quickbooks_not_connected`, `hubspot_uninstalled`).
+ */
+class ConnectionNeedsPersonError extends AppError {
+  readonly status = 409;
+  readonly code: string;
+  constructor(blocked: ConnectionBlockedError) {
+    super(blocked.message, { details: { provider: blocked.provider, state: blocked.state } });
+    this.code = `${blocked.provider}_${blocked.state}`;
+  }
 }
 
 /** Errors raised by Express' own body parser carry a `type` and a `status`. */
@@ -26,7 +40,9 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; ex
             code: 'validation_failed',
             details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
           })
-        : fromBodyParser(err);
+        : err instanceof ConnectionBlockedError
+          ? new ConnectionNeedsPersonError(err)
+          : fromBodyParser(err);
   if (known) {
     const error: ErrorBody['error'] = { code: known.code, message: known.message };
     if (known.details !== undefined) error.details = known.details;

@@ -1,0 +1,45 @@
+import { Router } from 'express';
+import type { AppContext } from '../../context';
+import { AppError, ConflictError } from '../../errors';
+import { createConnectUrl, disconnect, quickbooksStatus, testConnection } from '../../quickbooks/connect-flow';
+import { signedAccount } from '../hubspot-auth';
+
+/** QuickBooks answered, but not with what was asked: the fault is upstream, in words, with Intuit's trace id. */
+class QuickbooksUnavailableError extends AppError {
+  readonly status = 502;
+  readonly code = 'quickbooks_failed';
+}
+
+/**
+ * The settings page's QuickBooks routes, called through HubSpot's signed `hubspot.fetch`. The account is the one
+ * in the signed query (signedAccount), never one named in a body.
+ */
+export function quickbooksApiRoutes(ctx: AppContext): Router {
+  const router = Router();
+
+  router.post('/api/quickbooks/connect-url', ctx.signedRequest, async (_req, res) => {
+    const { portalId, userId, userEmail } = signedAccount(res);
+    const { url, expiresAt } = await createConnectUrl(ctx, { portalId, userId, userEmail });
+    res.set('cache-control', 'no-store').json({ url, expiresAt });
+  });
+
+  router.get('/api/quickbooks/status', ctx.signedRequest, async (_req, res) => {
+    res.set('cache-control', 'no-store').json(await quickbooksStatus(ctx, signedAccount(res).portalId));
+  });
+
+  router.post('/api/quickbooks/test', ctx.signedRequest, async (_req, res) => {
+    const result = await testConnection(ctx, signedAccount(res).portalId);
+    if (result.ok) {
+      res.json(result);
+      return;
+    }
+    if (result.kind === 'blocked') throw new ConflictError(result.message, { details: { status: result.status } });
+    throw new QuickbooksUnavailableError(result.message, { details: { intuitTid: result.intuitTid } });
+  });
+
+  router.post('/api/quickbooks/disconnect', ctx.signedRequest, async (_req, res) => {
+    res.json(await disconnect(ctx, signedAccount(res).portalId));
+  });
+
+  return router;
+}

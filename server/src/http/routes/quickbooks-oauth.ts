@@ -1,0 +1,47 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../../context';
+import { completeConnect, startConnect, type ConnectOutcome } from '../../quickbooks/connect-flow';
+import { sendPage } from '../pages';
+
+/**
+ * The browser's legs of "Connect QuickBooks": the one-time connect URL the settings page opens, and Intuit's
+ * callback. Both answer with a redirect or a page a person reads; the logic is in quickbooks/connect-flow.ts.
+ */
+export function quickbooksOAuthRoutes(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get('/oauth/quickbooks/connect', async (req, res) => {
+    send(res, await startConnect(ctx, queryValue(req, 'ticket')));
+  });
+
+  router.get('/oauth/quickbooks/callback', async (req, res) => {
+    send(
+      res,
+      await completeConnect(ctx, {
+        // What Intuit redirected to, as PUBLIC_BASE_URL names it (never the Host header).
+        callbackUrl: `${ctx.config.publicBaseUrl}${req.originalUrl}`,
+        code: queryValue(req, 'code'),
+        state: queryValue(req, 'state'),
+        realmId: queryValue(req, 'realmId'),
+        error: queryValue(req, 'error'),
+      }),
+    );
+  });
+
+  return router;
+}
+
+/** One value of a query parameter; a parameter given twice counts as missing (which one would be meant?). */
+function queryValue(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function send(res: Response, outcome: ConnectOutcome): void {
+  if (outcome.kind === 'redirect') {
+    // The state travels in this URL: keep it out of caches and of the Referer Intuit's page would see.
+    res.set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).redirect(302, outcome.url);
+    return;
+  }
+  sendPage(res, outcome.status, outcome.page);
+}
