@@ -13,8 +13,11 @@ import { createService, type Service, type ServiceOptions } from '../../server/s
 export const SERVER_URL = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
 export const DATABASE_KIND: 'postgres' | 'embedded' = SERVER_URL ? 'postgres' : 'embedded';
 
+/** One key per test process: tokens sealed in a test open in the same test, never with a key checked into the repo. */
+export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', SANDBOX: '1', SHUTDOWN_TIMEOUT_MS: '5000', ...env });
+  return loadConfig({ LOG_LEVEL: 'silent', SANDBOX: '1', SHUTDOWN_TIMEOUT_MS: '5000', TOKEN_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...env });
 }
 
 export interface CapturedLogger {
@@ -102,6 +105,8 @@ export async function startTestService(
     database,
     workers: options.workers ?? false,
     defineJobs: options.defineJobs,
+    clock: options.clock,
+    vault: options.vault,
     jobQueueOptions: { pollIntervalMs: 50, busyKeyDelayMs: 50, ...options.jobQueueOptions },
   });
   await service.start();

@@ -21,6 +21,12 @@ export interface Sandbox {
   readonly hubspot: { url: string; portalId: number; appId: number };
   /** Points both simulators' webhooks at the running service. */
   wire(serviceUrl: string): Promise<void>;
+  /**
+   * Installs DealBooks in the demo HubSpot account and connects the demo QuickBooks company through DealBooks' own
+   * OAuth flows, as a person clicking through them would (the simulators' consent pages approve at once). Run at
+   * every start: the simulators forget their tokens when they stop. Returns what happened, one line each.
+   */
+  connect(serviceUrl: string): Promise<string[]>;
   /** What is running and how to drive it, one line each, for the start-up log. */
   guide(serviceUrl: string): string[];
   close(): Promise<void>;
@@ -118,7 +124,29 @@ export async function startSandbox(config: Config, logger: Logger, options: Sand
         verifierToken: quickbooksApp.verifierToken,
         format: 'cloudevents',
       });
-      await control(`${hubspot.url}/_sim/apps/${hubspotApp.appId}/webhooks`, { targetUrl: `${serviceUrl}/webhooks/hubspot` });
+      // The subscriptions of hubspot-app/src/app/webhooks/webhooks-hsmeta.json.
+      await control(`${hubspot.url}/_sim/apps/${hubspotApp.appId}/webhooks`, {
+        targetUrl: `${serviceUrl}/webhooks/hubspot`,
+        subscriptions: [
+          { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'dealstage', active: true },
+          { subscriptionType: 'contact.privacyDeletion', active: true },
+        ],
+      });
+    },
+    async connect(serviceUrl) {
+      const lines: string[] = [];
+      const install = await browse(`${serviceUrl}/oauth/hubspot/install`);
+      lines.push(`HubSpot install:      ${install.status === 200 ? 'DealBooks installed in the demo account' : `failed (${install.status}): ${pageText(install.body)}`}`);
+      if (install.status !== 200) return lines;
+      const ticket = await hubspot.cardRequest({ portalId: hs.DEMO_PORTAL_ID, method: 'POST', url: `${serviceUrl}/api/quickbooks/connect-url`, body: {} });
+      const connectUrl = (ticket.body as { url?: string } | undefined)?.url;
+      if (ticket.status !== 200 || !connectUrl) {
+        lines.push(`QuickBooks connect:   failed (${ticket.status})`);
+        return lines;
+      }
+      const connected = await browse(connectUrl);
+      lines.push(`QuickBooks connect:   ${connected.status === 200 ? `demo company ${qbo.DEMO_REALM_ID} connected` : `failed (${connected.status}): ${pageText(connected.body)}`}`);
+      return lines;
     },
     guide(serviceUrl) {
       const deals = `${hubspot.url}/_sim/hubspot/accounts/${hs.DEMO_PORTAL_ID}/objects/deals`;
@@ -133,6 +161,8 @@ export async function startSandbox(config: Config, logger: Logger, options: Sand
         `QuickBooks simulator: ${quickbooks.url}  (demo company ${qbo.DEMO_REALM_ID}; webhooks -> ${serviceUrl}/webhooks/quickbooks)`,
         `List the demo deals:  curl ${deals}`,
         `Win a deal:           curl -X PATCH ${deals}/${dealId} -H 'content-type: application/json' -d '{"properties":{"dealstage":"closedwon"}}'`,
+        `Install again:        open ${serviceUrl}/oauth/hubspot/install`,
+        `QuickBooks status:    curl -X POST ${hubspot.url}/_sim/card-requests -H 'content-type: application/json' -d '{"portalId":${hs.DEMO_PORTAL_ID},"method":"GET","url":"${serviceUrl}/api/quickbooks/status"}'`,
         `Open the deal card:   curl -X POST ${hubspot.url}/_sim/card-requests -H 'content-type: application/json' -d '{"portalId":${hs.DEMO_PORTAL_ID},"method":"GET","url":"${serviceUrl}/api/deals/${dealId}/summary"}'`,
         `QBO invoices:         curl ${quickbooks.url}/_sim/quickbooks/companies/${qbo.DEMO_REALM_ID}/Invoice`,
         `Everything else (clock, faults, webhook delivery modes): test/simulators/README.md`,
@@ -142,6 +172,27 @@ export async function startSandbox(config: Config, logger: Logger, options: Sand
       await Promise.allSettled([hubspot.close(), quickbooks.close()]);
     },
   };
+}
+
+/** Follows redirects like a browser until a page answers (the OAuth dances between DealBooks and a simulator). */
+async function browse(url: string): Promise<{ status: number; body: string }> {
+  let current = url;
+  for (let hops = 0; hops < 10; hops++) {
+    const response = await fetch(current, { redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.arrayBuffer();
+      current = new URL(location, current).toString();
+      continue;
+    }
+    return { status: response.status, body: await response.text() };
+  }
+  return { status: 508, body: 'too many redirects' };
+}
+
+/** The words of an HTML page, for a one-line log. */
+function pageText(html: string): string {
+  return html.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
 /** A taken port is the likely start-up failure on a developer's machine: say which setting moves it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SimClock } from '../common/clock';
+import appMeta from '../../../hubspot-app/src/app/app-hsmeta.json';
 
 /**
  * The apps the simulated HubSpot knows (a developer's marketplace apps: client credentials, redirect URLs, scopes,
@@ -76,19 +77,11 @@ export interface Install {
   installedAt: string;
 }
 
-/** The scopes DealBooks asks for (reference "Scopes this app needs"). */
-export const DEALBOOKS_SCOPES: readonly string[] = [
-  'oauth',
-  'crm.objects.deals.read',
-  'crm.objects.deals.write',
-  'crm.objects.line_items.read',
-  'crm.objects.companies.read',
-  'crm.objects.companies.write',
-  'crm.objects.contacts.read',
-  'crm.objects.contacts.write',
-  'crm.objects.products.read',
-  'crm.schemas.deals.write',
-];
+/**
+ * The scopes of DealBooks as registered at HubSpot: what `hs project upload` sends, i.e. requiredScopes of
+ * hubspot-app/src/app/app-hsmeta.json (reference "Scopes this app needs").
+ */
+export const DEALBOOKS_SCOPES: readonly string[] = appMeta.config.auth.requiredScopes;
 
 /** The default app: DealBooks as registered in the simulated developer account. */
 export const DEMO_APP_ID = 4242;

@@ -69,6 +69,9 @@ describe('HubSpot simulator card requests (what hubspot.fetch sends)', () => {
     expect(receiver.received).toHaveLength(2);
     expect(receiver.received.every(verify)).toBe(true);
     expect(receiver.received[0]!.rawBody).toBe('');
+    // The retry is a new request: signed later, so a receiver that refuses replayed signatures accepts it.
+    expect(res.attempts[1]!.timestamp).toBeGreaterThan(res.attempts[0]!.timestamp);
+    expect(receiver.received[1]!.headers['x-hubspot-signature-v3']).not.toBe(receiver.received[0]!.headers['x-hubspot-signature-v3']);
   });
 
   it('When DealBooks answers 400 or 503 twice, then there is no further retry', async () => {

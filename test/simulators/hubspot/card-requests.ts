@@ -39,6 +39,8 @@ export interface CardRequest {
 
 export interface CardAttempt {
   url: string;
+  /** The X-HubSpot-Request-Timestamp it was signed with (epoch ms). */
+  timestamp: number;
   status?: number;
   error?: string;
 }
@@ -121,13 +123,16 @@ async function attempt(request: CardRequest, attempts: CardAttempt[]): Promise<O
   const method = (request.method ?? 'GET').toUpperCase();
   const url = cardRequestUrl(request.url, request);
   const body = request.body === undefined || method === 'GET' || method === 'HEAD' ? '' : JSON.stringify(request.body);
-  const timestamp = (request.now ?? Date.now)();
+  // The retry is a new request made after the first failed, so its timestamp is later, even on a frozen clock.
+  const previous = attempts.at(-1)?.timestamp;
+  const now = (request.now ?? Date.now)();
+  const timestamp = previous !== undefined && now <= previous ? previous + 1 : now;
   const headers: Record<string, string> = {
     'X-HubSpot-Signature-v3': signV3({ clientSecret: request.clientSecret, method, uri: url, body, timestamp }),
     'X-HubSpot-Request-Timestamp': String(timestamp),
   };
   if (body !== '') headers['Content-Type'] = 'application/json';
-  const record: CardAttempt = { url };
+  const record: CardAttempt = { url, timestamp };
   attempts.push(record);
   try {
     const res = await fetch(url, {
