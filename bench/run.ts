@@ -12,6 +12,7 @@ import { loadConfig } from '../server/src/config';
 import { openDatabase } from '../server/src/db/database';
 import { createLogger } from '../server/src/logger';
 import { createService } from '../server/src/service';
+import { benchConnections } from './connections';
 import { benchSimulators } from './simulators';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 500);
@@ -104,6 +105,9 @@ async function main(): Promise<void> {
   await service.db.pool.query(`DROP SCHEMA IF EXISTS bench_${process.pid} CASCADE`);
   await service.stop();
   await fs.rm(dir, { recursive: true, force: true });
+
+  process.stdout.write('\nConnections (sandbox simulators)\n');
+  await benchConnections(record, databaseUrl);
 
   process.stdout.write('\nSimulators (rate limits lifted)\n');
   await benchSimulators(record);

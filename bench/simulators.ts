@@ -15,7 +15,7 @@ const INVOICES = Number(process.env.BENCH_SIM_INVOICES ?? 1000);
 const DEALS = Number(process.env.BENCH_SIM_DEALS ?? 5000);
 
 /** Runs `count` calls of `call`, `concurrency` at a time; returns rate and latency percentiles. */
-async function measure(count: number, concurrency: number, call: (i: number) => Promise<void>): Promise<string> {
+export async function measure(count: number, concurrency: number, call: (i: number) => Promise<void>): Promise<string> {
   const latencies: number[] = [];
   let next = 0;
   const start = performance.now();
