@@ -24,7 +24,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
   });
   afterAll(() => db.close());
 
-  const ALL = ['20261122000000_initial-schema', '20261122010000_connections'];
+  const ALL = ['20261122000000_initial-schema', '20261122010000_connections', '20261122020000_quote-to-cash'];
 
   it('When migrations run on an empty database, then every table exists', async () => {
     expect(await pendingMigrations(db.pool)).toEqual(ALL);
@@ -32,6 +32,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
     expect(applied).toEqual(ALL);
     const { rows } = await db.pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
     expect(rows.map((r) => r.tablename)).toEqual([
+      'deal_actions',
       'entity_links',
       'hubspot_credentials',
       'job_key_leases',
@@ -39,6 +40,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
       'portal_settings',
       'portals',
       'qbo_connections',
+      'qbo_documents',
       'schema_migrations',
       'seen_request_signatures',
       'sync_log',

@@ -18,7 +18,7 @@ function cli(script: 'jobs' | 'migrate', args: string[], env: Record<string, str
 describe(`operator commands (${DATABASE_KIND})`, () => {
   it('When npm run migrate runs twice, then the first applies the schema and the second has nothing to do', () =>
     withProcessDatabase(async (database) => {
-      expect(cli('migrate', [], database.env)).toMatchObject({ code: 0, out: 'Applied: 20261122000000_initial-schema, 20261122010000_connections\n' });
+      expect(cli('migrate', [], database.env)).toMatchObject({ code: 0, out: 'Applied: 20261122000000_initial-schema, 20261122010000_connections, 20261122020000_quote-to-cash\n' });
       expect(cli('migrate', [], database.env)).toMatchObject({ code: 0, out: 'Nothing to apply: the schema is up to date.\n' });
     }));
 

@@ -42,6 +42,8 @@ export interface ConnectionView extends CompanyFacts {
   failedRefreshCount: number;
   lastError: string | null;
   disconnectedAt: Date | null;
+  /** The company's offset from UTC as QBO last printed it (its "today"); null until learned. */
+  utcOffsetMinutes: number | null;
 }
 
 export interface AccessToken {
@@ -55,7 +57,7 @@ export interface AccessToken {
 const COLUMNS = `id, portal_id, realm_id, environment, status, company_name, country, home_currency, multicurrency_enabled,
   to_char(book_close_date, 'YYYY-MM-DD') AS book_close_date, custom_txn_numbers, access_token_cipher, refresh_token_cipher,
   key_id, access_expires_at, refresh_expires_at, refresh_hard_expires_at, failed_refresh_count, last_error,
-  last_refreshed_at, connected_by_user_id, connected_by_user_email, connected_at, disconnected_at, token_version`;
+  last_refreshed_at, connected_by_user_id, connected_by_user_email, connected_at, disconnected_at, token_version, utc_offset_minutes`;
 
 const sealContext = (portalId: number, realmId: string, field: 'access' | 'refresh') => `qbo:${portalId}:${realmId}:${field}`;
 
@@ -82,6 +84,7 @@ function toView(row: Record<string, any>): ConnectionView {
     failedRefreshCount: row.failed_refresh_count,
     lastError: row.last_error,
     disconnectedAt: row.disconnected_at,
+    utcOffsetMinutes: row.utc_offset_minutes ?? null,
   };
 }
 
@@ -161,6 +164,12 @@ export class QuickbooksConnections {
       values,
     );
     return toView(inserted.rows[0]);
+  }
+
+  /** Remembers the company's UTC offset (learned from QBO's answers) when it changed. */
+  async noteUtcOffset(connectionId: number, minutes: number | null): Promise<void> {
+    if (minutes === null) return;
+    await this.deps.pool.query(`UPDATE qbo_connections SET utc_offset_minutes = $2 WHERE id = $1 AND utc_offset_minutes IS DISTINCT FROM $2`, [connectionId, minutes]);
   }
 
   async updateFacts(connectionId: number, facts: CompanyFacts): Promise<void> {

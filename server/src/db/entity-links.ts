@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+
+/**
+ * Links between a HubSpot object and a QBO entity, one per (connection, object, entity type) while not unlinked.
+ * A link is created 'pending' with its QBO request id before anything is written to QBO, and every retry of that
+ * write reuses the id (reference "Idempotency"): that, and looking for the document before writing again, is what
+ * makes a write happen once.
+ */
+export type HubSpotObjectType = 'deal' | 'company' | 'contact' | 'product' | 'line_item';
+export type QboEntityType = 'Customer' | 'Item' | 'Invoice' | 'Estimate';
+export type LinkStatus = 'pending' | 'linked' | 'needs_review' | 'failed' | 'unlinked';
+export type MatchMethod = 'existing' | 'email' | 'name' | 'fuzzy' | 'sku' | 'created' | 'manual';
+
+export interface EntityLink {
+  id: number;
+  portalId: number;
+  connectionId: number;
+  hubspotObjectType: HubSpotObjectType;
+  hubspotObjectId: string;
+  qboEntityType: QboEntityType;
+  qboEntityId: string | null;
+  requestId: string;
+  status: LinkStatus;
+  matchMethod: MatchMethod | null;
+  matchScore: number | null;
+  attempts: number;
+  details: Record<string, any>;
+  updatedAt: string;
+}
+
+function toLink(r: Record<string, any>): EntityLink {
+  return {
+    id: Number(r.id),
+    portalId: Number(r.portal_id),
+    connectionId: Number(r.connection_id),
+    hubspotObjectType: r.hubspot_object_type,
+    hubspotObjectId: r.hubspot_object_id,
+    qboEntityType: r.qbo_entity_type,
+    qboEntityId: r.qbo_entity_id,
+    requestId: r.qbo_request_id,
+    status: r.status,
+    matchMethod: r.match_method,
+    matchScore: r.match_score === null ? null : Number(r.match_score),
+    attempts: r.attempts,
+    details: r.details ?? {},
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+type Db = pg.Pool | pg.PoolClient;
+
+export async function findLink(db: Db, connectionId: number, type: HubSpotObjectType, id: string, qboType: QboEntityType): Promise<EntityLink | null> {
+  const { rows } = await db.query(
+    `SELECT * FROM entity_links WHERE connection_id = $1 AND hubspot_object_type = $2 AND hubspot_object_id = $3 AND qbo_entity_type = $4 AND status <> 'unlinked'`,
+    [connectionId, type, id, qboType],
+  );
+  return rows[0] ? toLink(rows[0]) : null;
+}
+
+export async function linksOfObjects(db: Db, connectionId: number, type: HubSpotObjectType, ids: string[], qboType: QboEntityType): Promise<Map<string, EntityLink>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query(
+    `SELECT * FROM entity_links WHERE connection_id = $1 AND hubspot_object_type = $2 AND hubspot_object_id = ANY($3::text[]) AND qbo_entity_type = $4 AND status <> 'unlinked'`,
+    [connectionId, type, ids, qboType],
+  );
+  return new Map(rows.map((r) => [r.hubspot_object_id as string, toLink(r)]));
+}
+
+/** The link, created 'pending' with a fresh request id if there is none yet (racing callers get the same row). */
+export async function ensureLink(
+  db: Db,
+  input: { portalId: number; connectionId: number; type: HubSpotObjectType; id: string; qboType: QboEntityType },
+  now: Date,
+): Promise<EntityLink> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await findLink(db, input.connectionId, input.type, input.id, input.qboType);
+    if (existing) return existing;
+    await db.query(
+      `INSERT INTO entity_links (portal_id, connection_id, hubspot_object_type, hubspot_object_id, qbo_entity_type, qbo_request_id, status, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)
+       ON CONFLICT (connection_id, hubspot_object_type, hubspot_object_id, qbo_entity_type) WHERE status <> 'unlinked' DO NOTHING`,
+      [input.portalId, input.connectionId, input.type, input.id, input.qboType, randomUUID(), now],
+    );
+  }
+  throw new Error('could not create the link (it kept changing concurrently)');
+}
+
+/** Records one more write attempt (and facts needed to find its result again) before the QBO call. */
+export async function noteAttempt(db: Db, linkId: number, details: Record<string, unknown>, now: Date): Promise<void> {
+  await db.query(`UPDATE entity_links SET attempts = attempts + 1, details = details || $2::jsonb, updated_at = $3 WHERE id = $1`, [linkId, JSON.stringify(details), now]);
+}
+
+export async function markLinked(
+  db: Db,
+  linkId: number,
+  input: { qboEntityId: string; method: MatchMethod; score?: number | null; syncToken?: string | null; details?: Record<string, unknown> },
+  now: Date,
+): Promise<void> {
+  await db.query(
+    `UPDATE entity_links SET status = 'linked', qbo_entity_id = $2, match_method = $3, match_score = $4, qbo_sync_token = $5,
+            details = details || $6::jsonb, last_synced_at = $7, updated_at = $7
+      WHERE id = $1`,
+    [linkId, input.qboEntityId, input.method, input.score ?? null, input.syncToken ?? null, JSON.stringify(input.details ?? {}), now],
+  );
+}
+
+export async function markNeedsReview(db: Db, linkId: number, details: Record<string, unknown>, now: Date): Promise<void> {
+  await db.query(`UPDATE entity_links SET status = 'needs_review', details = details || $2::jsonb, updated_at = $3 WHERE id = $1`, [linkId, JSON.stringify(details), now]);
+}
+
+export async function mergeDetails(db: Db, linkId: number, details: Record<string, unknown>, now: Date): Promise<void> {
+  await db.query(`UPDATE entity_links SET details = details || $2::jsonb, updated_at = $3 WHERE id = $1`, [linkId, JSON.stringify(details), now]);
+}
+
+/**
+ * QBO refused the write outright (a validation fault: nothing was created). The link takes a fresh request id, so the
+ * next attempt is a new write rather than a replay of the refusal, and reads 'failed' until it succeeds.
+ */
+export async function markRejected(db: Db, linkId: number, reason: string, now: Date): Promise<void> {
+  await db.query(
+    `UPDATE entity_links SET status = 'failed', qbo_request_id = $2, attempts = 0, details = details || $3::jsonb, updated_at = $4 WHERE id = $1 AND status <> 'linked'`,
+    [linkId, randomUUID(), JSON.stringify({ rejected: reason }), now],
+  );
+}
+
+export async function unlink(db: Db, linkId: number, now: Date): Promise<void> {
+  await db.query(`UPDATE entity_links SET status = 'unlinked', updated_at = $2 WHERE id = $1`, [linkId, now]);
+}
+
+/**
+ * Sets a link to a chosen QBO entity (a person confirmed the customer, or mapped a product): replaces whatever the
+ * object was linked to before.
+ */
+export async function setManualLink(
+  db: Db,
+  input: { portalId: number; connectionId: number; type: HubSpotObjectType; id: string; qboType: QboEntityType; qboEntityId: string; details?: Record<string, unknown> },
+  now: Date,
+): Promise<EntityLink> {
+  const link = await ensureLink(db, input, now);
+  await markLinked(db, link.id, { qboEntityId: input.qboEntityId, method: 'manual', score: 1, details: { candidates: null, ...input.details } }, now);
+  return (await findLink(db, input.connectionId, input.type, input.id, input.qboType))!;
+}
+
+/** Links awaiting a person's confirmation (the customer review list), newest first. */
+export async function linksNeedingReview(db: Db, portalId: number, limit = 100): Promise<EntityLink[]> {
+  const { rows } = await db.query(`SELECT * FROM entity_links WHERE portal_id = $1 AND status = 'needs_review' ORDER BY updated_at DESC LIMIT $2`, [portalId, limit]);
+  return rows.map(toLink);
+}
+
+export async function linksOfType(db: Db, connectionId: number, type: HubSpotObjectType, qboType: QboEntityType): Promise<EntityLink[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM entity_links WHERE connection_id = $1 AND hubspot_object_type = $2 AND qbo_entity_type = $3 AND status <> 'unlinked' ORDER BY id`,
+    [connectionId, type, qboType],
+  );
+  return rows.map(toLink);
+}

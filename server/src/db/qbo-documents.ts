@@ -1,0 +1,92 @@
+import type pg from 'pg';
+import type { QboDocument, QboDocumentKind } from '../sync/model';
+
+/** DealBooks' copy of the QBO documents it made for deals: the card reads these, never QBO directly. */
+export interface StoredDocument extends QboDocument {
+  portalId: number;
+  connectionId: number;
+  dealId: string | null;
+  refreshedAt: string;
+}
+
+type Db = pg.Pool | pg.PoolClient;
+
+const day = (d: unknown): string | null => (d === null || d === undefined ? null : d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10));
+
+function toDocument(r: Record<string, any>): StoredDocument {
+  return {
+    portalId: Number(r.portal_id),
+    connectionId: Number(r.connection_id),
+    dealId: r.deal_id,
+    kind: r.kind,
+    id: r.qbo_id,
+    docNumber: r.doc_number,
+    customerId: r.customer_id,
+    txnDate: day(r.txn_date)!,
+    dueDate: day(r.due_date),
+    expirationDate: day(r.expiration_date),
+    currency: r.currency ? String(r.currency).trim() : null,
+    totalCents: Number(r.total_cents),
+    balanceCents: r.balance_cents === null ? null : Number(r.balance_cents),
+    taxCents: Number(r.tax_cents),
+    txnStatus: r.txn_status,
+    emailStatus: r.email_status,
+    privateNote: null,
+    syncToken: r.sync_token,
+    linked: r.linked ?? [],
+    billEmail: null,
+    webUrl: r.web_url,
+    refreshedAt: new Date(r.refreshed_at).toISOString(),
+  };
+}
+
+export async function saveDocument(db: Db, input: { portalId: number; connectionId: number; dealId: string | null; document: QboDocument }, now: Date): Promise<void> {
+  const d = input.document;
+  await db.query(
+    `INSERT INTO qbo_documents (portal_id, connection_id, kind, qbo_id, deal_id, customer_id, doc_number, txn_date, due_date, expiration_date,
+                                currency, total_cents, balance_cents, tax_cents, txn_status, email_status, web_url, linked, sync_token, refreshed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+     ON CONFLICT (connection_id, kind, qbo_id) DO UPDATE SET
+       deal_id = COALESCE(EXCLUDED.deal_id, qbo_documents.deal_id), customer_id = EXCLUDED.customer_id, doc_number = EXCLUDED.doc_number,
+       txn_date = EXCLUDED.txn_date, due_date = EXCLUDED.due_date, expiration_date = EXCLUDED.expiration_date, currency = EXCLUDED.currency,
+       total_cents = EXCLUDED.total_cents, balance_cents = EXCLUDED.balance_cents, tax_cents = EXCLUDED.tax_cents,
+       txn_status = EXCLUDED.txn_status, email_status = EXCLUDED.email_status, web_url = EXCLUDED.web_url, linked = EXCLUDED.linked,
+       sync_token = EXCLUDED.sync_token, refreshed_at = EXCLUDED.refreshed_at`,
+    [
+      input.portalId,
+      input.connectionId,
+      d.kind,
+      d.id,
+      input.dealId,
+      d.customerId,
+      d.docNumber,
+      d.txnDate,
+      d.dueDate,
+      d.expirationDate,
+      d.currency,
+      d.totalCents,
+      d.balanceCents,
+      d.taxCents,
+      d.txnStatus,
+      d.emailStatus,
+      d.webUrl,
+      JSON.stringify(d.linked),
+      d.syncToken,
+      now,
+    ],
+  );
+}
+
+export async function documentsOfDeal(db: Db, portalId: number, connectionId: number, dealId: string): Promise<StoredDocument[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM qbo_documents WHERE portal_id = $1 AND connection_id = $2 AND deal_id = $3 ORDER BY kind, txn_date DESC, qbo_id DESC`,
+    [portalId, connectionId, dealId],
+  );
+  return rows.map(toDocument);
+}
+
+/** A document of this account (through its live connection); null for another account's document. */
+export async function documentOf(db: Db, portalId: number, connectionId: number, kind: QboDocumentKind, qboId: string): Promise<StoredDocument | null> {
+  const { rows } = await db.query(`SELECT * FROM qbo_documents WHERE portal_id = $1 AND connection_id = $2 AND kind = $3 AND qbo_id = $4`, [portalId, connectionId, kind, qboId]);
+  return rows[0] ? toDocument(rows[0]) : null;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * What finance chooses per account (issue 5, point 2). Stored as JSON in portal_settings, always read through this
+ * schema: a stored value written by an older version gets today's defaults for what it lacks, and an unknown key is
+ * refused on write (a typo must not be silently ignored).
+ */
+const qboId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected a QuickBooks id');
+const hubspotId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a HubSpot id');
+
+export const settingsSchema = z
+  .object({
+    /** A deal reaching a trigger stage creates the document by itself. Off by default: finance turns it on. */
+    autoInvoice: z.boolean().default(false),
+    /**
+     * Trigger stages per pipeline id. A pipeline that is not listed uses its won stages (closed, probability 1, read
+     * from HubSpot's pipelines API); an empty list switches auto-invoice off for that pipeline.
+     */
+    triggerStages: z.record(hubspotId, z.array(hubspotId).max(50)).default({}),
+    /** What auto-invoice and the card's main button create. */
+    documentKind: z.enum(['invoice', 'estimate']).default('invoice'),
+    /** 'send': QBO emails the invoice as soon as it exists; 'review': it waits in QBO for someone to send it. */
+    delivery: z.enum(['send', 'review']).default('review'),
+    /** QBO term id; null: the customer's terms, else the company's default terms (Preferences). */
+    termId: qboId.nullable().default(null),
+    /** The invoice date: the deal's close date (today when it has none) or the day it is created. */
+    txnDate: z.enum(['close_date', 'today']).default('close_date'),
+    /** Products that map to no QBO item: null stops and asks ("map product X"); an item id is used instead. */
+    defaultItemId: qboId.nullable().default(null),
+    /** Tax codes for lines whose item is taxable / not; null lets QBO decide from the item and customer. */
+    taxCodes: z
+      .object({ taxable: qboId.nullable().default(null), nonTaxable: qboId.nullable().default(null) })
+      .strict()
+      .default({ taxable: null, nonTaxable: null }),
+    classId: qboId.nullable().default(null),
+    /** The message to the customer on the invoice; placeholders like {{dealName}} (see MEMO_PLACEHOLDERS in memo.ts). */
+    memoTemplate: z.string().max(1000).default('{{dealName}}'),
+    customers: z
+      .object({
+        /** No match found: create the customer from the company and its contact (else: stop and ask). */
+        createWhenNoMatch: z.boolean().default(true),
+        /** A fuzzy name match at or above this score is proposed for confirmation; below it, it is ignored. */
+        matchThreshold: z.number().min(0.5).max(1).default(0.8),
+        /** Each deal gets its own QBO sub-customer (a project) under the company's customer. */
+        projectPerDeal: z.boolean().default(false),
+      })
+      .strict()
+      .default({ createWhenNoMatch: true, matchThreshold: 0.8, projectPerDeal: false }),
+    /** Who may create invoices and estimates from the card: everyone, or these HubSpot user ids. */
+    creators: z
+      .union([z.literal('everyone'), z.array(z.string().regex(/^\d{1,20}$/, 'expected a HubSpot user id')).max(500)])
+      .default('everyone'),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
+
+/** Stored settings as today's type: defaults fill the gaps; a stored value that no longer parses falls back. */
+export function readStoredSettings(stored: unknown): Settings {
+  const parsed = settingsSchema.safeParse(stored ?? {});
+  if (parsed.success) return parsed.data;
+  // Keep what still parses key by key, so one bad value does not throw away every other choice.
+  const result: Record<string, unknown> = {};
+  const shape = settingsSchema.shape as Record<string, z.ZodType>;
+  for (const [key, schema] of Object.entries(shape)) {
+    const value = (stored as Record<string, unknown> | null)?.[key];
+    const one = schema.safeParse(value);
+    result[key] = one.success ? one.data : schema.parse(undefined);
+  }
+  return result as Settings;
+}
+
+/** The user may create documents from the card. */
+export function mayCreate(settings: Settings, userId: number | undefined): boolean {
+  if (settings.creators === 'everyone') return true;
+  return userId !== undefined && settings.creators.includes(String(userId));
+}
+
+/** The stages of a pipeline that trigger auto-invoice: the configured ones, else its won stages. */
+export function triggerStagesFor(settings: Settings, pipelineId: string, wonStageIds: readonly string[]): readonly string[] {
+  return settings.triggerStages[pipelineId] ?? wonStageIds;
+}
