@@ -15,6 +15,13 @@ import { hubspotOAuthRoutes } from './http/routes/hubspot-oauth';
 import { quickbooksApiRoutes } from './http/routes/quickbooks-api';
 import { quickbooksOAuthRoutes } from './http/routes/quickbooks-oauth';
 import { webhookRoutes } from './http/routes/webhooks';
+import { dealApiRoutes } from './http/routes/deal-api';
+import { settingsApiRoutes } from './http/routes/settings-api';
+import { HubSpotDeals } from './hubspot/deals';
+import { queueDealEvents, queueDealWork, registerDealJobs } from './jobs/deal-jobs';
+import { QuickbooksSales } from './quickbooks/sales';
+import { CatalogCache } from './sync/catalog-cache';
+import { QuoteToCash } from './sync/quote-to-cash';
 import { HubSpotInstalls } from './hubspot/installs';
 import { HubSpotOAuth } from './hubspot/oauth';
 import { registerConnectionJobs, requestPrivacyDeletion } from './jobs/connection-jobs';
@@ -75,6 +82,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const context = buildContext({ config, logger, pool: db.pool, jobs, clock: options.clock ?? systemClock, vault: options.vault ?? (await vaultFromConfig(config, logger)) });
   registerHousekeeping(jobs, db.pool);
   registerConnectionJobs(context);
+  registerDealJobs(context);
   options.defineJobs?.(jobs);
 
   let started = false;
@@ -103,11 +111,20 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     logger,
     readiness,
     routers: [
-      webhookRoutes({ config, clock: context.clock, pool: db.pool, logger, onPrivacyDeletion: (portalId, contactId) => requestPrivacyDeletion(context, portalId, contactId) }),
+      webhookRoutes({
+        config,
+        clock: context.clock,
+        pool: db.pool,
+        logger,
+        onPrivacyDeletion: (portalId, contactId) => requestPrivacyDeletion(context, portalId, contactId),
+        onDealEvents: (events) => queueDealEvents(context, events),
+      }),
       hubspotOAuthRoutes(context),
       quickbooksOAuthRoutes(context),
       quickbooksApiRoutes(context),
       accountApiRoutes(context),
+      dealApiRoutes(context),
+      settingsApiRoutes(context),
     ],
   });
 
@@ -159,6 +176,26 @@ export function buildContext(parts: { config: Config; logger: Logger; pool: pg.P
   const hubspotOAuth = new HubSpotOAuth(config);
   const intuit = new IntuitOAuth(config);
   const connections = new QuickbooksConnections({ pool, vault, oauth: intuit, clock, logger, environment: config.quickbooks.environment });
+  const installs = new HubSpotInstalls({ pool, vault, oauth: hubspotOAuth, clock, logger, apiBaseUrl: config.hubspot.apiBaseUrl });
+  const api = new QuickbooksApi({ apiBaseUrl: config.quickbooks.apiBaseUrl, connections, logger });
+  // Reference "Links for people": QBO's web app, which needs a QBO login.
+  const appBaseUrl = (environment: 'sandbox' | 'production') => (environment === 'production' ? 'https://app.qbo.intuit.com' : 'https://app.sandbox.qbo.intuit.com');
+  const deals = new HubSpotDeals({ installs, logger });
+  const sales = new QuickbooksSales({ api, logger, appBaseUrl });
+  const cache = new CatalogCache(clock);
+  const quoteToCash = new QuoteToCash({
+    pool,
+    clock,
+    logger,
+    installs,
+    deals,
+    connections,
+    sales,
+    cache,
+    queueWriteBack: async (portalId, dealId) => {
+      await queueDealWork({ jobs }, { task: 'write-back', portalId, dealId });
+    },
+  });
   return {
     config,
     logger,
@@ -167,8 +204,9 @@ export function buildContext(parts: { config: Config; logger: Logger; pool: pg.P
     vault,
     jobs,
     states: new OAuthStates(pool, vault.deriveKey('oauth-state'), clock),
-    hubspot: { oauth: hubspotOAuth, installs: new HubSpotInstalls({ pool, vault, oauth: hubspotOAuth, clock, logger, apiBaseUrl: config.hubspot.apiBaseUrl }) },
-    quickbooks: { oauth: intuit, connections, api: new QuickbooksApi({ apiBaseUrl: config.quickbooks.apiBaseUrl, connections, logger }) },
+    hubspot: { oauth: hubspotOAuth, installs },
+    quickbooks: { oauth: intuit, connections, api },
+    sync: { deals, sales, cache, quoteToCash, appBaseUrl },
     signedRequest: requireHubSpotSignature({ clientSecret: config.hubspot.clientSecret, publicBaseUrl: config.publicBaseUrl, clock, pool }),
   };
 }

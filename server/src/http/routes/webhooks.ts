@@ -25,6 +25,8 @@ export interface WebhookRoutesDeps {
   logger: Logger;
   /** A HubSpot contact was deleted for a privacy request: delete what DealBooks holds about it. Must be idempotent. */
   onPrivacyDeletion: (portalId: number, contactId: string) => Promise<void>;
+  /** New deal events are stored: queue the work on each deal (must not throw; stored events are swept up anyway). */
+  onDealEvents?: (events: Array<{ portalId: number; dealId: string }>) => Promise<void>;
 }
 
 type Source = 'hubspot' | 'quickbooks';
@@ -301,6 +303,8 @@ interface Outcome {
   portalIds: number[];
   /** Privacy deletions to carry out, new or re-delivered alike (see below). */
   privacyDeletions: Array<{ portalId: number; contactId: string }>;
+  /** Deals with newly stored events. */
+  dealEvents: Array<{ portalId: number; dealId: string }>;
 }
 
 function unknownAccountsNote(source: Source, events: InboxEvent[], owners: number[][]): string | null {
@@ -331,16 +335,23 @@ async function storeEvents(pool: pg.Pool, source: Source, deliveryId: number, ev
       })),
     );
     let stored = 0;
+    const dealEvents: Outcome['dealEvents'] = [];
     if (rows.length > 0) {
       const inserted = await client.query(
         `INSERT INTO webhook_events (portal_id, delivery_id, source, dedupe_key, event_type, object_type, object_id, occurred_at, payload, received_at)
          SELECT r.portal_id, $1, $2, r.dedupe_key, r.event_type, r.object_type, r.object_id, r.occurred_at, r.payload, $3
            FROM jsonb_to_recordset($4::jsonb)
              AS r(portal_id bigint, dedupe_key text, event_type text, object_type text, object_id text, occurred_at timestamptz, payload jsonb)
-         ON CONFLICT (portal_id, source, dedupe_key) DO NOTHING`,
+         ON CONFLICT (portal_id, source, dedupe_key) DO NOTHING
+         RETURNING portal_id, object_type, object_id`,
         [deliveryId, source, now, JSON.stringify(rows)],
       );
       stored = inserted.rowCount ?? 0;
+      if (source === 'hubspot') {
+        for (const r of inserted.rows as Array<{ portal_id: string; object_type: string | null; object_id: string | null }>) {
+          if (r.object_type === 'deal' && r.object_id) dealEvents.push({ portalId: Number(r.portal_id), dealId: r.object_id });
+        }
+      }
     }
     const portalIds = [...new Set(owners.flat())].sort((a, b) => a - b);
     await client.query(
@@ -355,6 +366,7 @@ async function storeEvents(pool: pg.Pool, source: Source, deliveryId: number, ev
       ignored: owners.filter((o) => o.length === 0).length,
       portalIds,
       privacyDeletions: events.flatMap((e, i) => (e.privacyDeletion && e.objectId ? owners[i]!.map((portalId) => ({ portalId, contactId: e.objectId! })) : [])),
+      dealEvents,
     };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -409,6 +421,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps): express.Router {
       logger.info({ source, deliveryId, portalId }, 'contact privacy deletion requested');
       await deps.onPrivacyDeletion(portalId, contactId);
     }
+    if (outcome.dealEvents.length > 0 && deps.onDealEvents) await deps.onDealEvents(outcome.dealEvents);
     res.status(200).json({ received: outcome.received, stored: outcome.stored, duplicates: outcome.duplicates, ignored: outcome.ignored });
   }
 
