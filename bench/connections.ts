@@ -4,18 +4,10 @@
  * rest wait for it), and the token vault's own cost. Against the sandbox's simulators, on the bench's database.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../server/src/config';
-import { createLogger } from '../server/src/logger';
-import { startSandbox } from '../server/src/sandbox/sandbox';
 import { signHubSpotV3 } from '../server/src/security/hubspot-signature';
+import { startBenchSandbox } from './sandbox-service';
 import { TokenVault } from '../server/src/security/token-vault';
-import { createService } from '../server/src/service';
-import { SimClock } from '../test/simulators/common/clock';
-import { freePort } from '../test/connections/support/world';
 import { measure } from './simulators';
 
 type Record = (name: string, value: string) => void;
@@ -24,39 +16,8 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CALLERS = Number(process.env.BENCH_REFRESH_CALLERS ?? 50);
 
 export async function benchConnections(record: Record, databaseUrl: string | undefined): Promise<void> {
-  const logger = createLogger({ level: 'silent' });
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dealbooks-bench-conn-'));
-  const clock = new SimClock();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    SANDBOX: '1',
-    PORT: String(port),
-    PUBLIC_BASE_URL: url,
-    SANDBOX_QUICKBOOKS_PORT: '0',
-    SANDBOX_HUBSPOT_PORT: '0',
-    DATA_DIR: dir,
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  });
-  const sandbox = await startSandbox(config, logger, { clock });
-  const service = await createService({
-    config: sandbox.config,
-    logger,
-    workers: false,
-    clock: { now: () => new Date(clock.nowMs()) },
-    jobQueueOptions: { schema: `bench_conn_${process.pid}` },
-  });
+  const { clock, sandbox, service, url, portalId, secret, close } = await startBenchSandbox({ databaseUrl, name: 'conn' });
   try {
-    await service.start();
-    await service.listen(port, '127.0.0.1');
-    await sandbox.wire(url);
-    const lines = await sandbox.connect(url);
-    if (lines.some((l) => /failed/.test(l))) throw new Error(`sandbox connect failed: ${lines.join('; ')}`);
-    const portalId = sandbox.hubspot.portalId;
-    const secret = sandbox.config.hubspot.clientSecret ?? '';
-
     let n = 0;
     record(
       `signed GET /api/quickbooks/status x${REQUESTS}, 10 concurrent`,
@@ -104,11 +65,7 @@ export async function benchConnections(record: Record, databaseUrl: string | und
     for (let i = 0; i < sealedCount; i++) vault.open(last.cipher, last.keyId, 'c');
     const openMs = performance.now() - t;
     record('token vault, 800-byte token', `seal ${Math.round((sealedCount / sealMs) * 1000)}/s, open ${Math.round((sealedCount / openMs) * 1000)}/s`);
-    await service.db.pool.query(`DROP SCHEMA IF EXISTS bench_conn_${process.pid} CASCADE`);
   } finally {
-    await service.stop();
-    await sandbox.close();
-    clock.clear();
-    await fs.rm(dir, { recursive: true, force: true });
+    await close();
   }
 }

@@ -13,6 +13,7 @@ import { openDatabase } from '../server/src/db/database';
 import { createLogger } from '../server/src/logger';
 import { createService } from '../server/src/service';
 import { benchConnections } from './connections';
+import { benchQuoteToCash } from './quote-to-cash';
 import { benchSimulators } from './simulators';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 500);
@@ -108,6 +109,9 @@ async function main(): Promise<void> {
 
   process.stdout.write('\nConnections (sandbox simulators)\n');
   await benchConnections(record, databaseUrl);
+
+  process.stdout.write('\nQuote to cash (sandbox simulators, QBO per-company limit lifted)\n');
+  await benchQuoteToCash(record, databaseUrl);
 
   process.stdout.write('\nSimulators (rate limits lifted)\n');
   await benchSimulators(record);

@@ -1,0 +1,173 @@
+/**
+ * Quote-to-cash numbers (issue 5, point 11), against the sandbox's simulators on the bench's database:
+ * (a) webhook intake: signed 100-event HubSpot batches posted to /webhooks/hubspot — events per second and p50/p99
+ *     per batch (verify, store raw, dedupe, store events, queue one job per deal; the answer never waits for QBO);
+ * (b) deal won -> invoice visible in the card summary: 200+ deals moved to Closed Won one at a time, and 200+ more
+ *     ten at a time, each timed from the moment HubSpot delivers the stage change to the first signed summary that
+ *     lists the invoice (p50/p95), with the real worker loop running. The QBO simulator's per-company limit (500/min) is lifted so the numbers are DealBooks'
+ *     own; with it, 200 deals in one company are paced by QBO, not by DealBooks (say so when reading the numbers).
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { signHubSpotV3 } from '../server/src/security/hubspot-signature';
+import { startBenchSandbox } from './sandbox-service';
+
+type Record = (name: string, value: string) => void;
+
+const BATCHES = Number(process.env.BENCH_WEBHOOK_BATCHES ?? 50);
+const DEALS = Math.max(200, Number(process.env.BENCH_DEALS ?? 200));
+const DEAL_CONCURRENCY = Number(process.env.BENCH_DEAL_CONCURRENCY ?? 10);
+
+function percentile(sorted: number[], q: number): string {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+}
+
+async function json(url: string, method = 'GET', body?: unknown): Promise<any> {
+  const response = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url} answered ${response.status}: ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+export async function benchQuoteToCash(record: Record, databaseUrl: string | undefined): Promise<void> {
+  const { clock, sandbox, service, url, portalId, secret, close } = await startBenchSandbox({
+    databaseUrl,
+    name: 'q2c',
+    jobQueueOptions: { pollIntervalMs: 50, busyKeyDelayMs: 50 },
+  });
+  try {
+
+    // (a) intake: workers are off, so this measures the inbox and the queueing alone.
+    const hookUrl = `${url}/webhooks/hubspot`;
+    const latencies: number[] = [];
+    let eventId = 1;
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < BATCHES) {
+          next++;
+          const events = Array.from({ length: 100 }, (_, i) => ({
+            eventId: eventId++,
+            subscriptionId: 1,
+            portalId,
+            appId: sandbox.hubspot.appId,
+            occurredAt: clock.nowMs(),
+            subscriptionType: 'object.propertyChange',
+            attemptNumber: 0,
+            objectId: 90_000_000 + ((eventId + i) % 500),
+            objectTypeId: '0-3',
+            propertyName: 'dealstage',
+            propertyValue: 'closedwon',
+            changeSource: 'CRM_UI',
+            isSensitive: false,
+          }));
+          const body = JSON.stringify(events);
+          const timestamp = String(clock.nowMs());
+          const signature = signHubSpotV3({ clientSecret: secret, method: 'POST', url: hookUrl, rawBody: body, timestamp });
+          const t = performance.now();
+          const res = await fetch(hookUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': signature },
+            body,
+          });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`webhook batch answered ${res.status}`);
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
+    const elapsed = performance.now() - started;
+    latencies.sort((a, b) => a - b);
+    record(
+      `webhook intake: ${BATCHES} signed batches of 100, 4 concurrent`,
+      `${Math.round(((BATCHES * 100) / elapsed) * 1000)} events/s, per batch p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms`,
+    );
+    // Those events name deals that do not exist; clear them so part (b) measures only its own work.
+    await service.db.pool.query(`DELETE FROM webhook_events`);
+    await service.db.pool.query(`DELETE FROM ${service.jobs.schema}.job WHERE name = 'deal.work'`);
+
+    // (b) won -> invoice visible. Deals with two line items each, for 20 companies (so customers are matched,
+    // created once and reused), products mapped by SKU to the demo items.
+    const hs = `${sandbox.hubspot.url}/_sim/hubspot/accounts/${portalId}/objects`;
+    await json(`${sandbox.quickbooks.url}/_sim/limits`, 'POST', { perMinute: 1_000_000, concurrent: 50, batchPerMinute: 1_000_000 });
+    await json(`${sandbox.hubspot.url}/_sim/limits`, 'POST', { max: 1_000_000 });
+    const items = [
+      { name: 'Schematic Design Fee', price: '1200', quantity: '1' },
+      { name: 'Hours', price: '33.33', quantity: '3', hs_discount_percentage: '10' },
+    ];
+    const companies: string[] = [];
+    // Names far apart, so none is a fuzzy candidate for another (that would rightly stop and ask a person).
+    const word = () => Array.from(randomBytes(9), (b) => String.fromCharCode(97 + (b % 26))).join('');
+    for (let c = 0; c < 20; c++) {
+      const name = `${word()} ${word()}`;
+      const company = await json(hs + '/companies', 'POST', { properties: { name, domain: `${name.replace(' ', '-')}.example` } });
+      companies.push(String(company.id));
+    }
+    const dealIds: string[] = [];
+    // Two sets: one won one deal at a time (DealBooks' own latency), one won DEAL_CONCURRENCY at a time (under load).
+    for (let d = 0; d < 2 * DEALS; d++) {
+      const lineIds: string[] = [];
+      for (const item of items) lineIds.push(String((await json(hs + '/line_items', 'POST', { properties: item })).id));
+      const deal = await json(hs + '/deals', 'POST', {
+        properties: { dealname: `Bench deal ${d}`, dealstage: 'contractsent', pipeline: 'default', amount: '1289.99', closedate: '2026-11-20' },
+        associations: [
+          { to: { id: companies[d % companies.length] }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 5 }] },
+          ...lineIds.map((id) => ({ to: { id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 19 }] })),
+        ],
+      });
+      dealIds.push(String(deal.id));
+    }
+    await service.db.pool.query(
+      `INSERT INTO portal_settings (portal_id, settings, version) VALUES ($1, $2, 1) ON CONFLICT (portal_id) DO UPDATE SET settings = EXCLUDED.settings`,
+      [portalId, JSON.stringify({ autoInvoice: true })],
+    );
+    service.jobs.startWorkers();
+
+    const summaryPath = (id: string) => `/api/deals/${id}/summary?portalId=${portalId}&userId=1`;
+    const signedGet = async (pathAndQuery: string) => {
+      const full = `${url}${pathAndQuery}`;
+      const timestamp = String(clock.nowMs());
+      const res = await fetch(full, { headers: { 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': signHubSpotV3({ clientSecret: secret, method: 'GET', url: full, rawBody: '', timestamp }) } });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const wonToInvoice = async (deals: string[], concurrency: number) => {
+      const latencies: number[] = [];
+      const t0 = performance.now();
+      let cursor = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (cursor < deals.length) {
+            const id = deals[cursor++]!;
+            await json(`${hs}/deals/${id}`, 'PATCH', { properties: { dealstage: 'closedwon' } });
+            // From HubSpot's delivery of the stage change to the first summary that lists the invoice.
+            const start = performance.now();
+            await json(`${sandbox.hubspot.url}/_sim/webhooks/flush`, 'POST', {});
+            for (let polls = 0; ; polls++) {
+              const summary = await signedGet(summaryPath(id));
+              if (summary.status === 200 && summary.body.invoices?.length > 0) break;
+              if (summary.status === 200 && summary.body.problems?.length > 0 && summary.body.pending?.length === 0) {
+                throw new Error(`deal ${id} was blocked: ${JSON.stringify(summary.body.problems)}`);
+              }
+              if (polls > 2000) throw new Error(`deal ${id}: no invoice after ${polls} polls`);
+              await new Promise((r) => setTimeout(r, 20));
+            }
+            latencies.push(performance.now() - start);
+          }
+        }),
+      );
+      const total = performance.now() - t0;
+      latencies.sort((a, b) => a - b);
+      record(
+        `won -> invoice in summary, ${deals.length} deals, ${concurrency} at a time`,
+        `p50 ${percentile(latencies, 0.5)} ms, p95 ${percentile(latencies, 0.95)} ms, max ${latencies[latencies.length - 1]!.toFixed(0)} ms; ${Math.round((deals.length / total) * 1000 * 60)} deals/min`,
+      );
+    };
+    await wonToInvoice(dealIds.slice(0, DEALS), 1);
+    await wonToInvoice(dealIds.slice(DEALS), DEAL_CONCURRENCY);
+    const { rows } = await service.db.pool.query(`SELECT count(*)::int AS n FROM entity_links WHERE qbo_entity_type = 'Invoice' AND status = 'linked'`);
+    if (rows[0].n !== 2 * DEALS) throw new Error(`expected ${2 * DEALS} invoices, DealBooks linked ${rows[0].n}`);
+  } finally {
+    await close();
+  }
+}
