@@ -6,6 +6,7 @@ import { DEAL_PROPERTY } from '../hubspot/deal-properties';
 import type { HubSpotDeals } from '../hubspot/deals';
 import type { QuickbooksConnections } from '../quickbooks/connections';
 import { estimateStatus, invoiceStatus } from '../quickbooks/sales';
+import { centsToDecimalString } from './decimal';
 import { companyDate } from './format';
 
 /**
@@ -20,7 +21,7 @@ export interface WriteBackDeps {
   clock: Clock;
 }
 
-const cents = (value: number | null) => (value === null ? '' : (value / 100).toFixed(2));
+const cents = (value: number | null) => (value === null ? '' : centsToDecimalString(value));
 
 function newest(docs: StoredDocument[], kind: 'invoice' | 'estimate', linkedId: string | null): StoredDocument | undefined {
   const ofKind = docs.filter((d) => d.kind === kind);
