@@ -1,7 +1,16 @@
 /**
- * One error class per HTTP meaning. Routes and use-cases throw these; the central error handler turns them into
- * `{"error":{"code","message"}}` with the status below. Anything else becomes a 500 with a generic message: the
- * stack trace and the original message go to the log, never to the client.
+ * The errors that cross module boundaries, in one place.
+ *
+ * - One class per HTTP meaning (AppError and its subclasses). Routes and use-cases throw these; the central error
+ *   handler turns them into `{"error":{"code","message"}}` with the class's status. Anything else becomes a 500 with
+ *   a generic message: the stack trace and the original message go to the log, never to the client.
+ * - What a job may throw to change how the queue treats it: PermanentJobError (never retried) and JobMustWaitError
+ *   (parked until a person repairs the account, without spending an attempt).
+ * - What connections report: a connection a person must repair, a grant the OAuth server declared dead, a refresh
+ *   that failed for a reason that may pass.
+ *
+ * Adapter-specific failures (QuickbooksApiError, HubSpotApiError) stay with their adapters: they carry the upstream
+ * details (status, fault code, intuit_tid) that only their callers interpret.
  */
 export abstract class AppError extends Error {
   abstract readonly status: number;
@@ -55,7 +64,97 @@ export class RateLimitError extends AppError {
   readonly code = 'rate_limited';
 }
 
+/** QuickBooks answered, but not with what was asked: the fault is upstream, in words, with Intuit's trace id. */
+export class QuickbooksFailedError extends AppError {
+  readonly status = 502;
+  readonly code = 'quickbooks_failed';
+}
+
 export class ServiceUnavailableError extends AppError {
   readonly status = 503;
   readonly code = 'unavailable';
+}
+
+/** A person is waiting (the card) and QuickBooks or HubSpot did not answer within the time the card can wait. */
+export class UpstreamSlowError extends AppError {
+  readonly status = 503;
+  readonly code = 'quickbooks_slow';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Jobs
+
+/** A job that must not be retried (its input can never work); it goes straight to the dead letters. */
+export class PermanentJobError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentJobError';
+  }
+}
+
+/**
+ * The job cannot run until a person acts for one account (reconnect QuickBooks, reinstall in HubSpot). It is neither
+ * failed nor retried: it waits, without spending an attempt, until the queue's `wake(portalId)` (called on reconnect),
+ * and is looked at again on a slow schedule in case the account was repaired some other way.
+ */
+export class JobMustWaitError extends Error {
+  constructor(
+    message: string,
+    readonly portalId: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'JobMustWaitError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Connections
+
+/**
+ * A connection a person must repair: QuickBooks not connected or needing a reconnect, DealBooks uninstalled from
+ * HubSpot. Work that needs it waits (it is a JobMustWaitError); a request answers 409 with these words and a code
+ * the card can act on (`quickbooks_needs_reconnect`, `quickbooks_not_connected`, `hubspot_uninstalled`).
+ */
+export type BlockedState = 'not_connected' | 'needs_reconnect' | 'uninstalled';
+
+export class ConnectionBlockedError extends JobMustWaitError {
+  constructor(
+    readonly provider: 'quickbooks' | 'hubspot',
+    readonly state: BlockedState,
+    portalId: number,
+    options?: { cause?: unknown },
+  ) {
+    super(blockedMessage(provider, state), portalId, options);
+    this.name = 'ConnectionBlockedError';
+  }
+}
+
+export function blockedMessage(provider: 'quickbooks' | 'hubspot', state: BlockedState): string {
+  if (provider === 'quickbooks') {
+    return state === 'not_connected'
+      ? 'QuickBooks is not connected. Connect QuickBooks in the DealBooks settings.'
+      : 'QuickBooks needs to be reconnected: the connection was revoked or expired. Reconnect QuickBooks in the DealBooks settings.';
+  }
+  return 'DealBooks is no longer installed in this HubSpot account (or its access was revoked). Install DealBooks again from the HubSpot marketplace.';
+}
+
+/** How a blocked connection reaches a person over HTTP: 409, the words to fix it, and a code the card acts on. */
+export class ConnectionNeedsPersonError extends AppError {
+  readonly status = 409;
+  readonly code: string;
+  constructor(blocked: ConnectionBlockedError) {
+    super(blocked.message, { details: { provider: blocked.provider, state: blocked.state } });
+    this.code = `${blocked.provider}_${blocked.state}`;
+  }
+}
+
+/** The OAuth server said the grant is dead (invalid_grant): only a person can fix it. */
+export class GrantRevokedError extends Error {
+  override name = 'GrantRevokedError';
+}
+
+/** A refresh that failed for a reason that may pass (network, 5xx, throttling): retried later, the grant kept. */
+export class RefreshFailedError extends Error {
+  override name = 'RefreshFailedError';
 }

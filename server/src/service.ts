@@ -28,6 +28,7 @@ import { registerConnectionJobs, requestPrivacyDeletion } from './jobs/connectio
 import type { ReadinessReport } from './http/health';
 import { registerHousekeeping } from './jobs/housekeeping';
 import { JobQueue, type JobQueueOptions } from './jobs/queue';
+import { withDeadline } from './lib/deadline';
 import type { Logger } from './logger';
 import { QuickbooksApi } from './quickbooks/api';
 import { QuickbooksConnections } from './quickbooks/connections';
@@ -92,9 +93,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   async function readiness(): Promise<ReadinessReport> {
     const checks: ReadinessReport['checks'] = {};
     try {
-      await withTimeout(db.pool.query('SELECT 1'), 2000);
+      await withDeadline(db.pool.query('SELECT 1'), 2000, () => new Error('timeout'));
       checks.database = { ok: true };
-      const pending = await withTimeout(pendingMigrations(db.pool), 2000);
+      const pending = await withDeadline(pendingMigrations(db.pool), 2000, () => new Error('timeout'));
       checks.migrations = pending.length === 0 ? { ok: true } : { ok: false, message: `${pending.length} migration(s) not applied` };
     } catch {
       checks.database = { ok: false, message: 'database unreachable' };
@@ -209,18 +210,4 @@ export function buildContext(parts: { config: Config; logger: Logger; pool: pg.P
     sync: { deals, sales, cache, quoteToCash, appBaseUrl },
     signedRequest: requireHubSpotSignature({ clientSecret: config.hubspot.clientSecret, publicBaseUrl: config.publicBaseUrl, clock, pool }),
   };
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -6,7 +6,7 @@ import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, RateLimi
 import { createHttpApp } from '../../server/src/http/app';
 import { createService } from '../../server/src/service';
 import { captureLogger, createTestDatabase, DATABASE_KIND, silentLogger, startTestService, testConfig, type TestService } from '../support/harness';
-import { ConnectionBlockedError } from '../../server/src/connections/errors';
+import { ConnectionBlockedError } from '../../server/src/errors';
 
 describe(`health and readiness (${DATABASE_KIND})`, () => {
   let service: TestService;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HOUSEKEEPING_QUEUE } from '../../server/src/jobs/housekeeping';
-import { JobQueue, PermanentJobError } from '../../server/src/jobs/queue';
+import { PermanentJobError } from '../../server/src/errors';
+import { JobQueue } from '../../server/src/jobs/queue';
 import { DATABASE_KIND, eventually, silentLogger, startTestService, type TestService } from '../support/harness';
 
 interface JobRow {

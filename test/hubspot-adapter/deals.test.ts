@@ -1,6 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import { z } from 'zod';
-import { ConnectionBlockedError } from '../../server/src/connections/errors';
+import { ConnectionBlockedError } from '../../server/src/errors';
 import { DEAL_PROPERTY, ensureDealBooksProperties } from '../../server/src/hubspot/deal-properties';
 import {
   associationsOf,

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
 import { migrate } from '../../server/src/db/migrate';
-import { JobQueue, PermanentJobError } from '../../server/src/jobs/queue';
+import { PermanentJobError } from '../../server/src/errors';
+import { JobQueue } from '../../server/src/jobs/queue';
 import { DATABASE_KIND, silentLogger } from '../support/harness';
 import { withProcessDatabase } from '../support/process-database';
 

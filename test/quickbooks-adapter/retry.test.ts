@@ -1,4 +1,4 @@
-import { RefreshFailedError, ConnectionBlockedError } from '../../server/src/connections/errors';
+import { RefreshFailedError, ConnectionBlockedError } from '../../server/src/errors';
 import { KeyedGate, parseFault, QuickbooksApiError } from '../../server/src/quickbooks/api';
 import { isRetryable, networkFailureOf, outcomeUnknown, retryAfterMs, THROTTLE_WAIT_MS } from '../../server/src/quickbooks/retry';
 

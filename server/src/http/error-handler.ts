@@ -1,23 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
-import { ConnectionBlockedError } from '../connections/errors';
-import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors';
+import { AppError, BadRequestError, ConnectionBlockedError, ConnectionNeedsPersonError, NotFoundError, PayloadTooLargeError } from '../errors';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
-}
-
-/**
- * A connection a person must repair (QuickBooks to reconnect, DealBooks to reinstall): 409 with the words to fix
- * it and a code the card can act on (`quickbooks_needs_reconnect`, `quickbooks_not_connected`, `hubspot_uninstalled`).
- */
-class ConnectionNeedsPersonError extends AppError {
-  readonly status = 409;
-  readonly code: string;
-  constructor(blocked: ConnectionBlockedError) {
-    super(blocked.message, { details: { provider: blocked.provider, state: blocked.state } });
-    this.code = `${blocked.provider}_${blocked.state}`;
-  }
 }
 
 /** Errors raised by Express' own body parser carry a `type` and a `status`. */

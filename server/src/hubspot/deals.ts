@@ -1,6 +1,7 @@
 import type { Client } from '@hubspot/api-client';
 import type { z } from 'zod';
-import { ConnectionBlockedError } from '../connections/errors';
+import { ConnectionBlockedError } from '../errors';
+import { withDeadline } from '../lib/deadline';
 import type { Logger } from '../logger';
 import type { CompanySnapshot, ContactSnapshot, DealSnapshot, LineItemSnapshot, Pipeline } from '../sync/model';
 import { DEAL_PROPERTY } from './deal-properties';
@@ -328,29 +329,21 @@ export class HubSpotDeals {
     });
   }
 
-  /** apiRequest takes no AbortSignal, so the timeout races it; a late answer is dropped. */
+  /** apiRequest takes no AbortSignal, so a deadline races it; a late answer is dropped. */
   private async send(client: Client, request: Request): Promise<Response> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HubSpotApiError(`HubSpot did not answer within ${this.timeoutMs} ms ${request.what}`, undefined, undefined)), this.timeoutMs);
-    });
     try {
-      return await Promise.race([
-        client.apiRequest({
-          method: request.method,
-          path: request.path,
-          ...(request.qs ? { qs: request.qs } : {}),
-          ...(request.body !== undefined ? { body: request.body } : {}),
-        }),
-        timeout,
-      ]);
+      const call = client.apiRequest({
+        method: request.method,
+        path: request.path,
+        ...(request.qs ? { qs: request.qs } : {}),
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      });
+      return await withDeadline(call, this.timeoutMs, () => new HubSpotApiError(`HubSpot did not answer within ${this.timeoutMs} ms ${request.what}`, undefined, undefined));
     } catch (err) {
       if (err instanceof HubSpotApiError) throw err;
       const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
       const reason = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
       throw new HubSpotApiError(`HubSpot could not be reached ${request.what}: ${reason}`, undefined, undefined, { cause: err });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { ConnectionBlockedError, GrantRevokedError, RefreshFailedError } from '../connections/errors';
+import { ConnectionBlockedError, GrantRevokedError, RefreshFailedError } from '../errors';
 import type { ConsumeResult } from '../connections/oauth-states';
 import type { AppContext } from '../context';
 import { DEAL_PROPERTIES_QUEUE, ensureDealBooksProperties, type EnsuredProperties } from './deal-properties';

@@ -1,7 +1,7 @@
 import { Client } from '@hubspot/api-client';
 import type pg from 'pg';
 import type { Clock } from '../clock';
-import { ConnectionBlockedError, GrantRevokedError } from '../connections/errors';
+import { ConnectionBlockedError, GrantRevokedError } from '../errors';
 import { SingleFlight, withRowLock } from '../connections/single-flight';
 import type { Logger } from '../logger';
 import type { TokenVault } from '../security/token-vault';

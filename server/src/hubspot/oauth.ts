@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config';
-import { GrantRevokedError, RefreshFailedError } from '../connections/errors';
+import { GrantRevokedError, RefreshFailedError } from '../errors';
 
 /**
  * HubSpot's OAuth endpoints on the 2026-03 paths (reference "OAuth for marketplace apps"). @hubspot/api-client 14

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectionBlockedError } from '../connections/errors';
+import { ConnectionBlockedError } from '../errors';
 import type { AppContext } from '../context';
 import { DEAL_PROPERTIES_QUEUE } from '../hubspot/deal-properties';
 import { ensureDealProperties } from '../hubspot/install-flow';

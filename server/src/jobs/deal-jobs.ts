@@ -7,7 +7,8 @@ import { wonStageIds } from '../hubspot/deals';
 import { triggerStagesFor } from '../sync/settings';
 import type { Pipeline } from '../sync/model';
 import { writeBack } from '../sync/write-back';
-import { JobMustWaitError, type JobContext } from './queue';
+import { JobMustWaitError } from '../errors';
+import type { JobContext } from './queue';
 
 /**
  * Work on one deal, serialised per deal across every worker (the queue's key lease), in one queue:

@@ -5,6 +5,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import * as bossTables from './boss-tables';
+import { withTransaction } from '../db/transaction';
+import { JobMustWaitError, PermanentJobError } from '../errors';
 
 /**
  * Durable background jobs on Postgres, with pg-boss 10 as the store (retries with exponential backoff and
@@ -21,29 +23,6 @@ import * as bossTables from './boss-tables';
  *
  * Dead letters are jobs in pg-boss's `failed` state: listed by deadLetters(), put back by retry().
  */
-
-export class PermanentJobError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PermanentJobError';
-  }
-}
-
-/**
- * The job cannot run until a person acts for one account (reconnect QuickBooks, reinstall in HubSpot). It is neither
- * failed nor retried: it waits, without spending an attempt, until `wake(portalId)` (called on reconnect), and is
- * looked at again every `WAITING_RECHECK_MS` in case the account was repaired some other way.
- */
-export class JobMustWaitError extends Error {
-  constructor(
-    message: string,
-    readonly portalId: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'JobMustWaitError';
-  }
-}
 
 export const WAITING_RECHECK_MS = 6 * 3600_000;
 
@@ -407,10 +386,8 @@ export class JobQueue {
     output: object,
     alsoInTransaction?: (client: pg.PoolClient, copyId: string) => Promise<void>,
   ): Promise<string | null> {
-    const client = await this.options.pool.connect();
-    const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) };
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.options.pool, async (client) => {
+      const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) };
       const copyId = await this.boss.send(def.name, job.data as object, {
         startAfter,
         priority: job.priority,
@@ -420,14 +397,8 @@ export class JobQueue {
       } as PgBoss.SendOptions);
       await this.boss.complete(def.name, job.id, { deferredTo: copyId, ...output }, { db } as PgBoss.ConnectionOptions);
       if (copyId && alsoInTransaction) await alsoInTransaction(client, copyId);
-      await client.query('COMMIT');
       return copyId;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async failPermanently(name: string, id: string, message: string): Promise<void> {

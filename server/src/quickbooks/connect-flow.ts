@@ -1,4 +1,4 @@
-import { blockedMessage, ConnectionBlockedError, GrantRevokedError, RefreshFailedError } from '../connections/errors';
+import { blockedMessage, ConnectionBlockedError, GrantRevokedError, RefreshFailedError } from '../errors';
 import { STATE_TTL_MS, type ConsumeResult } from '../connections/oauth-states';
 import type { AppContext } from '../context';
 import type { Page } from '../http/pages';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Clock } from '../clock';
-import { ConnectionBlockedError, GrantRevokedError, RefreshFailedError } from '../connections/errors';
+import { ConnectionBlockedError, GrantRevokedError, RefreshFailedError } from '../errors';
 import { SingleFlight, withRowLock } from '../connections/single-flight';
 import type { Logger } from '../logger';
 import type { TokenVault } from '../security/token-vault';

@@ -1,7 +1,7 @@
 import OAuthClient from 'intuit-oauth';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { GrantRevokedError, RefreshFailedError } from '../connections/errors';
+import { GrantRevokedError, RefreshFailedError } from '../errors';
 
 /**
  * Intuit OAuth through the official `intuit-oauth` client. Its endpoint URLs are process-wide statics

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Clock } from '../clock';
-import { ConnectionBlockedError } from '../connections/errors';
+import { ConnectionBlockedError, JobMustWaitError } from '../errors';
 import { finishAction, getAction, markRunning, type DealAction } from '../db/deal-actions';
 import { ensureLink, findLink, linksOfObjects, markLinked, markRejected, mergeDetails, noteAttempt, type EntityLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
@@ -8,7 +8,6 @@ import { documentOf, documentsOfDeal, saveDocument, type StoredDocument } from '
 import { recordSync } from '../db/sync-log';
 import type { HubSpotDeals } from '../hubspot/deals';
 import type { HubSpotInstalls } from '../hubspot/installs';
-import { JobMustWaitError } from '../jobs/queue';
 import type { Logger } from '../logger';
 import type { QuickbooksConnections, ConnectionView } from '../quickbooks/connections';
 import { QuickbooksApiError } from '../quickbooks/api';

@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ConnectionBlockedError } from '../../connections/errors';
+import { ConnectionBlockedError } from '../../errors';
 import type { AppContext } from '../../context';
 import { latestBlocked, openAction, type DealActionKind } from '../../db/deal-actions';
 import { findLink, setManualLink, ensureLink, mergeDetails } from '../../db/entity-links';
 import { readSettings } from '../../db/portal-settings';
 import { documentOf, saveDocument } from '../../db/qbo-documents';
 import { recordSync } from '../../db/sync-log';
-import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../errors';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UpstreamSlowError } from '../../errors';
+import { withDeadline } from '../../lib/deadline';
 import { queueDealWork } from '../../jobs/deal-jobs';
 import { customerOwner } from '../../sync/customers';
 import { conversionRefusal } from '../../sync/quote-to-cash';
@@ -27,11 +28,6 @@ const createBody = z.object({ send: z.boolean().optional() }).strict();
 const sendBody = z.object({ sendTo: z.email().max(100).optional() }).strict();
 const customerBody = z.union([z.object({ customerId: qboId }).strict(), z.object({ create: z.literal(true) }).strict()]);
 
-class QuickbooksSlowError extends AppError {
-  readonly status = 503;
-  readonly code = 'quickbooks_slow';
-}
-
 const PREVIEW_BUDGET_MS = 10_000;
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -47,18 +43,9 @@ async function liveConnection(ctx: AppContext, portalId: number) {
   return connection;
 }
 
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new QuickbooksSlowError(`${what} is taking longer than ${ms / 1000} s (QuickBooks or HubSpot is slow). Try again in a minute.`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** The card waits at most `ms` for HubSpot or QuickBooks; after that it is told to try again. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withDeadline(promise, ms, () => new UpstreamSlowError(`${what} is taking longer than ${ms / 1000} s (QuickBooks or HubSpot is slow). Try again in a minute.`));
 }
 
 export function dealApiRoutes(ctx: AppContext): Router {

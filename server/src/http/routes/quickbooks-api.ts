@@ -1,14 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context';
-import { AppError, ConflictError } from '../../errors';
+import { ConflictError, QuickbooksFailedError } from '../../errors';
 import { createConnectUrl, disconnect, quickbooksStatus, testConnection } from '../../quickbooks/connect-flow';
 import { signedAccount } from '../hubspot-auth';
-
-/** QuickBooks answered, but not with what was asked: the fault is upstream, in words, with Intuit's trace id. */
-class QuickbooksUnavailableError extends AppError {
-  readonly status = 502;
-  readonly code = 'quickbooks_failed';
-}
 
 /**
  * The settings page's QuickBooks routes, called through HubSpot's signed `hubspot.fetch`. The account is the one
@@ -34,7 +28,7 @@ export function quickbooksApiRoutes(ctx: AppContext): Router {
       return;
     }
     if (result.kind === 'blocked') throw new ConflictError(result.message, { details: { status: result.status } });
-    throw new QuickbooksUnavailableError(result.message, { details: { intuitTid: result.intuitTid } });
+    throw new QuickbooksFailedError(result.message, { details: { intuitTid: result.intuitTid } });
   });
 
   router.post('/api/quickbooks/disconnect', ctx.signedRequest, async (_req, res) => {
