@@ -11,10 +11,7 @@ import type { QuickbooksApi } from './quickbooks/api';
 import type { QuickbooksConnections } from './quickbooks/connections';
 import type { IntuitOAuth } from './quickbooks/intuit-oauth';
 import type { TokenVault } from './security/token-vault';
-import type { HubSpotDeals } from './hubspot/deals';
-import type { QuickbooksSales } from './quickbooks/sales';
-import type { CatalogCache } from './sync/catalog-cache';
-import type { QuoteToCash } from './sync/quote-to-cash';
+import type { QuoteToCashDeps } from './quote-to-cash/deps';
 
 /**
  * Everything a feature needs, built once in the composition root (service.ts) and handed to routes and jobs.
@@ -30,15 +27,8 @@ export interface AppContext {
   states: OAuthStates;
   hubspot: { oauth: HubSpotOAuth; installs: HubSpotInstalls };
   quickbooks: { oauth: IntuitOAuth; connections: QuickbooksConnections; api: QuickbooksApi };
-  /** Quote to cash (issue 5): the HubSpot and QBO adapters it uses, its list cache and the use-case itself. */
-  sync: {
-    deals: HubSpotDeals;
-    sales: QuickbooksSales;
-    cache: CatalogCache;
-    quoteToCash: QuoteToCash;
-    /** The QBO web app for people (links on the card): production or sandbox host. */
-    appBaseUrl: (environment: 'sandbox' | 'production') => string;
-  };
+  /** Quote to cash: the adapters, the QBO list cache and the work queue its use-cases share. */
+  quoteToCash: QuoteToCashDeps;
   /** Verifies HubSpot's v3 signature and sets res.locals.account (see http/hubspot-auth.ts); every /api route uses it. */
   signedRequest: RequestHandler;
 }

@@ -18,10 +18,9 @@ import { webhookRoutes } from './http/routes/webhooks';
 import { dealApiRoutes } from './http/routes/deal-api';
 import { settingsApiRoutes } from './http/routes/settings-api';
 import { HubSpotDeals } from './hubspot/deals';
-import { queueDealEvents, queueDealWork, registerDealJobs } from './jobs/deal-jobs';
+import { dealWorkQueue, queueDealEvents, registerDealJobs } from './jobs/deal-jobs';
 import { QuickbooksSales } from './quickbooks/sales';
-import { CatalogCache } from './sync/catalog-cache';
-import { QuoteToCash } from './sync/quote-to-cash';
+import { CatalogCache } from './quote-to-cash/catalog-cache';
 import { HubSpotInstalls } from './hubspot/installs';
 import { HubSpotOAuth } from './hubspot/oauth';
 import { registerConnectionJobs, requestPrivacyDeletion } from './jobs/connection-jobs';
@@ -179,24 +178,17 @@ export function buildContext(parts: { config: Config; logger: Logger; pool: pg.P
   const connections = new QuickbooksConnections({ pool, vault, oauth: intuit, clock, logger, environment: config.quickbooks.environment });
   const installs = new HubSpotInstalls({ pool, vault, oauth: hubspotOAuth, clock, logger, apiBaseUrl: config.hubspot.apiBaseUrl });
   const api = new QuickbooksApi({ apiBaseUrl: config.quickbooks.apiBaseUrl, connections, logger });
-  // Reference "Links for people": QBO's web app, which needs a QBO login.
-  const appBaseUrl = (environment: 'sandbox' | 'production') => (environment === 'production' ? 'https://app.qbo.intuit.com' : 'https://app.sandbox.qbo.intuit.com');
-  const deals = new HubSpotDeals({ installs, logger });
-  const sales = new QuickbooksSales({ api, logger, appBaseUrl });
-  const cache = new CatalogCache(clock);
-  const quoteToCash = new QuoteToCash({
+  const quoteToCash = {
     pool,
     clock,
     logger,
     installs,
-    deals,
+    deals: new HubSpotDeals({ installs, logger }),
     connections,
-    sales,
-    cache,
-    queueWriteBack: async (portalId, dealId) => {
-      await queueDealWork({ jobs }, { task: 'write-back', portalId, dealId });
-    },
-  });
+    sales: new QuickbooksSales({ api, logger }),
+    cache: new CatalogCache(clock),
+    queue: dealWorkQueue(jobs),
+  };
   return {
     config,
     logger,
@@ -207,7 +199,7 @@ export function buildContext(parts: { config: Config; logger: Logger; pool: pg.P
     states: new OAuthStates(pool, vault.deriveKey('oauth-state'), clock),
     hubspot: { oauth: hubspotOAuth, installs },
     quickbooks: { oauth: intuit, connections, api },
-    sync: { deals, sales, cache, quoteToCash, appBaseUrl },
+    quoteToCash,
     signedRequest: requireHubSpotSignature({ clientSecret: config.hubspot.clientSecret, publicBaseUrl: config.publicBaseUrl, clock, pool }),
   };
 }

@@ -1,6 +1,7 @@
 import { QuickbooksApiError } from '../../server/src/quickbooks/api';
 import { qboQuote, queryAll } from '../../server/src/quickbooks/query';
-import { DuplicateNameError, estimateStatus, invoiceStatus } from '../../server/src/quickbooks/sales';
+import { DuplicateNameError } from '../../server/src/quickbooks/sales';
+import { estimateStatus, invoiceStatus } from '../../server/src/sync/document-status';
 import { DATABASE_KIND } from '../support/harness';
 import { startQboWorld, type QboWorld } from './support';
 

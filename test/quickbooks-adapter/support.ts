@@ -1,7 +1,8 @@
 import { connectDirect, installDirect } from '../connections/support/direct';
 import { startWorld, type World } from '../connections/support/world';
 import { QuickbooksApi, type QuickbooksApiDeps } from '../../server/src/quickbooks/api';
-import { defaultAppBaseUrl, QuickbooksSales } from '../../server/src/quickbooks/sales';
+import { QuickbooksSales } from '../../server/src/quickbooks/sales';
+import { qboAppBaseUrl } from '../../server/src/quickbooks/web-links';
 import { silentLogger } from '../support/harness';
 
 /**
@@ -31,7 +32,7 @@ export async function startQboWorld(): Promise<QboWorld> {
   const portalId = await installDirect(world);
   const { realmId } = await connectDirect(world, portalId);
   const environment = (await world.ctx.quickbooks.connections.live(portalId))!.environment;
-  const sales = new QuickbooksSales({ api: world.ctx.quickbooks.api, logger: silentLogger, appBaseUrl: defaultAppBaseUrl });
+  const sales = new QuickbooksSales({ api: world.ctx.quickbooks.api, logger: silentLogger });
   const simUrl = world.sandbox.quickbooks.url;
   const sim: QboWorld['sim'] = async (method, path, body) => {
     const response = await fetch(`${simUrl}/_sim${path}`, {
@@ -46,7 +47,7 @@ export async function startQboWorld(): Promise<QboWorld> {
     portalId,
     realmId,
     sales,
-    appBase: defaultAppBaseUrl(environment),
+    appBase: qboAppBaseUrl(environment),
     api: (options = {}) =>
       new QuickbooksApi({ apiBaseUrl: world.ctx.config.quickbooks.apiBaseUrl, connections: world.ctx.quickbooks.connections, logger: silentLogger, ...options }),
     sim,

@@ -1,7 +1,12 @@
-import type pg from 'pg';
-import type { Problem } from '../sync/model';
+import { z } from 'zod';
+import { bigintColumn, jsonObjectColumn, parseRow, timestampColumn } from './rows';
+import type { Queryable } from './transaction';
+import { PROBLEM_CODES, type Problem } from '../sync/model';
 
-/** What was asked of a deal (issue 5, point 8): the card polls these; HubSpot's retried fetch finds the same one. */
+/**
+ * What was asked of a deal (create an invoice or estimate, convert, send, confirm a customer): the card polls these,
+ * and HubSpot's retried fetch or a double click finds the same open one.
+ */
 export type DealActionKind = 'invoice' | 'estimate' | 'convert' | 'send' | 'customer';
 export type DealActionStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'blocked';
 export type DealActionTrigger = 'card' | 'auto' | 'retry';
@@ -22,21 +27,38 @@ export interface DealAction {
   finishedAt: string | null;
 }
 
-function toAction(r: Record<string, any>): DealAction {
+const actionRow = z.object({
+  id: bigintColumn,
+  portal_id: bigintColumn,
+  deal_id: z.string(),
+  kind: z.enum(['invoice', 'estimate', 'convert', 'send', 'customer']),
+  target_id: z.string(),
+  trigger: z.enum(['card', 'auto', 'retry']),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'blocked']),
+  requested_by_user_id: bigintColumn.nullable(),
+  options: jsonObjectColumn.nullable(),
+  problems: z.array(z.object({ code: z.enum(PROBLEM_CODES), message: z.string(), subject: z.record(z.string(), z.string()).optional() })).nullable(),
+  result: jsonObjectColumn.nullable(),
+  created_at: timestampColumn,
+  finished_at: timestampColumn.nullable(),
+});
+
+function toAction(row: unknown): DealAction {
+  const r = parseRow('deal_actions', actionRow, row);
   return {
-    id: Number(r.id),
-    portalId: Number(r.portal_id),
+    id: r.id,
+    portalId: r.portal_id,
     dealId: r.deal_id,
     kind: r.kind,
     targetId: r.target_id,
     trigger: r.trigger,
     status: r.status,
-    requestedByUserId: r.requested_by_user_id === null ? null : Number(r.requested_by_user_id),
+    requestedByUserId: r.requested_by_user_id,
     options: r.options ?? {},
     problems: r.problems ?? [],
-    result: r.result ?? null,
-    createdAt: new Date(r.created_at).toISOString(),
-    finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+    result: r.result,
+    createdAt: r.created_at.toISOString(),
+    finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
   };
 }
 
@@ -45,13 +67,13 @@ function toAction(r: Record<string, any>): DealAction {
  * with `created: false`. The partial unique index decides, so two requests racing in two processes agree.
  */
 export async function openAction(
-  pool: pg.Pool,
+  db: Queryable,
   input: { portalId: number; dealId: string; kind: DealActionKind; targetId?: string; trigger: DealActionTrigger; userId: number | null; options?: Record<string, unknown> },
   now: Date,
 ): Promise<{ action: DealAction; created: boolean }> {
   const targetId = input.targetId ?? '';
   for (let attempt = 0; attempt < 3; attempt++) {
-    const inserted = await pool.query(
+    const inserted = await db.query(
       `INSERT INTO deal_actions (portal_id, deal_id, kind, target_id, trigger, requested_by_user_id, options, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
        ON CONFLICT (portal_id, deal_id, kind, target_id) WHERE status IN ('queued', 'running') DO NOTHING
@@ -59,7 +81,7 @@ export async function openAction(
       [input.portalId, input.dealId, input.kind, targetId, input.trigger, input.userId, JSON.stringify(input.options ?? {}), now],
     );
     if (inserted.rows[0]) return { action: toAction(inserted.rows[0]), created: true };
-    const open = await pool.query(
+    const open = await db.query(
       `SELECT * FROM deal_actions WHERE portal_id = $1 AND deal_id = $2 AND kind = $3 AND target_id = $4 AND status IN ('queued', 'running')`,
       [input.portalId, input.dealId, input.kind, targetId],
     );
@@ -69,39 +91,47 @@ export async function openAction(
   throw new Error('could not queue the deal action (it kept finishing concurrently)');
 }
 
-export async function getAction(db: pg.Pool | pg.PoolClient, portalId: number, id: number): Promise<DealAction | null> {
+export async function getAction(db: Queryable, portalId: number, id: number): Promise<DealAction | null> {
   const { rows } = await db.query(`SELECT * FROM deal_actions WHERE portal_id = $1 AND id = $2`, [portalId, id]);
   return rows[0] ? toAction(rows[0]) : null;
 }
 
-export async function markRunning(pool: pg.Pool, id: number, now: Date): Promise<void> {
-  await pool.query(`UPDATE deal_actions SET status = 'running', updated_at = $2 WHERE id = $1 AND status IN ('queued', 'running')`, [id, now]);
+export async function markRunning(db: Queryable, id: number, now: Date): Promise<void> {
+  await db.query(`UPDATE deal_actions SET status = 'running', updated_at = $2 WHERE id = $1 AND status IN ('queued', 'running')`, [id, now]);
 }
 
 export async function finishAction(
-  pool: pg.Pool,
+  db: Queryable,
   id: number,
   outcome: { status: 'succeeded' | 'failed' | 'blocked'; problems?: Problem[]; result?: Record<string, unknown> },
   now: Date,
 ): Promise<void> {
-  await pool.query(
+  await db.query(
     `UPDATE deal_actions SET status = $2, problems = $3, result = $4, updated_at = $5, finished_at = $5 WHERE id = $1`,
     [id, outcome.status, JSON.stringify(outcome.problems ?? []), outcome.result ? JSON.stringify(outcome.result) : null, now],
   );
 }
 
 /** The deal's most recent actions, newest first. */
-export async function recentActions(pool: pg.Pool, portalId: number, dealId: string, limit = 10): Promise<DealAction[]> {
-  const { rows } = await pool.query(`SELECT * FROM deal_actions WHERE portal_id = $1 AND deal_id = $2 ORDER BY id DESC LIMIT $3`, [portalId, dealId, limit]);
+export async function recentActions(db: Queryable, portalId: number, dealId: string, limit = 10): Promise<DealAction[]> {
+  const { rows } = await db.query(`SELECT * FROM deal_actions WHERE portal_id = $1 AND deal_id = $2 ORDER BY id DESC LIMIT $3`, [portalId, dealId, limit]);
   return rows.map(toAction);
 }
 
 /** The newest action that ended blocked, if it is still the deal's newest finished action of its kind. */
-export async function latestBlocked(pool: pg.Pool, portalId: number, dealId: string): Promise<DealAction | null> {
-  const { rows } = await pool.query(
+export async function latestBlocked(db: Queryable, portalId: number, dealId: string): Promise<DealAction | null> {
+  const { rows } = await db.query(
     `SELECT DISTINCT ON (kind) * FROM deal_actions WHERE portal_id = $1 AND deal_id = $2 AND finished_at IS NOT NULL ORDER BY kind, id DESC`,
     [portalId, dealId],
   );
   const blocked = rows.map(toAction).filter((a) => a.status === 'blocked');
   return blocked.sort((a, b) => b.id - a.id)[0] ?? null;
+}
+
+/**
+ * The action cannot go on until a person repairs a connection: it reads 'queued' again, with the problem that says
+ * what it waits for, while its job is parked. An action that already ended is left alone.
+ */
+export async function waitForPerson(db: Queryable, id: number, problem: Problem): Promise<void> {
+  await db.query(`UPDATE deal_actions SET status = 'queued', problems = $2 WHERE id = $1 AND status IN ('queued', 'running')`, [id, JSON.stringify([problem])]);
 }

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import { z } from 'zod';
+import { bigintColumn, integerColumn, jsonObjectColumn, parseRow, timestampColumn } from './rows';
+import type { Queryable } from './transaction';
 
 /**
  * Links between a HubSpot object and a QBO entity, one per (connection, object, entity type) while not unlinked.
  * A link is created 'pending' with its QBO request id before anything is written to QBO, and every retry of that
- * write reuses the id (reference "Idempotency"): that, and looking for the document before writing again, is what
- * makes a write happen once.
+ * write reuses the id (QuickBooks replays the first answer to a repeated `requestid` instead of writing twice): that,
+ * and looking for the document before writing again, is what makes a write happen once.
  */
 export type HubSpotObjectType = 'deal' | 'company' | 'contact' | 'product' | 'line_item';
 export type QboEntityType = 'Customer' | 'Item' | 'Invoice' | 'Estimate';
@@ -25,15 +27,34 @@ export interface EntityLink {
   matchMethod: MatchMethod | null;
   matchScore: number | null;
   attempts: number;
-  details: Record<string, any>;
+  /** What the link's attempts recorded (request facts, candidates, a person's decision); read with care. */
+  details: Record<string, unknown>;
   updatedAt: string;
 }
 
-function toLink(r: Record<string, any>): EntityLink {
+const linkRow = z.object({
+  id: bigintColumn,
+  portal_id: bigintColumn,
+  connection_id: bigintColumn,
+  hubspot_object_type: z.enum(['deal', 'company', 'contact', 'product', 'line_item']),
+  hubspot_object_id: z.string(),
+  qbo_entity_type: z.enum(['Customer', 'Item', 'Invoice', 'Estimate']),
+  qbo_entity_id: z.string().nullable(),
+  qbo_request_id: z.string(),
+  status: z.enum(['pending', 'linked', 'needs_review', 'failed', 'unlinked']),
+  match_method: z.enum(['existing', 'email', 'name', 'fuzzy', 'sku', 'created', 'manual']).nullable(),
+  match_score: z.union([z.string(), z.number()]).nullable().transform((v) => (v === null ? null : Number(v))),
+  attempts: integerColumn,
+  details: jsonObjectColumn.nullable().transform((v) => v ?? {}),
+  updated_at: timestampColumn,
+});
+
+function toLink(row: unknown): EntityLink {
+  const r = parseRow('entity_links', linkRow, row);
   return {
-    id: Number(r.id),
-    portalId: Number(r.portal_id),
-    connectionId: Number(r.connection_id),
+    id: r.id,
+    portalId: r.portal_id,
+    connectionId: r.connection_id,
     hubspotObjectType: r.hubspot_object_type,
     hubspotObjectId: r.hubspot_object_id,
     qboEntityType: r.qbo_entity_type,
@@ -41,14 +62,14 @@ function toLink(r: Record<string, any>): EntityLink {
     requestId: r.qbo_request_id,
     status: r.status,
     matchMethod: r.match_method,
-    matchScore: r.match_score === null ? null : Number(r.match_score),
+    matchScore: r.match_score,
     attempts: r.attempts,
-    details: r.details ?? {},
-    updatedAt: new Date(r.updated_at).toISOString(),
+    details: r.details as EntityLink['details'],
+    updatedAt: r.updated_at.toISOString(),
   };
 }
 
-type Db = pg.Pool | pg.PoolClient;
+type Db = Queryable;
 
 export async function findLink(db: Db, connectionId: number, type: HubSpotObjectType, id: string, qboType: QboEntityType): Promise<EntityLink | null> {
   const { rows } = await db.query(
@@ -64,7 +85,7 @@ export async function linksOfObjects(db: Db, connectionId: number, type: HubSpot
     `SELECT * FROM entity_links WHERE connection_id = $1 AND hubspot_object_type = $2 AND hubspot_object_id = ANY($3::text[]) AND qbo_entity_type = $4 AND status <> 'unlinked'`,
     [connectionId, type, ids, qboType],
   );
-  return new Map(rows.map((r) => [r.hubspot_object_id as string, toLink(r)]));
+  return new Map(rows.map((r) => { const link = toLink(r); return [link.hubspotObjectId, link] as const; }));
 }
 
 /** The link, created 'pending' with a fresh request id if there is none yet (racing callers get the same row). */
@@ -124,8 +145,16 @@ export async function markRejected(db: Db, linkId: number, reason: string, now: 
   );
 }
 
-export async function unlink(db: Db, linkId: number, now: Date): Promise<void> {
-  await db.query(`UPDATE entity_links SET status = 'unlinked', updated_at = $2 WHERE id = $1`, [linkId, now]);
+/**
+ * A person chose "none of these: create a new customer" for a deal whose customer awaited confirmation: the link
+ * goes back to pending with that decision, and the next attempt creates the customer.
+ */
+export async function decideNewCustomer(db: Db, linkId: number, confirmedBy: number | null, now: Date): Promise<void> {
+  await db.query(`UPDATE entity_links SET status = 'pending', details = details || $2::jsonb, updated_at = $3 WHERE id = $1`, [
+    linkId,
+    JSON.stringify({ decision: 'create', candidates: null, confirmedBy }),
+    now,
+  ]);
 }
 
 /**

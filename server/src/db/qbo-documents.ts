@@ -1,5 +1,7 @@
-import type pg from 'pg';
+import { z } from 'zod';
 import type { QboDocument, QboDocumentKind } from '../sync/model';
+import { bigintColumn, dateColumn, parseRow, timestampColumn } from './rows';
+import type { Queryable } from './transaction';
 
 /** DealBooks' copy of the QBO documents it made for deals: the card reads these, never QBO directly. */
 export interface StoredDocument extends QboDocument {
@@ -9,26 +11,49 @@ export interface StoredDocument extends QboDocument {
   refreshedAt: string;
 }
 
-type Db = pg.Pool | pg.PoolClient;
+type Db = Queryable;
 
-const day = (d: unknown): string | null => (d === null || d === undefined ? null : d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10));
+const documentRow = z.object({
+  portal_id: bigintColumn,
+  connection_id: bigintColumn,
+  deal_id: z.string().nullable(),
+  kind: z.enum(['invoice', 'estimate']),
+  qbo_id: z.string(),
+  doc_number: z.string().nullable(),
+  customer_id: z.string(),
+  txn_date: dateColumn,
+  due_date: dateColumn.nullable(),
+  expiration_date: dateColumn.nullable(),
+  currency: z.string().nullable(),
+  total_cents: bigintColumn,
+  balance_cents: bigintColumn.nullable(),
+  tax_cents: bigintColumn,
+  txn_status: z.string().nullable(),
+  email_status: z.string().nullable(),
+  sync_token: z.string(),
+  linked: z.array(z.object({ id: z.string(), type: z.string() })).nullable(),
+  web_url: z.string(),
+  refreshed_at: timestampColumn,
+});
 
-function toDocument(r: Record<string, any>): StoredDocument {
+function toDocument(row: unknown): StoredDocument {
+  const r = parseRow('qbo_documents', documentRow, row);
   return {
-    portalId: Number(r.portal_id),
-    connectionId: Number(r.connection_id),
+    portalId: r.portal_id,
+    connectionId: r.connection_id,
     dealId: r.deal_id,
     kind: r.kind,
     id: r.qbo_id,
     docNumber: r.doc_number,
     customerId: r.customer_id,
-    txnDate: day(r.txn_date)!,
-    dueDate: day(r.due_date),
-    expirationDate: day(r.expiration_date),
-    currency: r.currency ? String(r.currency).trim() : null,
-    totalCents: Number(r.total_cents),
-    balanceCents: r.balance_cents === null ? null : Number(r.balance_cents),
-    taxCents: Number(r.tax_cents),
+    txnDate: r.txn_date,
+    dueDate: r.due_date,
+    expirationDate: r.expiration_date,
+    // char(3) pads; the code itself never has blanks.
+    currency: r.currency ? r.currency.trim() : null,
+    totalCents: r.total_cents,
+    balanceCents: r.balance_cents,
+    taxCents: r.tax_cents,
     txnStatus: r.txn_status,
     emailStatus: r.email_status,
     privateNote: null,
@@ -36,7 +61,7 @@ function toDocument(r: Record<string, any>): StoredDocument {
     linked: r.linked ?? [],
     billEmail: null,
     webUrl: r.web_url,
-    refreshedAt: new Date(r.refreshed_at).toISOString(),
+    refreshedAt: r.refreshed_at.toISOString(),
   };
 }
 

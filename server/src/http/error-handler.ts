@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { fieldIssues } from '../lib/validation';
 import { AppError, BadRequestError, ConnectionBlockedError, ConnectionNeedsPersonError, NotFoundError, PayloadTooLargeError } from '../errors';
 
 interface ErrorBody {
@@ -22,10 +23,7 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; ex
     err instanceof AppError
       ? err
       : err instanceof z.ZodError
-        ? new BadRequestError('The request is invalid.', {
-            code: 'validation_failed',
-            details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-          })
+        ? new BadRequestError('The request is invalid.', { code: 'validation_failed', details: fieldIssues(err) })
         : err instanceof ConnectionBlockedError
           ? new ConnectionNeedsPersonError(err)
           : fromBodyParser(err);

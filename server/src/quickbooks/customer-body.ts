@@ -1,3 +1,5 @@
+import type { CustomerDraft, PostalAddress } from '../sync/model';
+
 /**
  * The Customer body DealBooks sends, within QBO's field rules (reference "Field rules and formats" and "Entities":
  * DisplayName max 500 with no ':' / tab / newline; GivenName, FamilyName, CompanyName max 100; email max 100 with
@@ -6,29 +8,6 @@
  * may be longer or malformed: text is cut to fit, and a value that would be wrong once cut (an email, a phone
  * number) is left out rather than sent, so one odd field never blocks the customer.
  */
-export interface NewCustomerAddress {
-  line1?: string | null;
-  city?: string | null;
-  countrySubDivisionCode?: string | null;
-  postalCode?: string | null;
-  country?: string | null;
-}
-
-export interface NewCustomer {
-  displayName: string;
-  companyName?: string | null;
-  givenName?: string | null;
-  familyName?: string | null;
-  email?: string | null;
-  phone?: string | null;
-  billAddr?: NewCustomerAddress | null;
-  notes?: string | null;
-  /** ISO 4217; QBO lets it be set once, on create (default: the home currency). */
-  currency?: string | null;
-  /** Makes the customer a sub-customer (project) billed with this parent. */
-  parentId?: string | null;
-}
-
 export const CUSTOMER_LIMITS = {
   displayName: 500,
   name: 100,
@@ -76,7 +55,7 @@ export function displayNameFor(value: string | null | undefined): string {
   return clip(cleaned, CUSTOMER_LIMITS.displayName).trim();
 }
 
-export function customerBody(input: NewCustomer): Record<string, unknown> {
+export function customerBody(input: CustomerDraft): Record<string, unknown> {
   const given = text(oneLine(input.givenName), CUSTOMER_LIMITS.name);
   const family = text(oneLine(input.familyName), CUSTOMER_LIMITS.name);
   const company = text(oneLine(input.companyName), CUSTOMER_LIMITS.name);

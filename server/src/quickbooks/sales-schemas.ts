@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { QboCustomer, QboDocument, QboDocumentKind, QboItem, QboTerm } from '../sync/model';
+import { qboWebUrl } from './web-links';
 
 /**
  * QBO's JSON, parsed (zod) into the plain types of sync/model.ts. Money arrives as a JSON number that is not padded
@@ -148,7 +149,7 @@ export function toTerm(raw: unknown): QboTerm {
   };
 }
 
-/** `webUrl` is the QBO web app's page for the document (reference "Links for people"). */
+/** `webUrl` is the QBO web app's page for the document (web-links.ts). */
 export function toDocument(kind: QboDocumentKind, raw: unknown, appBaseUrl: string): QboDocument {
   const d = documentSchema.parse(raw);
   const total = d.TotalAmt === undefined ? 0 : jsonMoneyToCents(d.TotalAmt);
@@ -171,6 +172,6 @@ export function toDocument(kind: QboDocumentKind, raw: unknown, appBaseUrl: stri
     syncToken: d.SyncToken,
     linked: (d.LinkedTxn ?? []).map((l) => ({ id: l.TxnId, type: l.TxnType })),
     billEmail: d.BillEmail?.Address ?? null,
-    webUrl: `${appBaseUrl.replace(/\/+$/, '')}/app/${kind}?txnId=${encodeURIComponent(d.Id)}`,
+    webUrl: qboWebUrl(appBaseUrl, kind, d.Id),
   };
 }

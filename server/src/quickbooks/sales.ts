@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import type { Logger } from '../logger';
-import type { QboCustomer, QboDocument, QboDocumentKind, QboItem, QboTerm } from '../sync/model';
+import type { CustomerDraft, QboCustomer, QboDocument, QboDocumentKind, QboItem, QboTerm } from '../sync/model';
 import { QuickbooksApiError, type QuickbooksApi } from './api';
-import { customerBody, type NewCustomer } from './customer-body';
+import { customerBody } from './customer-body';
+import { qboAppBaseUrl, type QboEnvironment } from './web-links';
 import { qboQuote, qboWhere, queryAll, queryPages } from './query';
 import { documentSchema, preferencesSchema, toCustomer, toDocument, toItem, toTerm, taxCodeSchema, classSchema } from './sales-schemas';
-
-export { invoiceStatus, estimateStatus, type InvoiceStatus, type EstimateStatus } from './document-status';
-export type { NewCustomer, NewCustomerAddress } from './customer-body';
-/** The engine's name for what createCustomer takes. */
-export type CustomerInput = NewCustomer;
 
 /**
  * The QBO side of quote-to-cash: customers, items, terms, tax codes, classes, preferences, and invoices and
@@ -17,20 +13,11 @@ export type CustomerInput = NewCustomer;
  * takes the caller's requestid (stored before the first try, reused on every retry); when a write's outcome is
  * unknown, `findDocumentByMarker` is how the caller looks before writing again.
  */
-export type QboEnvironment = 'sandbox' | 'production';
-
-/** Reference "Links for people". */
-export const QBO_APP_BASE_URLS: Readonly<Record<QboEnvironment, string>> = {
-  production: 'https://app.qbo.intuit.com',
-  sandbox: 'https://app.sandbox.qbo.intuit.com',
-};
-
-export const defaultAppBaseUrl = (environment: QboEnvironment): string => QBO_APP_BASE_URLS[environment];
-
 export interface QuickbooksSalesDeps {
   api: QuickbooksApi;
   logger: Logger;
-  appBaseUrl: (environment: QboEnvironment) => string;
+  /** Where links for people point; default QuickBooks' own web app (web-links.ts). */
+  appBaseUrl?: (environment: QboEnvironment) => string;
   /** The account's QBO environment; default: the live connection's (QuickbooksConnections.live). */
   environment?: (portalId: number) => Promise<QboEnvironment>;
 }
@@ -159,7 +146,7 @@ export class QuickbooksSales {
    * Creates the customer within QBO's field rules (customer-body.ts). A 6240 becomes a DuplicateNameError; every
    * other failure is the QuickbooksApiError as thrown.
    */
-  async createCustomer(portalId: number, input: NewCustomer, requestId: string): Promise<{ customer: QboCustomer; intuitTid: string | undefined }> {
+  async createCustomer(portalId: number, input: CustomerDraft, requestId: string): Promise<{ customer: QboCustomer; intuitTid: string | undefined }> {
     const body = customerBody(input);
     const displayName = body.DisplayName as string;
     try {
@@ -294,7 +281,7 @@ export class QuickbooksSales {
 
   private async documentResult(portalId: number, kind: QboDocumentKind, json: unknown, intuitTid: string | undefined): Promise<DocumentResult> {
     const raw = entityEnvelope(ENTITY[kind]).parse(json)[ENTITY[kind]] as Record<string, unknown>;
-    const base = this.deps.appBaseUrl(await this.environmentOf(portalId));
+    const base = (this.deps.appBaseUrl ?? qboAppBaseUrl)(await this.environmentOf(portalId));
     return { document: toDocument(kind, raw, base), raw, intuitTid };
   }
 

@@ -29,16 +29,7 @@ import {
   type Decimal,
 } from './decimal';
 import { renderMemo } from './memo';
-import type { DealSnapshot, LineItemSnapshot, QboDocumentKind, QboTerm } from './model';
-
-/** The QBO item the item mapper chose for one line item. */
-export interface ChosenItem {
-  itemId: string;
-  itemName: string;
-  taxable: boolean | null;
-  /** The product had no item of its own; the settings' default item stands in. */
-  usedDefault: boolean;
-}
+import type { DealSnapshot, ItemChoice, LineItemSnapshot, QboDocumentKind, QboTerm } from './model';
 
 export interface BuildSettings {
   txnDate: 'close_date' | 'today';
@@ -53,7 +44,7 @@ export interface BuildInput {
   deal: DealSnapshot;
   customer: { id: string; displayName: string; currency: string | null };
   /** Per line item id: the QBO item chosen by the item mapper. */
-  items: Map<string, ChosenItem>;
+  items: Map<string, ItemChoice>;
   settings: BuildSettings;
   /** Already chosen by the caller; null leaves the terms (and so the due date) to QBO. */
   terms: QboTerm | null;
@@ -189,6 +180,15 @@ export function transactionDate(setting: 'close_date' | 'today', deal: Pick<Deal
   return setting === 'close_date' && deal.closeDate ? deal.closeDate : today;
 }
 
+/**
+ * The payment terms of a new invoice: DealBooks' setting, else the customer's own terms, else the company's default
+ * terms (the order QuickBooks itself applies). Null leaves the terms, and so the due date, to QuickBooks.
+ */
+export function chooseTerms(terms: readonly QboTerm[], choice: { setting: string | null; customer: string | null | undefined; company: string | null | undefined }): QboTerm | null {
+  const termId = choice.setting ?? choice.customer ?? choice.company ?? null;
+  return termId ? (terms.find((t) => t.id === termId) ?? null) : null;
+}
+
 function utcDate(date: string): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!match) throw new DocumentBuildError(`Not a YYYY-MM-DD date: ${date}`);
@@ -262,10 +262,10 @@ interface LineParts {
   warnings: string[];
 }
 
-function lineDescription(line: LineItemSnapshot, item: ChosenItem): string {
+function lineDescription(line: LineItemSnapshot, item: ItemChoice): string {
   const description = line.description?.trim() ? line.description.trim() : null;
   // A default item stands for an unmapped product: the line's own words must still say what was sold.
-  if (item.usedDefault) return description && description !== line.name ? `${line.name} - ${description}` : line.name;
+  if (item.method === 'default') return description && description !== line.name ? `${line.name} - ${description}` : line.name;
   return description ?? line.name;
 }
 
@@ -279,7 +279,7 @@ function itemLine(detail: Record<string, unknown>, amountCents: number, descript
   return { line, cents: amountCents };
 }
 
-function buildLine(line: LineItemSnapshot, item: ChosenItem, settings: BuildSettings): LineParts {
+function buildLine(line: LineItemSnapshot, item: ItemChoice, settings: BuildSettings): LineParts {
   const amounts = lineItemAmounts(line);
   const warnings: string[] = [];
   const taxCode = item.taxable === true ? settings.taxCodes.taxable : settings.taxCodes.nonTaxable;
@@ -290,7 +290,7 @@ function buildLine(line: LineItemSnapshot, item: ChosenItem, settings: BuildSett
   const quantityText = formatDecimal(amounts.quantity);
   const priceText = formatDecimal(amounts.price);
   const description = lineDescription(line, item);
-  if (item.usedDefault) {
+  if (item.method === 'default') {
     warnings.push(`“${line.name}” has no QuickBooks item of its own; it goes on the document as “${item.itemName}” with its own name and description.`);
   }
   if (amounts.hubspotAmountCents !== null && amounts.hubspotAmountCents !== amounts.computedAmountCents) {
@@ -337,7 +337,7 @@ function buildLine(line: LineItemSnapshot, item: ChosenItem, settings: BuildSett
       amountCents: amounts.targetCents,
       discountCents,
       taxCode: taxCode ?? null,
-      usesDefaultItem: item.usedDefault,
+      usesDefaultItem: item.method === 'default',
     },
   };
 }

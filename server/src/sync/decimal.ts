@@ -83,10 +83,6 @@ export function isZero(d: Decimal): boolean {
   return d.units === 0n;
 }
 
-export function isNegative(d: Decimal): boolean {
-  return d.units < 0n;
-}
-
 /** The same value with trailing fractional zeros removed ("150.50" and "150.5" become one canonical value). */
 export function normalize(d: Decimal): Decimal {
   let { units, scale } = d;

@@ -1,18 +1,10 @@
-import type { EntityLink } from '../db/entity-links';
-import type { LineItemSnapshot, QboItem } from './model';
+import type { ItemChoice, LineItemSnapshot, QboItem } from './model';
 
 /**
- * Which QBO item each line item is sold as (issue 5, point 4): the product's link; else the SKU; else an exact
- * normalised name; else the default item (the line keeps its own description) or a blocking "map product X".
- * Many products may share one item. Pure: links and items are read by the caller.
+ * Which QBO item each line item is sold as: the product's mapping; else the SKU; else an exact normalised name; else
+ * the default item (the line keeps its own description) or a blocking "map product X". Many products may share one
+ * item. Pure: the mappings and items are read by the caller.
  */
-export interface ItemChoice {
-  itemId: string;
-  itemName: string;
-  taxable: boolean | null;
-  usedDefault: boolean;
-  method: 'existing' | 'sku' | 'name' | 'default';
-}
 
 export interface UnmappedLine {
   lineItemId: string;
@@ -37,7 +29,8 @@ const normalizeSku = (sku: string) => sku.trim().toLowerCase();
 export function mapItems(input: {
   lines: LineItemSnapshot[];
   items: QboItem[];
-  productLinks: Map<string, EntityLink>;
+  /** HubSpot product id -> the QBO item id it is mapped to (confirmed mappings only). */
+  productItems: ReadonlyMap<string, string>;
   defaultItemId: string | null;
 }): { chosen: Map<string, ItemChoice>; unmapped: UnmappedLine[] } {
   const active = input.items.filter((i) => i.active && i.type !== 'Category');
@@ -53,12 +46,12 @@ export function mapItems(input: {
   const fallback = input.defaultItemId ? byId.get(input.defaultItemId) : undefined;
   const chosen = new Map<string, ItemChoice>();
   const unmapped: UnmappedLine[] = [];
-  const pick = (item: QboItem, method: ItemChoice['method']): ItemChoice => ({ itemId: item.id, itemName: item.name, taxable: item.taxable, usedDefault: method === 'default', method });
+  const pick = (item: QboItem, method: ItemChoice['method']): ItemChoice => ({ itemId: item.id, itemName: item.name, taxable: item.taxable, method });
 
   for (const line of input.lines) {
     const productId = line.productId ?? line.product?.id ?? null;
-    const link = productId ? input.productLinks.get(productId) : undefined;
-    const linked = link?.status === 'linked' && link.qboEntityId ? byId.get(link.qboEntityId) : undefined;
+    const mappedItemId = productId ? input.productItems.get(productId) : undefined;
+    const linked = mappedItemId ? byId.get(mappedItemId) : undefined;
     if (linked && linked.active) {
       chosen.set(line.id, pick(linked, 'existing'));
       continue;

@@ -1,7 +1,7 @@
 /**
  * The plain objects the quote-to-cash engine works with. Adapters (hubspot/, quickbooks/) turn API payloads into
- * these; the pure parts of sync/ (matching, building, preflight) take and return only these, so they can be tested
- * without I/O. Money is integer cents (`number`, always an integer) or an exact decimal string; never a float sum.
+ * these; the engine (matching, building, preflight, states) takes and returns only these, so it is tested without
+ * I/O. Money is integer cents (`number`, always an integer) or an exact decimal string; never a float sum.
  */
 
 /** A HubSpot line item as DealBooks needs it. Decimal strings exactly as HubSpot sent them (e.g. "33.33", "1.5"). */
@@ -109,6 +109,39 @@ export interface QboItem {
   unitPrice: string | null;
 }
 
+/** The QBO item a line item is sold as, and how it was found (items.ts). */
+export interface ItemChoice {
+  itemId: string;
+  itemName: string;
+  taxable: boolean | null;
+  /** `default`: the product has no item of its own and the settings' default item stands in for it. */
+  method: 'existing' | 'sku' | 'name' | 'default';
+}
+
+/** A QBO customer DealBooks is about to create, before QBO's field limits are applied (quickbooks/customer-body.ts). */
+export interface CustomerDraft {
+  displayName: string;
+  companyName?: string | null;
+  givenName?: string | null;
+  familyName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  billAddr?: PostalAddress | null;
+  notes?: string | null;
+  /** ISO 4217; QBO lets it be set once, on create (default: the home currency). */
+  currency?: string | null;
+  /** Makes the customer a sub-customer (project) billed with this parent. */
+  parentId?: string | null;
+}
+
+export interface PostalAddress {
+  line1?: string | null;
+  city?: string | null;
+  countrySubDivisionCode?: string | null;
+  postalCode?: string | null;
+  country?: string | null;
+}
+
 export interface QboTerm {
   id: string;
   name: string;
@@ -146,22 +179,24 @@ export interface QboDocument {
 }
 
 /** A blocking problem, in words a person can act on. */
-export type ProblemCode =
-  | 'hubspot_uninstalled'
-  | 'quickbooks_not_connected'
-  | 'quickbooks_needs_reconnect'
-  | 'deal_not_found'
-  | 'no_line_items'
-  | 'line_without_price'
-  | 'unmapped_product'
-  | 'closed_period'
-  | 'currency_mismatch'
-  | 'customer_needs_confirmation'
-  | 'customer_missing'
-  | 'no_bill_email'
-  | 'not_allowed'
-  | 'estimates_disabled'
-  | 'qbo_rejected';
+export const PROBLEM_CODES = [
+  'hubspot_uninstalled',
+  'quickbooks_not_connected',
+  'quickbooks_needs_reconnect',
+  'deal_not_found',
+  'no_line_items',
+  'line_without_price',
+  'unmapped_product',
+  'closed_period',
+  'currency_mismatch',
+  'customer_needs_confirmation',
+  'customer_missing',
+  'no_bill_email',
+  'not_allowed',
+  'estimates_disabled',
+  'qbo_rejected',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 export interface Problem {
   code: ProblemCode;

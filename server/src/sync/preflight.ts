@@ -1,6 +1,6 @@
 /**
  * Every problem that blocks creating an invoice or estimate for a deal, found before anything is written and
- * said in words a person can act on (issue 5, point 7): what is wrong, then what to do. Pure: the caller gathers
+ * said in words a person can act on: what is wrong, then what to do. Pure: the caller gathers
  * the facts (HubSpot deal, QBO company preferences, item and customer resolution) and shows the answer on the card
  * and in the sync log.
  */
@@ -113,22 +113,26 @@ function unmappedProducts(deal: DealSnapshot, items: QuickbooksFacts['items']): 
   return problems;
 }
 
+/**
+ * QuickBooks refuses a transaction dated on or before the company's book close date, so that is checked before any
+ * write and said plainly with the way out (`fix`). Null when the date is open.
+ */
+export function closedPeriodProblem(txnDate: string, bookCloseDate: string | null, fix: string): Problem | null {
+  if (!bookCloseDate || txnDate > bookCloseDate) return null;
+  return {
+    code: 'closed_period',
+    message: `The transaction date ${txnDate} is in a closed period in QuickBooks (books closed through ${bookCloseDate}). ${fix}`,
+    subject: { txnDate, bookCloseDate },
+  };
+}
+
+export const REOPEN_PERIOD = 'Ask your accountant to reopen the period.';
+
 function closedPeriod(facts: PreflightFacts, deal: DealSnapshot, bookCloseDate: string | null): Problem[] {
-  if (!bookCloseDate) return [];
   const txnDate = transactionDate(facts.settings.txnDate, deal, facts.today);
-  // QBO refuses a transaction dated on or before BookCloseDate (reference "Entities").
-  if (txnDate > bookCloseDate) return [];
-  const fix =
-    facts.settings.txnDate === 'close_date' && deal.closeDate
-      ? "Change the deal's close date or ask your accountant to reopen the period."
-      : 'Ask your accountant to reopen the period.';
-  return [
-    {
-      code: 'closed_period',
-      message: `The transaction date ${txnDate} is in a closed period in QuickBooks (books closed through ${bookCloseDate}). ${fix}`,
-      subject: { txnDate, bookCloseDate },
-    },
-  ];
+  const fix = facts.settings.txnDate === 'close_date' && deal.closeDate ? "Change the deal's close date or ask your accountant to reopen the period." : REOPEN_PERIOD;
+  const problem = closedPeriodProblem(txnDate, bookCloseDate, fix);
+  return problem ? [problem] : [];
 }
 
 function currencyMismatch(deal: DealSnapshot, qbo: QuickbooksFacts): Problem[] {

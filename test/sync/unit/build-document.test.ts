@@ -10,10 +10,9 @@ import {
   invoiceFromEstimate,
   lineItemsTotalCents,
   type BuildInput,
-  type ChosenItem,
   type DocumentPreview,
 } from '../../../server/src/sync/build-document';
-import type { DealSnapshot, LineItemSnapshot, QboTerm } from '../../../server/src/sync/model';
+import type { DealSnapshot, ItemChoice, LineItemSnapshot, QboTerm } from '../../../server/src/sync/model';
 import { domainHarness, type DomainHarness } from '../../simulators/quickbooks/domain-test-app';
 import { dueDateFromTerm as qboDueDate } from '../../simulators/quickbooks/entities/sales-forms';
 import { SEED_IDS } from '../../simulators/quickbooks/seed';
@@ -57,11 +56,11 @@ function deal(lineItems: LineItemSnapshot[], fields: Partial<DealSnapshot> = {})
   };
 }
 
-const HOURS: ChosenItem = { itemId: SEED_IDS.item.hours, itemName: 'Hours', taxable: false, usedDefault: false };
-const PLANS: ChosenItem = { itemId: SEED_IDS.item.printedPlans, itemName: 'Printed Plans', taxable: true, usedDefault: false };
+const HOURS: ItemChoice = { itemId: SEED_IDS.item.hours, itemName: 'Hours', taxable: false, method: 'existing' };
+const PLANS: ItemChoice = { itemId: SEED_IDS.item.printedPlans, itemName: 'Printed Plans', taxable: true, method: 'existing' };
 const NET30: QboTerm = { id: SEED_IDS.term.net30, name: 'Net 30', dueDays: 30, dayOfMonthDue: null, active: true };
 
-function input(d: DealSnapshot, overrides: Partial<BuildInput> = {}, item: ChosenItem = HOURS): BuildInput {
+function input(d: DealSnapshot, overrides: Partial<BuildInput> = {}, item: ItemChoice = HOURS): BuildInput {
   return {
     kind: 'invoice',
     portalId: 881,
@@ -248,7 +247,7 @@ describe('buildDocument: amounts exact to the cent, accepted by QBO', () => {
 describe('buildDocument: lines, header and preview', () => {
   it('When the item is the default item, then the line keeps its own name and description and the preview says so', () => {
     const d = deal([lineItem({ name: 'Rush fee', description: 'Same-week delivery', price: '75' })]);
-    const fallback: ChosenItem = { itemId: SEED_IDS.item.hours, itemName: 'Hours', taxable: null, usedDefault: true };
+    const fallback: ItemChoice = { itemId: SEED_IDS.item.hours, itemName: 'Hours', taxable: null, method: 'default' };
     const built = buildDocument(input(d, {}, fallback));
     expect(itemLines(built.body)[0]!.Description).toBe('Rush fee - Same-week delivery');
     expect(built.preview.lines[0]).toMatchObject({ usesDefaultItem: true, itemName: 'Hours', description: 'Rush fee - Same-week delivery' });

@@ -1,18 +1,17 @@
-import type { Clock } from '../clock';
-import type pg from 'pg';
 import { recentActions, type DealAction } from '../db/deal-actions';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
 import { documentsOfDeal, type StoredDocument } from '../db/qbo-documents';
-import type { HubSpotInstalls } from '../hubspot/installs';
-import type { QuickbooksConnections } from '../quickbooks/connections';
-import { estimateStatus, invoiceStatus } from '../quickbooks/sales';
-import type { Problem } from './model';
-import { mayCreate } from './settings';
-import { companyDate, formatMoney } from './format';
+import { qboAppBaseUrl, qboWebUrl } from '../quickbooks/web-links';
+import { estimateStatus, invoiceStatus } from '../sync/document-status';
+import { companyDate, formatMoney } from '../sync/format';
+import type { Problem } from '../sync/model';
+import { mayCreate } from '../sync/settings';
+import type { Candidate } from '../sync/customer-match';
+import type { QuoteToCashDeps } from './deps';
 
 /**
- * What the deal card shows (issue 5, point 8), read only from DealBooks' database so it answers in milliseconds
+ * What the deal card shows, read only from DealBooks' database so it answers in milliseconds
  * whatever state QBO is in: the connection, the customer and how sure the match is, the documents with their status,
  * work in progress, the problems to fix, and which buttons to offer.
  */
@@ -47,7 +46,7 @@ export interface DealSummary {
   connection: { state: 'connected' | 'needs_reconnect' | 'not_connected'; companyName: string | null; message: string | null };
   customer:
     | { state: 'linked'; id: string; displayName: string; method: string | null; confidence: number | null; url: string | null }
-    | { state: 'needs_confirmation'; candidates: Array<{ id: string; displayName: string; email: string | null; score: number; reason: string }> }
+    | { state: 'needs_confirmation'; candidates: Candidate[] }
     | { state: 'none' };
   invoices: DocumentView[];
   estimates: DocumentView[];
@@ -55,14 +54,6 @@ export interface DealSummary {
   pending: Array<{ actionId: number; kind: string; status: string; trigger: string; createdAt: string; waitingFor: string | null }>;
   problems: Problem[];
   allowedActions: AllowedAction[];
-}
-
-export interface SummaryDeps {
-  pool: pg.Pool;
-  clock: Clock;
-  connections: QuickbooksConnections;
-  installs: HubSpotInstalls;
-  appBaseUrl: (environment: 'sandbox' | 'production') => string;
 }
 
 function view(doc: StoredDocument, today: string): DocumentView {
@@ -84,7 +75,7 @@ function view(doc: StoredDocument, today: string): DocumentView {
   };
 }
 
-export async function dealSummary(deps: SummaryDeps, portalId: number, dealId: string, userId: number | undefined): Promise<DealSummary> {
+export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealId: string, userId: number | undefined): Promise<DealSummary> {
   const [connection, { settings }, actions] = await Promise.all([
     deps.connections.live(portalId),
     readSettings(deps.pool, portalId),
@@ -138,13 +129,13 @@ export async function dealSummary(deps: SummaryDeps, portalId: number, dealId: s
     summary.customer = {
       state: 'linked',
       id: customerLink.qboEntityId,
-      displayName: (customerLink.details.displayName as string | undefined) ?? customerLink.qboEntityId,
+      displayName: typeof customerLink.details.displayName === 'string' ? customerLink.details.displayName : customerLink.qboEntityId,
       method: customerLink.matchMethod,
       confidence: customerLink.matchScore,
-      url: `${deps.appBaseUrl(connection.environment)}/app/customerdetail?nameId=${encodeURIComponent(customerLink.qboEntityId)}`,
+      url: qboWebUrl(qboAppBaseUrl(connection.environment), 'customer', customerLink.qboEntityId),
     };
   } else if (customerLink?.status === 'needs_review') {
-    summary.customer = { state: 'needs_confirmation', candidates: (customerLink.details.candidates as never[] | undefined) ?? [] };
+    summary.customer = { state: 'needs_confirmation', candidates: storedCandidates(customerLink.details.candidates) };
   }
 
   if (state !== 'connected') {
@@ -165,4 +156,10 @@ export async function dealSummary(deps: SummaryDeps, portalId: number, dealId: s
   if (summary.customer.state === 'needs_confirmation' || summary.problems.some((p) => p.code === 'customer_needs_confirmation')) allowed.push('confirm_customer');
   summary.allowedActions = allowed;
   return summary;
+}
+
+/** Candidates as recordCandidates stored them on the link; anything else (an older shape) is left out. */
+function storedCandidates(value: unknown): Candidate[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((c): c is Candidate => typeof c === 'object' && c !== null && typeof c.id === 'string' && typeof c.displayName === 'string' && typeof c.score === 'number');
 }

@@ -1,9 +1,9 @@
-import type { QboDocument } from '../sync/model';
+import type { QboDocument } from './model';
 
 /**
  * What a person calls the state of a QBO invoice or estimate, from the document alone (pure). QBO has no invoice
- * status field: voiding sets the amounts to 0 and prepends "Voided" to PrivateNote (reference "API basics"), and
- * payments lower Balance. 'draft' is DealBooks' word for an invoice it has not created in QBO yet: a QBO document
+ * status field: voiding sets the amounts to 0 and prepends "Voided" to PrivateNote (see the void answer in
+ * test/fixtures/quickbooks/payment_void_response.json for the same rule on payments), and payments lower Balance. 'draft' is DealBooks' word for an invoice it has not created in QBO yet: a QBO document
  * is never a draft.
  */
 export type InvoiceStatus = 'draft' | 'open' | 'partially_paid' | 'paid' | 'overdue' | 'voided';
@@ -21,7 +21,7 @@ export function invoiceStatus(doc: Pick<QboDocument, 'totalCents' | 'balanceCent
 }
 
 /**
- * Estimate TxnStatus (reference "Entities": Pending / Accepted / Rejected / Closed / Converted). Converting an
+ * Estimate TxnStatus: Pending (on create), Accepted, Rejected, Closed or Converted. Converting an
  * estimate into an invoice leaves it Closed with a LinkedTxn to the Invoice, so that reads as converted; Closed
  * without an invoice is a person closing it by hand.
  */
@@ -38,4 +38,17 @@ export function estimateStatus(doc: Pick<QboDocument, 'txnStatus' | 'linked'>): 
     default:
       return 'pending';
   }
+}
+
+/**
+ * Why an estimate cannot be converted into an invoice, or null when it can: QuickBooks allows one invoice per
+ * estimate, and a rejected estimate must be reopened in QuickBooks first.
+ */
+export function conversionRefusal(estimate: Pick<QboDocument, 'txnStatus' | 'linked' | 'docNumber' | 'id'>): string | null {
+  const status = estimate.txnStatus ?? 'Pending';
+  if (status === 'Closed' || status === 'Converted' || estimate.linked.some((l) => l.type === 'Invoice')) {
+    return `Estimate ${estimate.docNumber ?? estimate.id} is closed in QuickBooks (it was already converted or closed), so it cannot be converted again.`;
+  }
+  if (status === 'Rejected') return `Estimate ${estimate.docNumber ?? estimate.id} was rejected by the customer in QuickBooks. Mark it Accepted or Pending in QuickBooks to convert it.`;
+  return null;
 }

@@ -1,4 +1,5 @@
-import { estimateStatus, invoiceStatus, utcOffsetOf } from '../../server/src/quickbooks/sales';
+import { utcOffsetOf } from '../../../server/src/quickbooks/sales';
+import { estimateStatus, invoiceStatus } from '../../../server/src/sync/document-status';
 
 /** What the card shows for a QBO invoice or estimate, from the document alone. */
 const invoice = (totalCents: number, balanceCents: number | null, dueDate: string | null = '2026-03-31', privateNote: string | null = 'HubSpot deal 42') => ({

@@ -1,26 +1,16 @@
-import type pg from 'pg';
-import type { Clock } from '../clock';
 import { findLink } from '../db/entity-links';
 import { documentsOfDeal, type StoredDocument } from '../db/qbo-documents';
 import { DEAL_PROPERTY } from '../hubspot/deal-properties';
-import type { HubSpotDeals } from '../hubspot/deals';
-import type { QuickbooksConnections } from '../quickbooks/connections';
-import { estimateStatus, invoiceStatus } from '../quickbooks/sales';
-import { centsToDecimalString } from './decimal';
-import { companyDate } from './format';
+import { centsToDecimalString } from '../sync/decimal';
+import { estimateStatus, invoiceStatus } from '../sync/document-status';
+import { companyDate } from '../sync/format';
+import type { QuoteToCashDeps } from './deps';
 
 /**
- * DealBooks' deal properties (issue 5, point 9), written after every action from what DealBooks knows of the deal's
- * QBO documents, so that users can report, filter and build workflows on them. Idempotent: it writes the current
- * state, whatever happened before.
+ * DealBooks' deal properties, written after every action from what DealBooks knows of the deal's QBO documents, so
+ * that users can report, filter and build workflows on them. Idempotent: it writes the current state, whatever
+ * happened before.
  */
-export interface WriteBackDeps {
-  pool: pg.Pool;
-  deals: HubSpotDeals;
-  connections: QuickbooksConnections;
-  clock: Clock;
-}
-
 const cents = (value: number | null) => (value === null ? '' : centsToDecimalString(value));
 
 function newest(docs: StoredDocument[], kind: 'invoice' | 'estimate', linkedId: string | null): StoredDocument | undefined {
@@ -45,7 +35,7 @@ export function dealProperties(input: { invoice?: StoredDocument; estimate?: Sto
   };
 }
 
-export async function writeBack(deps: WriteBackDeps, portalId: number, dealId: string, lastProblem: string): Promise<Record<string, string>> {
+export async function writeBack(deps: QuoteToCashDeps, portalId: number, dealId: string, lastProblem: string): Promise<Record<string, string>> {
   const connection = await deps.connections.live(portalId);
   const now = deps.clock.now();
   let docs: StoredDocument[] = [];
@@ -59,7 +49,7 @@ export async function writeBack(deps: WriteBackDeps, portalId: number, dealId: s
       findLink(deps.pool, connection.id, 'deal', dealId, 'Invoice'),
       findLink(deps.pool, connection.id, 'deal', dealId, 'Estimate'),
     ]);
-    customerName = customer?.status === 'linked' ? ((customer.details.displayName as string | undefined) ?? customer.qboEntityId) : null;
+    customerName = customer?.status === 'linked' ? (typeof customer.details.displayName === 'string' ? customer.details.displayName : customer.qboEntityId) : null;
     invoiceLinkId = invoice?.status === 'linked' ? invoice.qboEntityId : null;
     estimateLinkId = estimate?.status === 'linked' ? estimate.qboEntityId : null;
   }
@@ -73,4 +63,14 @@ export async function writeBack(deps: WriteBackDeps, portalId: number, dealId: s
   });
   await deps.deals.updateDealProperties(portalId, dealId, properties);
   return properties;
+}
+
+/** Writes the deal properties; if HubSpot fails, a job retries it later (a QBO result already made stands). */
+export async function safeWriteBack(deps: QuoteToCashDeps, portalId: number, dealId: string, lastProblem: string): Promise<void> {
+  try {
+    await writeBack(deps, portalId, dealId, lastProblem);
+  } catch (err) {
+    deps.logger.warn({ err, portalId, dealId }, 'deal properties could not be written; a job will retry');
+    await deps.queue.writeBack(portalId, dealId).catch((e) => deps.logger.error({ err: e, portalId, dealId }, 'could not queue the deal write-back'));
+  }
 }

@@ -1,0 +1,77 @@
+import { openAction } from '../db/deal-actions';
+import { findLink } from '../db/entity-links';
+import { readSettings } from '../db/portal-settings';
+import { dealsWithStaleEvents, pendingDealEventIds, settleEvents } from '../db/webhook-inbox';
+import { wonStageIds } from '../hubspot/deals';
+import type { Pipeline } from '../sync/model';
+import { triggerStagesFor } from '../sync/settings';
+import type { QuoteToCashDeps } from './deps';
+
+/**
+ * What a deal's HubSpot events lead to. The events only say that something changed; the deal is read fresh, so
+ * late, repeated or reordered events act on the deal as it is now. If auto-invoice is on, the deal sits in a trigger
+ * stage and has no document yet, an action is queued to create one. Every pending event of the deal is then settled
+ * with a note saying what was decided.
+ */
+export type AutoInvoiceDecision =
+  | 'nothing pending'
+  | 'not installed'
+  | 'auto-invoice off'
+  | 'deal gone'
+  | 'not a trigger stage'
+  | 'already has a document'
+  | 'queued';
+
+/** Events pending longer than this are queued again by the sweep (an enqueue lost between commit and send, a crash). */
+export const STALE_EVENT_MS = 2 * 60_000;
+
+export function pipelinesOf(deps: QuoteToCashDeps, portalId: number): Promise<Pipeline[]> {
+  return deps.cache.get(portalId, 'pipelines', () => deps.deals.pipelines(portalId));
+}
+
+export async function decideOnDealEvents(deps: QuoteToCashDeps, portalId: number, dealId: string): Promise<{ decision: AutoInvoiceDecision; actionId?: number }> {
+  const events = await pendingDealEventIds(deps.pool, portalId, dealId);
+  if (events.length === 0) return { decision: 'nothing pending' };
+  const settle = (status: 'processed' | 'ignored', note: string) => settleEvents(deps.pool, events, status, note, deps.clock.now());
+
+  const install = await deps.installs.get(portalId);
+  if (!install || install.status !== 'installed') {
+    await settle('ignored', 'DealBooks is not installed in this HubSpot account.');
+    return { decision: 'not installed' };
+  }
+  const { settings } = await readSettings(deps.pool, portalId);
+  if (!settings.autoInvoice) {
+    await settle('processed', 'auto-invoice is off');
+    return { decision: 'auto-invoice off' };
+  }
+  const deal = await deps.deals.readDeal(portalId, dealId);
+  if (!deal) {
+    await settle('ignored', 'The deal no longer exists in HubSpot.');
+    return { decision: 'deal gone' };
+  }
+  const pipeline = (await pipelinesOf(deps, portalId)).find((p) => p.id === deal.pipeline);
+  const triggers = triggerStagesFor(settings, deal.pipeline ?? '', pipeline ? wonStageIds(pipeline) : []);
+  if (!deal.stage || !triggers.includes(deal.stage)) {
+    await settle('processed', `stage ${deal.stage ?? '(none)'} does not trigger auto-invoice`);
+    return { decision: 'not a trigger stage' };
+  }
+  const connection = await deps.connections.live(portalId);
+  if (connection) {
+    const existing = await findLink(deps.pool, connection.id, 'deal', dealId, settings.documentKind === 'invoice' ? 'Invoice' : 'Estimate');
+    // A deal reopened and won again, or a repeated event: the document exists; never a second. (A pending or
+    // refused attempt goes on through a new action, which looks for a lost document before writing.)
+    if (existing?.status === 'linked') {
+      await settle('processed', `the deal already has its ${settings.documentKind}`);
+      return { decision: 'already has a document' };
+    }
+  }
+  const { action, created } = await openAction(deps.pool, { portalId, dealId, kind: settings.documentKind, trigger: 'auto', userId: null }, deps.clock.now());
+  if (created) await deps.queue.action(portalId, dealId, action.id);
+  await settle('processed', `${settings.documentKind} queued (action ${action.id})`);
+  return { decision: 'queued', actionId: action.id };
+}
+
+/** The deals whose events have waited too long (their job was lost): the caller queues them again, harmlessly. */
+export function dealsToSweep(deps: QuoteToCashDeps): Promise<Array<{ portalId: number; dealId: string }>> {
+  return dealsWithStaleEvents(deps.pool, new Date(deps.clock.now().getTime() - STALE_EVENT_MS), 1000);
+}

@@ -1,0 +1,118 @@
+import { getAction, openAction, type DealAction, type DealActionKind } from '../db/deal-actions';
+import { findLink } from '../db/entity-links';
+import { readSettings } from '../db/portal-settings';
+import { documentOf } from '../db/qbo-documents';
+import { syncLogEntry } from '../db/sync-log';
+import { ConflictError, ConnectionBlockedError, ForbiddenError, NotFoundError, UpstreamSlowError } from '../errors';
+import { withDeadline } from '../lib/deadline';
+import type { ConnectionView } from '../quickbooks/connections';
+import { conversionRefusal } from '../sync/document-status';
+import { mayCreate, type Settings } from '../sync/settings';
+import type { QuoteToCashDeps } from './deps';
+import { keepCopy } from './record-document';
+
+/**
+ * What a person asks for on the deal card (and the sync log's Retry). Anything that writes to QuickBooks is queued
+ * and answered at once; the card polls the summary. Every request is idempotent: HubSpot retries a failed fetch and
+ * people double click, and both find the action already queued or the document already made.
+ */
+export type Queued = { kind: 'queued'; action: DealAction; alreadyQueued: boolean };
+export type CardRequest = { kind: 'exists'; document: { id: string; docNumber?: string | null; url?: string | null } } | Queued;
+
+/** Who asks: the account and user of the signed request (HubSpot may leave the user out). */
+export interface Requester {
+  portalId: number;
+  userId?: number;
+}
+
+/** How long the card waits on QuickBooks or HubSpot before it is told to try again. */
+export const CARD_UPSTREAM_BUDGET_MS = 10_000;
+
+/** The card waits at most `ms` for HubSpot or QuickBooks; after that it is told to try again. */
+export function withinCardBudget<T>(promise: Promise<T>, what: string, ms = CARD_UPSTREAM_BUDGET_MS): Promise<T> {
+  return withDeadline(promise, ms, () => new UpstreamSlowError(`${what} is taking longer than ${ms / 1000} s (QuickBooks or HubSpot is slow). Try again in a minute.`));
+}
+
+/** The account's QBO connection, if a person can use it now; otherwise the card is told how to repair it. */
+export async function usableConnection(deps: QuoteToCashDeps, portalId: number): Promise<ConnectionView> {
+  const connection = await deps.connections.live(portalId);
+  if (!connection) throw new ConnectionBlockedError('quickbooks', 'not_connected', portalId);
+  if (connection.status === 'needs_reconnect') throw new ConnectionBlockedError('quickbooks', 'needs_reconnect', portalId);
+  return connection;
+}
+
+/** Finance may limit who creates documents; the card's buttons are refused for anyone else. */
+export async function requireCreator(deps: QuoteToCashDeps, who: Requester): Promise<Settings> {
+  const { settings } = await readSettings(deps.pool, who.portalId);
+  if (!mayCreate(settings, who.userId)) {
+    throw new ForbiddenError('Your DealBooks settings allow only some users to create invoices and estimates. Ask a DealBooks admin to add you.');
+  }
+  return settings;
+}
+
+async function queueAction(
+  deps: QuoteToCashDeps,
+  input: { portalId: number; dealId: string; kind: DealActionKind; targetId?: string; trigger: 'card' | 'retry'; userId: number | undefined; options?: Record<string, unknown> },
+): Promise<Queued> {
+  const { action, created } = await openAction(deps.pool, { ...input, userId: input.userId ?? null }, deps.clock.now());
+  if (created) await deps.queue.action(input.portalId, input.dealId, action.id);
+  return { kind: 'queued', action, alreadyQueued: !created };
+}
+
+/** "Create invoice" / "Create estimate": the deal's document, or the action that will make it. */
+export async function requestDocument(deps: QuoteToCashDeps, who: Requester, dealId: string, kind: 'invoice' | 'estimate', options: { send?: boolean }): Promise<CardRequest> {
+  const connection = await usableConnection(deps, who.portalId);
+  await requireCreator(deps, who);
+  const link = await findLink(deps.pool, connection.id, 'deal', dealId, kind === 'invoice' ? 'Invoice' : 'Estimate');
+  if (link?.status === 'linked' && link.qboEntityId) {
+    const doc = await documentOf(deps.pool, who.portalId, connection.id, kind, link.qboEntityId);
+    return { kind: 'exists', document: { id: link.qboEntityId, docNumber: doc?.docNumber ?? null, url: doc?.webUrl ?? null } };
+  }
+  return queueAction(deps, { portalId: who.portalId, dealId, kind, trigger: 'card', userId: who.userId, options: options.send === undefined ? {} : { send: options.send } });
+}
+
+/**
+ * "Convert to invoice". The customer may have accepted or rejected the estimate in QBO since DealBooks last looked,
+ * so it is judged as it is now; if QBO is slow, the stored copy decides here and the job checks again before writing.
+ */
+export async function requestConversion(deps: QuoteToCashDeps, who: Requester, estimateId: string): Promise<CardRequest> {
+  const connection = await usableConnection(deps, who.portalId);
+  await requireCreator(deps, who);
+  const stored = await documentOf(deps.pool, who.portalId, connection.id, 'estimate', estimateId);
+  if (!stored || !stored.dealId) throw new NotFoundError(`Estimate ${estimateId} is not an estimate DealBooks made for a deal of this account.`);
+  const dealId = stored.dealId;
+  let estimate = stored;
+  try {
+    const fresh = await withinCardBudget(deps.sales.readDocument(who.portalId, 'estimate', estimateId), 'Reading the estimate', 5_000);
+    if (fresh) {
+      await keepCopy(deps, connection, dealId, fresh.document);
+      estimate = { ...stored, ...fresh.document, currency: fresh.document.currency ?? connection.homeCurrency };
+    }
+  } catch (err) {
+    deps.logger.warn({ err, portalId: who.portalId, estimateId }, 'the estimate could not be read fresh; judging the stored copy');
+  }
+  const refusal = conversionRefusal(estimate);
+  if (refusal) throw new ConflictError(refusal, { details: { estimateStatus: estimate.txnStatus } });
+  const invoice = await findLink(deps.pool, connection.id, 'deal', dealId, 'Invoice');
+  if (invoice?.status === 'linked' && invoice.qboEntityId) return { kind: 'exists', document: { id: invoice.qboEntityId } };
+  return queueAction(deps, { portalId: who.portalId, dealId, kind: 'convert', targetId: estimateId, trigger: 'card', userId: who.userId });
+}
+
+/** "Send invoice": QuickBooks emails it, to `sendTo` when the person gave an address. */
+export async function requestSend(deps: QuoteToCashDeps, who: Requester, invoiceId: string, sendTo: string | undefined): Promise<CardRequest> {
+  const connection = await usableConnection(deps, who.portalId);
+  await requireCreator(deps, who);
+  const invoice = await documentOf(deps.pool, who.portalId, connection.id, 'invoice', invoiceId);
+  if (!invoice || !invoice.dealId) throw new NotFoundError(`Invoice ${invoiceId} is not an invoice DealBooks made for a deal of this account.`);
+  return queueAction(deps, { portalId: who.portalId, dealId: invoice.dealId, kind: 'send', targetId: invoiceId, trigger: 'card', userId: who.userId, options: sendTo ? { sendTo } : {} });
+}
+
+/** The sync log's Retry: the logged action again, as a new action. */
+export async function retryLogged(deps: QuoteToCashDeps, who: Requester, entryId: number): Promise<Queued> {
+  const entry = await syncLogEntry(deps.pool, who.portalId, entryId);
+  if (!entry) throw new NotFoundError(`Sync log entry ${entryId} does not exist in this account.`);
+  const original = entry.dealActionId ? await getAction(deps.pool, who.portalId, entry.dealActionId) : null;
+  if (!original || !entry.dealId) throw new ConflictError('This entry is not about an action that can be retried.');
+  if (entry.outcome === 'succeeded' || entry.outcome === 'skipped') throw new ConflictError('This attempt succeeded; there is nothing to retry.');
+  return queueAction(deps, { portalId: who.portalId, dealId: original.dealId, kind: original.kind, targetId: original.targetId, trigger: 'retry', userId: who.userId, options: original.options });
+}

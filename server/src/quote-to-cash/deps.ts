@@ -1,0 +1,36 @@
+import type pg from 'pg';
+import type { Clock } from '../clock';
+import type { HubSpotDeals } from '../hubspot/deals';
+import type { HubSpotInstalls } from '../hubspot/installs';
+import type { Logger } from '../logger';
+import type { QuickbooksConnections } from '../quickbooks/connections';
+import type { QuickbooksSales } from '../quickbooks/sales';
+import type { CatalogCache } from './catalog-cache';
+
+/**
+ * What the quote-to-cash use-cases work with: the database, DealBooks' clock, the two adapters, a short-lived copy
+ * of the QBO lists, and a way to queue more work on a deal. Built once in the composition root (service.ts); tests
+ * build it with the simulators behind the adapters.
+ */
+export interface QuoteToCashDeps {
+  pool: pg.Pool;
+  clock: Clock;
+  logger: Logger;
+  installs: HubSpotInstalls;
+  deals: HubSpotDeals;
+  connections: QuickbooksConnections;
+  sales: QuickbooksSales;
+  cache: CatalogCache;
+  queue: DealWorkQueue;
+}
+
+/**
+ * Work on one deal runs serially across every worker (jobs/deal-jobs.ts implements this). A use-case queues work
+ * only through here, so it never depends on the job queue itself.
+ */
+export interface DealWorkQueue {
+  /** Runs a queued deal action (create, convert, send). */
+  action(portalId: number, dealId: string, actionId: number): Promise<void>;
+  /** Writes DealBooks' deal properties again (after HubSpot failed to take them). */
+  writeBack(portalId: number, dealId: string): Promise<void>;
+}

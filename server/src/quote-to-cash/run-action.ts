@@ -1,0 +1,78 @@
+import { finishAction, getAction, markRunning, waitForPerson, type DealAction } from '../db/deal-actions';
+import { recordSync } from '../db/sync-log';
+import { JobMustWaitError } from '../errors';
+import type { Logger } from '../logger';
+import { QuickbooksApiError } from '../quickbooks/api';
+import type { Problem } from '../sync/model';
+import type { ActionOutcome } from './action-outcome';
+import { convertEstimate } from './convert-estimate';
+import { createDocument } from './create-document';
+import type { QuoteToCashDeps } from './deps';
+import { blockedProblem, sentence } from './problems';
+import { sendInvoice } from './send-invoice';
+import { safeWriteBack } from './write-back';
+
+/**
+ * Runs one queued deal action to its end, whatever asked for it (the card, auto-invoice, a retry). An outcome that
+ * is final (succeeded, failed, blocked on something a person must fix) is stored on the action; anything that may
+ * pass (QuickBooks or HubSpot unavailable, an unknown outcome) throws, and the job queue tries again later.
+ */
+export async function runAction(deps: QuoteToCashDeps, action: DealAction): Promise<ActionOutcome> {
+  const log = deps.logger.child({ component: 'quote-to-cash', portalId: action.portalId, dealId: action.dealId, actionId: action.id, kind: action.kind });
+  await markRunning(deps.pool, action.id, deps.clock.now());
+  let outcome: ActionOutcome;
+  try {
+    outcome = await carryOut(deps, action, log);
+  } catch (err) {
+    // A worker that stalled past its job's expiry wakes after another worker finished the action: its late failure
+    // must not reopen the action or promise a retry that will never come.
+    const now = await getAction(deps.pool, action.portalId, action.id);
+    if (now && now.status !== 'queued' && now.status !== 'running') {
+      log.warn({ err, status: now.status }, 'a late answer to an attempt of an action that has already ended; ignored');
+      return { status: now.status, problems: now.problems, result: now.result ?? undefined };
+    }
+    await recordInterruption(deps, action, err);
+    throw err;
+  }
+  await finishAction(deps.pool, action.id, outcome, deps.clock.now());
+  log.info({ status: outcome.status, problems: outcome.problems.map((p) => p.code) }, 'deal action finished');
+  return outcome;
+}
+
+/** Says in the sync log (and on the action, when a person must act) why the attempt did not finish. */
+async function recordInterruption(deps: QuoteToCashDeps, action: DealAction, err: unknown): Promise<void> {
+  const logged = { portalId: action.portalId, action: action.kind, dealId: action.dealId, dealActionId: action.id };
+  // A connection a person must repair (ConnectionBlockedError is one): the job queue parks the job on this error.
+  if (err instanceof JobMustWaitError) {
+    const problem = blockedProblem(err);
+    await recordSync(deps.pool, { ...logged, outcome: 'blocked', message: problem.message, errorCode: problem.code }, deps.clock.now());
+    // Waiting (not failing) until someone reconnects: the action stays queued and its job is parked.
+    await waitForPerson(deps.pool, action.id, problem);
+    return;
+  }
+  const qbo = err instanceof QuickbooksApiError ? err : undefined;
+  const message = `${sentence(err instanceof Error ? err.message : String(err))} DealBooks will try again.`;
+  await recordSync(deps.pool, { ...logged, outcome: 'retrying', message, intuitTid: qbo?.intuitTid ?? null, errorCode: qbo?.code ?? (qbo ? String(qbo.status) : null) }, deps.clock.now());
+}
+
+/** Marks an action failed for good (its job ran out of retries). */
+export async function giveUp(deps: QuoteToCashDeps, action: DealAction, message: string): Promise<void> {
+  const problem: Problem = { code: 'qbo_rejected', message: `${message} DealBooks stopped retrying; use Retry in the sync log once the cause is fixed.` };
+  await finishAction(deps.pool, action.id, { status: 'failed', problems: [problem] }, deps.clock.now());
+  await recordSync(deps.pool, { portalId: action.portalId, action: action.kind, outcome: 'failed', message: problem.message, dealId: action.dealId, dealActionId: action.id }, deps.clock.now());
+  await safeWriteBack(deps, action.portalId, action.dealId, problem.message);
+}
+
+function carryOut(deps: QuoteToCashDeps, action: DealAction, log: Logger): Promise<ActionOutcome> {
+  switch (action.kind) {
+    case 'invoice':
+    case 'estimate':
+      return createDocument(deps, action, action.kind, log);
+    case 'convert':
+      return convertEstimate(deps, action, log);
+    case 'send':
+      return sendInvoice(deps, action);
+    default:
+      return Promise.resolve({ status: 'failed', problems: [{ code: 'qbo_rejected', message: `Unknown action ${action.kind}.` }] });
+  }
+}
