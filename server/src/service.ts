@@ -6,7 +6,7 @@ import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { OAuthStates } from './connections/oauth-states';
 import type { AppContext } from './context';
-import { openDatabase, type Database } from './db/database';
+import { openDatabase, ping, type Database } from './db/database';
 import { migrate, pendingMigrations } from './db/migrate';
 import { createHttpApp } from './http/app';
 import { requireHubSpotSignature } from './http/hubspot-auth';
@@ -92,7 +92,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   async function readiness(): Promise<ReadinessReport> {
     const checks: ReadinessReport['checks'] = {};
     try {
-      await withDeadline(db.pool.query('SELECT 1'), 2000, () => new Error('timeout'));
+      await withDeadline(ping(db.pool), 2000, () => new Error('timeout'));
       checks.database = { ok: true };
       const pending = await withDeadline(pendingMigrations(db.pool), 2000, () => new Error('timeout'));
       checks.migrations = pending.length === 0 ? { ok: true } : { ok: false, message: `${pending.length} migration(s) not applied` };

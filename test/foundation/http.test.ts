@@ -38,7 +38,7 @@ describe('readiness when something is missing', () => {
       const res = await request(service.http).get('/readyz').expect(503);
       expect(res.body.status).toBe('not_ready');
       expect(res.body.checks.database).toEqual({ ok: true });
-      expect(res.body.checks.migrations).toEqual({ ok: false, message: '3 migration(s) not applied' });
+      expect(res.body.checks.migrations).toEqual({ ok: false, message: '4 migration(s) not applied' });
       expect(res.body.checks.queue).toEqual({ ok: false, message: 'job queue not running' });
     } finally {
       await service.stop();

@@ -24,7 +24,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
   });
   afterAll(() => db.close());
 
-  const ALL = ['20261122000000_initial-schema', '20261122010000_connections', '20261122020000_quote-to-cash'];
+  const ALL = ['20261122000000_initial-schema', '20261122010000_connections', '20261122020000_quote-to-cash', '20261202000000_drop-unused-content-hash'];
 
   it('When migrations run on an empty database, then every table exists', async () => {
     expect(await pendingMigrations(db.pool)).toEqual(ALL);

@@ -10,7 +10,9 @@ import {
   toPipeline,
   utcDateOf,
 } from '../../server/src/hubspot/deal-snapshot';
-import { HubSpotApiError, HubSpotDeals, wonStageIds } from '../../server/src/hubspot/deals';
+import { HubSpotDeals } from '../../server/src/hubspot/deals';
+import { wonStageIds } from '../../server/src/sync/settings';
+import { HubSpotApiError } from '../../server/src/hubspot/request';
 import type { DealSnapshot } from '../../server/src/sync/model';
 import { DEALBOOKS_SCOPES, demoApp, startHubSpotSimulator } from '../simulators/hubspot';
 import { installDirect } from '../connections/support/direct';

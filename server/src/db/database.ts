@@ -30,6 +30,11 @@ export interface OpenDatabaseOptions {
   applicationName?: string;
 }
 
+/** Answers when the database does (readiness). */
+export async function ping(db: pg.Pool): Promise<void> {
+  await db.query('SELECT 1');
+}
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
   return openEmbedded(options);

@@ -200,11 +200,3 @@ export function toPipeline(wire: WirePipeline): Pipeline {
     });
   return { id: wire.id, label: wire.label, stages };
 }
-
-/**
- * The pipeline's won stages: closed with probability 1. Accounts rename stages and add pipelines whose won stage
- * has an opaque id, so "won" is read from the metadata, never from a name like `closedwon` (reference "Pipelines").
- */
-export function wonStageIds(pipeline: Pipeline): string[] {
-  return pipeline.stages.filter((s) => s.isClosed && s.probability === 1).map((s) => s.id);
-}

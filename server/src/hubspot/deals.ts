@@ -1,7 +1,4 @@
-import type { Client } from '@hubspot/api-client';
-import type { z } from 'zod';
 import { ConnectionBlockedError } from '../errors';
-import { withDeadline } from '../lib/deadline';
 import type { Logger } from '../logger';
 import type { CompanySnapshot, ContactSnapshot, DealSnapshot, LineItemSnapshot, Pipeline } from '../sync/model';
 import { DEAL_PROPERTY } from './deal-properties';
@@ -9,7 +6,6 @@ import {
   batchReadSchema,
   createdSchema,
   crmObjectSchema,
-  errorBodySchema,
   ownerSchema,
   pipelinesSchema,
   v4AssociationsSchema,
@@ -34,8 +30,7 @@ import {
   type WireRecord,
 } from './deal-snapshot';
 import type { HubSpotInstalls } from './installs';
-
-export { wonStageIds } from './deal-snapshot';
+import { HubSpotRequester } from './request';
 
 /**
  * The deal side of quote to cash: reads a deal with everything an invoice needs, the deal pipelines, and writes
@@ -76,25 +71,6 @@ export const CONTACT_PROPERTIES: readonly string[] = ['email', 'firstname', 'las
 export const BATCH_SIZE = 100;
 /** Associations per v4 page (HubSpot's maximum). */
 const V4_PAGE = 500;
-export const DEFAULT_HUBSPOT_TIMEOUT_MS = 20_000;
-
-/**
- * A HubSpot call that failed. `status` is HubSpot's HTTP status (undefined when no answer came: timeout, reset),
- * so callers can retry 429 and 5xx; `code` mirrors it because HubSpotInstalls.call retries once on `code === 401`.
- */
-export class HubSpotApiError extends Error {
-  override name = 'HubSpotApiError';
-  readonly code: number | undefined;
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly correlationId: string | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.code = status;
-  }
-}
 
 export interface HubSpotDealsDeps {
   /** Only `call` is used, so a test can hand in a client for a simulator app with other scopes. */
@@ -104,24 +80,15 @@ export interface HubSpotDealsDeps {
   timeoutMs?: number;
 }
 
-interface Request {
-  method: 'GET' | 'POST' | 'PATCH';
-  path: string;
-  qs?: Record<string, string>;
-  body?: unknown;
-  /** What DealBooks was doing, for the error message: "reading deal 123". */
-  what: string;
-}
-
 const enc = encodeURIComponent;
 
 export class HubSpotDeals {
   private readonly logger: Logger;
-  private readonly timeoutMs: number;
+  private readonly http: HubSpotRequester;
 
   constructor(private readonly deps: HubSpotDealsDeps) {
     this.logger = deps.logger.child({ component: 'hubspot-deals' });
-    this.timeoutMs = deps.timeoutMs ?? DEFAULT_HUBSPOT_TIMEOUT_MS;
+    this.http = new HubSpotRequester(deps.installs, deps.timeoutMs);
   }
 
   /**
@@ -134,7 +101,7 @@ export class HubSpotDeals {
    * A typical deal (lines with products, one company, one contact) costs 5 calls.
    */
   async readDeal(portalId: number, dealId: string): Promise<DealSnapshot | null> {
-    const deal = await this.request(
+    const deal = await this.http.request(
       portalId,
       {
         method: 'GET',
@@ -152,14 +119,14 @@ export class HubSpotDeals {
 
   /** The account's deal pipelines (`GET /crm/v3/pipelines/deals`, not paged), archived ones left out. */
   async pipelines(portalId: number): Promise<Pipeline[]> {
-    const answer = await this.request(portalId, { method: 'GET', path: '/crm/v3/pipelines/deals', what: 'reading the deal pipelines' }, pipelinesSchema);
+    const answer = await this.http.request(portalId, { method: 'GET', path: '/crm/v3/pipelines/deals', what: 'reading the deal pipelines' }, pipelinesSchema);
     return answer.results.filter((p) => !p.archived).map(toPipeline);
   }
 
   /** Values are strings on the wire; '' clears a property. Nothing is sent when there is nothing to write. */
   async updateDealProperties(portalId: number, dealId: string, properties: Record<string, string>): Promise<void> {
     if (Object.keys(properties).length === 0) return;
-    await this.request(
+    await this.http.request(
       portalId,
       { method: 'PATCH', path: `/crm/v3/objects/deals/${enc(dealId)}`, body: { properties }, what: `updating deal ${dealId}` },
       createdSchema,
@@ -172,7 +139,7 @@ export class HubSpotDeals {
    * and line breaks become <br>. Not idempotent: a caller that retries after an unknown outcome may add a second note.
    */
   async addDealNote(portalId: number, dealId: string, input: { body: string; timestamp: Date }): Promise<{ id: string }> {
-    const created = await this.request(
+    const created = await this.http.request(
       portalId,
       {
         method: 'POST',
@@ -194,7 +161,7 @@ export class HubSpotDeals {
    */
   async readOwnerName(portalId: number, ownerId: string): Promise<string | null> {
     try {
-      const owner = await this.request(
+      const owner = await this.http.request(
         portalId,
         { method: 'GET', path: `/crm/v3/owners/${enc(ownerId)}`, what: `reading owner ${ownerId}` },
         ownerSchema,
@@ -262,7 +229,7 @@ export class HubSpotDeals {
     const all: V4Associations['results'] = [];
     let after: string | undefined;
     do {
-      const page = await this.request(
+      const page = await this.http.request(
         portalId,
         {
           method: 'GET',
@@ -283,7 +250,7 @@ export class HubSpotDeals {
     const found: WireRecord[] = [];
     for (let start = 0; start < ids.length; start += BATCH_SIZE) {
       const chunk = ids.slice(start, start + BATCH_SIZE);
-      const answer = await this.request(
+      const answer = await this.http.request(
         portalId,
         { method: 'POST', path: `/crm/v3/objects/${type}/batch/read`, body: { inputs: chunk.map((id) => ({ id })), properties }, what },
         batchReadSchema,
@@ -296,7 +263,7 @@ export class HubSpotDeals {
 
   /** One object, or null when it was deleted since the deal was read. */
   private async readRecord(portalId: number, type: string, id: string, properties: readonly string[], what: string, associations?: string): Promise<CrmObject | null> {
-    return this.request(
+    return this.http.request(
       portalId,
       {
         method: 'GET',
@@ -308,60 +275,6 @@ export class HubSpotDeals {
       { notFound: 'null' },
     );
   }
-
-  private request<S extends z.ZodType>(portalId: number, request: Request, schema: S): Promise<z.output<S>>;
-  private request<S extends z.ZodType>(portalId: number, request: Request, schema: S, options: { notFound: 'null' }): Promise<z.output<S> | null>;
-  private async request<S extends z.ZodType>(portalId: number, request: Request, schema: S, options?: { notFound: 'null' }): Promise<z.output<S> | null> {
-    return this.deps.installs.call(portalId, async (client) => {
-      const response = await this.send(client, request);
-      const body = await response.text();
-      if (response.status === 404 && options?.notFound === 'null') return null;
-      if (!response.ok) throw answeredError(request, response.status, body);
-      const parsed = schema.safeParse(parseJson(body));
-      if (!parsed.success) {
-        throw new HubSpotApiError(
-          `HubSpot's answer ${request.what} is not what DealBooks expects: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-          response.status,
-          undefined,
-        );
-      }
-      return parsed.data;
-    });
-  }
-
-  /** apiRequest takes no AbortSignal, so a deadline races it; a late answer is dropped. */
-  private async send(client: Client, request: Request): Promise<Response> {
-    try {
-      const call = client.apiRequest({
-        method: request.method,
-        path: request.path,
-        ...(request.qs ? { qs: request.qs } : {}),
-        ...(request.body !== undefined ? { body: request.body } : {}),
-      });
-      return await withDeadline(call, this.timeoutMs, () => new HubSpotApiError(`HubSpot did not answer within ${this.timeoutMs} ms ${request.what}`, undefined, undefined));
-    } catch (err) {
-      if (err instanceof HubSpotApiError) throw err;
-      const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-      const reason = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
-      throw new HubSpotApiError(`HubSpot could not be reached ${request.what}: ${reason}`, undefined, undefined, { cause: err });
-    }
-  }
-}
-
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-/** "HubSpot answered 502 reading deal 123: <HubSpot's message>", keeping the status and correlation id. */
-function answeredError(request: Request, status: number, body: string): HubSpotApiError {
-  const parsed = errorBodySchema.safeParse(parseJson(body));
-  const detail = parsed.success ? parsed.data : {};
-  const message = detail.message ? `: ${detail.message}` : '';
-  return new HubSpotApiError(`HubSpot answered ${status} ${request.what}${message}`, status, detail.correlationId);
 }
 
 function noteHtml(plain: string): string {

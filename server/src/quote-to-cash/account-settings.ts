@@ -2,10 +2,9 @@ import { linksNeedingReview, linksOfType, setManualLink } from '../db/entity-lin
 import { readSettings, writeSettings, type StoredSettings } from '../db/portal-settings';
 import { listSyncLog, type SyncLogRow, type SyncOutcome } from '../db/sync-log';
 import { BadRequestError, ConflictError } from '../errors';
-import { wonStageIds } from '../hubspot/deals';
 import { parseInput } from '../lib/validation';
 import { memoTemplateProblems } from '../sync/memo';
-import { DEFAULT_SETTINGS, settingsSchema, triggerStagesFor, type Settings } from '../sync/settings';
+import { DEFAULT_SETTINGS, settingsSchema, triggerStagesFor, wonStageIds, type Settings } from '../sync/settings';
 import { pipelinesOf } from './auto-invoice';
 import type { QuoteToCashDeps } from './deps';
 

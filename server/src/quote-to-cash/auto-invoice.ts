@@ -2,9 +2,8 @@ import { openAction } from '../db/deal-actions';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
 import { dealsWithStaleEvents, pendingDealEventIds, settleEvents } from '../db/webhook-inbox';
-import { wonStageIds } from '../hubspot/deals';
 import type { Pipeline } from '../sync/model';
-import { triggerStagesFor } from '../sync/settings';
+import { triggerStagesFor, wonStageIds } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
 
 /**

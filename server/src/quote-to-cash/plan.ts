@@ -1,5 +1,6 @@
 import { linksOfObjects } from '../db/entity-links';
-import { buildDocument, chooseTerms, type BuildInput, type BuiltDocument } from '../sync/build-document';
+import { buildDocument, type BuildInput, type BuiltDocument } from '../sync/build-document';
+import { chooseTerms } from '../sync/document-dates';
 import { billingName } from '../sync/customer-match';
 import { mapItems, type UnmappedLine } from '../sync/items';
 import type { ItemChoice, Problem, QboDocumentKind, QboItem, QboTerm } from '../sync/model';

@@ -1,33 +1,18 @@
 /**
- * The QBO invoice or estimate body for a won deal, and the preview the card shows (issue 5, point 5). The rule
- * that everything else serves: the QBO pre-tax total equals the deal's line-item total to the cent, always.
+ * The QBO invoice or estimate body for a won deal, and the preview the card shows. The rule that everything else
+ * serves: the QBO pre-tax total equals the deal's line-item total to the cent, always.
  *
- * QBO facts relied on (reference "Entities" / "Field rules"; QBO simulator entities/sales-lines.ts):
+ * QBO facts relied on (the QBO simulator's test/simulators/quickbooks/entities/sales-lines.ts enforces the same):
  * - a SalesItemLineDetail line's Amount must equal Qty x UnitPrice rounded half-up to the cent, else fault 6000;
  * - money and quantities travel as JSON numbers, read back through their printed form;
  * - negative sales lines are accepted, and only one DiscountLineDetail is allowed per form, so a HubSpot
  *   line-item discount becomes a negative line on the same item (it keeps the line's tax code and class, so tax
- *   falls on the discounted amount);
- * - TermRef: STANDARD terms add DueDays to TxnDate, DATE_DRIVEN terms fall on the next DayOfMonthDue;
- * - converting an estimate copies nothing: the invoice must carry the estimate's lines and a LinkedTxn to it.
+ *   falls on the discounted amount).
  */
-import { z } from 'zod';
-import {
-  centsToDecimalString,
-  centsToNumber,
-  decimalToJsonNumber,
-  formatAmount,
-  formatDecimal,
-  isZero,
-  multiply,
-  normalize,
-  ONE,
-  parseDecimal,
-  shift,
-  sumCents,
-  toCents,
-  type Decimal,
-} from './decimal';
+import { centsToDecimalString, centsToNumber, decimalToJsonNumber, formatAmount, formatDecimal, normalize, parseDecimal, sumCents, toCents, type Decimal } from './decimal';
+import { dueDateFor, transactionDate } from './document-dates';
+import { cut, DocumentBuildError, LINE_DESCRIPTION_MAX, privateNoteFor } from './document-text';
+import { lineItemAmounts, lineItemsTotalCents } from './line-amounts';
 import { renderMemo } from './memo';
 import type { DealSnapshot, ItemChoice, LineItemSnapshot, QboDocumentKind, QboTerm } from './model';
 
@@ -99,146 +84,6 @@ export interface BuiltDocument {
 }
 
 /** The deal cannot be turned into a document; preflight reports these cases in words before a build is tried. */
-export class DocumentBuildError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DocumentBuildError';
-  }
-}
-
-/** QBO limits: PrivateNote 4000 characters; a line Description 4000 (Intuit's API reference for Line.Description). */
-export const PRIVATE_NOTE_MAX = 4000;
-const LINE_DESCRIPTION_MAX = 4000;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Line amounts, as HubSpot computes them
-
-export interface LineItemAmounts {
-  price: Decimal;
-  quantity: Decimal;
-  /** round(price x quantity). */
-  preDiscountCents: number;
-  /** round(price x quantity x pct / 100) or round(perUnit x quantity). */
-  computedDiscountCents: number;
-  /** preDiscount - discount, as HubSpot computes it (test/simulators/hubspot/crm/line-items.ts). */
-  computedAmountCents: number;
-  /** HubSpot's own `amount`, rounded to the cent, when present and parseable. */
-  hubspotAmountCents: number | null;
-  /** What the line must add to the document: HubSpot's amount when present, else the computed one. */
-  targetCents: number;
-  discount: { kind: 'percentage'; value: Decimal } | { kind: 'per_unit'; value: Decimal } | null;
-}
-
-/**
- * The amounts of one line item, exact to the cent. A missing quantity counts as 1 (HubSpot's default); a
- * percentage wins over a per-unit discount when both are set (as HubSpot does). Throws DocumentBuildError for a
- * line without a usable price or quantity.
- */
-export function lineItemAmounts(line: LineItemSnapshot): LineItemAmounts {
-  const price = parseDecimal(line.price);
-  if (!price) throw new DocumentBuildError(`The line item “${line.name}” has no price.`);
-  const quantity = line.quantity.trim() === '' ? ONE : parseDecimal(line.quantity);
-  if (!quantity) throw new DocumentBuildError(`The line item “${line.name}” has a quantity that is not a number: ${line.quantity}.`);
-  const exactPre = multiply(price, quantity);
-  const preDiscountCents = toCents(exactPre);
-  const percentage = parseDecimal(line.discountPercentage);
-  const perUnit = parseDecimal(line.discount);
-  let discount: LineItemAmounts['discount'] = null;
-  let computedDiscountCents = 0;
-  if (percentage && !isZero(percentage)) {
-    discount = { kind: 'percentage', value: percentage };
-    computedDiscountCents = toCents(shift(multiply(exactPre, percentage), 2));
-  } else if (perUnit && !isZero(perUnit)) {
-    discount = { kind: 'per_unit', value: perUnit };
-    computedDiscountCents = toCents(multiply(perUnit, quantity));
-  }
-  const computedAmountCents = preDiscountCents - computedDiscountCents;
-  const hubspot = parseDecimal(line.amount);
-  const hubspotAmountCents = hubspot ? toCents(hubspot) : null;
-  return {
-    price,
-    quantity,
-    preDiscountCents,
-    computedDiscountCents,
-    computedAmountCents,
-    hubspotAmountCents,
-    targetCents: hubspotAmountCents ?? computedAmountCents,
-    discount,
-  };
-}
-
-/** The deal's line-item total in cents (what the QBO pre-tax total must equal). */
-export function lineItemsTotalCents(lines: readonly LineItemSnapshot[]): number {
-  return sumCents(lines.map((line) => lineItemAmounts(line).targetCents));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Dates
-
-/** The document's TxnDate: the deal's close date when settings say so and the deal has one, else today. */
-export function transactionDate(setting: 'close_date' | 'today', deal: Pick<DealSnapshot, 'closeDate'>, today: string): string {
-  return setting === 'close_date' && deal.closeDate ? deal.closeDate : today;
-}
-
-/**
- * The payment terms of a new invoice: DealBooks' setting, else the customer's own terms, else the company's default
- * terms (the order QuickBooks itself applies). Null leaves the terms, and so the due date, to QuickBooks.
- */
-export function chooseTerms(terms: readonly QboTerm[], choice: { setting: string | null; customer: string | null | undefined; company: string | null | undefined }): QboTerm | null {
-  const termId = choice.setting ?? choice.customer ?? choice.company ?? null;
-  return termId ? (terms.find((t) => t.id === termId) ?? null) : null;
-}
-
-function utcDate(date: string): Date {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!match) throw new DocumentBuildError(`Not a YYYY-MM-DD date: ${date}`);
-  return new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-}
-
-/**
- * The due date QBO would set for these terms: STANDARD -> TxnDate + DueDays; DATE_DRIVEN -> the next DayOfMonthDue
- * on or after TxnDate (the last day of a shorter month). Null when the terms say neither.
- */
-export function dueDateFor(terms: Pick<QboTerm, 'dueDays' | 'dayOfMonthDue'>, txnDate: string): string | null {
-  const start = utcDate(txnDate);
-  if (terms.dueDays !== null) {
-    start.setUTCDate(start.getUTCDate() + terms.dueDays);
-    return start.toISOString().slice(0, 10);
-  }
-  if (terms.dayOfMonthDue === null) return null;
-  const dueDay = terms.dayOfMonthDue;
-  const lastDayOf = (year: number, month: number) => new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  let year = start.getUTCFullYear();
-  let month = start.getUTCMonth();
-  if (start.getUTCDate() > Math.min(dueDay, lastDayOf(year, month))) {
-    month += 1;
-    if (month === 12) {
-      month = 0;
-      year += 1;
-    }
-  }
-  return new Date(Date.UTC(year, month, Math.min(dueDay, lastDayOf(year, month)))).toISOString().slice(0, 10);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Text
-
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}…`;
-}
-
-/** `HubSpot deal "<name>" (deal <id>, HubSpot account <portalId>). <marker>`, cut in the name so the marker survives. */
-export function privateNoteFor(deal: Pick<DealSnapshot, 'id' | 'name'>, portalId: number, marker: string): string {
-  const before = 'HubSpot deal "';
-  const after = `" (deal ${deal.id}, HubSpot account ${portalId}). ${marker}`;
-  const room = PRIVATE_NOTE_MAX - before.length - after.length;
-  if (room < 1) throw new DocumentBuildError('The private note marker is too long for QuickBooks.');
-  return `${before}${cut(deal.name, room)}${after}`;
-}
 
 /** Money for descriptions: at least two decimals ("10.00", "0.125"). */
 function moneyText(d: Decimal): string {
@@ -250,8 +95,6 @@ function contactName(deal: DealSnapshot): string | null {
   return parts.length > 0 ? parts.join(' ') : null;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Building
 
 type QboLine = Record<string, unknown>;
 
@@ -412,82 +255,4 @@ export function buildDocument(input: BuildInput): BuiltDocument {
       warnings,
     },
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Estimate -> invoice
-
-const refSchema = z.looseObject({ value: z.string().min(1) });
-const estimateSchema = z.looseObject({
-  Id: z.string().min(1),
-  DocNumber: z.string().optional(),
-  CustomerRef: refSchema,
-  CurrencyRef: refSchema.optional(),
-  ClassRef: refSchema.optional(),
-  DepartmentRef: refSchema.optional(),
-  CustomerMemo: z.looseObject({ value: z.string() }).optional(),
-  ApplyTaxAfterDiscount: z.boolean().optional(),
-  BillEmail: z.looseObject({ Address: z.string().optional() }).optional(),
-  TxnTaxDetail: z.looseObject({ TxnTaxCodeRef: refSchema.optional() }).optional(),
-  Line: z.array(z.looseObject({ DetailType: z.string() })),
-});
-
-export interface InvoiceFromEstimateInput {
-  /** The estimate as QBO returned it. */
-  estimate: unknown;
-  /** Null: today. */
-  txnDate: string | null;
-  terms: QboTerm | null;
-  marker: string;
-  /** Text before the marker; default "Converted from QuickBooks estimate <number>." */
-  privateNote?: string | null;
-  /** Null: the estimate's BillEmail, if it has one. */
-  billEmail: string | null;
-  today: string;
-}
-
-/** Lines QBO computes itself (subtotals, tax) are left out; item, description, group and discount lines are sent. */
-const COPIED_LINE_TYPES = new Set(['SalesItemLineDetail', 'DescriptionOnly', 'DiscountLineDetail', 'GroupLineDetail']);
-
-/**
- * The Invoice body that converts an estimate: QBO copies nothing on conversion (reference "Entities"), so the
- * estimate's lines, customer, currency, class and tax code are sent again, with a LinkedTxn to the estimate.
- */
-export function invoiceFromEstimate(input: InvoiceFromEstimateInput): Record<string, unknown> {
-  const parsed = estimateSchema.safeParse(input.estimate);
-  if (!parsed.success) throw new DocumentBuildError(`The QuickBooks estimate could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  const estimate = parsed.data;
-  const lines = estimate.Line.filter((line) => COPIED_LINE_TYPES.has(line.DetailType)).map((line) => {
-    // Ids and line numbers belong to the estimate; a line-level LinkedTxn would point back at it.
-    const { Id: _id, LineNum: _lineNum, LinkedTxn: _linked, ...rest } = line;
-    return rest;
-  });
-  if (!lines.some((line) => line.DetailType !== 'DiscountLineDetail')) {
-    throw new DocumentBuildError(`The QuickBooks estimate ${estimate.DocNumber ?? estimate.Id} has no lines to invoice.`);
-  }
-  const txnDate = input.txnDate ?? input.today;
-  const dueDate = input.terms ? dueDateFor(input.terms, txnDate) : null;
-  const label = input.privateNote?.trim() || `Converted from QuickBooks estimate ${estimate.DocNumber ?? estimate.Id}.`;
-  const room = PRIVATE_NOTE_MAX - input.marker.length - 1;
-  if (room < 1) throw new DocumentBuildError('The private note marker is too long for QuickBooks.');
-
-  const body: Record<string, unknown> = {
-    CustomerRef: estimate.CustomerRef,
-    TxnDate: txnDate,
-    Line: lines,
-    LinkedTxn: [{ TxnId: estimate.Id, TxnType: 'Estimate' }],
-    PrivateNote: `${cut(label, room)} ${input.marker}`,
-  };
-  if (estimate.CurrencyRef) body.CurrencyRef = estimate.CurrencyRef;
-  if (estimate.ClassRef) body.ClassRef = estimate.ClassRef;
-  if (estimate.DepartmentRef) body.DepartmentRef = estimate.DepartmentRef;
-  if (estimate.CustomerMemo) body.CustomerMemo = estimate.CustomerMemo;
-  if (estimate.ApplyTaxAfterDiscount !== undefined) body.ApplyTaxAfterDiscount = estimate.ApplyTaxAfterDiscount;
-  if (estimate.TxnTaxDetail?.TxnTaxCodeRef) body.TxnTaxDetail = { TxnTaxCodeRef: estimate.TxnTaxDetail.TxnTaxCodeRef };
-  if (input.terms) body.SalesTermRef = { value: input.terms.id };
-  if (dueDate) body.DueDate = dueDate;
-  // The estimate's own address was where the customer saw the quote: a sensible default for its invoice.
-  const billEmail = input.billEmail ?? estimate.BillEmail?.Address ?? null;
-  if (billEmail) body.BillEmail = { Address: billEmail };
-  return body;
 }

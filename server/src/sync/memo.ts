@@ -13,7 +13,7 @@ export interface MemoVars {
 
 /**
  * The placeholders a template may use, in the order settings show them. No deal owner: reading owners needs the
- * crm.objects.owners.read scope, which DealBooks does not ask for (reference: "Ask for no more").
+ * crm.objects.owners.read scope, and DealBooks asks HubSpot for no scope it can do without.
  */
 export const MEMO_PLACEHOLDERS = ['dealName', 'dealId', 'closeDate', 'companyName', 'contactName'] as const;
 export type MemoPlaceholder = (typeof MEMO_PLACEHOLDERS)[number];

@@ -1,5 +1,5 @@
 /**
- * Customer name matching (issue 5, point 3) and valid QBO DisplayNames. Books hold "ABC LLC", "ABC, LLC" and
+ * Customer name matching and valid QBO DisplayNames. Books hold "ABC LLC", "ABC, LLC" and
  * "ABC Inc" for one company (the QBO simulator's demo seed has all three), so names are compared after
  * normalisation, and near misses get a score for a person to confirm instead of a silent link.
  */
@@ -77,7 +77,7 @@ export interface CustomerCandidate {
   score: number;
   /** The normalised names are equal (display name or company name). */
   exact: boolean;
-  /** Inactive customers still hold their name in QBO (reference "Entities"); reactivating one beats a duplicate. */
+  /** Inactive customers still hold their name in QBO (hidden from default queries); reactivating one beats a duplicate. */
   inactive: boolean;
 }
 
@@ -127,7 +127,7 @@ export function rankCustomerCandidates(companyName: string, customers: readonly 
   return candidates.slice(0, Math.max(0, limit));
 }
 
-/** QBO Customer.DisplayName: at most 500 characters (reference "Field rules"). */
+/** QBO Customer.DisplayName: at most 500 characters. */
 export const DISPLAY_NAME_MAX = 500;
 
 /** Cuts to `max` UTF-16 units without splitting a surrogate pair, then drops trailing spaces. */
@@ -141,7 +141,7 @@ function cut(text: string, max: number): string {
 
 /**
  * A DisplayName QBO accepts: no ':' (it separates parent and child in FullyQualifiedName), tab, newline or other
- * control characters (reference "Entities"), single spaces, trimmed, at most 500 characters, never empty.
+ * control characters (QBO refuses them in a DisplayName), single spaces, trimmed, at most 500 characters, never empty.
  */
 export function qboDisplayName(raw: string | null | undefined, fallback = 'HubSpot customer'): string {
   const cleaned = (raw ?? '')

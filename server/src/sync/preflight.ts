@@ -4,7 +4,7 @@
  * the facts (HubSpot deal, QBO company preferences, item and customer resolution) and shows the answer on the card
  * and in the sync log.
  */
-import { transactionDate } from './build-document';
+import { transactionDate } from './document-dates';
 import { parseDecimal } from './decimal';
 import type { DealSnapshot, Problem, QboDocumentKind } from './model';
 
@@ -150,7 +150,7 @@ function currencyMismatch(deal: DealSnapshot, qbo: QuickbooksFacts): Problem[] {
     ];
   }
   const customer = qbo.customer.status === 'resolved' ? qbo.customer.customer : null;
-  // QBO gives a customer the home currency unless told otherwise (reference "Field rules": CurrencyRef set once).
+  // QBO gives a customer the home currency unless told otherwise, and its CurrencyRef can be set only once.
   const customerCurrency = customer ? (customer.currency ?? homeCurrency) : null;
   if (customer && customerCurrency && customerCurrency !== dealCurrency) {
     return [

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { Pipeline } from './model';
 
 /**
- * What finance chooses per account (issue 5, point 2). Stored as JSON in portal_settings, always read through this
+ * What finance chooses per account. Stored as JSON in portal_settings, always read through this
  * schema: a stored value written by an older version gets today's defaults for what it lacks, and an unknown key is
  * refused on write (a typo must not be silently ignored).
  */
@@ -76,6 +77,15 @@ export function readStoredSettings(stored: unknown): Settings {
 export function mayCreate(settings: Settings, userId: number | undefined): boolean {
   if (settings.creators === 'everyone') return true;
   return userId !== undefined && settings.creators.includes(String(userId));
+}
+
+/**
+ * The pipeline's won stages: closed with probability 1. Accounts rename stages and add pipelines whose won stage
+ * has an opaque id, so "won" is read from the stage metadata HubSpot's pipelines API returns, never from a name like
+ * `closedwon`.
+ */
+export function wonStageIds(pipeline: Pipeline): string[] {
+  return pipeline.stages.filter((s) => s.isClosed && s.probability === 1).map((s) => s.id);
 }
 
 /** The stages of a pipeline that trigger auto-invoice: the configured ones, else its won stages. */

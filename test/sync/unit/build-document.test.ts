@@ -3,15 +3,11 @@
  * body is also sent to the QBO simulator, whose line rules (Amount = Qty x UnitPrice rounded half-up, negative
  * lines allowed) decide like QBO.
  */
-import {
-  buildDocument,
-  DocumentBuildError,
-  dueDateFor,
-  invoiceFromEstimate,
-  lineItemsTotalCents,
-  type BuildInput,
-  type DocumentPreview,
-} from '../../../server/src/sync/build-document';
+import { buildDocument, type BuildInput, type DocumentPreview } from '../../../server/src/sync/build-document';
+import { dueDateFor } from '../../../server/src/sync/document-dates';
+import { DocumentBuildError } from '../../../server/src/sync/document-text';
+import { invoiceFromEstimate } from '../../../server/src/sync/invoice-from-estimate';
+import { lineItemsTotalCents } from '../../../server/src/sync/line-amounts';
 import type { DealSnapshot, ItemChoice, LineItemSnapshot, QboTerm } from '../../../server/src/sync/model';
 import { domainHarness, type DomainHarness } from '../../simulators/quickbooks/domain-test-app';
 import { dueDateFromTerm as qboDueDate } from '../../simulators/quickbooks/entities/sales-forms';

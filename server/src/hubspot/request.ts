@@ -1,0 +1,101 @@
+import type { Client } from '@hubspot/api-client';
+import type { z } from 'zod';
+import { withDeadline } from '../lib/deadline';
+import { errorBodySchema } from './deal-schemas';
+import type { HubSpotInstalls } from './installs';
+
+/**
+ * One HubSpot API call for an account, the way every DealBooks read and write goes: through `HubSpotInstalls.call`
+ * (a fresh token, one retry after a 401), bounded by a deadline, with the answer parsed by a zod schema and every
+ * failure turned into a HubSpotApiError that says what DealBooks was doing.
+ */
+export const DEFAULT_HUBSPOT_TIMEOUT_MS = 20_000;
+
+/**
+ * A HubSpot call that failed. `status` is HubSpot's HTTP status (undefined when no answer came: timeout, reset),
+ * so callers can retry 429 and 5xx; `code` mirrors it because HubSpotInstalls.call retries once on `code === 401`.
+ */
+export class HubSpotApiError extends Error {
+  override name = 'HubSpotApiError';
+  readonly code: number | undefined;
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly correlationId: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.code = status;
+  }
+}
+
+export interface HubSpotRequest {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  qs?: Record<string, string>;
+  body?: unknown;
+  /** What DealBooks was doing, for the error message: "reading deal 123". */
+  what: string;
+}
+
+export class HubSpotRequester {
+  constructor(
+    /** Only `call` is used, so a test can hand in a client for a simulator app with other scopes. */
+    private readonly installs: Pick<HubSpotInstalls, 'call'>,
+    private readonly timeoutMs: number = DEFAULT_HUBSPOT_TIMEOUT_MS,
+  ) {}
+
+  request<S extends z.ZodType>(portalId: number, request: HubSpotRequest, schema: S): Promise<z.output<S>>;
+  request<S extends z.ZodType>(portalId: number, request: HubSpotRequest, schema: S, options: { notFound: 'null' }): Promise<z.output<S> | null>;
+  async request<S extends z.ZodType>(portalId: number, request: HubSpotRequest, schema: S, options?: { notFound: 'null' }): Promise<z.output<S> | null> {
+    return this.installs.call(portalId, async (client) => {
+      const response = await this.send(client, request);
+      const body = await response.text();
+      if (response.status === 404 && options?.notFound === 'null') return null;
+      if (!response.ok) throw answeredError(request, response.status, body);
+      const parsed = schema.safeParse(parseJson(body));
+      if (!parsed.success) {
+        throw new HubSpotApiError(
+          `HubSpot's answer ${request.what} is not what DealBooks expects: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+          response.status,
+          undefined,
+        );
+      }
+      return parsed.data;
+    });
+  }
+
+  /** apiRequest takes no AbortSignal, so a deadline races it; a late answer is dropped. */
+  private async send(client: Client, request: HubSpotRequest): Promise<Response> {
+    try {
+      const call = client.apiRequest({
+        method: request.method,
+        path: request.path,
+        ...(request.qs ? { qs: request.qs } : {}),
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      });
+      return await withDeadline(call, this.timeoutMs, () => new HubSpotApiError(`HubSpot did not answer within ${this.timeoutMs} ms ${request.what}`, undefined, undefined));
+    } catch (err) {
+      if (err instanceof HubSpotApiError) throw err;
+      const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+      const reason = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
+      throw new HubSpotApiError(`HubSpot could not be reached ${request.what}: ${reason}`, undefined, undefined, { cause: err });
+    }
+  }
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** "HubSpot answered 502 reading deal 123: <HubSpot's message>", keeping the status and correlation id. */
+function answeredError(request: HubSpotRequest, status: number, body: string): HubSpotApiError {
+  const parsed = errorBodySchema.safeParse(parseJson(body));
+  const detail = parsed.success ? parsed.data : {};
+  const message = detail.message ? `: ${detail.message}` : '';
+  return new HubSpotApiError(`HubSpot answered ${status} ${request.what}${message}`, status, detail.correlationId);
+}
