@@ -1,10 +1,21 @@
 import type pg from 'pg';
-import type { DeadLetter } from './queue';
 
 /**
  * The few statements that read or touch pg-boss 10's own tables (`<schema>.job`, documented in its README)
  * and our key-lease table. Kept in one place so an upgrade of pg-boss has one file to check.
  */
+
+/** A job that failed for good: what a person looks at and retries (`npm run jobs`). */
+export interface DeadLetter {
+  id: string;
+  queue: string;
+  data: unknown;
+  error: string | undefined;
+  attempts: number;
+  createdAt: Date;
+  failedAt: Date | null;
+}
+
 
 function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe schema name ${name}`);

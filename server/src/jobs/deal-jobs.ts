@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { getAction } from '../db/deal-actions';
-import { JobMustWaitError } from '../errors';
 import { dealsToSweep, decideOnDealEvents } from '../quote-to-cash/auto-invoice';
 import type { DealWorkQueue } from '../quote-to-cash/deps';
-import { giveUp, runAction } from '../quote-to-cash/run-action';
+import { runQueuedAction } from '../quote-to-cash/run-action';
 import { writeBack } from '../quote-to-cash/write-back';
-import type { JobContext, JobQueue } from './queue';
+import type { JobQueue } from './queue';
 
 /**
  * Work on one deal, serialised per deal across every worker (the queue's key lease), in one queue:
@@ -38,20 +36,6 @@ export function dealWorkQueue(jobs: JobQueue): DealWorkQueue {
   };
 }
 
-async function runQueuedAction(ctx: AppContext, work: Extract<DealWork, { task: 'action' }>, job: JobContext): Promise<unknown> {
-  const action = await getAction(ctx.pool, work.portalId, work.actionId);
-  if (!action) return { skipped: 'action not found' };
-  if (action.status !== 'queued' && action.status !== 'running') return { skipped: `action already ${action.status}` };
-  try {
-    return await runAction(ctx.quoteToCash, action);
-  } catch (err) {
-    const lastAttempt = job.attempt > job.retryLimit;
-    // A job that must wait for a reconnect is parked without spending an attempt: it is not given up.
-    if (lastAttempt && !(err instanceof JobMustWaitError)) await giveUp(ctx.quoteToCash, action, err instanceof Error ? err.message : String(err));
-    throw err;
-  }
-}
-
 export function registerDealJobs(ctx: AppContext): void {
   ctx.jobs.define({
     name: DEAL_WORK_QUEUE,
@@ -67,7 +51,7 @@ export function registerDealJobs(ctx: AppContext): void {
         case 'events':
           return decideOnDealEvents(ctx.quoteToCash, work.portalId, work.dealId);
         case 'action':
-          return runQueuedAction(ctx, work, job);
+          return runQueuedAction(ctx.quoteToCash, work, { lastAttempt: job.attempt > job.retryLimit });
         case 'write-back':
           return writeBack(ctx.quoteToCash, work.portalId, work.dealId, '');
       }

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import * as bossTables from './boss-tables';
+import type { DeadLetter } from './boss-tables';
 import { withTransaction } from '../db/transaction';
 import { JobMustWaitError, PermanentJobError } from '../errors';
 
@@ -65,16 +66,6 @@ export interface SendOptions {
 }
 
 export type RunOutcome = 'idle' | 'completed' | 'failed' | 'deferred' | 'waiting';
-
-export interface DeadLetter {
-  id: string;
-  queue: string;
-  data: unknown;
-  error: string | undefined;
-  attempts: number;
-  createdAt: Date;
-  failedAt: Date | null;
-}
 
 export interface JobQueueOptions {
   pool: pg.Pool;

@@ -55,6 +55,22 @@ async function recordInterruption(deps: QuoteToCashDeps, action: DealAction, err
   await recordSync(deps.pool, { ...logged, outcome: 'retrying', message, intuitTid: qbo?.intuitTid ?? null, errorCode: qbo?.code ?? (qbo ? String(qbo.status) : null) }, deps.clock.now());
 }
 
+/**
+ * Runs the action a job names, if it is still open. `lastAttempt`: the job has no retry left, so a failure that may
+ * pass is given up on (a job waiting for a person is parked instead and spends no attempt).
+ */
+export async function runQueuedAction(deps: QuoteToCashDeps, ref: { portalId: number; actionId: number }, options: { lastAttempt: boolean }): Promise<ActionOutcome | { skipped: string }> {
+  const action = await getAction(deps.pool, ref.portalId, ref.actionId);
+  if (!action) return { skipped: 'action not found' };
+  if (action.status !== 'queued' && action.status !== 'running') return { skipped: `action already ${action.status}` };
+  try {
+    return await runAction(deps, action);
+  } catch (err) {
+    if (options.lastAttempt && !(err instanceof JobMustWaitError)) await giveUp(deps, action, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+}
+
 /** Marks an action failed for good (its job ran out of retries). */
 export async function giveUp(deps: QuoteToCashDeps, action: DealAction, message: string): Promise<void> {
   const problem: Problem = { code: 'qbo_rejected', message: `${message} DealBooks stopped retrying; use Retry in the sync log once the cause is fixed.` };
