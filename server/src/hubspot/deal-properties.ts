@@ -8,8 +8,8 @@ import {
 
 /**
  * DealBooks' own deal property group and properties: what the QuickBooks side of a deal looks like, as properties
- * users can report, filter and run workflows on (reference "CRM API v3", "CRM payload details"). Created at
- * install if missing; issue 5 writes the values. type/fieldType pairs follow the reference: string/text|textarea,
+ * users can report, filter and run workflows on. Created at install if missing (the properties API answers 409 for a
+ * name that exists); quote to cash writes the values. HubSpot accepts these type/fieldType pairs: string/text|textarea,
  * number/number, date|datetime/date, enumeration/select.
  */
 /** The job that creates the properties when the install could not (HubSpot down at that moment). */
@@ -17,7 +17,7 @@ export const DEAL_PROPERTIES_QUEUE = 'hubspot.deal-properties';
 
 export const DEALBOOKS_PROPERTY_GROUP: PropertyGroupCreate = { name: 'dealbooks', label: 'DealBooks', displayOrder: -1 };
 
-/** The internal names issue 5 writes. */
+/** The internal names DealBooks writes. */
 export const DEAL_PROPERTY = {
   qboCustomer: 'dealbooks_qbo_customer',
   invoiceId: 'dealbooks_invoice_id',

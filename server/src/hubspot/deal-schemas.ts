@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * The HubSpot answers the deal adapter relies on, as zod schemas: only the fields DealBooks reads are checked, the
- * rest passes by. Shapes from the reference ("CRM API v3", "CRM payload details") and the fixture
- * `deal_get_with_associations` (test/fixtures/hubspot/payloads.json).
+ * rest passes by. Shapes from HubSpot's CRM v3 API (https://developers.hubspot.com/docs/api/crm/understanding-the-crm)
+ * and the fixture `deal_get_with_associations` (test/fixtures/hubspot/payloads.json).
  */
 
 /** Every property value is a string on the wire; a requested property without a value comes back as null. */

@@ -7,7 +7,7 @@ import type { AssociatedIds, CrmObject, V4Associations, WirePipeline } from './d
  * HubSpot sent them. No I/O, so every rule here is unit-tested on its own.
  */
 
-/** HubSpot-defined association type ids (reference "CRM payload details"; fixture association_type_ids_hubspot_defined). */
+/** HubSpot-defined association type ids (fixture association_type_ids_hubspot_defined in test/fixtures/hubspot/payloads.json). */
 export const ASSOCIATION_TYPE = { primaryDealToCompany: 5, noteToDeal: 214 } as const;
 export const HUBSPOT_DEFINED = 'HUBSPOT_DEFINED';
 
@@ -23,8 +23,8 @@ export interface Associations {
 }
 
 /**
- * A deal's v3 associations of one type. The line-item key comes back as "line items" with a space (reference
- * "CRM API v3"; fixture deal_get_with_associations), which is not documented, so any key that differs from the
+ * A deal's v3 associations of one type. The line-item key comes back as "line items" with a space (fixture
+ * deal_get_with_associations), which is not documented, so any key that differs from the
  * type only by spaces and underscores is accepted.
  */
 export function associationsOf(associations: CrmObject['associations'], type: AssociatedType): Associations {
@@ -60,7 +60,7 @@ export function primaryCompanyFromV4(results: V4Associations['results']): string
 
 /**
  * `YYYY-MM-DD` (the UTC date) of a HubSpot date or datetime value, which arrives as epoch milliseconds ("1765756800000"),
- * an ISO instant or an ISO date (reference: "dates as epoch-ms strings or ISO"). Anything else: null.
+ * an ISO instant or an ISO date (every property value is a string on the wire). Anything else: null.
  */
 export function utcDateOf(raw: string | null | undefined): string | null {
   if (!raw) return null;
@@ -131,7 +131,7 @@ export function toLineItem(item: WireRecord, products: Map<string, WireRecord>):
     description: text(p, 'description'),
     productId,
     sku: text(p, 'hs_sku'),
-    // HubSpot treats a line without a quantity as one unit (reference "Line items").
+    // HubSpot treats a line without a quantity as one unit.
     quantity: decimal(p, 'quantity', owner) ?? '1',
     price: decimal(p, 'price', owner),
     discount: decimal(p, 'discount', owner),

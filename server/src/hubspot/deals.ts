@@ -67,7 +67,7 @@ export const PRODUCT_PROPERTIES: readonly string[] = ['name', 'hs_sku'];
 export const COMPANY_PROPERTIES: readonly string[] = ['name', 'domain', 'phone', 'address', 'city', 'state', 'zip', 'country'];
 export const CONTACT_PROPERTIES: readonly string[] = ['email', 'firstname', 'lastname', 'phone'];
 
-/** Inputs per batch call (reference "CRM API v3": 100 per call). */
+/** Inputs per batch call: HubSpot's batch endpoints take at most 100. */
 export const BATCH_SIZE = 100;
 /** Associations per v4 page (HubSpot's maximum). */
 const V4_PAGE = 500;
@@ -134,7 +134,7 @@ export class HubSpotDeals {
   }
 
   /**
-   * A note on the deal's timeline (reference "Tasks and notes": hs_timestamp required, note -> deal type 214).
+   * A note on the deal's timeline: HubSpot requires hs_timestamp, and note -> deal is association type 214.
    * `body` is plain text: hs_note_body is HTML, so it is escaped (a customer named "A<B & Co" stays readable)
    * and line breaks become <br>. Not idempotent: a caller that retries after an unknown outcome may add a second note.
    */

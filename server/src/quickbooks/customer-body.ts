@@ -1,8 +1,8 @@
 import type { CustomerDraft, PostalAddress } from '../sync/model';
 
 /**
- * The Customer body DealBooks sends, within QBO's field rules (reference "Field rules and formats" and "Entities":
- * DisplayName max 500 with no ':' / tab / newline; GivenName, FamilyName, CompanyName max 100; email max 100 with
+ * The Customer body DealBooks sends, within QBO's field rules (Intuit's Customer reference,
+ * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/customer: DisplayName max 500 with no ':' / tab / newline; GivenName, FamilyName, CompanyName max 100; email max 100 with
  * '@' and '.'; phone max 30; Notes max 2000; address lines max 500). The address's other fields follow Intuit's
  * PhysicalAddress reference (City, Country, CountrySubDivisionCode max 255, PostalCode max 30). What HubSpot holds
  * may be longer or malformed: text is cut to fit, and a value that would be wrong once cut (an email, a phone

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { QuickbooksApi } from './api';
 
 /**
- * QBO's query language, the little of it DealBooks needs (reference "API basics"): `SELECT * FROM Entity [WHERE a
+ * QBO's query language, the little of it DealBooks needs
+ * (https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/data-queries): `SELECT * FROM Entity [WHERE a
  * AND b] [ORDERBY f [ASC|DESC]] STARTPOSITION n MAXRESULTS m`. One entity, AND only, string literals in single
  * quotes with a quote inside escaped as `\'`; STARTPOSITION counts from 1 and a page holds at most 1000 objects.
  * An empty page has no entity array at all, and only fields with values are returned.
@@ -10,7 +11,7 @@ import type { QuickbooksApi } from './api';
 export const MAX_PAGE_SIZE = 1000;
 
 /**
- * A string literal, quoted: `O'Brien` -> `'O\'Brien'`. The reference documents only `\'`; a backslash is escaped
+ * A string literal, quoted: `O'Brien` -> `'O\'Brien'`. Intuit documents only `\'`; a backslash is escaped
  * too (`\\`) so that a value ending in one cannot swallow the closing quote.
  */
 export function qboQuote(value: string): string {

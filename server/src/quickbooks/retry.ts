@@ -8,8 +8,8 @@
  * - `outcomeUnknown`: the request may have been carried out although no success came back (a write that timed out,
  *   lost its connection, or got a 5xx). The caller must look for the result before writing again, and must reuse
  *   the same `requestid` if it writes again.
- * - `retryAfterMs`: how long to wait; Intuit advises 60 s after a 429 (reference "Limits") and sends no Retry-After
- *   that anyone has seen (reference "Not confirmed"), so a header wins only when present.
+ * - `retryAfterMs`: how long to wait; Intuit advises 60 s after a 429 and sends no Retry-After that anyone
+ *   has seen, so a header wins only when present.
  * Pure: no I/O, no imports of runtime code, so the same rules can run in the engine, the jobs and the tests.
  */
 

@@ -4,7 +4,7 @@ import { qboWebUrl } from './web-links';
 
 /**
  * QBO's JSON, parsed (zod) into the plain types of sync/model.ts. Money arrives as a JSON number that is not padded
- * (`275.0` reads as 275, `31.5`, `362.07`: reference "Formats"); it becomes integer cents from the number's shortest
+ * (`275.0` reads as 275, `31.5`, `362.07`, as in test/fixtures/quickbooks/invoice_read_response.json); it becomes integer cents from the number's shortest
  * text, digit by digit, so no float arithmetic ever touches an amount. Ids and SyncTokens are strings. Only fields
  * with values are returned, so nearly everything is optional.
  */

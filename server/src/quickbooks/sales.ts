@@ -253,8 +253,8 @@ export class QuickbooksSales {
   }
 
   /**
-   * Emails the invoice from QBO (reference "Invoice extras": POST /invoice/{id}/send, Content-Type
-   * application/octet-stream, no body): EmailStatus becomes EmailSent. `sendTo` replaces BillEmail; null sends to
+   * Emails the invoice from QBO (POST /invoice/{id}/send with Content-Type application/octet-stream and no body,
+   * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/invoice#send-an-invoice): EmailStatus becomes EmailSent. `sendTo` replaces BillEmail; null sends to
    * the BillEmail already on the invoice.
    */
   async sendInvoice(portalId: number, invoiceId: string, sendTo: string | null, requestId?: string): Promise<QboDocument> {

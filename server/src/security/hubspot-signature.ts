@@ -1,7 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * HubSpot's request signatures (reference "Request signatures"; vectors in test/fixtures/hubspot/signature-vectors.json).
+ * HubSpot's request signatures (https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/request-validation;
+ * vectors in test/fixtures/hubspot/signature-vectors.json).
  * Pure functions: the HTTP edge decides which headers to read and which URL was signed.
  *
  * v3 is the only version DealBooks accepts: it carries a timestamp, so a captured request goes stale after five

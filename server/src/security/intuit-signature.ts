@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { canonicalBase64, constantTimeEqual } from './hubspot-signature';
 
 /**
- * Intuit's webhook signature (reference QuickBooks "Webhooks"): `intuit-signature` = base64(HMAC-SHA256(key =
+ * Intuit's webhook signature: `intuit-signature` = base64(HMAC-SHA256(key =
  * verifier token, message = raw body)). Checked on the bytes received, before anything parses them.
  * Vector: test/fixtures/quickbooks/webhook_signature_vectors.json.
  */
