@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConnectionBlockedError } from '../errors';
 import type { AppContext } from '../context';
 import { DEAL_PROPERTIES_QUEUE } from '../hubspot/deal-properties';
-import { ensureDealProperties } from '../hubspot/install-flow';
+import { ensureDealProperties } from '../connections/hubspot-install';
 import { companyFacts } from '../quickbooks/company-facts';
 import { deleteContactData } from '../privacy/account-data';
 
