@@ -44,6 +44,21 @@ interface Provider {
   expectRefreshTokenCurrent(world: World, account: Account, storedRefresh: string): Promise<void>;
 }
 
+type GrantRow = Awaited<ReturnType<Provider['row']>>;
+
+/** A grant's row with its sealed tokens opened (`from`: the FROM and WHERE of the query, `$1` the account). */
+async function grantRow(world: World, from: string, portalId: number, sealContext: (field: 'access' | 'refresh') => string): Promise<GrantRow> {
+  const { rows } = await world.ctx.pool.query(`SELECT status, failed_refresh_count, last_error, access_token_cipher, refresh_token_cipher, key_id ${from}`, [portalId]);
+  const r = rows[0];
+  return {
+    status: r.status,
+    failedRefreshCount: r.failed_refresh_count,
+    lastError: r.last_error,
+    access: world.ctx.vault.open(r.access_token_cipher, r.key_id, sealContext('access')),
+    refresh: world.ctx.vault.open(r.refresh_token_cipher, r.key_id, sealContext('refresh')),
+  };
+}
+
 const quickbooks: Provider = {
   name: 'quickbooks',
   lifetimeMs: 3600_000,
@@ -68,20 +83,8 @@ const quickbooks: Provider = {
     expect(live).toMatchObject({ status: 'needs_reconnect', failedRefreshCount: 1 });
     expect(live?.lastError).toMatch(/Reconnect QuickBooks/);
   },
-  row: async (world, { portalId, realmId }) => {
-    const { rows } = await world.ctx.pool.query(
-      `SELECT status, failed_refresh_count, last_error, access_token_cipher, refresh_token_cipher, key_id FROM qbo_connections WHERE portal_id = $1 AND status <> 'disconnected'`,
-      [portalId],
-    );
-    const r = rows[0];
-    return {
-      status: r.status,
-      failedRefreshCount: r.failed_refresh_count,
-      lastError: r.last_error,
-      access: world.ctx.vault.open(r.access_token_cipher, r.key_id, `qbo:${portalId}:${realmId}:access`),
-      refresh: world.ctx.vault.open(r.refresh_token_cipher, r.key_id, `qbo:${portalId}:${realmId}:refresh`),
-    };
-  },
+  row: (world, { portalId, realmId }) =>
+    grantRow(world, `FROM qbo_connections WHERE portal_id = $1 AND status <> 'disconnected'`, portalId, (field) => `qbo:${portalId}:${realmId}:${field}`),
   expectRefreshTokenCurrent: async (world, { realmId }, storedRefresh) => {
     // QBO rotates refresh tokens: the stored one must be the newest the simulator issued.
     const { grants } = (await world.control('quickbooks', '/oauth/grants')) as { grants: any[] };
@@ -113,20 +116,7 @@ const hubspot: Provider = {
     const { rows } = await world.ctx.pool.query('SELECT failed_refresh_count FROM hubspot_credentials WHERE portal_id = $1', [portalId]);
     expect(rows[0].failed_refresh_count).toBe(1);
   },
-  row: async (world, { portalId }) => {
-    const { rows } = await world.ctx.pool.query(
-      'SELECT status, failed_refresh_count, last_error, access_token_cipher, refresh_token_cipher, key_id FROM hubspot_credentials WHERE portal_id = $1',
-      [portalId],
-    );
-    const r = rows[0];
-    return {
-      status: r.status,
-      failedRefreshCount: r.failed_refresh_count,
-      lastError: r.last_error,
-      access: world.ctx.vault.open(r.access_token_cipher, r.key_id, `hubspot:${portalId}:access`),
-      refresh: world.ctx.vault.open(r.refresh_token_cipher, r.key_id, `hubspot:${portalId}:refresh`),
-    };
-  },
+  row: (world, { portalId }) => grantRow(world, 'FROM hubspot_credentials WHERE portal_id = $1', portalId, (field) => `hubspot:${portalId}:${field}`),
   expectRefreshTokenCurrent: async (world, _account, storedRefresh) => {
     // HubSpot keeps the refresh token across refreshes; the stored one must still be live at the simulator.
     await expect(world.ctx.hubspot.oauth.refresh(storedRefresh, world.ctx.clock.now())).resolves.toMatchObject({ refreshToken: storedRefresh });

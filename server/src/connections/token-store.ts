@@ -28,11 +28,8 @@ import { SingleFlight } from './single-flight';
 /** How long a refresher waits for another process's refresh of the same grant (whose HTTP call has its own timeout). */
 const LOCK_TIMEOUT_MS = 60_000;
 
-/** A grant as the algorithm sees it. `ref` is what the adapter needs to find and describe it again. */
-export interface StoredGrant<Ref> {
-  ref: Ref;
-  /** Why the grant cannot be used now, or null when it can. */
-  blocked: BlockedState | null;
+/** What every stored grant row holds, whichever provider. */
+export interface GrantState {
   /** Null only on a grant that is blocked (a disconnected QuickBooks connection holds no tokens). */
   sealed: SealedPair | null;
   accessExpiresAt: Date | null;
@@ -53,31 +50,36 @@ export interface IssuedToken<Ref> {
   ref: Ref;
 }
 
-export interface TokenAdapter<Ref, Fresh extends RefreshedTokens> {
+/** What differs per provider. `Ref` is what names a grant to its db functions and logs. */
+export interface TokenAdapter<Row extends GrantState, Ref, Fresh extends RefreshedTokens> {
   provider: 'quickbooks' | 'hubspot';
   /** An access token with less than this left is refreshed before use. */
   refreshMarginMs: number;
   /** What a missing grant means to the work that wanted it. */
   absent: BlockedState;
   /** The account's grant, read without a lock. */
-  read(db: Queryable, portalId: number): Promise<StoredGrant<Ref> | undefined>;
+  read(db: Queryable, portalId: number): Promise<Row | undefined>;
+  /** The same grant read under its row lock (SELECT ... FOR UPDATE) inside the refresh transaction. */
+  lock(client: pg.PoolClient, lockKey: number): Promise<Row | undefined>;
+  refOf(row: Row): Ref;
   /** What single-flight and the row lock are keyed on (a QuickBooks connection id, a HubSpot portal id). */
   lockKey(ref: Ref): number;
-  /** The same grant read under its row lock (SELECT ... FOR UPDATE) inside the refresh transaction. */
-  lock(client: pg.PoolClient, lockKey: number): Promise<StoredGrant<Ref> | undefined>;
+  /** Why the grant cannot be used now, or null when it can. */
+  blockedOf(row: Row): BlockedState | null;
   /** The additional data each sealed token is bound to; changing it makes every stored token unreadable. */
   sealContext(ref: Ref, field: 'access' | 'refresh'): string;
   /** The provider's OAuth refresh. Throws GrantRevokedError when the grant is dead. */
   refresh(refreshToken: string, now: Date): Promise<Fresh>;
   /** Stores the rotated pair (sealed) and returns the new token_version. */
   saveRefreshed(db: Queryable, ref: Ref, sealed: SealedPair, fresh: Fresh, now: Date): Promise<number>;
-  /** Marks a grant the provider declared dead as needing a person; returns what work now sees. */
-  markRevoked(db: Queryable, ref: Ref, now: Date): Promise<BlockedState>;
+  /** Counts a failed refresh and marks a grant the provider declared dead as needing a person; returns what work now sees. */
+  markRevoked(db: Queryable, ref: Ref, reason: string, now: Date): Promise<BlockedState>;
   /** Counts a refresh that failed for a reason that may pass. */
   recordFailure(db: Queryable, ref: Ref, reason: string, now: Date): Promise<void>;
   /** Log fields that say which grant (never a token). */
   logFields(ref: Ref): Record<string, unknown>;
-  messages: { ready: string; revoked: string; failed: string };
+  /** Log lines (ready, revoked, failed) and the reason a dead grant's row shows a person (revokedReason). */
+  messages: { ready: string; revoked: string; failed: string; revokedReason: string };
 }
 
 export interface TokenStoreDeps {
@@ -92,11 +94,11 @@ type Outcome<Ref> =
   | { kind: 'blocked'; state: BlockedState; cause?: Error }
   | { kind: 'failed'; error: Error };
 
-export class TokenStore<Ref, Fresh extends RefreshedTokens> {
+export class TokenStore<Row extends GrantState, Ref, Fresh extends RefreshedTokens> {
   private readonly flights = new SingleFlight<number>();
 
   constructor(
-    private readonly adapter: TokenAdapter<Ref, Fresh>,
+    private readonly adapter: TokenAdapter<Row, Ref, Fresh>,
     private readonly deps: TokenStoreDeps,
   ) {}
 
@@ -105,34 +107,36 @@ export class TokenStore<Ref, Fresh extends RefreshedTokens> {
    * the caller gets a newer one (refreshing only if no other caller or process already did).
    */
   async accessToken(portalId: number, options: { newerThan?: number } = {}): Promise<IssuedToken<Ref>> {
-    const grant = await this.adapter.read(this.deps.pool, portalId);
-    const blocked = grant ? grant.blocked : this.adapter.absent;
-    if (!grant || blocked) throw new ConnectionBlockedError(this.adapter.provider, blocked ?? this.adapter.absent, portalId);
-    if (this.usable(grant, options.newerThan)) return this.openAccess(grant);
-    return this.refreshOnce(portalId, grant, options.newerThan, 'expiry');
+    const row = await this.adapter.read(this.deps.pool, portalId);
+    const blocked = row ? this.adapter.blockedOf(row) : this.adapter.absent;
+    if (!row || blocked) throw new ConnectionBlockedError(this.adapter.provider, blocked ?? this.adapter.absent, portalId);
+    if (this.usable(row, options.newerThan)) return this.openAccess(row);
+    return this.refreshOnce(portalId, row, options.newerThan, 'expiry');
   }
 
   /** Refreshes now unless another caller or process just did (the keep-alive schedule for idle grants). */
   async refreshNow(portalId: number): Promise<IssuedToken<Ref>> {
-    const grant = await this.adapter.read(this.deps.pool, portalId);
-    if (!grant) throw new ConnectionBlockedError(this.adapter.provider, this.adapter.absent, portalId);
-    return this.refreshOnce(portalId, grant, grant.tokenVersion, 'keep-alive');
+    const row = await this.adapter.read(this.deps.pool, portalId);
+    if (!row) throw new ConnectionBlockedError(this.adapter.provider, this.adapter.absent, portalId);
+    return this.refreshOnce(portalId, row, row.tokenVersion, 'keep-alive');
   }
 
-  private refreshOnce(portalId: number, grant: StoredGrant<Ref>, newerThan: number | undefined, why: string): Promise<IssuedToken<Ref>> {
-    const key = this.adapter.lockKey(grant.ref);
-    return this.flights.run(key, () => this.refreshLocked(portalId, key, grant.ref, newerThan, why));
+  private refreshOnce(portalId: number, row: Row, newerThan: number | undefined, why: string): Promise<IssuedToken<Ref>> {
+    const ref = this.adapter.refOf(row);
+    const key = this.adapter.lockKey(ref);
+    return this.flights.run(key, () => this.refreshLocked(portalId, key, ref, newerThan, why));
   }
 
-  private usable(grant: StoredGrant<Ref>, newerThan: number | undefined): boolean {
-    if (!grant.accessExpiresAt) return false;
-    const fresh = grant.accessExpiresAt.getTime() - this.adapter.refreshMarginMs > this.deps.clock.now().getTime();
-    return fresh && (newerThan === undefined || grant.tokenVersion > newerThan);
+  private usable(row: Row, newerThan: number | undefined): boolean {
+    if (!row.accessExpiresAt) return false;
+    const fresh = row.accessExpiresAt.getTime() - this.adapter.refreshMarginMs > this.deps.clock.now().getTime();
+    return fresh && (newerThan === undefined || row.tokenVersion > newerThan);
   }
 
-  private openAccess(grant: StoredGrant<Ref>): IssuedToken<Ref> {
-    const sealed = grant.sealed!;
-    return { token: this.deps.vault.open(sealed.access, sealed.keyId, this.adapter.sealContext(grant.ref, 'access')), version: grant.tokenVersion, ref: grant.ref };
+  private openAccess(row: Row): IssuedToken<Ref> {
+    const ref = this.adapter.refOf(row);
+    const sealed = row.sealed!;
+    return { token: this.deps.vault.open(sealed.access, sealed.keyId, this.adapter.sealContext(ref, 'access')), version: row.tokenVersion, ref };
   }
 
   private async refreshLocked(portalId: number, key: number, ref: Ref, newerThan: number | undefined, why: string): Promise<IssuedToken<Ref>> {
@@ -144,24 +148,26 @@ export class TokenStore<Ref, Fresh extends RefreshedTokens> {
       this.deps.pool,
       async (client) => {
         const locked = await adapter.lock(client, key);
-        const blocked = locked ? locked.blocked : adapter.absent;
+        const blocked = locked ? adapter.blockedOf(locked) : adapter.absent;
         if (!locked || blocked || !locked.sealed) return { kind: 'blocked', state: blocked ?? adapter.absent };
         // Read again under the lock: another process may have refreshed while we waited.
         if (this.usable(locked, newerThan)) return { kind: 'token', token: this.openAccess(locked) };
+        const lockedRef = adapter.refOf(locked);
         const now = clock.now();
         let fresh: Fresh;
         try {
-          fresh = await adapter.refresh(vault.open(locked.sealed.refresh, locked.sealed.keyId, adapter.sealContext(locked.ref, 'refresh')), now);
+          fresh = await adapter.refresh(vault.open(locked.sealed.refresh, locked.sealed.keyId, adapter.sealContext(lockedRef, 'refresh')), now);
         } catch (err) {
           const error = err instanceof Error ? err : new Error(String(err));
-          if (err instanceof GrantRevokedError) return { kind: 'blocked', state: await adapter.markRevoked(client, locked.ref, now), cause: error };
-          await adapter.recordFailure(client, locked.ref, error.message.slice(0, 500), now);
+          if (err instanceof GrantRevokedError) return { kind: 'blocked', state: await adapter.markRevoked(client, lockedRef, adapter.messages.revokedReason, now), cause: error };
+          await adapter.recordFailure(client, lockedRef, error.message.slice(0, 500), now);
           return { kind: 'failed', error };
         }
-        const access = vault.seal(fresh.accessToken, adapter.sealContext(locked.ref, 'access'));
-        const refresh = vault.seal(fresh.refreshToken, adapter.sealContext(locked.ref, 'refresh'));
-        const version = await adapter.saveRefreshed(client, locked.ref, { access: access.cipher, refresh: refresh.cipher, keyId: access.keyId }, fresh, now);
-        return { kind: 'token', token: { token: fresh.accessToken, version, ref: locked.ref } };
+        // Sealed under the current key, so a refresh also completes a key rotation for this grant.
+        const access = vault.seal(fresh.accessToken, adapter.sealContext(lockedRef, 'access'));
+        const refresh = vault.seal(fresh.refreshToken, adapter.sealContext(lockedRef, 'refresh'));
+        const version = await adapter.saveRefreshed(client, lockedRef, { access: access.cipher, refresh: refresh.cipher, keyId: access.keyId }, fresh, now);
+        return { kind: 'token', token: { token: fresh.accessToken, version, ref: lockedRef } };
       },
       { lockTimeoutMs: LOCK_TIMEOUT_MS },
     );

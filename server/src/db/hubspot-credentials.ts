@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import type { SealedPair } from './qbo-connections';
+import { camelKeys } from './camel-keys';
 import { bigintColumn, integerColumn, parseRow, timestampColumn } from './rows';
 import type { Queryable } from './transaction';
 
@@ -80,17 +81,8 @@ export async function readInstall(db: Queryable, portalId: number): Promise<Inst
     [portalId],
   );
   if (!rows[0]) return undefined;
-  const r = parseRow('portals', installRow, rows[0]);
-  return {
-    portalId: r.portal_id,
-    status: r.status,
-    hubDomain: r.hub_domain,
-    installedAt: r.installed_at,
-    uninstalledAt: r.uninstalled_at,
-    credentialStatus: r.credential_status,
-    scopes: r.scopes ?? [],
-    lastError: r.last_error,
-  };
+  const install = camelKeys(parseRow('portals', installRow, rows[0]));
+  return { ...install, scopes: install.scopes ?? [] };
 }
 
 /** The account's grant, read without a lock. */
@@ -138,22 +130,13 @@ export async function saveRefreshedCredentials(db: Queryable, portalId: number, 
   return parseRow('hubspot_credentials', z.object({ token_version: integerColumn }), rows[0]).token_version;
 }
 
-/** HubSpot declared the grant dead (uninstalled or access revoked). */
-export async function markCredentialsRevoked(db: Queryable, portalId: number, reason: string, now: Date): Promise<void> {
-  await db.query(
-    `UPDATE hubspot_credentials SET status = 'revoked', last_error = $2, failed_refresh_count = failed_refresh_count + 1, updated_at = $3
-      WHERE portal_id = $1`,
-    [portalId, reason, now],
-  );
-}
-
-/** Counts a refresh that failed for a reason that may pass. */
-export async function recordCredentialsRefreshFailure(db: Queryable, portalId: number, reason: string, now: Date): Promise<void> {
-  await db.query('UPDATE hubspot_credentials SET failed_refresh_count = failed_refresh_count + 1, last_error = $2, updated_at = $3 WHERE portal_id = $1', [
-    portalId,
-    reason,
-    now,
-  ]);
+/**
+ * Counts a refresh that failed. `status`: the grant is dead (HubSpot refused it: DealBooks was uninstalled or its
+ * access revoked).
+ */
+export async function recordCredentialsRefreshFailure(db: Queryable, portalId: number, failure: { reason: string; now: Date; status?: 'revoked' }): Promise<void> {
+  const sql = `UPDATE hubspot_credentials SET status = COALESCE($4, status), failed_refresh_count = failed_refresh_count + 1, last_error = $2, updated_at = $3 WHERE portal_id = $1`;
+  await db.query(sql, [portalId, failure.reason, failure.now, failure.status ?? null]);
 }
 
 /** Active grants of installed accounts last refreshed before `idleSince`, or sealed under another key than `currentKeyId`. */

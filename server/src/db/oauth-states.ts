@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { camelKeys } from './camel-keys';
 import { bigintColumn, parseRow, timestampColumn } from './rows';
 import type { Queryable } from './transaction';
 
@@ -47,17 +48,7 @@ export async function useState(db: Queryable, stateHash: Buffer, now: Date): Pro
       RETURNING provider, purpose, portal_id, user_id, user_email, redirect_uri, expires_at`,
     [stateHash, now],
   );
-  if (!rows[0]) return undefined;
-  const row = parseRow('oauth_states', stateRow, rows[0]);
-  return {
-    provider: row.provider,
-    purpose: row.purpose,
-    portalId: row.portal_id,
-    userId: row.user_id,
-    userEmail: row.user_email,
-    redirectUri: row.redirect_uri,
-    expiresAt: row.expires_at,
-  };
+  return rows[0] ? camelKeys(parseRow('oauth_states', stateRow, rows[0])) : undefined;
 }
 
 export async function stateExists(db: Queryable, stateHash: Buffer): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { camelKeys } from './camel-keys';
 import { bigintColumn, integerColumn, parseRow, timestampColumn } from './rows';
 import type { Queryable } from './transaction';
 
@@ -46,10 +47,11 @@ export interface SealedPair {
   keyId: string;
 }
 
-/** A connection with its sealed tokens (null once disconnected) and the version of its access token. */
+/** A connection with its sealed tokens (null once disconnected), their expiry and the version of the access token. */
 export interface ConnectionGrant {
   connection: ConnectionView;
   sealed: SealedPair | null;
+  accessExpiresAt: Date | null;
   tokenVersion: number;
 }
 
@@ -58,8 +60,8 @@ const COLUMNS = `id, portal_id, realm_id, environment, status, company_name, cou
   key_id, access_expires_at, refresh_expires_at, refresh_hard_expires_at, failed_refresh_count, last_error,
   last_refreshed_at, connected_by_user_id, connected_by_user_email, connected_at, disconnected_at, token_version, utc_offset_minutes`;
 
-const bytes = z.instanceof(Buffer);
-const connectionRow = z.object({
+/** The columns a ConnectionView is made of (camelCased); the token columns are read separately. */
+const viewRow = z.object({
   id: bigintColumn,
   portal_id: bigintColumn,
   realm_id: z.string(),
@@ -71,9 +73,6 @@ const connectionRow = z.object({
   multicurrency_enabled: z.boolean().nullable(),
   book_close_date: z.string().nullable(),
   custom_txn_numbers: z.boolean().nullable(),
-  access_token_cipher: bytes.nullable(),
-  refresh_token_cipher: bytes.nullable(),
-  key_id: z.string().nullable(),
   access_expires_at: timestampColumn.nullable(),
   refresh_expires_at: timestampColumn.nullable(),
   refresh_hard_expires_at: timestampColumn.nullable(),
@@ -84,47 +83,24 @@ const connectionRow = z.object({
   connected_by_user_email: z.string().nullable(),
   connected_at: timestampColumn,
   disconnected_at: timestampColumn.nullable(),
-  token_version: integerColumn,
   utc_offset_minutes: integerColumn.nullable(),
 });
 
-type ConnectionRow = z.output<typeof connectionRow>;
-
-function viewOf(row: ConnectionRow): ConnectionView {
-  return {
-    id: row.id,
-    portalId: row.portal_id,
-    realmId: row.realm_id,
-    environment: row.environment,
-    status: row.status,
-    companyName: row.company_name,
-    country: row.country,
-    homeCurrency: row.home_currency,
-    multicurrencyEnabled: row.multicurrency_enabled,
-    bookCloseDate: row.book_close_date,
-    customTxnNumbers: row.custom_txn_numbers,
-    connectedAt: row.connected_at,
-    connectedByUserId: row.connected_by_user_id,
-    connectedByUserEmail: row.connected_by_user_email,
-    lastRefreshedAt: row.last_refreshed_at,
-    accessExpiresAt: row.access_expires_at,
-    refreshExpiresAt: row.refresh_expires_at,
-    refreshHardExpiresAt: row.refresh_hard_expires_at,
-    failedRefreshCount: row.failed_refresh_count,
-    lastError: row.last_error,
-    disconnectedAt: row.disconnected_at,
-    utcOffsetMinutes: row.utc_offset_minutes,
-  };
-}
+const tokenColumns = z.object({
+  access_token_cipher: z.instanceof(Buffer).nullable(),
+  refresh_token_cipher: z.instanceof(Buffer).nullable(),
+  key_id: z.string().nullable(),
+  token_version: integerColumn,
+});
 
 function toView(raw: unknown): ConnectionView {
-  return viewOf(parseRow('qbo_connections', connectionRow, raw));
+  return camelKeys(parseRow('qbo_connections', viewRow, raw));
 }
 
 function toGrant(raw: unknown): ConnectionGrant {
-  const row = parseRow('qbo_connections', connectionRow, raw);
-  const { access_token_cipher: access, refresh_token_cipher: refresh, key_id: keyId } = row;
-  return { connection: viewOf(row), sealed: access && refresh && keyId ? { access, refresh, keyId } : null, tokenVersion: row.token_version };
+  const { access_token_cipher: access, refresh_token_cipher: refresh, key_id: keyId, token_version: tokenVersion } = parseRow('qbo_connections', tokenColumns, raw);
+  const connection = toView(raw);
+  return { connection, sealed: access && refresh && keyId ? { access, refresh, keyId } : null, accessExpiresAt: connection.accessExpiresAt, tokenVersion };
 }
 
 /** The account's live connection (connected or needing a reconnect), if any. */
@@ -234,22 +210,13 @@ export async function saveRefreshedConnectionTokens(
   return parseRow('qbo_connections', z.object({ token_version: integerColumn }), rows[0]).token_version;
 }
 
-/** Intuit declared the grant dead: the connection waits for a person to reconnect. */
-export async function markConnectionNeedsReconnect(db: Queryable, connectionId: number, reason: string, now: Date): Promise<void> {
-  await db.query(
-    `UPDATE qbo_connections SET status = 'needs_reconnect', last_error = $2, failed_refresh_count = failed_refresh_count + 1,
-            updated_at = $3 WHERE id = $1`,
-    [connectionId, reason, now],
-  );
-}
-
-/** Counts a refresh that failed for a reason that may pass. */
-export async function recordConnectionRefreshFailure(db: Queryable, connectionId: number, reason: string, now: Date): Promise<void> {
-  await db.query('UPDATE qbo_connections SET failed_refresh_count = failed_refresh_count + 1, last_error = $2, updated_at = $3 WHERE id = $1', [
-    connectionId,
-    reason,
-    now,
-  ]);
+/**
+ * Counts a refresh that failed. `status`: the grant is dead (Intuit answered invalid_grant) and the connection waits
+ * for a person to reconnect.
+ */
+export async function recordConnectionRefreshFailure(db: Queryable, connectionId: number, failure: { reason: string; now: Date; status?: 'needs_reconnect' }): Promise<void> {
+  const sql = `UPDATE qbo_connections SET status = COALESCE($4, status), failed_refresh_count = failed_refresh_count + 1, last_error = $2, updated_at = $3 WHERE id = $1`;
+  await db.query(sql, [connectionId, failure.reason, failure.now, failure.status ?? null]);
 }
 
 /** Forgets the tokens and keeps the row (history, links point at it). */

@@ -5,7 +5,6 @@ import { TokenStore, type TokenAdapter } from '../connections/token-store';
 import {
   idleCredentials,
   lockCredentialsGrant,
-  markCredentialsRevoked,
   readCredentialsGrant,
   readInstall,
   recordCredentialsRefreshFailure,
@@ -39,44 +38,31 @@ export interface HubSpotAccessToken {
   version: number;
 }
 
-function storedGrant(grant: CredentialsGrant) {
-  return {
-    ref: grant.portalId,
-    blocked: grant.portalStatus === 'installed' && grant.status === 'active' ? null : ('uninstalled' as const),
-    sealed: grant.sealed,
-    accessExpiresAt: grant.accessExpiresAt,
-    tokenVersion: grant.tokenVersion,
-  };
-}
-
-function tokenAdapter(oauth: HubSpotOAuth): TokenAdapter<number, HubSpotTokens> {
+function tokenAdapter(oauth: HubSpotOAuth): TokenAdapter<CredentialsGrant, number, HubSpotTokens> {
   return {
     provider: 'hubspot',
     refreshMarginMs: HUBSPOT_REFRESH_MARGIN_MS,
     absent: 'uninstalled',
-    read: async (db, portalId) => {
-      const grant = await readCredentialsGrant(db, portalId);
-      return grant && storedGrant(grant);
-    },
+    read: readCredentialsGrant,
+    lock: lockCredentialsGrant,
+    refOf: (grant) => grant.portalId,
     lockKey: (portalId) => portalId,
-    lock: async (client, portalId) => {
-      const grant = await lockCredentialsGrant(client, portalId);
-      return grant && storedGrant(grant);
-    },
+    blockedOf: (grant) => (grant.portalStatus === 'installed' && grant.status === 'active' ? null : 'uninstalled'),
     sealContext: hubspotSealContext,
     refresh: (refreshToken, now) => oauth.refresh(refreshToken, now),
     saveRefreshed: (db, portalId, sealed, fresh, now) => saveRefreshedCredentials(db, portalId, { sealed, accessExpiresAt: fresh.accessExpiresAt }, now),
-    markRevoked: async (db, portalId, now) => {
-      await markCredentialsRevoked(db, portalId, 'HubSpot refused the saved authorization: DealBooks was uninstalled or its access revoked.', now);
+    markRevoked: async (db, portalId, reason, now) => {
+      await recordCredentialsRefreshFailure(db, portalId, { reason, now, status: 'revoked' });
       await markPortalUninstalled(db, portalId, now);
       return 'uninstalled';
     },
-    recordFailure: recordCredentialsRefreshFailure,
+    recordFailure: (db, portalId, reason, now) => recordCredentialsRefreshFailure(db, portalId, { reason, now }),
     logFields: (portalId) => ({ portalId }),
     messages: {
       ready: 'HubSpot access token ready',
       revoked: 'HubSpot refused the refresh token; the account is marked uninstalled',
       failed: 'HubSpot token refresh failed; it will be tried again',
+      revokedReason: 'HubSpot refused the saved authorization: DealBooks was uninstalled or its access revoked.',
     },
   };
 }
@@ -91,7 +77,7 @@ export interface HubSpotInstallsDeps {
 }
 
 export class HubSpotInstalls {
-  private readonly tokens: TokenStore<number, HubSpotTokens>;
+  private readonly tokens: TokenStore<CredentialsGrant, number, HubSpotTokens>;
   private readonly logger: Logger;
 
   constructor(private readonly deps: HubSpotInstallsDeps) {

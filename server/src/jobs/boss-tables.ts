@@ -3,8 +3,8 @@ import type { Queryable } from '../db/transaction';
 import type { DeadLetter } from './queue';
 
 /**
- * The few statements that read or touch pg-boss 10's own tables (`<schema>.job`, documented in its README)
- * and our key-lease table. Kept in one place so an upgrade of pg-boss has one file to check.
+ * The few statements that read or touch pg-boss 10's own tables (`<schema>.job`, `<schema>.archive`) and our
+ * key-lease table. Kept in one place so an upgrade of pg-boss has one file to check.
  */
 
 function quoteIdent(name: string): string {

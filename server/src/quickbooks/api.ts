@@ -15,6 +15,9 @@ import { isRetryable, networkFailureOf, outcomeUnknown, retryAfterMs, type Netwo
  * concurrent requests per company and app, so one busy account cannot earn itself 429s; a request waiting for a
  * slot still honours its AbortSignal. A caller's own abort rejects with the signal's reason, as fetch does; every
  * other failure is a QuickbooksApiError (status 0 when no answer came back).
+ *
+ * Longer than most files on purpose: the error class, fault parsing, the per-company gate and the client are one
+ * unit that every QBO call goes through, and its tests (test/quickbooks-adapter/) read them from here.
  */
 export const MINOR_VERSION = '75';
 export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -8,7 +8,6 @@ import {
   liveConnection,
   lockConnectionGrant,
   lockLiveConnectionGrant,
-  markConnectionNeedsReconnect,
   readLiveConnectionGrant,
   recordConnectionRefreshFailure,
   renewLiveConnection,
@@ -51,31 +50,16 @@ interface ConnectionRef {
   connectionId: number;
 }
 
-function storedGrant(grant: ConnectionGrant) {
-  const c = grant.connection;
-  return {
-    ref: { portalId: c.portalId, realmId: c.realmId, connectionId: c.id },
-    blocked: c.status === 'connected' ? null : c.status === 'needs_reconnect' ? ('needs_reconnect' as const) : ('not_connected' as const),
-    sealed: grant.sealed,
-    accessExpiresAt: c.accessExpiresAt,
-    tokenVersion: grant.tokenVersion,
-  };
-}
-
-function tokenAdapter(oauth: IntuitOAuth): TokenAdapter<ConnectionRef, IntuitTokens> {
+function tokenAdapter(oauth: IntuitOAuth): TokenAdapter<ConnectionGrant, ConnectionRef, IntuitTokens> {
   return {
     provider: 'quickbooks',
     refreshMarginMs: REFRESH_MARGIN_MS,
     absent: 'not_connected',
-    read: async (db, portalId) => {
-      const grant = await readLiveConnectionGrant(db, portalId);
-      return grant && storedGrant(grant);
-    },
+    read: readLiveConnectionGrant,
+    lock: lockConnectionGrant,
+    refOf: ({ connection: c }) => ({ portalId: c.portalId, realmId: c.realmId, connectionId: c.id }),
     lockKey: (ref) => ref.connectionId,
-    lock: async (client, connectionId) => {
-      const grant = await lockConnectionGrant(client, connectionId);
-      return grant && storedGrant(grant);
-    },
+    blockedOf: ({ connection: c }) => (c.status === 'connected' ? null : c.status === 'needs_reconnect' ? 'needs_reconnect' : 'not_connected'),
     sealContext: (ref, field) => qboSealContext(ref.portalId, ref.realmId, field),
     refresh: (refreshToken, now) => oauth.refresh(refreshToken, now),
     saveRefreshed: (db, ref, sealed, fresh, now) => saveRefreshedConnectionTokens(
@@ -84,16 +68,17 @@ function tokenAdapter(oauth: IntuitOAuth): TokenAdapter<ConnectionRef, IntuitTok
         { sealed, accessExpiresAt: fresh.accessExpiresAt, refreshExpiresAt: fresh.refreshExpiresAt, refreshHardExpiresAt: fresh.refreshHardExpiresAt },
         now,
       ),
-    markRevoked: async (db, ref, now) => {
-      await markConnectionNeedsReconnect(db, ref.connectionId, 'QuickBooks refused the saved authorization (invalid_grant). Reconnect QuickBooks.', now);
+    markRevoked: async (db, ref, reason, now) => {
+      await recordConnectionRefreshFailure(db, ref.connectionId, { reason, now, status: 'needs_reconnect' });
       return 'needs_reconnect';
     },
-    recordFailure: (db, ref, reason, now) => recordConnectionRefreshFailure(db, ref.connectionId, reason, now),
+    recordFailure: (db, ref, reason, now) => recordConnectionRefreshFailure(db, ref.connectionId, { reason, now }),
     logFields: (ref) => ({ portalId: ref.portalId, connectionId: ref.connectionId }),
     messages: {
       ready: 'QuickBooks access token ready',
       revoked: 'QuickBooks refused the refresh token; the connection needs a reconnect',
       failed: 'QuickBooks token refresh failed; it will be tried again',
+      revokedReason: 'QuickBooks refused the saved authorization (invalid_grant). Reconnect QuickBooks.',
     },
   };
 }
@@ -108,7 +93,7 @@ export interface QuickbooksConnectionsDeps {
 }
 
 export class QuickbooksConnections {
-  private readonly tokens: TokenStore<ConnectionRef, IntuitTokens>;
+  private readonly tokens: TokenStore<ConnectionGrant, ConnectionRef, IntuitTokens>;
 
   constructor(private readonly deps: QuickbooksConnectionsDeps) {
     const logger = deps.logger.child({ component: 'quickbooks-connections' });
