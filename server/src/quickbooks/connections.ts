@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Clock } from '../clock';
 import { TokenStore, type TokenAdapter } from '../connections/token-store';
 import {
+  forgetConnectionTokens,
   idleConnections,
   insertConnection,
   latestConnection,
@@ -14,7 +15,6 @@ import {
   saveRefreshedConnectionTokens,
   updateCompanyFacts,
   updateUtcOffset,
-  forgetConnectionTokens,
   type CompanyFacts,
   type ConnectionGrant,
   type ConnectionView,
