@@ -11,13 +11,13 @@ import { SingleFlight } from './single-flight';
  * One refresh algorithm for every OAuth grant DealBooks holds (QuickBooks connections, HubSpot installs), after
  * Nango's (https://github.com/NangoHQ/nango/blob/master/packages/shared/lib/services/connections/credentials/refresh.ts):
  *
- * 1. Read the grant. An access token with more than the provider's margin left (and, after a 401, newer than the refused one:
- *    `newerThan`, compared with token_version) is used as stored.
+ * 1. Read the grant. An access token with more than the provider's margin left (and, after a 401, newer than the
+ *    refused one: `newerThan`, compared with token_version) is used as stored.
  * 2. Otherwise refresh, once: callers in this process share one promise (SingleFlight, per grant), and processes
  *    queue on the grant's row lock (SELECT ... FOR UPDATE in a transaction). Under the lock the row is read again: a
  *    refresh another process finished while we waited is used instead of repeated.
  * 3. The provider's OAuth client refreshes. The rotated refresh token is committed before the new access token is
- *    handed to anyone, so a crash cannot leave only a refresh token the provider has already replaced.
+ *    handed to anyone: no work runs on a refresh whose new refresh token could still be lost.
  * 4. The provider calling the grant dead (GrantRevokedError, OAuth `invalid_grant`) marks it as needing a person and
  *    throws ConnectionBlockedError: work waits instead of retrying. Any other failure is counted on the row (failed
  *    attempts, last error) and rethrown; the next call tries again.
@@ -25,6 +25,7 @@ import { SingleFlight } from './single-flight';
  * What differs per provider (which row, the seal contexts, what "blocked" means, the OAuth call) is a TokenAdapter.
  * Tokens are never logged.
  */
+
 /** How long a refresher waits for another process's refresh of the same grant (whose HTTP call has its own timeout). */
 const LOCK_TIMEOUT_MS = 60_000;
 
