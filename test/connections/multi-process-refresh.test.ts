@@ -3,13 +3,15 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { DATABASE_KIND, TEST_ENCRYPTION_KEY } from '../support/harness';
 import { connectDirect, installDirect } from './support/direct';
+import type { WorkerInput } from './support/token-worker';
 import { startWorld, type World } from './support/world';
 
 /**
- * Several worker processes on one Postgres, all needing the same QuickBooks token the moment it expires. The row
- * lock must hold across processes: one refresh at Intuit, everyone proceeds with the new token, and the rotated
- * refresh token is the one in the database. The embedded database is one process by nature (PGlite is a single
- * session), so there the same race is run by concurrent callers in one process (token-refresh.test.ts).
+ * Several worker processes on one Postgres, all needing the same token (QuickBooks or HubSpot) the moment it
+ * expires. The row lock must hold across processes: one refresh at the provider, everyone proceeds with the new
+ * token, and the stored refresh token is the provider's current one. The embedded database is one process by nature
+ * (PGlite is a single session), so there the same race is run by concurrent callers in one process
+ * (token-store.test.ts).
  */
 const WORKERS = 8;
 const ROOT = path.resolve(__dirname, '../..');
@@ -17,12 +19,12 @@ const ROOT = path.resolve(__dirname, '../..');
 interface WorkerResult {
   ok: boolean;
   tokenSha256?: string;
-  company?: string;
+  answer?: unknown;
   error?: string;
   stderr: string;
 }
 
-function startWorker(input: object): { ready: Promise<void>; go(): void; done: Promise<WorkerResult> } {
+function startWorker(input: WorkerInput): { ready: Promise<void>; go(): void; done: Promise<WorkerResult> } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support/token-worker.ts')], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', TOKEN_WORKER_INPUT: JSON.stringify(input) },
@@ -48,24 +50,54 @@ function startWorker(input: object): { ready: Promise<void>; go(): void; done: P
   return { ready, go: () => child.stdin.end('go\n'), done };
 }
 
+/** Starts the workers, lets them all go at once, and collects what each did. */
+async function race(world: World, provider: WorkerInput['provider'], portalId: number): Promise<WorkerResult[]> {
+  const { config } = world.ctx;
+  const input: WorkerInput = {
+    provider,
+    databaseUrl: world.service.db.url,
+    encryptionKey: TEST_ENCRYPTION_KEY,
+    quickbooks: config.quickbooks,
+    hubspot: config.hubspot,
+    portalId,
+    nowMs: world.clock.nowMs(),
+  };
+  const workers = Array.from({ length: WORKERS }, () => startWorker(input));
+  await Promise.all(workers.map((w) => w.ready));
+  for (const w of workers) w.go();
+  return Promise.all(workers.map((w) => w.done));
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Everyone used the stored access token, and no worker wrote a token into its logs. */
+function expectAllUsedStored(results: WorkerResult[], stored: { access: string; refresh: string }): void {
+  expect(new Set(results.map((r) => r.tokenSha256))).toEqual(new Set([sha256(stored.access)]));
+  for (const r of results) {
+    expect(r.stderr).not.toContain(stored.access);
+    expect(r.stderr).not.toContain(stored.refresh);
+  }
+}
+
 if (DATABASE_KIND === 'postgres') {
   describe('token refresh across processes (postgres)', () => {
     let world: World;
-    afterAll(() => world?.close());
+    let portalId: number;
+    let realmId: string;
+
+    beforeEach(async () => {
+      world = await startWorld();
+      portalId = await installDirect(world);
+      ({ realmId } = await connectDirect(world, portalId));
+    });
+    afterEach(() => world.close());
 
     it('When eight worker processes need the same QBO token at its expiry, then QuickBooks sees exactly one refresh and all eight proceed with the new token', async () => {
-      world = await startWorld();
-      const portalId = await installDirect(world);
-      const { realmId } = await connectDirect(world, portalId);
       await world.clock.advance(3600_000 + 60_000); // the access token has expired at QuickBooks and for every worker
       const refreshCalls = async () => (await world.control('quickbooks', `/oauth/counters?realmId=${realmId}`)).refreshCalls as number;
       const before = await refreshCalls();
 
-      const input = { databaseUrl: world.service.db.url, encryptionKey: TEST_ENCRYPTION_KEY, quickbooks: world.ctx.config.quickbooks, portalId, nowMs: world.clock.nowMs() };
-      const workers = Array.from({ length: WORKERS }, () => startWorker(input));
-      await Promise.all(workers.map((w) => w.ready));
-      for (const w of workers) w.go();
-      const results = await Promise.all(workers.map((w) => w.done));
+      const results = await race(world, 'quickbooks', portalId);
 
       expect(results.map((r) => r.error ?? 'ok')).toEqual(Array(WORKERS).fill('ok'));
       expect((await refreshCalls()) - before).toBe(1);
@@ -78,17 +110,37 @@ if (DATABASE_KIND === 'postgres') {
         access: world.ctx.vault.open(rows[0].access_token_cipher, rows[0].key_id, `qbo:${portalId}:${realmId}:access`),
         refresh: world.ctx.vault.open(rows[0].refresh_token_cipher, rows[0].key_id, `qbo:${portalId}:${realmId}:refresh`),
       };
-      // Everyone used the token that is stored, and the stored refresh token is QuickBooks' current one.
-      const sha = createHash('sha256').update(stored.access).digest('hex');
-      expect(new Set(results.map((r) => r.tokenSha256))).toEqual(new Set([sha]));
+      expectAllUsedStored(results, stored);
+      // The stored refresh token is QuickBooks' current one (it rotates on every refresh).
       const grants = await world.control('quickbooks', '/oauth/grants');
       const grant = grants.grants.find((g: any) => g.realmId === realmId && !g.revoked);
       expect(`${stored.refresh.slice(0, 12)}…`).toBe(grant.refreshToken.prefix);
-      // And no worker wrote a token into its logs.
-      for (const r of results) {
-        expect(r.stderr).not.toContain(stored.access);
-        expect(r.stderr).not.toContain(stored.refresh);
-      }
+    });
+
+    it('When eight worker processes need the same HubSpot token at its expiry, then HubSpot sees exactly one refresh and all eight proceed with the new token', async () => {
+      const first = await world.ctx.hubspot.installs.accessToken(portalId);
+      await world.clock.advance(30 * 60_000 + 60_000); // the access token has expired at HubSpot and for every worker
+      const refreshes = async () => ((await world.control('hubspot', '/oauth/installs')).counters[String(portalId)]?.refreshes ?? 0) as number;
+      const before = await refreshes();
+
+      const results = await race(world, 'hubspot', portalId);
+
+      expect(results.map((r) => r.error ?? 'ok')).toEqual(Array(WORKERS).fill('ok'));
+      expect(results.map((r) => r.answer)).toEqual(Array(WORKERS).fill(1));
+      expect((await refreshes()) - before).toBe(1);
+
+      const { rows } = await world.ctx.pool.query('SELECT access_token_cipher, refresh_token_cipher, key_id, token_version FROM hubspot_credentials WHERE portal_id = $1', [
+        portalId,
+      ]);
+      expect(rows[0].token_version).toBe(first.version + 1);
+      const stored = {
+        access: world.ctx.vault.open(rows[0].access_token_cipher, rows[0].key_id, `hubspot:${portalId}:access`),
+        refresh: world.ctx.vault.open(rows[0].refresh_token_cipher, rows[0].key_id, `hubspot:${portalId}:refresh`),
+      };
+      expect(stored.access).not.toBe(first.token);
+      expectAllUsedStored(results, stored);
+      // The stored refresh token is HubSpot's current one: HubSpot still honours it.
+      await expect(world.ctx.hubspot.oauth.refresh(stored.refresh, world.ctx.clock.now())).resolves.toMatchObject({ refreshToken: stored.refresh });
     });
   });
 } else {

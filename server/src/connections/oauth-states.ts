@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import type { Clock } from '../clock';
+import { insertState, stateExists, useState, type StatePurpose, type StateProvider, type StoredState } from '../db/oauth-states';
 
 /**
  * OAuth `state` values (and the one-time QuickBooks connect tickets): random, signed with a key derived from the
@@ -9,17 +10,7 @@ import type { Clock } from '../clock';
  */
 export const STATE_TTL_MS = 10 * 60_000;
 
-export type StateProvider = 'hubspot' | 'quickbooks';
-export type StatePurpose = 'authorize' | 'connect_ticket';
-
-export interface StoredState {
-  provider: StateProvider;
-  purpose: StatePurpose;
-  portalId: number | null;
-  userId: number | null;
-  userEmail: string | null;
-  redirectUri: string;
-}
+export type { StatePurpose, StateProvider, StoredState };
 
 export type ConsumeResult =
   | { ok: true; state: StoredState }
@@ -42,10 +33,11 @@ export class OAuthStates {
     const nonce = randomBytes(24).toString('base64url');
     const value = `${nonce}.${this.sign(nonce)}`;
     const expiresAt = new Date(this.clock.now().getTime() + STATE_TTL_MS);
-    await this.pool.query(
-      `INSERT INTO oauth_states (state_hash, provider, purpose, portal_id, user_id, user_email, redirect_uri, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [hash(value), input.provider, input.purpose, input.portalId ?? null, input.userId ?? null, input.userEmail ?? null, input.redirectUri, expiresAt],
+    await insertState(
+      this.pool,
+      hash(value),
+      { ...input, portalId: input.portalId ?? null, userId: input.userId ?? null, userEmail: input.userEmail ?? null },
+      expiresAt,
     );
     return value;
   }
@@ -53,31 +45,12 @@ export class OAuthStates {
   /** Marks the state used (once, atomically) and returns what it was bound to. */
   async consume(value: string | undefined, expected: { provider: StateProvider; purpose: StatePurpose }): Promise<ConsumeResult> {
     if (!value || !this.signatureValid(value)) return { ok: false, reason: 'malformed' };
-    // "AND used_at IS NULL" is re-checked on the row's newest version when two callbacks race: exactly one wins.
-    const { rows } = await this.pool.query(
-      `UPDATE oauth_states SET used_at = $2
-        WHERE state_hash = $1 AND used_at IS NULL
-        RETURNING provider, purpose, portal_id, user_id, user_email, redirect_uri, expires_at`,
-      [hash(value), this.clock.now()],
-    );
-    const row = rows[0];
-    if (!row) {
-      const { rowCount } = await this.pool.query('SELECT 1 FROM oauth_states WHERE state_hash = $1', [hash(value)]);
-      return { ok: false, reason: rowCount ? 'used' : 'unknown' };
-    }
-    if (row.provider !== expected.provider || row.purpose !== expected.purpose) return { ok: false, reason: 'wrong_flow' };
-    if (new Date(row.expires_at).getTime() <= this.clock.now().getTime()) return { ok: false, reason: 'expired' };
-    return {
-      ok: true,
-      state: {
-        provider: row.provider,
-        purpose: row.purpose,
-        portalId: row.portal_id === null ? null : Number(row.portal_id),
-        userId: row.user_id === null ? null : Number(row.user_id),
-        userEmail: row.user_email,
-        redirectUri: row.redirect_uri,
-      },
-    };
+    const used = await useState(this.pool, hash(value), this.clock.now());
+    if (!used) return { ok: false, reason: (await stateExists(this.pool, hash(value))) ? 'used' : 'unknown' };
+    if (used.provider !== expected.provider || used.purpose !== expected.purpose) return { ok: false, reason: 'wrong_flow' };
+    if (used.expiresAt.getTime() <= this.clock.now().getTime()) return { ok: false, reason: 'expired' };
+    const { provider, purpose, portalId, userId, userEmail, redirectUri } = used;
+    return { ok: true, state: { provider, purpose, portalId, userId, userEmail, redirectUri } };
   }
 
   private signatureValid(value: string): boolean {

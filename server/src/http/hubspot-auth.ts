@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../clock';
+import { portalInstalled } from '../db/portals';
 import { recordSignature } from '../db/seen-signatures';
 import { BadRequestError, ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../errors';
 import { HUBSPOT_SIGNATURE_WINDOW_MS, verifyHubSpotV3, type SignatureCheck } from '../security/hubspot-signature';
@@ -128,8 +129,7 @@ export function requireHubSpotSignature(deps: HubSpotAuthDeps): RequestHandler {
     if (!firstSeen) throw new UnauthorizedError('replayed request');
 
     const account = accountFromSignedQuery(req.originalUrl);
-    const { rows } = await deps.pool.query<{ status: string }>('SELECT status FROM portals WHERE portal_id = $1', [account.portalId]);
-    if (rows[0]?.status !== 'installed') {
+    if (!(await portalInstalled(deps.pool, account.portalId))) {
       throw new ForbiddenError(`DealBooks is not installed in HubSpot account ${account.portalId}; install it from the HubSpot marketplace`);
     }
     res.locals.account = account;

@@ -1,8 +1,9 @@
 import type pg from 'pg';
+import type { Queryable } from '../db/transaction';
 
 /**
- * The few statements that read or touch pg-boss 10's own tables (`<schema>.job`, documented in its README)
- * and our key-lease table. Kept in one place so an upgrade of pg-boss has one file to check.
+ * The few statements that read or touch pg-boss 10's own tables (`<schema>.job`, `<schema>.archive`) and our
+ * key-lease table. Kept in one place so an upgrade of pg-boss has one file to check.
  */
 
 /** A job that failed for good: what a person looks at and retries (`npm run jobs`). */
@@ -15,7 +16,6 @@ export interface DeadLetter {
   createdAt: Date;
   failedAt: Date | null;
 }
-
 
 function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe schema name ${name}`);
@@ -34,6 +34,12 @@ export async function acquireKeyLease(pool: pg.Pool, queue: string, key: string,
     [queue, key, jobId, seconds],
   );
   return rowCount === 1;
+}
+
+/** Deletes leases that ran out more than an hour ago (left behind by workers that crashed). */
+export async function deleteStaleKeyLeases(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM job_key_leases WHERE leased_until < now() - interval '1 hour'`);
+  return rowCount ?? 0;
 }
 
 export async function releaseKeyLease(pool: pg.Pool, queue: string, key: string, jobId: string): Promise<void> {
@@ -113,4 +119,15 @@ export async function countWaiting(pool: pg.Pool, schema: string, portalId: numb
     [portalId],
   );
   return rows[0].n as number;
+}
+
+/**
+ * Deletes every job of an account, queued, retrying, failed or archived (leaving DealBooks). Every per-account job
+ * carries the account as data.portalId. Takes a Queryable so it joins the caller's transaction. Returns how many
+ * jobs (not archived ones) went.
+ */
+export async function deleteAccountJobs(db: Queryable, schema: string, portalId: number): Promise<number> {
+  const jobs = await db.query(`DELETE FROM ${quoteIdent(schema)}.job WHERE data->>'portalId' = $1::text`, [String(portalId)]);
+  await db.query(`DELETE FROM ${quoteIdent(schema)}.archive WHERE data->>'portalId' = $1::text`, [String(portalId)]);
+  return jobs.rowCount ?? 0;
 }

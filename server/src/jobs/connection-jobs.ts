@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ConnectionBlockedError } from '../errors';
 import type { AppContext } from '../context';
 import { DEAL_PROPERTIES_QUEUE } from '../hubspot/deal-properties';
-import { ensureDealProperties } from '../hubspot/install-flow';
+import { ensureDealProperties } from '../connections/hubspot-install';
+import { connectedPortalIds } from '../db/qbo-connections';
 import { companyFacts } from '../quickbooks/company-facts';
 import { deleteContactData } from '../privacy/account-data';
 
@@ -56,9 +57,8 @@ export async function runKeepAlive(ctx: AppContext): Promise<KeepAliveReport> {
       else report.hubspot.failed += 1;
     }
   }
-  const { rows } = await ctx.pool.query(`SELECT portal_id FROM qbo_connections WHERE status = 'connected'`);
-  for (const row of rows) {
-    await ctx.jobs.send(COMPANY_FACTS_QUEUE, { portalId: Number(row.portal_id) });
+  for (const portalId of await connectedPortalIds(ctx.pool)) {
+    await ctx.jobs.send(COMPANY_FACTS_QUEUE, { portalId });
     report.companyFactsQueued += 1;
   }
   ctx.logger.info({ report }, 'connection keep-alive done');

@@ -3,21 +3,26 @@ import type { QuickbooksConnections } from './connections';
 import { isRetryable, networkFailureOf, outcomeUnknown, retryAfterMs, type NetworkFailure } from './retry';
 
 /**
- * The thin QuickBooks Online API layer: the account's token (refreshed as needed), `minorversion`, JSON, a timeout,
- * `intuit_tid` on every result and error, and one retry after a 401 with a newer token. It uses fetch rather than
- * intuit-oauth's makeApiCall, which keeps only the first JSON fault shape and drops the lower-case and XML faults
- * QBO also returns (reference "Errors").
+ * The thin QuickBooks Online API layer: the account's token (refreshed as needed) or one the caller holds (GetOptions),
+ * `minorversion`, JSON, a timeout, `intuit_tid` on every result and error, and one retry after a 401 with a newer
+ * stored token. It uses fetch rather than intuit-oauth's makeApiCall, which keeps only the first JSON fault shape and
+ * drops the lower-case and XML faults QBO also returns (fault shapes:
+ * https://developer.intuit.com/app/developer/qbo/docs/develop/troubleshooting/error-codes, and
+ * test/fixtures/quickbooks/fault_*.json).
  *
  * It does not retry anything else: whether and when to try again is the caller's decision, made from the error's
  * `retryable`, `outcomeUnknown` and `retryAfterMs` (retry.ts). It does keep this process under QBO's limit of 10
- * concurrent requests per company and app (reference "Limits"), so one busy account cannot earn itself 429s; a
- * request waiting for a slot still honours its AbortSignal. A caller's own abort rejects with the signal's reason,
- * as fetch does; every other failure is a QuickbooksApiError (status 0 when no answer came back).
+ * concurrent requests per company and app, so one busy account cannot earn itself 429s; a request waiting for a
+ * slot still honours its AbortSignal. A caller's own abort rejects with the signal's reason, as fetch does; every
+ * other failure is a QuickbooksApiError (status 0 when no answer came back).
+ *
+ * Longer than most files on purpose: the error class, fault parsing, the per-company gate and the client are one
+ * unit that every QBO call goes through, and its tests (test/quickbooks-adapter/) read them from here.
  */
 export const MINOR_VERSION = '75';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_CONCURRENT_PER_REALM = 10;
-/** Reference "API basics": a requestid is unique per company and at most 50 characters. */
+/** QBO takes a requestid of at most 50 characters, unique per company. */
 export const MAX_REQUEST_ID_LENGTH = 50;
 
 export interface QuickbooksApiErrorDetails {
@@ -88,8 +93,22 @@ export interface PostOptions {
   requestId?: string;
   query?: Record<string, string>;
   signal?: AbortSignal;
-  /** Default `application/json`; `/invoice/{id}/send` wants `application/octet-stream` (reference "Invoice extras"). */
+  /** Default `application/json`; `/invoice/{id}/send` wants `application/octet-stream`. */
   contentType?: string;
+}
+
+/** An access token the caller holds itself, for a company whose connection is not stored (yet). */
+export interface ExplicitToken {
+  accessToken: string;
+  realmId: string;
+}
+
+export interface GetOptions {
+  /**
+   * Use this token instead of the account's stored one: the connect flow reads the company with the grant it just
+   * received, before deciding to keep it. A 401 is then an answer like any other (there is no newer token to ask for).
+   */
+  token?: ExplicitToken;
 }
 
 interface Fault {
@@ -115,7 +134,7 @@ export function parseFault(body: string): Fault {
     }
     if (typeof json.error === 'string') return { code: json.error, message: json.error_description };
   } catch {
-    // The 429 (and one 401 style) is XML even when JSON was asked for (reference "Errors").
+    // QBO answers a 429 (and one style of 401) in XML even when JSON was asked for.
     const code = /<Error[^>]*\bcode="([^"]+)"/.exec(body)?.[1];
     const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
     const detail = /<Detail>([^<]*)<\/Detail>/.exec(body)?.[1];
@@ -202,6 +221,7 @@ interface CallOptions {
   body?: unknown;
   signal?: AbortSignal;
   contentType?: string;
+  token?: ExplicitToken;
 }
 
 function secondsText(ms: number): string {
@@ -217,8 +237,14 @@ export class QuickbooksApi {
     this.timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  get<T = Record<string, any>>(portalId: number, path: string, query: Record<string, string> = {}, signal?: AbortSignal): Promise<QuickbooksResponse<T>> {
-    return this.call<T>(portalId, 'GET', path, { query, signal });
+  get<T = Record<string, any>>(
+    portalId: number,
+    path: string,
+    query: Record<string, string> = {},
+    signal?: AbortSignal,
+    options: GetOptions = {},
+  ): Promise<QuickbooksResponse<T>> {
+    return this.call<T>(portalId, 'GET', path, { query, signal, token: options.token });
   }
 
   post<T = Record<string, any>>(portalId: number, path: string, body: unknown, options: PostOptions = {}): Promise<QuickbooksResponse<T>> {
@@ -247,14 +273,15 @@ export class QuickbooksApi {
   }
 
   private async call<T>(portalId: number, method: string, path: string, options: CallOptions): Promise<QuickbooksResponse<T>> {
-    let token = await this.deps.connections.accessToken(portalId);
-    const context = { portalId, realmId: token.realmId, method, path };
-    let response = await this.exchange(token.token, token.realmId, method, path, options, context);
-    if (response.status === 401) {
+    const stored = options.token ? undefined : await this.deps.connections.accessToken(portalId);
+    const realmId = options.token?.realmId ?? stored!.realmId;
+    const context = { portalId, realmId, method, path };
+    let response = await this.exchange(options.token?.accessToken ?? stored!.token, realmId, method, path, options, context);
+    if (response.status === 401 && stored) {
       // Once: a token QBO refuses is replaced by a newer one (refreshed here, or already by another process).
       this.deps.logger.info({ ...context, intuitTid: response.headers.get('intuit_tid') ?? undefined }, 'QuickBooks answered 401; retrying once with a refreshed token');
-      token = await this.deps.connections.accessToken(portalId, { newerThan: token.version });
-      response = await this.exchange(token.token, token.realmId, method, path, options, context);
+      const newer = await this.deps.connections.accessToken(portalId, { newerThan: stored.version });
+      response = await this.exchange(newer.token, newer.realmId, method, path, options, context);
     }
     const intuitTid = response.headers.get('intuit_tid') ?? undefined;
     if (!response.ok) {

@@ -1,11 +1,11 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../../context';
-import { completeInstall, startInstall, type InstallOutcome } from '../../hubspot/install-flow';
+import { completeInstall, startInstall, type InstallOutcome } from '../../connections/hubspot-install';
 import { sendPage, type Page } from '../pages';
 
 /**
  * GET /oauth/hubspot/install (the marketplace's install button) and GET /oauth/hubspot/callback (where HubSpot's
- * consent screen returns). The work is in hubspot/install-flow.ts; these turn its outcome into a page that says
+ * consent screen returns). The work is in connections/hubspot-install.ts; these turn its outcome into a page that says
  * what happened and what to do next.
  */
 export const INSTALL_PATH = '/oauth/hubspot/install';

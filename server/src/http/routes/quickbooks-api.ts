@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context';
 import { ConflictError, QuickbooksFailedError } from '../../errors';
-import { createConnectUrl, disconnect, quickbooksStatus, testConnection } from '../../quickbooks/connect-flow';
+import { createConnectUrl } from '../../connections/quickbooks-connect';
+import { disconnect, quickbooksStatus, testConnection } from '../../connections/quickbooks-status';
 import { signedAccount } from '../hubspot-auth';
 
 /**

@@ -1,16 +1,18 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
-import { completeConnect, startConnect, type ConnectOutcome } from '../../quickbooks/connect-flow';
+import { CONNECT_PATH, completeConnect, startConnect, type ConnectOutcome } from '../../connections/quickbooks-connect';
+import { connectPage } from '../connect-pages';
 import { sendPage } from '../pages';
 
 /**
  * The browser's legs of "Connect QuickBooks": the one-time connect URL the settings page opens, and Intuit's
- * callback. Both answer with a redirect or a page a person reads; the logic is in quickbooks/connect-flow.ts.
+ * callback. Both answer with a redirect or a page a person reads; the flow is connections/quickbooks-connect.ts,
+ * the pages http/connect-pages.ts.
  */
 export function quickbooksOAuthRoutes(ctx: AppContext): Router {
   const router = Router();
 
-  router.get('/oauth/quickbooks/connect', async (req, res) => {
+  router.get(CONNECT_PATH, async (req, res) => {
     send(res, await startConnect(ctx, queryValue(req, 'ticket')));
   });
 
@@ -43,5 +45,6 @@ function send(res: Response, outcome: ConnectOutcome): void {
     res.set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).redirect(302, outcome.url);
     return;
   }
-  sendPage(res, outcome.status, outcome.page);
+  const { status, page } = connectPage(outcome);
+  sendPage(res, status, page);
 }

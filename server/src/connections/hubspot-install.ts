@@ -1,14 +1,14 @@
-import { ConnectionBlockedError, GrantRevokedError, RefreshFailedError } from '../errors';
-import type { ConsumeResult } from '../connections/oauth-states';
 import type { AppContext } from '../context';
-import { DEAL_PROPERTIES_QUEUE, ensureDealBooksProperties, type EnsuredProperties } from './deal-properties';
-import type { HubSpotTokens, Introspection } from './oauth';
-import { HUBSPOT_REQUIRED_SCOPES } from './scopes';
+import { ConnectionBlockedError, GrantRevokedError, RefreshFailedError } from '../errors';
+import { DEAL_PROPERTIES_QUEUE, ensureDealBooksProperties, type EnsuredProperties } from '../hubspot/deal-properties';
+import type { HubSpotTokens, Introspection } from '../hubspot/oauth';
+import { HUBSPOT_REQUIRED_SCOPES } from '../hubspot/scopes';
+import type { ConsumeResult } from './oauth-states';
 
 /**
- * Installing DealBooks in a HubSpot account (issue 4, point 1): the marketplace's install button opens
- * /oauth/hubspot/install, HubSpot asks the admin to consent and comes back to /oauth/hubspot/callback. This is the
- * use-case behind those two routes; it returns what happened, the route turns it into a page.
+ * Installing DealBooks in a HubSpot account: the marketplace's install button opens /oauth/hubspot/install, HubSpot
+ * asks the admin to consent and comes back to /oauth/hubspot/callback. This is the use-case behind those two routes;
+ * it returns what happened, the route turns it into a page.
  *
  * Nothing is stored unless the whole grant checks out (state, code, app, scopes). Once it is stored, the install
  * counts as done even if the deal properties cannot be created yet: those are retried (ensureDealProperties), while
