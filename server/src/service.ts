@@ -21,16 +21,16 @@ import { HubSpotDeals } from './hubspot/deals';
 import { dealWorkQueue, queueDealEvents, registerDealJobs } from './jobs/deal-jobs';
 import { QuickbooksSales } from './quickbooks/sales';
 import { CatalogCache } from './quote-to-cash/catalog-cache';
-import { HubSpotInstalls } from './hubspot/installs';
+import { HubSpotInstalls } from './connections/hubspot-installs';
 import { HubSpotOAuth } from './hubspot/oauth';
-import { registerConnectionJobs, requestPrivacyDeletion } from './jobs/connection-jobs';
+import { connectionWork, registerConnectionJobs } from './jobs/connection-jobs';
 import type { ReadinessReport } from './http/health';
 import { registerHousekeeping } from './jobs/housekeeping';
 import { JobQueue, type JobQueueOptions } from './jobs/queue';
 import { withDeadline } from './lib/deadline';
 import type { Logger } from './logger';
 import { QuickbooksApi } from './quickbooks/api';
-import { QuickbooksConnections } from './quickbooks/connections';
+import { QuickbooksConnections } from './connections/quickbooks-connections';
 import { IntuitOAuth } from './quickbooks/intuit-oauth';
 import { vaultFromConfig } from './security/encryption-key';
 import type { TokenVault } from './security/token-vault';
@@ -116,7 +116,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         clock: context.clock,
         pool: db.pool,
         logger,
-        onPrivacyDeletion: (portalId, contactId) => requestPrivacyDeletion(context, portalId, contactId),
+        onPrivacyDeletion: (portalId, contactId) => context.background.deleteContactData(portalId, contactId),
         onDealEvents: (events) => queueDealEvents(context, events),
       }),
       hubspotOAuthRoutes(context),
@@ -196,6 +196,7 @@ export function buildContext(parts: { config: Config; logger: Logger; pool: pg.P
     pool,
     vault,
     jobs,
+    background: connectionWork(jobs),
     states: new OAuthStates(pool, vault.deriveKey('oauth-state'), clock),
     hubspot: { oauth: hubspotOAuth, installs },
     quickbooks: { oauth: intuit, connections, api },

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { keyIdOf, TokenVault } from '../../server/src/security/token-vault';
 import { buildContext } from '../../server/src/service';
-import { QuickbooksConnections } from '../../server/src/quickbooks/connections';
+import { QuickbooksConnections } from '../../server/src/connections/quickbooks-connections';
 import { IntuitOAuth } from '../../server/src/quickbooks/intuit-oauth';
 import { ConnectionBlockedError } from '../../server/src/errors';
-import { COMPANY_FACTS_QUEUE, KEEP_ALIVE_IDLE_MS, runKeepAlive } from '../../server/src/jobs/connection-jobs';
+import { KEEP_ALIVE_IDLE_MS, runKeepAlive } from '../../server/src/connections/keep-alive';
+import { COMPANY_FACTS_QUEUE } from '../../server/src/jobs/connection-jobs';
 import { DATABASE_KIND, TEST_ENCRYPTION_KEY } from '../support/harness';
 import { connectDirect, installDirect } from './support/direct';
 import { startWorld, type World } from './support/world';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import { ConnectionBlockedError, GrantRevokedError, RefreshFailedError } from '../errors';
-import { DEAL_PROPERTIES_QUEUE, ensureDealBooksProperties, type EnsuredProperties } from '../hubspot/deal-properties';
+import { ensureDealBooksProperties, type EnsuredProperties } from '../hubspot/deal-properties';
 import type { HubSpotTokens, Introspection } from '../hubspot/oauth';
 import { HUBSPOT_REQUIRED_SCOPES } from '../hubspot/scopes';
 import type { ConsumeResult } from './oauth-states';
@@ -135,7 +135,7 @@ async function tryEnsureDealProperties(ctx: AppContext, portalId: number): Promi
   } catch (err) {
     const reason = describeHubSpotFailure(err);
     ctx.logger.warn({ portalId, reason }, 'could not create the DealBooks deal properties; a job will retry');
-    await ctx.jobs.send(DEAL_PROPERTIES_QUEUE, { portalId });
+    await ctx.background.ensureDealProperties(portalId);
     return { ok: false, reason };
   }
 }

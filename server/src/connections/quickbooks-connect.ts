@@ -3,7 +3,8 @@ import { portalInstalled } from '../db/portals';
 import { GrantRevokedError } from '../errors';
 import { QuickbooksApiError } from '../quickbooks/api';
 import { companyFacts } from '../quickbooks/company-facts';
-import type { CompanyFacts, ConnectionView } from '../quickbooks/connections';
+import type { CompanyFacts } from '../sync/model';
+import type { ConnectionView } from './quickbooks-connections';
 import type { IntuitTokens } from '../quickbooks/intuit-oauth';
 import { STATE_TTL_MS, type ConsumeResult } from './oauth-states';
 

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context';
 import { blockedMessage, ConnectionBlockedError, RefreshFailedError } from '../errors';
 import { QuickbooksApiError } from '../quickbooks/api';
-import type { ConnectionView } from '../quickbooks/connections';
+import type { ConnectionView } from './quickbooks-connections';
 
 /**
  * What the settings page asks about the account's QuickBooks connection once it exists: its status (in words, with

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { camelKeys } from './camel-keys';
 import { bigintColumn, integerColumn, parseRow, timestampColumn } from './rows';
 import type { Queryable } from './transaction';
+import type { CompanyFacts } from '../sync/model';
 
 /**
  * The QuickBooks Online connection of each HubSpot account (qbo_connections). At most one connection per account is
@@ -10,15 +11,6 @@ import type { Queryable } from './transaction';
  * stored sealed (see security/token-vault.ts); this module moves the sealed bytes and never opens them.
  */
 export type ConnectionStatus = 'connected' | 'needs_reconnect' | 'disconnected';
-
-export interface CompanyFacts {
-  companyName: string | null;
-  country: string | null;
-  homeCurrency: string | null;
-  multicurrencyEnabled: boolean | null;
-  bookCloseDate: string | null;
-  customTxnNumbers: boolean | null;
-}
 
 export interface ConnectionView extends CompanyFacts {
   id: number;

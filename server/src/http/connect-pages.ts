@@ -1,5 +1,5 @@
 import type { ConnectOutcome, LinkRefusal } from '../connections/quickbooks-connect';
-import type { ConnectionView } from '../quickbooks/connections';
+import type { ConnectionView } from '../connections/quickbooks-connections';
 import type { Page } from './pages';
 
 /**

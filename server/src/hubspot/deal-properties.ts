@@ -12,9 +12,6 @@ import {
  * name that exists); quote to cash writes the values. HubSpot accepts these type/fieldType pairs: string/text|textarea,
  * number/number, date|datetime/date, enumeration/select.
  */
-/** The job that creates the properties when the install could not (HubSpot down at that moment). */
-export const DEAL_PROPERTIES_QUEUE = 'hubspot.deal-properties';
-
 export const DEALBOOKS_PROPERTY_GROUP: PropertyGroupCreate = { name: 'dealbooks', label: 'DealBooks', displayOrder: -1 };
 
 /** The internal names DealBooks writes. */

@@ -29,12 +29,11 @@ import {
   type AssociatedType,
   type WireRecord,
 } from './deal-snapshot';
-import type { HubSpotInstalls } from './installs';
-import { HubSpotRequester } from './request';
+import { HubSpotRequester, type HubSpotClients } from './request';
 
 /**
  * The deal side of quote to cash: reads a deal with everything an invoice needs, the deal pipelines, and writes
- * DealBooks' deal properties and timeline notes. Every call goes through `HubSpotInstalls.call` (fresh token, one
+ * DealBooks' deal properties and timeline notes. Every call goes through the account's HubSpotClients (fresh token, one
  * retry after a 401); an uninstalled account surfaces as ConnectionBlockedError, untouched.
  */
 
@@ -74,7 +73,7 @@ const V4_PAGE = 500;
 
 export interface HubSpotDealsDeps {
   /** Only `call` is used, so a test can hand in a client for a simulator app with other scopes. */
-  installs: Pick<HubSpotInstalls, 'call'>;
+  installs: HubSpotClients;
   logger: Logger;
   /** How long one HubSpot call may take before it counts as failed (no status). */
   timeoutMs?: number;

@@ -2,10 +2,9 @@ import type { Client } from '@hubspot/api-client';
 import type { z } from 'zod';
 import { withDeadline } from '../lib/deadline';
 import { errorBodySchema } from './deal-schemas';
-import type { HubSpotInstalls } from './installs';
 
 /**
- * One HubSpot API call for an account, the way every DealBooks read and write goes: through `HubSpotInstalls.call`
+ * One HubSpot API call for an account, the way every DealBooks read and write goes: through the account's HubSpotClients
  * (a fresh token, one retry after a 401), bounded by a deadline, with the answer parsed by a zod schema and every
  * failure turned into a HubSpotApiError that says what DealBooks was doing.
  */
@@ -13,7 +12,7 @@ export const DEFAULT_HUBSPOT_TIMEOUT_MS = 20_000;
 
 /**
  * A HubSpot call that failed. `status` is HubSpot's HTTP status (undefined when no answer came: timeout, reset),
- * so callers can retry 429 and 5xx; `code` mirrors it because HubSpotInstalls.call retries once on `code === 401`.
+ * so callers can retry 429 and 5xx; `code` mirrors it because HubSpotClients.call retries once on `code === 401`.
  */
 export class HubSpotApiError extends Error {
   override name = 'HubSpotApiError';
@@ -38,10 +37,18 @@ export interface HubSpotRequest {
   what: string;
 }
 
+/**
+ * Where an account's HubSpot client comes from (connections/hubspot-installs.ts): `call` runs HubSpot calls with a
+ * fresh token and runs them once more with a newer one when HubSpot answers 401.
+ */
+export interface HubSpotClients {
+  call<T>(portalId: number, work: (client: Client) => Promise<T>): Promise<T>;
+}
+
 export class HubSpotRequester {
   constructor(
     /** Only `call` is used, so a test can hand in a client for a simulator app with other scopes. */
-    private readonly installs: Pick<HubSpotInstalls, 'call'>,
+    private readonly installs: HubSpotClients,
     private readonly timeoutMs: number = DEFAULT_HUBSPOT_TIMEOUT_MS,
   ) {}
 

@@ -1,80 +1,39 @@
 import { z } from 'zod';
-import { ConnectionBlockedError } from '../errors';
-import type { AppContext } from '../context';
-import { DEAL_PROPERTIES_QUEUE } from '../hubspot/deal-properties';
+import type { AppContext, BackgroundWork } from '../context';
 import { ensureDealProperties } from '../connections/hubspot-install';
-import { connectedPortalIds } from '../db/qbo-connections';
-import { companyFacts } from '../quickbooks/company-facts';
+import { refreshCompanyFacts, runKeepAlive } from '../connections/keep-alive';
 import { deleteContactData } from '../privacy/account-data';
+import type { JobQueue } from './queue';
 
 /**
- * The background work of connections:
- * - keep-alive (daily): exercises every grant idle for a week. QBO refresh tokens roll over 100 days, so an account
- *   nobody touched for a season would otherwise lose its connection; for HubSpot, whose tokens do not roll, it is how
- *   DealBooks learns an uninstall (no push for project apps). It also queues a re-read of each company's facts.
- * - company facts (per account, serial): CompanyInfo and Preferences, so the book close date and currency that
- *   preflight checks are current. It needs QuickBooks, so when the connection needs a person it waits.
- * - deal properties (per account): created by the install; retried here when HubSpot failed at that moment.
+ * The background work of connections, each a queue:
+ * - keep-alive (daily): refreshes idle grants and queues a re-read of each company's facts (connections/keep-alive.ts);
+ * - company facts (per account, serial): CompanyInfo and Preferences. It needs QuickBooks, so when the connection
+ *   needs a person it waits;
+ * - deal properties (per account): created by the install; retried here when HubSpot failed at that moment;
  * - privacy deletion (per account, serial): a contact.privacyDeletion event erases what DealBooks holds about it.
  */
 export const KEEP_ALIVE_QUEUE = 'connections.keep-alive';
 export const COMPANY_FACTS_QUEUE = 'quickbooks.company-facts';
+export const DEAL_PROPERTIES_QUEUE = 'hubspot.deal-properties';
 export const PRIVACY_DELETION_QUEUE = 'privacy.contact-deletion';
-
-/** A grant unused this long is refreshed by the keep-alive schedule: a tenth of QBO's 100-day rolling life. */
-export const KEEP_ALIVE_IDLE_MS = 7 * 24 * 3600_000;
 
 const portalJob = z.object({ portalId: z.number().int().positive() });
 const privacyJob = z.object({ portalId: z.number().int().positive(), contactId: z.string().regex(/^\d{1,20}$/) });
 
-export interface KeepAliveReport {
-  quickbooks: { refreshed: number; needReconnect: number; failed: number };
-  hubspot: { refreshed: number; uninstalled: number; failed: number };
-  companyFactsQueued: number;
-}
-
-export async function runKeepAlive(ctx: AppContext): Promise<KeepAliveReport> {
-  const report: KeepAliveReport = {
-    quickbooks: { refreshed: 0, needReconnect: 0, failed: 0 },
-    hubspot: { refreshed: 0, uninstalled: 0, failed: 0 },
-    companyFactsQueued: 0,
+/** How use-cases ask for this work to be done later (context.ts). */
+export function connectionWork(jobs: JobQueue): BackgroundWork {
+  return {
+    refreshCompanyFacts: async (portalId) => {
+      await jobs.send(COMPANY_FACTS_QUEUE, { portalId });
+    },
+    ensureDealProperties: async (portalId) => {
+      await jobs.send(DEAL_PROPERTIES_QUEUE, { portalId });
+    },
+    deleteContactData: async (portalId, contactId) => {
+      await jobs.send(PRIVACY_DELETION_QUEUE, { portalId, contactId });
+    },
   };
-  for (const { portalId } of await ctx.quickbooks.connections.idleConnections(KEEP_ALIVE_IDLE_MS)) {
-    try {
-      await ctx.quickbooks.connections.refreshNow(portalId);
-      report.quickbooks.refreshed += 1;
-    } catch (err) {
-      if (err instanceof ConnectionBlockedError) report.quickbooks.needReconnect += 1;
-      else report.quickbooks.failed += 1;
-    }
-  }
-  for (const portalId of await ctx.hubspot.installs.idleInstalls(KEEP_ALIVE_IDLE_MS)) {
-    try {
-      await ctx.hubspot.installs.refreshNow(portalId);
-      report.hubspot.refreshed += 1;
-    } catch (err) {
-      if (err instanceof ConnectionBlockedError) report.hubspot.uninstalled += 1;
-      else report.hubspot.failed += 1;
-    }
-  }
-  for (const portalId of await connectedPortalIds(ctx.pool)) {
-    await ctx.jobs.send(COMPANY_FACTS_QUEUE, { portalId });
-    report.companyFactsQueued += 1;
-  }
-  ctx.logger.info({ report }, 'connection keep-alive done');
-  return report;
-}
-
-/** Re-reads the company's CompanyInfo and Preferences into the connection row. */
-export async function refreshCompanyFacts(ctx: AppContext, portalId: number, signal?: AbortSignal): Promise<{ companyName: string | null }> {
-  const live = await ctx.quickbooks.connections.live(portalId);
-  if (!live) throw new ConnectionBlockedError('quickbooks', 'not_connected', portalId);
-  const api = ctx.quickbooks.api;
-  const info = await api.get(portalId, `/companyinfo/${encodeURIComponent(live.realmId)}`, {}, signal);
-  const prefs = await api.get(portalId, '/preferences', {}, signal);
-  const facts = companyFacts(info.json, prefs.json);
-  await ctx.quickbooks.connections.updateFacts(live.id, facts);
-  return { companyName: facts.companyName };
 }
 
 export function registerConnectionJobs(ctx: AppContext): void {
@@ -114,8 +73,4 @@ export function registerConnectionJobs(ctx: AppContext): void {
       return { removed: counts };
     },
   });
-}
-
-export async function requestPrivacyDeletion(ctx: AppContext, portalId: number, contactId: string): Promise<void> {
-  await ctx.jobs.send(PRIVACY_DELETION_QUEUE, { portalId, contactId });
 }

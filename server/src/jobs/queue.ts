@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger';
 import * as bossTables from './boss-tables';
 import type { DeadLetter } from './boss-tables';
-import { withTransaction } from '../db/transaction';
+import { withTransaction, type Queryable } from '../db/transaction';
 import { JobMustWaitError, PermanentJobError } from '../errors';
 
 /**
@@ -395,6 +395,16 @@ export class JobQueue {
   private async failPermanently(name: string, id: string, message: string): Promise<void> {
     await bossTables.exhaustRetries(this.options.pool, this.schema, id);
     await this.boss.fail(name, id, { message, permanent: true });
+  }
+
+  /** Deletes every job of an account (queued, retrying, failed, archived), inside the caller's transaction. */
+  deleteAccountJobs(db: Queryable, portalId: number): Promise<number> {
+    return bossTables.deleteAccountJobs(db, this.schema, portalId);
+  }
+
+  /** Forgets key leases left behind by workers that died (a live job renews its lease). */
+  pruneStaleLeases(): Promise<number> {
+    return bossTables.deleteStaleKeyLeases(this.options.pool);
   }
 
   /** Jobs that failed for good, newest first: what a person looks at and retries. */

@@ -8,8 +8,7 @@ import {
   deleteContactSyncLog,
   markContactDeletionDone,
 } from '../db/privacy';
-import { withTransaction } from '../db/transaction';
-import { deleteAccountJobs } from '../jobs/boss-tables';
+import { withTransaction, type Queryable } from '../db/transaction';
 
 /**
  * What DealBooks holds about one HubSpot contact or one whole account, and how it is erased. Rows of an account all
@@ -45,10 +44,14 @@ export interface AccountDeletionCounts {
 }
 
 /** Erases everything DealBooks holds for an account, in one transaction: its rows (cascade), raw deliveries and jobs. */
-export function deleteAccountData(pool: pg.Pool, bossSchema: string, portalId: number): Promise<AccountDeletionCounts> {
+export function deleteAccountData(
+  pool: pg.Pool,
+  portalId: number,
+  deleteJobs: (db: Queryable, portalId: number) => Promise<number>,
+): Promise<AccountDeletionCounts> {
   return withTransaction(pool, async (client) => {
     const deliveries = await deleteAccountDeliveries(client, portalId);
-    const jobs = await deleteAccountJobs(client, bossSchema, portalId);
+    const jobs = await deleteJobs(client, portalId);
     const account = await deletePortal(client, portalId);
     return { deliveries, jobs, account };
   });

@@ -38,7 +38,7 @@ export async function leaveAccount(ctx: AppContext, portalId: number): Promise<L
     log.warn({ reason: err instanceof Error ? err.message : 'unknown' }, 'uninstalling from HubSpot failed while leaving');
   }
 
-  const counts = await deleteAccountData(ctx.pool, ctx.jobs.schema, portalId);
+  const counts = await deleteAccountData(ctx.pool, portalId, (db, id) => ctx.jobs.deleteAccountJobs(db, id));
   log.info({ quickbooks, hubspot, removed: counts }, 'account left DealBooks: all its data deleted');
 
   const todo: string[] = [];

@@ -1,5 +1,4 @@
 import type { Logger } from '../logger';
-import type { QuickbooksConnections } from './connections';
 import { isRetryable, networkFailureOf, outcomeUnknown, retryAfterMs, type NetworkFailure } from './retry';
 
 /**
@@ -75,9 +74,25 @@ export interface QuickbooksResponse<T> {
   intuitTid: string | undefined;
 }
 
+/** A usable access token for an account's QBO company. */
+export interface AccessToken {
+  token: string;
+  realmId: string;
+  connectionId: number;
+  /** Pass back as `newerThan` after a 401 with this token. */
+  version: number;
+}
+
+/** Where the API layer gets an account's token and connection (connections/quickbooks-connections.ts). */
+export interface QuickbooksTokenSource {
+  live(portalId: number): Promise<{ environment: 'sandbox' | 'production' } | undefined>;
+  /** `newerThan`: the version of a token QBO just refused; the answer is a newer one. */
+  accessToken(portalId: number, options?: { newerThan?: number }): Promise<AccessToken>;
+}
+
 export interface QuickbooksApiDeps {
   apiBaseUrl: string;
-  connections: QuickbooksConnections;
+  connections: QuickbooksTokenSource;
   logger: Logger;
   timeoutMs?: number;
   /** Requests in flight at once per QBO company from this process (default 10, QBO's own limit). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CompanyFacts } from './connections';
+import type { CompanyFacts } from '../sync/model';
 
 /**
  * What DealBooks needs to know about a QBO company before it writes there: the name (shown on the settings page),

@@ -18,7 +18,7 @@ export interface QuickbooksSalesDeps {
   logger: Logger;
   /** Where links for people point; default QuickBooks' own web app (web-links.ts). */
   appBaseUrl?: (environment: QboEnvironment) => string;
-  /** The account's QBO environment; default: the live connection's (QuickbooksConnections.live). */
+  /** The account's QBO environment; default: the live connection's. */
   environment?: (portalId: number) => Promise<QboEnvironment>;
 }
 

@@ -5,7 +5,7 @@ import { documentOf } from '../db/qbo-documents';
 import { syncLogEntry } from '../db/sync-log';
 import { ConflictError, ConnectionBlockedError, ForbiddenError, NotFoundError, UpstreamSlowError } from '../errors';
 import { withDeadline } from '../lib/deadline';
-import type { ConnectionView } from '../quickbooks/connections';
+import type { ConnectionView } from '../connections/quickbooks-connections';
 import { conversionRefusal } from '../sync/document-status';
 import { mayCreate, type Settings } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { Clock } from '../clock';
 import type { HubSpotDeals } from '../hubspot/deals';
-import type { HubSpotInstalls } from '../hubspot/installs';
+import type { HubSpotInstalls } from '../connections/hubspot-installs';
 import type { Logger } from '../logger';
-import type { QuickbooksConnections } from '../quickbooks/connections';
+import type { QuickbooksConnections } from '../connections/quickbooks-connections';
 import type { QuickbooksSales } from '../quickbooks/sales';
 import type { CatalogCache } from './catalog-cache';
 

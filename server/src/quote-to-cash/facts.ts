@@ -1,6 +1,6 @@
 import { readSettings } from '../db/portal-settings';
 import { ConnectionBlockedError } from '../errors';
-import type { ConnectionView } from '../quickbooks/connections';
+import type { ConnectionView } from '../connections/quickbooks-connections';
 import { companyDate } from '../sync/format';
 import type { DealSnapshot } from '../sync/model';
 import type { Settings } from '../sync/settings';

@@ -4,7 +4,7 @@ import { saveDocument, type StoredDocument } from '../db/qbo-documents';
 import { recordSync } from '../db/sync-log';
 import type { Logger } from '../logger';
 import { QuickbooksApiError } from '../quickbooks/api';
-import type { ConnectionView } from '../quickbooks/connections';
+import type { ConnectionView } from '../connections/quickbooks-connections';
 import { formatMoney } from '../sync/format';
 import type { Problem, QboDocument, QboDocumentKind } from '../sync/model';
 import type { ActionOutcome } from './action-outcome';

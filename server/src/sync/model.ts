@@ -151,6 +151,19 @@ export interface QboTerm {
   active: boolean;
 }
 
+/**
+ * What DealBooks keeps about a QBO company (from CompanyInfo and Preferences): its name for people, and what decides
+ * whether a document can be written there (home currency, multicurrency, the book close date, custom numbers).
+ */
+export interface CompanyFacts {
+  companyName: string | null;
+  country: string | null;
+  homeCurrency: string | null;
+  multicurrencyEnabled: boolean | null;
+  bookCloseDate: string | null;
+  customTxnNumbers: boolean | null;
+}
+
 export type QboDocumentKind = 'invoice' | 'estimate';
 
 /** What DealBooks keeps of a QBO invoice or estimate (cents are integers). */

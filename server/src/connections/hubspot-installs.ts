@@ -1,7 +1,7 @@
 import { Client } from '@hubspot/api-client';
 import type pg from 'pg';
 import type { Clock } from '../clock';
-import { TokenStore, type TokenAdapter } from '../connections/token-store';
+import { TokenStore, type TokenAdapter } from './token-store';
 import {
   idleCredentials,
   lockCredentialsGrant,
@@ -17,7 +17,7 @@ import { markPortalUninstalled, recordInstall } from '../db/portals';
 import { withTransaction } from '../db/transaction';
 import type { Logger } from '../logger';
 import type { TokenVault } from '../security/token-vault';
-import type { HubSpotOAuth, HubSpotTokens } from './oauth';
+import type { HubSpotOAuth, HubSpotTokens } from '../hubspot/oauth';
 
 /**
  * DealBooks' installs in HubSpot accounts and their OAuth grants. Access tokens live 30 minutes and are refreshed

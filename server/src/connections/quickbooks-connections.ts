@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Clock } from '../clock';
-import { TokenStore, type TokenAdapter } from '../connections/token-store';
+import { TokenStore, type TokenAdapter } from './token-store';
 import {
   forgetConnectionTokens,
   idleConnections,
@@ -15,14 +15,15 @@ import {
   saveRefreshedConnectionTokens,
   updateCompanyFacts,
   updateUtcOffset,
-  type CompanyFacts,
   type ConnectionGrant,
   type ConnectionView,
 } from '../db/qbo-connections';
 import { withTransaction } from '../db/transaction';
 import type { Logger } from '../logger';
 import type { TokenVault } from '../security/token-vault';
-import type { IntuitOAuth, IntuitTokens } from './intuit-oauth';
+import type { AccessToken } from '../quickbooks/api';
+import type { CompanyFacts } from '../sync/model';
+import type { IntuitOAuth, IntuitTokens } from '../quickbooks/intuit-oauth';
 
 /**
  * The QuickBooks Online connection of each HubSpot account and its tokens. Access tokens live one hour; they are
@@ -31,15 +32,7 @@ import type { IntuitOAuth, IntuitTokens } from './intuit-oauth';
  * instead of retrying forever.
  */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
-export type { CompanyFacts, ConnectionStatus, ConnectionView } from '../db/qbo-connections';
-
-export interface AccessToken {
-  token: string;
-  realmId: string;
-  connectionId: number;
-  /** Pass back as `newerThan` after a 401 with this token. */
-  version: number;
-}
+export type { ConnectionStatus, ConnectionView } from '../db/qbo-connections';
 
 /** The seal contexts of QuickBooks tokens: stored tokens open only with exactly these strings. */
 export const qboSealContext = (portalId: number, realmId: string, field: 'access' | 'refresh') => `qbo:${portalId}:${realmId}:${field}`;
