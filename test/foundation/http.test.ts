@@ -7,6 +7,7 @@ import { createHttpApp } from '../../server/src/http/app';
 import { createService } from '../../server/src/service';
 import { captureLogger, createTestDatabase, DATABASE_KIND, silentLogger, startTestService, testConfig, type TestService } from '../support/harness';
 import { ConnectionBlockedError } from '../../server/src/errors';
+import { SHIPPED_MIGRATIONS } from '../support/migrations';
 
 describe(`health and readiness (${DATABASE_KIND})`, () => {
   let service: TestService;
@@ -38,7 +39,7 @@ describe('readiness when something is missing', () => {
       const res = await request(service.http).get('/readyz').expect(503);
       expect(res.body.status).toBe('not_ready');
       expect(res.body.checks.database).toEqual({ ok: true });
-      expect(res.body.checks.migrations).toEqual({ ok: false, message: '4 migration(s) not applied' });
+      expect(res.body.checks.migrations).toEqual({ ok: false, message: `${SHIPPED_MIGRATIONS.length} migration(s) not applied` });
       expect(res.body.checks.queue).toEqual({ ok: false, message: 'job queue not running' });
     } finally {
       await service.stop();

@@ -1,6 +1,7 @@
 import { openDatabase } from '../../server/src/db/database';
 import { migrate, pendingMigrations } from '../../server/src/db/migrate';
 import { createTestDatabase, DATABASE_KIND, silentLogger, type TestDatabase } from '../support/harness';
+import { SHIPPED_MIGRATIONS } from '../support/migrations';
 
 /** Everything that describes the schema, in a stable order, to compare before and after. */
 async function schemaFingerprint(db: TestDatabase): Promise<string> {
@@ -24,7 +25,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
   });
   afterAll(() => db.close());
 
-  const ALL = ['20261122000000_initial-schema', '20261122010000_connections', '20261122020000_quote-to-cash', '20261202000000_drop-unused-content-hash'];
+  const ALL = [...SHIPPED_MIGRATIONS];
 
   it('When migrations run on an empty database, then every table exists', async () => {
     expect(await pendingMigrations(db.pool)).toEqual(ALL);
