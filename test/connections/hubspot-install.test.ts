@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEALBOOKS_DEAL_PROPERTIES, DEALBOOKS_PROPERTY_GROUP, ESTIMATE_STATUSES, INVOICE_STATUSES } from '../../server/src/hubspot/deal-properties';
 import { DEAL_PROPERTIES_QUEUE } from '../../server/src/jobs/connection-jobs';
-import { ensureDealProperties } from '../../server/src/connections/hubspot-install';
+import { ensureDealProperties } from '../../server/src/connections/install-hubspot';
 import { HUBSPOT_REQUIRED_SCOPES } from '../../server/src/hubspot/scopes';
 import { SimClock } from '../simulators/common/clock';
 import * as Hs from '../simulators/hubspot';

@@ -1,4 +1,4 @@
-import { ensureDealProperties } from '../../server/src/connections/hubspot-install';
+import { ensureDealProperties } from '../../server/src/connections/install-hubspot';
 import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
 import type { Settings } from '../../server/src/sync/settings';
 import { connectDirect, installDirect } from '../connections/support/direct';

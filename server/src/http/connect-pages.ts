@@ -1,4 +1,4 @@
-import type { ConnectOutcome, LinkRefusal } from '../connections/quickbooks-connect';
+import type { ConnectOutcome, LinkRefusal } from '../connections/connect-quickbooks';
 import type { ConnectionView } from '../connections/quickbooks-connections';
 import type { Page } from './pages';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppContext, BackgroundWork } from '../context';
-import { ensureDealProperties } from '../connections/hubspot-install';
+import { ensureDealProperties } from '../connections/install-hubspot';
 import { refreshCompanyFacts, runKeepAlive } from '../connections/keep-alive';
 import { deleteContactData } from '../privacy/account-data';
 import type { JobQueue } from './queue';

@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../../context';
-import { completeInstall, startInstall, type InstallOutcome } from '../../connections/hubspot-install';
+import { completeInstall, startInstall, type InstallOutcome } from '../../connections/install-hubspot';
 import { sendPage, type Page } from '../pages';
 
 /**

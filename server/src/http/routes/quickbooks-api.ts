@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context';
 import { ConflictError, QuickbooksFailedError } from '../../errors';
-import { createConnectUrl } from '../../connections/quickbooks-connect';
+import { createConnectUrl } from '../../connections/connect-quickbooks';
 import { disconnect, quickbooksStatus, testConnection } from '../../connections/quickbooks-status';
 import { signedAccount } from '../hubspot-auth';
 

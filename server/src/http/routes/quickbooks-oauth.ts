@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
-import { CONNECT_PATH, completeConnect, startConnect, type ConnectOutcome } from '../../connections/quickbooks-connect';
+import { CONNECT_PATH, completeConnect, startConnect, type ConnectOutcome } from '../../connections/connect-quickbooks';
 import { connectPage } from '../connect-pages';
 import { sendPage } from '../pages';
 
