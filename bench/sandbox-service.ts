@@ -12,7 +12,7 @@ import { createLogger } from '../server/src/logger';
 import { startSandbox, type Sandbox } from '../server/src/sandbox/sandbox';
 import { createService, type Service, type ServiceOptions } from '../server/src/service';
 import { SimClock } from '../test/simulators/common/clock';
-import { freePort } from '../test/connections/support/world';
+import { freePort } from '../test/support/world';
 
 export interface BenchSandbox {
   clock: SimClock;

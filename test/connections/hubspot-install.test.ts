@@ -7,7 +7,7 @@ import { HUBSPOT_REQUIRED_SCOPES } from '../../server/src/hubspot/scopes';
 import { SimClock } from '../simulators/common/clock';
 import * as Hs from '../simulators/hubspot';
 import { captureLogger, DATABASE_KIND, startTestService, type TestService } from '../support/harness';
-import { freePort, pageText } from './support/world';
+import { freePort, pageText } from '../support/world';
 
 /**
  * The HubSpot install as an admin's browser goes through it, over real HTTP: DealBooks' install URL -> the

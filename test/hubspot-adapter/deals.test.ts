@@ -13,8 +13,8 @@ import {
 import { HubSpotApiError, HubSpotDeals, wonStageIds } from '../../server/src/hubspot/deals';
 import type { DealSnapshot } from '../../server/src/sync/model';
 import { DEALBOOKS_SCOPES, demoApp, startHubSpotSimulator } from '../simulators/hubspot';
-import { installDirect } from '../connections/support/direct';
-import { startWorld, type World } from '../connections/support/world';
+import { installDirect } from '../support/direct';
+import { startWorld, type World } from '../support/world';
 import { DATABASE_KIND, silentLogger } from '../support/harness';
 import { associateTo, hubspotSim, TYPE, type SimRecord } from './support';
 import payloads from '../fixtures/hubspot/payloads.json';

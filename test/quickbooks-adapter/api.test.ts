@@ -1,4 +1,4 @@
-import { freePort } from '../connections/support/world';
+import { freePort } from '../support/world';
 import { QuickbooksApiError } from '../../server/src/quickbooks/api';
 import { captureLogger, DATABASE_KIND, eventually } from '../support/harness';
 import { startQboWorld, type QboWorld } from './support';

@@ -1,5 +1,5 @@
-import { connectDirect, installDirect } from '../connections/support/direct';
-import { startWorld, type World } from '../connections/support/world';
+import { connectDirect, installDirect } from '../support/direct';
+import { startWorld, type World } from '../support/world';
 import { QuickbooksApi, type QuickbooksApiDeps } from '../../server/src/quickbooks/api';
 import { defaultAppBaseUrl, QuickbooksSales } from '../../server/src/quickbooks/sales';
 import { silentLogger } from '../support/harness';

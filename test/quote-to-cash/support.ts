@@ -1,8 +1,8 @@
 import { ensureDealProperties } from '../../server/src/hubspot/install-flow';
 import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
 import type { Settings } from '../../server/src/sync/settings';
-import { connectDirect, installDirect } from '../connections/support/direct';
-import { startWorld, type World } from '../connections/support/world';
+import { connectDirect, installDirect } from '../support/direct';
+import { startWorld, type World } from '../support/world';
 
 /**
  * Quote to cash against both simulators: DealBooks installed in the demo HubSpot account and connected to the demo

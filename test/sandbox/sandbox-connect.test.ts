@@ -1,4 +1,4 @@
-import { startWorld, type World } from '../connections/support/world';
+import { startWorld, type World } from '../support/world';
 import { DATABASE_KIND } from '../support/harness';
 
 /**

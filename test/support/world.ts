@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
-import type { Clock } from '../../../server/src/clock';
-import type { AppContext } from '../../../server/src/context';
-import type { Logger } from '../../../server/src/logger';
-import { startSandbox, type Sandbox } from '../../../server/src/sandbox/sandbox';
-import { SimClock } from '../../simulators/common/clock';
-import { silentLogger, startTestService, testConfig, type TestService } from '../../support/harness';
+import type { Clock } from '../../server/src/clock';
+import type { AppContext } from '../../server/src/context';
+import type { Logger } from '../../server/src/logger';
+import { startSandbox, type Sandbox } from '../../server/src/sandbox/sandbox';
+import { SimClock } from '../simulators/common/clock';
+import { silentLogger, startTestService, testConfig, type TestService } from './harness';
 
 /**
  * DealBooks against both simulators, the way the sandbox runs it, on a fresh database: one frozen SimClock is the
