@@ -1,4 +1,4 @@
-import { freePort } from '../support/world';
+import { closedPort } from '../support/loopback';
 import { QuickbooksApiError } from '../../server/src/quickbooks/api';
 import { captureLogger, DATABASE_KIND, eventually } from '../support/harness';
 import { startQboWorld, type QboWorld } from './support';
@@ -73,7 +73,7 @@ describe(`QuickBooks API client failures (${DATABASE_KIND})`, () => {
   });
 
   it('When nothing listens at QBO’s address, then the error is retryable and the write known not to have happened', async () => {
-    const api = q.api({ apiBaseUrl: `http://127.0.0.1:${await freePort()}` });
+    const api = q.api({ apiBaseUrl: `http://127.0.0.1:${await closedPort()}` });
     const error = await failure(api.post(q.portalId, '/customer', { DisplayName: 'Nobody Home' }, { requestId: 'refused-1' }));
     expect(error).toMatchObject({ status: 0, network: 'refused', retryable: true, outcomeUnknown: false });
   });
