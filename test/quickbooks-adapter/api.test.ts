@@ -1,7 +1,7 @@
 import { closedPort } from '../support/loopback';
 import { QuickbooksApiError } from '../../server/src/quickbooks/api';
 import { captureLogger, DATABASE_KIND, eventually } from '../support/harness';
-import { startQboWorld, type QboWorld } from './support';
+import { useQboWorld } from './support';
 
 /**
  * The thin client against the QBO simulator's injected faults: what each failure looks like to the caller
@@ -9,11 +9,7 @@ import { startQboWorld, type QboWorld } from './support';
  * and the per-company cap of 10 requests in flight (reference "Limits").
  */
 describe(`QuickBooks API client failures (${DATABASE_KIND})`, () => {
-  let q: QboWorld;
-  beforeAll(async () => {
-    q = await startQboWorld();
-  });
-  afterAll(() => q?.world.close());
+  const q = useQboWorld();
   afterEach(() => q.sim('DELETE', '/faults'));
 
   const fault = (rule: Record<string, unknown>) => q.world.control('quickbooks', '/faults', rule);

@@ -2,7 +2,7 @@ import { QuickbooksApiError } from '../../server/src/quickbooks/api';
 import { qboQuote, queryAll } from '../../server/src/quickbooks/query';
 import { DuplicateNameError, estimateStatus, invoiceStatus } from '../../server/src/quickbooks/sales';
 import { DATABASE_KIND } from '../support/harness';
-import { startQboWorld, type QboWorld } from './support';
+import { useQboWorld } from './support';
 
 /**
  * The QBO adapter against the QBO simulator over real HTTP, with a real connection: customers (found by email,
@@ -10,11 +10,7 @@ import { startQboWorld, type QboWorld } from './support';
  * and estimates created exactly once.
  */
 describe(`QuickBooks sales adapter (${DATABASE_KIND})`, () => {
-  let q: QboWorld;
-  beforeAll(async () => {
-    q = await startQboWorld();
-  });
-  afterAll(() => q?.world.close());
+  const q = useQboWorld();
   afterEach(() => q.sim('DELETE', '/faults'));
 
   const line = (itemId: string, qty: number, unitPrice: number) => ({

@@ -1,5 +1,5 @@
 import { eventually } from '../support/harness';
-import { startQ2C, type Q2C } from './support';
+import { useQ2C, type Q2C } from './support';
 import { clearFaults, dealJobs, dealstageEvent, fault, inboxEvents, invoicePosts, newDeal, postWebhook, requestsTo, runOne } from './support-once';
 
 /**
@@ -20,12 +20,7 @@ async function allQboRequests(q: Q2C): Promise<number> {
 }
 
 describe('Webhook intake', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ autoInvoice: true, defaultItemId: '3' });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { autoInvoice: true, defaultItemId: '3' } });
   afterEach(async () => {
     await clearFaults(q, 'quickbooks');
     await clearFaults(q, 'hubspot');
