@@ -66,8 +66,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   OAuthClient.retryConfig.retryDelay = intuitRetryDelay;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
+  if (server) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+  }
   await service?.close();
   await Promise.all([qbo?.close(), hs?.close()]);
 });

@@ -22,7 +22,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
   beforeAll(async () => {
     db = await createTestDatabase();
   });
-  afterAll(() => db.close());
+  afterAll(() => db?.close());
 
   const ALL = ['20261122000000_initial-schema', '20261122010000_connections', '20261122020000_quote-to-cash'];
 

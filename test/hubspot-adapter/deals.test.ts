@@ -101,8 +101,8 @@ describe(`HubSpot deals adapter (${DATABASE_KIND})`, () => {
     // What the install flow does: DealBooks' own deal properties exist, so they can be read and written.
     await world.ctx.hubspot.installs.call(portalId, (client) => ensureDealBooksProperties(client));
   });
-  afterEach(() => sim.clearFaults());
-  afterAll(() => world.close());
+  afterEach(() => sim?.clearFaults());
+  afterAll(() => world?.close());
 
   describe('reading a deal', () => {
     it('When a deal has line items with products, a primary company and a contact, then the snapshot is what HubSpot holds, read in five calls', async () => {
