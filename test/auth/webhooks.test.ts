@@ -107,23 +107,10 @@ function hubspotHeaders(body: string, timestamp = clock.nowMs(), secret = Hs.DEM
 
 const intuitHeaders = (body: string, token = Qbo.DEMO_VERIFIER_TOKEN) => ({ 'intuit-signature': Qbo.signWebhookBody(token, body) });
 
+/** The won event for this file's portal and deal; `overrides` may also break it (a missing portalId, say). */
 function dealstageEvent(overrides: Record<string, unknown> = {}) {
-  return {
-    eventId: 100,
-    subscriptionId: 1_000_001,
-    portalId: PORTAL,
-    appId: Hs.DEMO_APP_ID,
-    occurredAt: clock.nowMs(),
-    subscriptionType: 'object.propertyChange',
-    attemptNumber: 0,
-    objectId: 30_000_000_011,
-    objectTypeId: '0-3',
-    propertyName: 'dealstage',
-    propertyValue: 'closedwon',
-    changeSource: 'CRM_UI',
-    isSensitive: false,
-    ...overrides,
-  };
+  const event = Hs.dealstageEvent({ eventId: 100, subscriptionId: 1_000_001, portalId: PORTAL, appId: Hs.DEMO_APP_ID, occurredAt: clock.nowMs(), objectId: 30_000_000_011 });
+  return { ...event, ...overrides };
 }
 
 async function control(sim: { url: string }, path: string, body: unknown, method = 'POST') {
