@@ -1,5 +1,5 @@
 /**
- * Quote-to-cash numbers (issue 5, point 11), against the sandbox's simulators on the bench's database:
+ * Quote-to-cash numbers, against the sandbox's simulators on the bench's database:
  * (a) webhook intake: signed 100-event HubSpot batches posted to /webhooks/hubspot — events per second and p50/p99
  *     per batch (verify, store raw, dedupe, store events, queue one job per deal; the answer never waits for QBO);
  * (b) deal won -> invoice visible in the card summary: 200+ deals moved to Closed Won one at a time, and 200+ more

@@ -1,7 +1,7 @@
 import { createThroughCard, hubspotRecord, makeDeal, useQ2C, type DocumentKind, type Q2C } from './support';
 
 /**
- * Issue 5, point 5: the QBO invoice (and estimate) built from a deal: quantities, prices and discounts such that QBO's
+ * The QBO invoice (and estimate) built from a deal: quantities, prices and discounts such that QBO's
  * pre-tax total equals the deal's line-item total to the cent; tax codes per line; class; terms and due date; memo;
  * a private note naming the HubSpot deal; the bill email of the deal's contact. Driven from the card, then read back
  * from QBO's books. QBO demo books (test/simulators/quickbooks/seed.ts): item 3 "Hours" (not taxable), item 4

@@ -2,7 +2,7 @@ import { eventually } from '../support/harness';
 import { createThroughCard, makeDeal, otherAccount, qboRecord, useQ2C, type DocumentKind, type Q2C } from './support';
 
 /**
- * Issue 5, point 8: the deal card's API over signed requests, as the card uses it: it reads the summary, presses
+ * The deal card's API over signed requests, as the card uses it: it reads the summary, presses
  * buttons (queued, 202) and polls. Documents are checked in QBO itself (the simulator's control API).
  */
 

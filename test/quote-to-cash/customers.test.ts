@@ -1,7 +1,7 @@
 import { createThroughCard, makeDeal, qboCustomersNamed, qboMark, useQ2C, type DealSpec, type Q2C } from './support';
 
 /**
- * Issue 5, point 3: which QBO customer a deal is billed to, in a fixed order (an existing link, the contact's email,
+ * Which QBO customer a deal is billed to, in a fixed order (an existing link, the contact's email,
  * an exact normalised name, fuzzy candidates a person confirms, else a new customer), driven the way a rep does it:
  * "Create invoice" on the card, the queued work runs, then QBO's books and the card's summary are looked at.
  * QBO demo books (test/simulators/quickbooks/seed.ts): customers 1 "ABC LLC" (billing@abcllc.example), 2 "ABC, LLC"

@@ -22,7 +22,7 @@ import {
 } from './support-once';
 
 /**
- * Exactly once (issue 5, point 6): whatever is repeated, retried, reordered, clicked twice, lost on the wire or
+ * Exactly once: whatever is repeated, retried, reordered, clicked twice, lost on the wire or
  * killed half-way, a won deal ends with one QBO invoice, and a new company with one QBO customer. Each case checks
  * what QuickBooks holds (the simulator's store), not what DealBooks believes.
  */

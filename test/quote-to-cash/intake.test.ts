@@ -3,7 +3,7 @@ import { useQ2C, type Q2C } from './support';
 import { clearFaults, dealJobs, dealstageEvent, fault, inboxEvents, invoicePosts, newDeal, postWebhook, requestsTo, runOne } from './support-once';
 
 /**
- * Webhook intake (issue 5, point 1) with DealBooks running against both simulators: HubSpot's deliveries are
+ * Webhook intake with DealBooks running against both simulators: HubSpot's deliveries are
  * verified, every event lands in the inbox once (by content: HubSpot's eventId is not unique), work is queued per
  * deal, and the answer never waits on QuickBooks. HubSpot gives a webhook 5 seconds before it counts as failed and
  * retries it (reference "Webhooks"; test/simulators/hubspot/webhooks.ts WEBHOOK_TIMEOUT_MS).

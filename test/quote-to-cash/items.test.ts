@@ -1,7 +1,7 @@
 import { createThroughCard, makeDeal, useQ2C, type Q2C } from './support';
 
 /**
- * Issue 5, point 4: which QBO item each line item is sold as: the product's mapping, else the SKU, else an exact
+ * Which QBO item each line item is sold as: the product's mapping, else the SKU, else an exact
  * normalised name, else the default item (keeping the line's own words) or a blocking "map product X". Driven from
  * the card: "Create invoice", the queued work runs, then the invoice's lines in QBO are looked at.
  * QBO demo items (test/simulators/quickbooks/seed.ts): 1 "Schematic Design Fee", 2 "SD Fee", 3 "Hours",

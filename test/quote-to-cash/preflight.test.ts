@@ -2,7 +2,7 @@ import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
 import { createThroughCard, makeDeal, otherAccount, pressCreate, qboMark, qboWritesSince, useQ2C, type DealSpec, type Q2C } from './support';
 
 /**
- * Issue 5, point 7: every problem that would make a wrong or failed invoice is found before anything is written,
+ * Every problem that would make a wrong or failed invoice is found before anything is written,
  * shown in the preview and on the card in words a person can act on, and blocks the action: QBO sees no write.
  * Each test makes its own deal so the tests do not depend on each other or on the demo deals' state.
  */

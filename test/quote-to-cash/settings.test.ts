@@ -2,7 +2,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../server/src/sync/settings'
 import { makeDeal, otherAccount, qboCustomersNamed, useQ2C, type Q2C } from './support';
 
 /**
- * Issue 5, point 2: finance's settings through the signed settings API, validated, versioned, and obeyed by the
+ * Finance's settings through the signed settings API, validated, versioned, and obeyed by the
  * quote-to-cash loop. Pipelines and stages are the demo portal's (test/simulators/hubspot/crm/seed.ts).
  */
 const RENEWALS = '98765432';

@@ -1,7 +1,7 @@
 import { hubspotRecord, makeDeal, otherAccount, pressCreate, qboCustomersNamed, useQ2C, type Q2C } from './support';
 
 /**
- * Issue 5, points 9 and 10: what DealBooks leaves behind after every attempt. On the deal: its dealbooks_*
+ * What DealBooks leaves behind after every attempt. On the deal: its dealbooks_*
  * properties and a timeline note, read back from HubSpot as a user would see them. In DealBooks: the sync log,
  * per account, paged and filtered, with retry.
  */
