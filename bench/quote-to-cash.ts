@@ -1,5 +1,5 @@
 /**
- * Quote-to-cash numbers (issue 5, point 11), against the sandbox's simulators on the bench's database:
+ * Quote-to-cash numbers, against the sandbox's simulators on the bench's database:
  * (a) webhook intake: signed 100-event HubSpot batches posted to /webhooks/hubspot — events per second and p50/p99
  *     per batch (verify, store raw, dedupe, store events, queue one job per deal; the answer never waits for QBO);
  * (b) deal won -> invoice visible in the card summary: 200+ deals moved to Closed Won one at a time, and 200+ more
@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { signHubSpotV3 } from '../server/src/security/hubspot-signature';
+import { dealstageEvent } from '../test/simulators/hubspot/webhooks';
 import { startBenchSandbox } from './sandbox-service';
 
 type Record = (name: string, value: string) => void;
@@ -47,21 +48,16 @@ export async function benchQuoteToCash(record: Record, databaseUrl: string | und
       Array.from({ length: 4 }, async () => {
         while (next < BATCHES) {
           next++;
-          const events = Array.from({ length: 100 }, (_, i) => ({
-            eventId: eventId++,
-            subscriptionId: 1,
-            portalId,
-            appId: sandbox.hubspot.appId,
-            occurredAt: clock.nowMs(),
-            subscriptionType: 'object.propertyChange',
-            attemptNumber: 0,
-            objectId: 90_000_000 + ((eventId + i) % 500),
-            objectTypeId: '0-3',
-            propertyName: 'dealstage',
-            propertyValue: 'closedwon',
-            changeSource: 'CRM_UI',
-            isSensitive: false,
-          }));
+          const events = Array.from({ length: 100 }, (_, i) =>
+            dealstageEvent({
+              eventId: eventId++,
+              subscriptionId: 1,
+              portalId,
+              appId: sandbox.hubspot.appId,
+              occurredAt: clock.nowMs(),
+              objectId: 90_000_000 + ((eventId + i) % 500),
+            }),
+          );
           const body = JSON.stringify(events);
           const timestamp = String(clock.nowMs());
           const signature = signHubSpotV3({ clientSecret: secret, method: 'POST', url: hookUrl, rawBody: body, timestamp });

@@ -12,7 +12,8 @@ import { createLogger } from '../server/src/logger';
 import { startSandbox, type Sandbox } from '../server/src/sandbox/sandbox';
 import { createService, type Service, type ServiceOptions } from '../server/src/service';
 import { SimClock } from '../test/simulators/common/clock';
-import { freePort } from '../test/connections/support/world';
+import { bindLoopback } from '../test/support/loopback';
+import { Teardown } from '../test/support/teardown';
 
 export interface BenchSandbox {
   clock: SimClock;
@@ -30,44 +31,45 @@ export async function startBenchSandbox(options: { databaseUrl: string | undefin
   const logger = createLogger({ level: 'silent' });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `dealbooks-bench-${options.name}-`));
   const clock = new SimClock();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const schema = `bench_${options.name}_${process.pid}`;
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    SANDBOX: '1',
-    PORT: String(port),
-    PUBLIC_BASE_URL: url,
-    SANDBOX_QUICKBOOKS_PORT: '0',
-    SANDBOX_HUBSPOT_PORT: '0',
-    DATA_DIR: dir,
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-  });
-  const sandbox = await startSandbox(config, logger, { clock });
-  const service = await createService({
-    config: sandbox.config,
-    logger,
-    workers: false,
-    clock: { now: () => new Date(clock.nowMs()) },
-    jobQueueOptions: { ...options.jobQueueOptions, schema },
-  });
-  const close = async () => {
-    await service.db.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await service.stop();
-    await sandbox.close();
-    clock.clear();
-    await fs.rm(dir, { recursive: true, force: true });
-  };
+  const teardown = new Teardown();
+  teardown.add(() => fs.rm(dir, { recursive: true, force: true }));
+  teardown.add(() => clock.clear());
   try {
+    // Bound before the sandbox takes its ports: the address is part of the config (PUBLIC_BASE_URL).
+    const bound = await bindLoopback();
+    teardown.add(() => bound.close());
+    const { port, url } = bound;
+    const schema = `bench_${options.name}_${process.pid}`;
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      SANDBOX: '1',
+      PORT: String(port),
+      PUBLIC_BASE_URL: url,
+      SANDBOX_QUICKBOOKS_PORT: '0',
+      SANDBOX_HUBSPOT_PORT: '0',
+      DATA_DIR: dir,
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    });
+    const sandbox = await startSandbox(config, logger, { clock });
+    teardown.add(() => sandbox.close());
+    const service = await createService({
+      config: sandbox.config,
+      logger,
+      workers: false,
+      clock: { now: () => new Date(clock.nowMs()) },
+      jobQueueOptions: { ...options.jobQueueOptions, schema },
+    });
+    teardown.add(() => service.stop());
+    teardown.add(() => service.db.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined));
     await service.start();
-    await service.listen(port, '127.0.0.1');
+    service.serve(bound.server);
     await sandbox.wire(url);
     const lines = await sandbox.connect(url);
     if (lines.some((l) => /failed/.test(l))) throw new Error(`sandbox connect failed: ${lines.join('; ')}`);
+    const close = () => teardown.run();
+    return { clock, sandbox, service, url, portalId: sandbox.hubspot.portalId, secret: sandbox.config.hubspot.clientSecret ?? '', close };
   } catch (err) {
-    await close();
-    throw err;
+    return teardown.afterFailure(err);
   }
-  return { clock, sandbox, service, url, portalId: sandbox.hubspot.portalId, secret: sandbox.config.hubspot.clientSecret ?? '', close };
 }

@@ -2,9 +2,10 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /**
- * The environment is a contract: README, deployment and tests rely on these names. One schema, validated at boot;
- * a bad value stops the process with a message that names the variable and says what is expected (and never
- * echoes a secret back).
+ * The environment is a contract: README, deployment and tests rely on these names. One schema, validated at boot,
+ * that also turns the variables into the Config the service runs with (the Config type is inferred from it, so a
+ * variable cannot be added to one and forgotten in the other); a bad value stops the process with a message that
+ * names the variable and says what is expected (and never echoes a secret back).
  */
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -50,14 +51,17 @@ const httpUrl = (what: string) =>
 
 const optionalText = z.string().min(1).optional();
 
+const PORT_EXPECTED = 'expected a whole number from 0 to 65535';
+/** A TCP port; 0 asks the system for any free one. */
+const port = z.coerce.number({ message: PORT_EXPECTED }).int(PORT_EXPECTED).min(0, PORT_EXPECTED).max(65535, PORT_EXPECTED);
+
+/** An AES-256 key as the variables carry it: 32 bytes, base64. */
+const keyBytes = (value: string): Buffer => Buffer.from(value, 'base64');
+const isBase64Key = (value: string) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && keyBytes(value).length === 32;
+
 const envSchema = z
   .object({
-    PORT: z.coerce
-      .number({ message: 'expected a whole number from 0 to 65535' })
-      .int('expected a whole number from 0 to 65535')
-      .min(0, 'expected a whole number from 0 to 65535')
-      .max(65535, 'expected a whole number from 0 to 65535')
-      .default(3000),
+    PORT: port.default(3000),
     PUBLIC_BASE_URL: httpUrl('the address HubSpot and Intuit use to reach DealBooks, e.g. https://dealbooks.example.com').optional(),
     DATABASE_URL: z
       .string()
@@ -67,16 +71,12 @@ const envSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     TOKEN_ENCRYPTION_KEY: z
       .string()
-      .refine(
-        (value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32,
-        'expected 32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)',
-      )
+      .refine(isBase64Key, 'expected 32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)')
       .optional(),
     TOKEN_ENCRYPTION_PREVIOUS_KEYS: z
       .string()
       .refine(
-        (value) =>
-          value.split(',').every((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k.trim()) && Buffer.from(k.trim(), 'base64').length === 32),
+        (value) => value.split(',').every((k) => isBase64Key(k.trim())),
         'expected a comma-separated list of retired 32-byte base64 keys (still able to decrypt, never used to encrypt)',
       )
       .optional(),
@@ -94,18 +94,8 @@ const envSchema = z
     QBO_REVOKE_URL: httpUrl('Intuit OAuth revoke endpoint').default('https://developer.api.intuit.com/v2/oauth2/tokens/revoke'),
     QBO_WEBHOOK_VERIFIER_TOKEN: optionalText,
     SANDBOX: z.enum(['0', '1', 'true', 'false'], { message: 'expected 1 (use the bundled simulators) or 0' }).optional(),
-    SANDBOX_QUICKBOOKS_PORT: z.coerce
-      .number({ message: 'expected a whole number from 0 to 65535' })
-      .int('expected a whole number from 0 to 65535')
-      .min(0, 'expected a whole number from 0 to 65535')
-      .max(65535, 'expected a whole number from 0 to 65535')
-      .optional(),
-    SANDBOX_HUBSPOT_PORT: z.coerce
-      .number({ message: 'expected a whole number from 0 to 65535' })
-      .int('expected a whole number from 0 to 65535')
-      .min(0, 'expected a whole number from 0 to 65535')
-      .max(65535, 'expected a whole number from 0 to 65535')
-      .optional(),
+    SANDBOX_QUICKBOOKS_PORT: port.optional(),
+    SANDBOX_HUBSPOT_PORT: port.optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number({ message: 'expected a number of milliseconds' })
       .int('expected a whole number of milliseconds')
@@ -126,47 +116,62 @@ const envSchema = z
     }
   });
 
-type ParsedEnv = z.infer<typeof envSchema>;
+type ParsedEnv = z.output<typeof envSchema>;
 
 function resolveSandbox(env: Pick<ParsedEnv, 'SANDBOX' | (typeof CREDENTIAL_VARIABLES)[number]>): boolean {
   if (env.SANDBOX !== undefined) return env.SANDBOX === '1' || env.SANDBOX === 'true';
   return CREDENTIAL_VARIABLES.every((name) => env[name] === undefined);
 }
 
-export interface Config {
-  port: number;
-  publicBaseUrl: string;
-  /** Unset: DealBooks runs an embedded PGlite database under dataDir. */
-  databaseUrl: string | undefined;
-  dataDir: string;
-  logLevel: (typeof LOG_LEVELS)[number];
-  /** 32-byte AES-256-GCM key for tokens at rest; the sandbox may run without one until it generates its own. */
-  tokenEncryptionKey: Buffer | undefined;
-  /** Retired keys that still decrypt tokens sealed before a rotation (values are re-sealed under the current key). */
-  previousTokenEncryptionKeys: Buffer[];
-  /** Run against the bundled HubSpot and QuickBooks simulators instead of the real services. */
-  sandbox: boolean;
-  shutdownTimeoutMs: number;
-  /** Where the sandbox's in-process simulators listen (0: any free port). Only used when `sandbox` is on. */
-  simulators: { quickbooksPort: number; hubspotPort: number };
-  hubspot: {
-    clientId: string | undefined;
-    clientSecret: string | undefined;
-    appId: string | undefined;
-    apiBaseUrl: string;
-    authorizeUrl: string;
-  };
-  quickbooks: {
-    clientId: string | undefined;
-    clientSecret: string | undefined;
-    environment: 'sandbox' | 'production';
-    apiBaseUrl: string;
-    authorizeUrl: string;
-    tokenUrl: string;
-    revokeUrl: string;
-    webhookVerifierToken: string | undefined;
-  };
+/** The validated environment turned into what the service runs with; relative paths resolve against `cwd`. */
+function configSchema(cwd: string) {
+  return envSchema.transform((env) => ({
+    port: env.PORT,
+    // Unset: this machine on the port it serves (OAuth redirects and signed URLs must come back to this process).
+    publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`,
+    /** Unset: DealBooks runs an embedded PGlite database under dataDir. */
+    databaseUrl: env.DATABASE_URL,
+    dataDir: path.resolve(cwd, env.DATA_DIR),
+    logLevel: env.LOG_LEVEL,
+    /** 32-byte AES-256-GCM key for tokens at rest; the sandbox may run without one until it generates its own. */
+    tokenEncryptionKey: env.TOKEN_ENCRYPTION_KEY ? keyBytes(env.TOKEN_ENCRYPTION_KEY) : undefined,
+    /** Retired keys that still decrypt tokens sealed before a rotation (values are re-sealed under the current key). */
+    previousTokenEncryptionKeys: (env.TOKEN_ENCRYPTION_PREVIOUS_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean)
+      .map(keyBytes),
+    /** Run against the bundled HubSpot and QuickBooks simulators instead of the real services. */
+    sandbox: resolveSandbox(env),
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    /** Where the sandbox's in-process simulators listen (0: any free port). Only used when `sandbox` is on. */
+    simulators: {
+      // Next to the service by default (3001 and 3002 beside 3000), so the sandbox's addresses stay the same
+      // from one run to the next; any free port when the service itself takes any free port.
+      quickbooksPort: env.SANDBOX_QUICKBOOKS_PORT ?? (env.PORT === 0 ? 0 : Math.min(env.PORT + 1, 65535)),
+      hubspotPort: env.SANDBOX_HUBSPOT_PORT ?? (env.PORT === 0 ? 0 : Math.min(env.PORT + 2, 65535)),
+    },
+    hubspot: {
+      clientId: env.HUBSPOT_CLIENT_ID,
+      clientSecret: env.HUBSPOT_CLIENT_SECRET,
+      appId: env.HUBSPOT_APP_ID,
+      apiBaseUrl: env.HUBSPOT_API_BASE_URL,
+      authorizeUrl: env.HUBSPOT_AUTHORIZE_URL,
+    },
+    quickbooks: {
+      clientId: env.QBO_CLIENT_ID,
+      clientSecret: env.QBO_CLIENT_SECRET,
+      environment: env.QBO_ENVIRONMENT,
+      apiBaseUrl: env.QBO_API_BASE_URL ?? QBO_API_BASE_URLS[env.QBO_ENVIRONMENT],
+      authorizeUrl: env.QBO_AUTHORIZE_URL,
+      tokenUrl: env.QBO_TOKEN_URL,
+      revokeUrl: env.QBO_REVOKE_URL,
+      webhookVerifierToken: env.QBO_WEBHOOK_VERIFIER_TOKEN,
+    },
+  }));
 }
+
+export type Config = z.output<ReturnType<typeof configSchema>>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
@@ -189,7 +194,7 @@ function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
   const input = withoutBlanks(env);
-  const result = envSchema.safeParse(input);
+  const result = configSchema(cwd).safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? '(environment)');
@@ -199,44 +204,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     });
     throw new ConfigError(problems);
   }
-  const env_ = result.data;
-  return {
-    port: env_.PORT,
-    // Unset: this machine on the port it serves (OAuth redirects and signed URLs must come back to this process).
-    publicBaseUrl: env_.PUBLIC_BASE_URL ?? `http://localhost:${env_.PORT}`,
-    databaseUrl: env_.DATABASE_URL,
-    dataDir: path.resolve(cwd, env_.DATA_DIR),
-    logLevel: env_.LOG_LEVEL,
-    tokenEncryptionKey: env_.TOKEN_ENCRYPTION_KEY ? Buffer.from(env_.TOKEN_ENCRYPTION_KEY, 'base64') : undefined,
-    previousTokenEncryptionKeys: (env_.TOKEN_ENCRYPTION_PREVIOUS_KEYS ?? '')
-      .split(',')
-      .map((k) => k.trim())
-      .filter(Boolean)
-      .map((k) => Buffer.from(k, 'base64')),
-    sandbox: resolveSandbox(env_),
-    shutdownTimeoutMs: env_.SHUTDOWN_TIMEOUT_MS,
-    simulators: {
-      // Next to the service by default (3001 and 3002 beside 3000), so the sandbox's addresses stay the same
-      // from one run to the next; any free port when the service itself takes any free port.
-      quickbooksPort: env_.SANDBOX_QUICKBOOKS_PORT ?? (env_.PORT === 0 ? 0 : Math.min(env_.PORT + 1, 65535)),
-      hubspotPort: env_.SANDBOX_HUBSPOT_PORT ?? (env_.PORT === 0 ? 0 : Math.min(env_.PORT + 2, 65535)),
-    },
-    hubspot: {
-      clientId: env_.HUBSPOT_CLIENT_ID,
-      clientSecret: env_.HUBSPOT_CLIENT_SECRET,
-      appId: env_.HUBSPOT_APP_ID,
-      apiBaseUrl: env_.HUBSPOT_API_BASE_URL,
-      authorizeUrl: env_.HUBSPOT_AUTHORIZE_URL,
-    },
-    quickbooks: {
-      clientId: env_.QBO_CLIENT_ID,
-      clientSecret: env_.QBO_CLIENT_SECRET,
-      environment: env_.QBO_ENVIRONMENT,
-      apiBaseUrl: env_.QBO_API_BASE_URL ?? QBO_API_BASE_URLS[env_.QBO_ENVIRONMENT],
-      authorizeUrl: env_.QBO_AUTHORIZE_URL,
-      tokenUrl: env_.QBO_TOKEN_URL,
-      revokeUrl: env_.QBO_REVOKE_URL,
-      webhookVerifierToken: env_.QBO_WEBHOOK_VERIFIER_TOKEN,
-    },
-  };
+  return result.data;
 }

@@ -67,6 +67,12 @@ export interface Service {
   start(): Promise<void>;
   /** Serves HTTP on the port (0: any free one); resolves with the bound address. */
   listen(port?: number, host?: string): Promise<AddressInfo>;
+  /**
+   * Serves HTTP on a server the caller has already bound. For callers whose config names the service's own address
+   * (PUBLIC_BASE_URL) before the service exists: they bind port 0 first and build the config from the port they
+   * got, so nothing else can take that port in between. stop() closes it like a server from listen().
+   */
+  serve(bound: Server): void;
   /** Stops taking work, lets running jobs finish (bounded by config.shutdownTimeoutMs), closes the database. */
   stop(): Promise<void>;
 }
@@ -150,6 +156,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         s.listen({ port, host }, () => resolve(s.address() as AddressInfo));
         server = s;
       });
+    },
+    serve(bound) {
+      bound.on('request', http);
+      server = bound;
     },
     async stop() {
       if (stopping) return;

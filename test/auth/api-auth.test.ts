@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import request from 'supertest';
 import type { Clock } from '../../server/src/clock';
@@ -10,6 +8,7 @@ import { signHubSpotV3 } from '../../server/src/security/hubspot-signature';
 import { SimClock } from '../simulators/common/clock';
 import * as Hs from '../simulators/hubspot';
 import { captureLogger, createTestDatabase, DATABASE_KIND, type TestDatabase } from '../support/harness';
+import { bindLoopback, type BoundServer } from '../support/loopback';
 
 /**
  * `/api/*` authentication as the deal card's hubspot.fetch calls meet it: v3 signature over PUBLIC_BASE_URL and the
@@ -23,7 +22,7 @@ const PORTAL_UNINSTALLED = 62_515_003;
 const PORTAL_UNKNOWN = 62_515_999;
 
 let db: TestDatabase;
-let server: Server;
+let bound: BoundServer;
 let publicBaseUrl: string;
 let simClock: SimClock;
 let app: Express;
@@ -53,17 +52,16 @@ beforeAll(async () => {
   await db.pool.query(`INSERT INTO portals (portal_id) VALUES ($1), ($2)`, [PORTAL_A, PORTAL_B]);
   await db.pool.query(`INSERT INTO portals (portal_id, status, uninstalled_at) VALUES ($1, 'uninstalled', now())`, [PORTAL_UNINSTALLED]);
   // Listening first: the public base URL (what HubSpot calls and signs) is this server's address.
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  publicBaseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  bound = await bindLoopback();
+  publicBaseUrl = bound.url;
   simClock = new SimClock({ freeze: true });
   app = buildApp({ now: () => simClock.now() }, SECRET);
-  server.on('request', app);
+  bound.server.on('request', app);
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await db.close();
+  await bound?.close();
+  await db?.close();
 });
 
 beforeEach(async () => {

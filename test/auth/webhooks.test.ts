@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Config } from '../../server/src/config';
 import { migrate } from '../../server/src/db/migrate';
 import { createHttpApp } from '../../server/src/http/app';
@@ -10,6 +8,7 @@ import { SimClock } from '../simulators/common/clock';
 import * as Hs from '../simulators/hubspot';
 import * as Qbo from '../simulators/quickbooks';
 import { captureLogger, createTestDatabase, DATABASE_KIND, testConfig, type TestDatabase } from '../support/harness';
+import { bindLoopback, type BoundServer } from '../support/loopback';
 
 /**
  * The webhook inbox against the simulators' real deliveries: HubSpot's signed dealstage and privacy-deletion
@@ -21,7 +20,7 @@ const OTHER_PORTAL = 62_515_777;
 const REALM = Qbo.DEMO_REALM_ID;
 
 let db: TestDatabase;
-let server: Server;
+let bound: BoundServer;
 let baseUrl: string;
 let config: Config;
 let clock: SimClock;
@@ -38,9 +37,8 @@ beforeAll(async () => {
      VALUES ($1, $2, 'sandbox', 'connected', '\\x00', '\\x00', 'k')`,
     [PORTAL, REALM],
   );
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  bound = await bindLoopback();
+  baseUrl = bound.url;
   config = testConfig({ PUBLIC_BASE_URL: baseUrl, HUBSPOT_CLIENT_SECRET: Hs.DEMO_CLIENT_SECRET, QBO_WEBHOOK_VERIFIER_TOKEN: Qbo.DEMO_VERIFIER_TOKEN });
   clock = new SimClock({ freeze: true });
   const routes = webhookRoutes({
@@ -56,12 +54,12 @@ beforeAll(async () => {
       }
     },
   });
-  server.on('request', createHttpApp({ logger: logs.logger, readiness: async () => ({ ready: true, checks: {} }), routers: [routes] }));
+  bound.server.on('request', createHttpApp({ logger: logs.logger, readiness: async () => ({ ready: true, checks: {} }), routers: [routes] }));
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await db.close();
+  await bound?.close();
+  await db?.close();
 });
 
 beforeEach(async () => {
@@ -109,23 +107,10 @@ function hubspotHeaders(body: string, timestamp = clock.nowMs(), secret = Hs.DEM
 
 const intuitHeaders = (body: string, token = Qbo.DEMO_VERIFIER_TOKEN) => ({ 'intuit-signature': Qbo.signWebhookBody(token, body) });
 
+/** The won event for this file's portal and deal; `overrides` may also break it (a missing portalId, say). */
 function dealstageEvent(overrides: Record<string, unknown> = {}) {
-  return {
-    eventId: 100,
-    subscriptionId: 1_000_001,
-    portalId: PORTAL,
-    appId: Hs.DEMO_APP_ID,
-    occurredAt: clock.nowMs(),
-    subscriptionType: 'object.propertyChange',
-    attemptNumber: 0,
-    objectId: 30_000_000_011,
-    objectTypeId: '0-3',
-    propertyName: 'dealstage',
-    propertyValue: 'closedwon',
-    changeSource: 'CRM_UI',
-    isSensitive: false,
-    ...overrides,
-  };
+  const event = Hs.dealstageEvent({ eventId: 100, subscriptionId: 1_000_001, portalId: PORTAL, appId: Hs.DEMO_APP_ID, occurredAt: clock.nowMs(), objectId: 30_000_000_011 });
+  return { ...event, ...overrides };
 }
 
 async function control(sim: { url: string }, path: string, body: unknown, method = 'POST') {

@@ -8,7 +8,8 @@ import { HUBSPOT_REQUIRED_SCOPES } from '../../server/src/hubspot/scopes';
 import { SimClock } from '../simulators/common/clock';
 import * as Hs from '../simulators/hubspot';
 import { captureLogger, DATABASE_KIND, startTestService, type TestService } from '../support/harness';
-import { freePort, pageText } from './support/world';
+import { bindLoopback, type BoundServer } from '../support/loopback';
+import { pageText } from '../support/world';
 
 /**
  * The HubSpot install as an admin's browser goes through it, over real HTTP: DealBooks' install URL -> the
@@ -23,6 +24,7 @@ const clock = new SimClock({ freeze: true });
 const logs = captureLogger();
 let sim: Hs.HubSpotSimulator;
 let service: TestService;
+let bound: BoundServer;
 let base: string;
 let nextPortal = 62_600_001;
 const newPortal = () => nextPortal++;
@@ -30,14 +32,14 @@ const newPortal = () => nextPortal++;
 
 beforeAll(async () => {
   // DealBooks' public address must be known before the simulator (its redirect URL) and the config are built.
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
+  bound = await bindLoopback();
+  base = bound.url;
   sim = await Hs.startHubSpotSimulator({ clock, seed: 'none', apps: [{ ...Hs.demoApp(), redirectUris: [`${base}${CALLBACK}`] }], installed: [] });
   service = await startTestService({
     logger: logs.logger,
     clock: { now: () => clock.now() },
     env: {
-      PORT: String(port),
+      PORT: String(bound.port),
       PUBLIC_BASE_URL: base,
       HUBSPOT_CLIENT_ID: Hs.DEMO_CLIENT_ID,
       HUBSPOT_CLIENT_SECRET: Hs.DEMO_CLIENT_SECRET,
@@ -46,7 +48,7 @@ beforeAll(async () => {
       HUBSPOT_AUTHORIZE_URL: `${sim.url}/oauth/authorize`,
     },
   });
-  await service.listen(port, '127.0.0.1');
+  service.serve(bound.server);
 });
 
 afterEach(async () => {
@@ -57,6 +59,7 @@ afterEach(async () => {
 afterAll(async () => {
   await service?.close();
   await sim?.close();
+  await bound?.close();
 });
 
 // ------------------------------------------------------------------------------------------------ the browser

@@ -1,8 +1,8 @@
 import { PRIVACY_DELETION_QUEUE, COMPANY_FACTS_QUEUE } from '../../server/src/jobs/connection-jobs';
 import { DEMO_PORTAL_ID } from '../simulators/hubspot';
 import { captureLogger, DATABASE_KIND, eventually } from '../support/harness';
-import { connectDirect, installDirect } from './support/direct';
-import { startWorld, type World } from './support/world';
+import { connectDirect, installDirect } from '../support/direct';
+import { startWorld, type World } from '../support/world';
 
 /**
  * Leaving DealBooks and privacy deletion: what an admin and a data subject are promised. Everything DealBooks holds

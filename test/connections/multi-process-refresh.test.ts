@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { DATABASE_KIND, TEST_ENCRYPTION_KEY } from '../support/harness';
-import { connectDirect, installDirect } from './support/direct';
+import { connectDirect, installDirect } from '../support/direct';
+import { startWorld, type World } from '../support/world';
 import type { WorkerInput } from './support/token-worker';
-import { startWorld, type World } from './support/world';
 
 /**
  * Several worker processes on one Postgres, all needing the same token (QuickBooks or HubSpot) the moment it

@@ -1,7 +1,7 @@
 import { COMPANY_FACTS_QUEUE } from '../../server/src/jobs/connection-jobs';
 import { DEMO_USER } from '../simulators/hubspot/apps';
 import { captureLogger, DATABASE_KIND, TEST_ENCRYPTION_KEY } from '../support/harness';
-import { browse, startWorld, type World } from './support/world';
+import { browse, startWorld, type World } from '../support/world';
 
 /**
  * The whole life of a connection with every log line captured at the most verbose level: install, connect, API

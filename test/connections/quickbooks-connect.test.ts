@@ -5,7 +5,7 @@ import { SimClock } from '../simulators/common/clock';
 import * as Hs from '../simulators/hubspot';
 import * as Qbo from '../simulators/quickbooks';
 import { captureLogger, DATABASE_KIND, startTestService, type TestService } from '../support/harness';
-import { pageText } from './support/world';
+import { pageText } from '../support/world';
 
 /**
  * "Connect QuickBooks" end to end, as a person and HubSpot drive it: the settings page asks for a connect URL with
@@ -66,8 +66,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   OAuthClient.retryConfig.retryDelay = intuitRetryDelay;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
+  if (server) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+  }
   await service?.close();
   await Promise.all([qbo?.close(), hs?.close()]);
 });

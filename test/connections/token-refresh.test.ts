@@ -7,8 +7,8 @@ import { ConnectionBlockedError } from '../../server/src/errors';
 import { KEEP_ALIVE_IDLE_MS, runKeepAlive } from '../../server/src/connections/keep-alive';
 import { COMPANY_FACTS_QUEUE } from '../../server/src/jobs/connection-jobs';
 import { DATABASE_KIND, TEST_ENCRYPTION_KEY } from '../support/harness';
-import { connectDirect, installDirect } from './support/direct';
-import { startWorld, type World } from './support/world';
+import { connectDirect, installDirect } from '../support/direct';
+import { startWorld, type World } from '../support/world';
 
 /**
  * Token life over months: refresh before expiry, rotation saved, a dead grant turned into "needs reconnect" with its

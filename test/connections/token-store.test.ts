@@ -1,8 +1,8 @@
 import OAuthClient from 'intuit-oauth';
 import { ConnectionBlockedError } from '../../server/src/errors';
 import { DATABASE_KIND } from '../support/harness';
-import { connectDirect, installDirect } from './support/direct';
-import { startWorld, type World } from './support/world';
+import { connectDirect, installDirect } from '../support/direct';
+import { startWorld, type World } from '../support/world';
 
 /**
  * The one refresh algorithm (server/src/connections/token-store.ts), run for both kinds of grant DealBooks holds:
@@ -125,14 +125,17 @@ const hubspot: Provider = {
 
 describe.each([quickbooks, hubspot])(`token store: $name grants (${DATABASE_KIND})`, (provider) => {
   let world: World;
+  /** Set once the world is up, so a failed setup is not followed by a second, misleading failure. */
+  let started: World | undefined;
   let account: Account;
 
   beforeEach(async () => {
-    world = await startWorld();
+    started = undefined;
+    world = started = await startWorld();
     const portalId = await installDirect(world);
     account = { portalId, ...(await connectDirect(world, portalId)) };
   });
-  afterEach(() => world.close());
+  afterEach(() => started?.close());
 
   it('When eight callers in one process need the token at its expiry, then the provider sees exactly one refresh and all get the new, stored token', async () => {
     const before = await provider.accessToken(world, account.portalId);

@@ -14,7 +14,7 @@ describe(`health and readiness (${DATABASE_KIND})`, () => {
   beforeAll(async () => {
     service = await startTestService({ workers: true });
   });
-  afterAll(() => service.close());
+  afterAll(() => service?.close());
 
   it('When the service is up, then /healthz answers ok', async () => {
     const res = await request(service.http).get('/healthz').expect(200);

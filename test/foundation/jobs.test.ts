@@ -65,7 +65,7 @@ describe(`durable jobs (${DATABASE_KIND})`, () => {
       },
     });
   });
-  afterAll(() => service.close());
+  afterAll(() => service?.close());
 
   it('When a job keeps failing, then it is retried with growing delays and then dead-lettered with its reason', async () => {
     flakyFailuresLeft = 99;
@@ -189,7 +189,7 @@ describe(`serial execution per key (${DATABASE_KIND})`, () => {
         }),
     });
   });
-  afterAll(() => service.close());
+  afterAll(() => service?.close());
 
   it('When two jobs share a key, then the second waits for the first while other keys run meanwhile', async () => {
     gates.set('A/1', gate());

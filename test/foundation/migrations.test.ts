@@ -23,7 +23,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
   beforeAll(async () => {
     db = await createTestDatabase();
   });
-  afterAll(() => db.close());
+  afterAll(() => db?.close());
 
   const ALL = [...SHIPPED_MIGRATIONS];
 

@@ -15,8 +15,8 @@ import { wonStageIds } from '../../server/src/sync/settings';
 import { HubSpotApiError } from '../../server/src/hubspot/request';
 import type { DealSnapshot } from '../../server/src/sync/model';
 import { DEALBOOKS_SCOPES, demoApp, startHubSpotSimulator } from '../simulators/hubspot';
-import { installDirect } from '../connections/support/direct';
-import { startWorld, type World } from '../connections/support/world';
+import { installDirect } from '../support/direct';
+import { startWorld, type World } from '../support/world';
 import { DATABASE_KIND, silentLogger } from '../support/harness';
 import { associateTo, hubspotSim, TYPE, type SimRecord } from './support';
 import payloads from '../fixtures/hubspot/payloads.json';
@@ -103,8 +103,8 @@ describe(`HubSpot deals adapter (${DATABASE_KIND})`, () => {
     // What the install flow does: DealBooks' own deal properties exist, so they can be read and written.
     await world.ctx.hubspot.installs.call(portalId, (client) => ensureDealBooksProperties(client));
   });
-  afterEach(() => sim.clearFaults());
-  afterAll(() => world.close());
+  afterEach(() => sim?.clearFaults());
+  afterAll(() => world?.close());
 
   describe('reading a deal', () => {
     it('When a deal has line items with products, a primary company and a contact, then the snapshot is what HubSpot holds, read in five calls', async () => {

@@ -1,4 +1,4 @@
-import type { World } from '../connections/support/world';
+import type { World } from '../support/world';
 
 /**
  * The HubSpot simulator as a test sees it: its control API (what HubSpot holds, "a user did this"), its request log

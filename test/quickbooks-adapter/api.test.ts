@@ -1,7 +1,7 @@
-import { freePort } from '../connections/support/world';
+import { closedPort } from '../support/loopback';
 import { QuickbooksApiError } from '../../server/src/quickbooks/api';
 import { captureLogger, DATABASE_KIND, eventually } from '../support/harness';
-import { startQboWorld, type QboWorld } from './support';
+import { useQboWorld } from './support';
 
 /**
  * The thin client against the QBO simulator's injected faults: what each failure looks like to the caller
@@ -9,11 +9,7 @@ import { startQboWorld, type QboWorld } from './support';
  * and the per-company cap of 10 requests in flight (reference "Limits").
  */
 describe(`QuickBooks API client failures (${DATABASE_KIND})`, () => {
-  let q: QboWorld;
-  beforeAll(async () => {
-    q = await startQboWorld();
-  });
-  afterAll(() => q?.world.close());
+  const q = useQboWorld();
   afterEach(() => q.sim('DELETE', '/faults'));
 
   const fault = (rule: Record<string, unknown>) => q.world.control('quickbooks', '/faults', rule);
@@ -73,7 +69,7 @@ describe(`QuickBooks API client failures (${DATABASE_KIND})`, () => {
   });
 
   it('When nothing listens at QBO’s address, then the error is retryable and the write known not to have happened', async () => {
-    const api = q.api({ apiBaseUrl: `http://127.0.0.1:${await freePort()}` });
+    const api = q.api({ apiBaseUrl: `http://127.0.0.1:${await closedPort()}` });
     const error = await failure(api.post(q.portalId, '/customer', { DisplayName: 'Nobody Home' }, { requestId: 'refused-1' }));
     expect(error).toMatchObject({ status: 0, network: 'refused', retryable: true, outcomeUnknown: false });
   });

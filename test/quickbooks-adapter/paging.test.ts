@@ -1,21 +1,19 @@
 import { DATABASE_KIND } from '../support/harness';
-import { startQboWorld, type QboWorld } from './support';
+import { useQboWorld } from './support';
 
 /**
  * A company with more customers than one QBO page holds (1000: reference "API basics"): every one of them must come
  * back, or name matching would miss customers and create duplicates.
  */
 describe(`QuickBooks paging (${DATABASE_KIND})`, () => {
-  let q: QboWorld;
+  const q = useQboWorld();
   beforeAll(async () => {
-    q = await startQboWorld();
     // 1200 more customers, stored straight into the company in parallel batches (test data, not API calls).
     const names = Array.from({ length: 1200 }, (_, i) => `Paging Customer ${String(i + 1).padStart(4, '0')}`);
     for (let i = 0; i < names.length; i += 50) {
       await Promise.all(names.slice(i, i + 50).map((DisplayName) => q.store('Customer', { DisplayName, Active: true, Job: false, CurrencyRef: { value: 'USD' } })));
     }
   });
-  afterAll(() => q?.world.close());
 
   it('When the company has 1203 active customers, then all of them come back over two pages, each once', async () => {
     const before = (await q.apiRequests('/query', 'GET')).length;

@@ -3,7 +3,7 @@ import { qboQuote, queryAll } from '../../server/src/quickbooks/query';
 import { DuplicateNameError } from '../../server/src/quickbooks/sales';
 import { estimateStatus, invoiceStatus } from '../../server/src/sync/document-status';
 import { DATABASE_KIND } from '../support/harness';
-import { startQboWorld, type QboWorld } from './support';
+import { useQboWorld } from './support';
 
 /**
  * The QBO adapter against the QBO simulator over real HTTP, with a real connection: customers (found by email,
@@ -11,11 +11,7 @@ import { startQboWorld, type QboWorld } from './support';
  * and estimates created exactly once.
  */
 describe(`QuickBooks sales adapter (${DATABASE_KIND})`, () => {
-  let q: QboWorld;
-  beforeAll(async () => {
-    q = await startQboWorld();
-  });
-  afterAll(() => q?.world.close());
+  const q = useQboWorld();
   afterEach(() => q.sim('DELETE', '/faults'));
 
   const line = (itemId: string, qty: number, unitPrice: number) => ({

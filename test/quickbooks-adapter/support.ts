@@ -1,9 +1,11 @@
-import { connectDirect, installDirect } from '../connections/support/direct';
-import { startWorld, type World } from '../connections/support/world';
+import { connectDirect, installDirect } from '../support/direct';
+import { startWorld, type World } from '../support/world';
 import { QuickbooksApi, type QuickbooksApiDeps } from '../../server/src/quickbooks/api';
 import { QuickbooksSales } from '../../server/src/quickbooks/sales';
 import { qboAppBaseUrl } from '../../server/src/quickbooks/web-links';
 import { silentLogger } from '../support/harness';
+import { useForAll } from '../support/shared-setup';
+import { Teardown } from '../support/teardown';
 
 /**
  * DealBooks connected to the QBO simulator's demo company (seed: customers ABC LLC 1, ABC, LLC 2, ABC Inc 3,
@@ -29,6 +31,21 @@ export interface QboWorld {
 
 export async function startQboWorld(): Promise<QboWorld> {
   const world = await startWorld();
+  const teardown = new Teardown();
+  teardown.add(() => world.close());
+  try {
+    return await connectedQboWorld(world);
+  } catch (err) {
+    return teardown.afterFailure(err);
+  }
+}
+
+/** The QboWorld for the tests of a describe block: started in beforeAll, closed in afterAll. */
+export function useQboWorld(): QboWorld {
+  return useForAll('the QuickBooks world (useQboWorld)', startQboWorld, (q) => q.world.close());
+}
+
+async function connectedQboWorld(world: World): Promise<QboWorld> {
   const portalId = await installDirect(world);
   const { realmId } = await connectDirect(world, portalId);
   const environment = (await world.ctx.quickbooks.connections.live(portalId))!.environment;

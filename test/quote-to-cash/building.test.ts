@@ -1,7 +1,7 @@
-import { createThroughCard, hubspotRecord, makeDeal, startQ2C, type DocumentKind, type Q2C } from './support';
+import { createThroughCard, hubspotRecord, makeDeal, useQ2C, type DocumentKind, type Q2C } from './support';
 
 /**
- * Issue 5, point 5: the QBO invoice (and estimate) built from a deal: quantities, prices and discounts such that QBO's
+ * The QBO invoice (and estimate) built from a deal: quantities, prices and discounts such that QBO's
  * pre-tax total equals the deal's line-item total to the cent; tax codes per line; class; terms and due date; memo;
  * a private note naming the HubSpot deal; the bill email of the deal's contact. Driven from the card, then read back
  * from QBO's books. QBO demo books (test/simulators/quickbooks/seed.ts): item 3 "Hours" (not taxable), item 4
@@ -52,19 +52,16 @@ function plusDays(date: string, days: number): string {
 }
 
 describe('Document building: what the deal says is what QuickBooks gets', () => {
-  let q: Q2C;
   const memoTemplate = 'Thank you for {{dealName}}, {{ companyName }} (attn. {{contactName}}), closed {{closeDate}}.';
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({
+  const q = useQ2C({
+    settings: {
       defaultItemId: ITEM.hours,
       taxCodes: { taxable: 'TAX', nonTaxable: 'NON' },
       classId: DESIGN_CLASS,
       termId: TERM.net15,
       memoTemplate,
-    });
+    },
   });
-  afterAll(() => q.close());
 
   it('When line items have awkward amounts (3 x 33.33, 0.10 + 0.20, 15% and per-unit discounts, a zero price, quantity 1.5), then the QuickBooks pre-tax total equals the line-item total to the cent, as the preview said', async () => {
     const { dealId, lineIds } = await makeDeal(q, { name: 'Awkward amounts', company: 'Awkward Amounts Ltd', lines: AWKWARD_LINES.map((l) => l.props) });
@@ -171,12 +168,7 @@ describe('Document building: what the deal says is what QuickBooks gets', () => 
 });
 
 describe('Document building: terms and dates that come from QuickBooks', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: ITEM.hours });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { defaultItemId: ITEM.hours } });
 
   it("When DealBooks sets no terms, then the invoice follows the QuickBooks customer's own terms (ABC Inc: Net 15), not the company default (Net 30)", async () => {
     const { dealId } = await makeDeal(q, { name: 'ABC Inc extension', company: 'ABC Inc', lines: [{ name: 'Extension design', price: '800', quantity: '1' }] });

@@ -1,8 +1,8 @@
 import { eventually } from '../support/harness';
-import { createThroughCard, makeDeal, otherAccount, qboRecord, startQ2C, type DocumentKind, type Q2C } from './support';
+import { createThroughCard, makeDeal, otherAccount, qboRecord, useQ2C, type DocumentKind, type Q2C } from './support';
 
 /**
- * Issue 5, point 8: the deal card's API over signed requests, as the card uses it: it reads the summary, presses
+ * The deal card's API over signed requests, as the card uses it: it reads the summary, presses
  * buttons (queued, 202) and polls. Documents are checked in QBO itself (the simulator's control API).
  */
 
@@ -34,12 +34,7 @@ async function shownAfterCreating(q: Q2C, dealId: string, kind: DocumentKind): P
 }
 
 describe('Card API: the summary, estimates, conversion and sending', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: '3' });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
 
   it('When the deal has an invoice, then the summary shows its number, status, total, balance, due date and a link into QuickBooks', async () => {
     const dealId = await cardDeal(q, 'Summary deal');
@@ -173,12 +168,7 @@ describe('Card API: the summary, estimates, conversion and sending', () => {
 });
 
 describe('Card API: QuickBooks hangs', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: '3' });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
 
   it('When every QuickBooks call hangs, then the summary and "Create invoice" still answer at once, and the invoice is made once QuickBooks answers again', async () => {
     const dealId = await cardDeal(q, 'Slow QuickBooks deal');
@@ -218,12 +208,7 @@ describe('Card API: QuickBooks hangs', () => {
 });
 
 describe('Card API: one account cannot reach another', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: '3' });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
 
   it("When a request is signed for another HubSpot account, then it sees none of this account's documents and cannot convert or send them", async () => {
     const dealId = await cardDeal(q, 'Private deal');

@@ -1,7 +1,7 @@
-import { createThroughCard, makeDeal, qboCustomersNamed, qboMark, startQ2C, type DealSpec, type Q2C } from './support';
+import { createThroughCard, makeDeal, qboCustomersNamed, qboMark, useQ2C, type DealSpec, type Q2C } from './support';
 
 /**
- * Issue 5, point 3: which QBO customer a deal is billed to, in a fixed order (an existing link, the contact's email,
+ * Which QBO customer a deal is billed to, in a fixed order (an existing link, the contact's email,
  * an exact normalised name, fuzzy candidates a person confirms, else a new customer), driven the way a rep does it:
  * "Create invoice" on the card, the queued work runs, then QBO's books and the card's summary are looked at.
  * QBO demo books (test/simulators/quickbooks/seed.ts): customers 1 "ABC LLC" (billing@abcllc.example), 2 "ABC, LLC"
@@ -31,14 +31,11 @@ async function qboCustomer(q: Q2C, displayName: string, extra: Record<string, un
 const invoiceDeal = async (q: Q2C, dealId: string): Promise<any[]> => (await createThroughCard(q, dealId)).documents;
 
 describe('Customer resolution: an existing QuickBooks customer is found', () => {
-  let q: Q2C;
   let brightwater: string;
+  const q = useQ2C({ settings: { defaultItemId: HOURS_ITEM } });
   beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: HOURS_ITEM });
     brightwater = await qboCustomer(q, 'Brightwater & Sons Design, LLC');
   });
-  afterAll(() => q.close());
 
   it("When the contact's email is a QuickBooks customer's email, then the invoice goes to that customer whatever the company is called", async () => {
     const customersBefore = (await q.qbo('Customer')).length;
@@ -106,16 +103,13 @@ describe('Customer resolution: an existing QuickBooks customer is found', () => 
 });
 
 describe('Customer resolution: near matches wait for a person', () => {
-  let q: Q2C;
   let surveyors: string;
   let joinery: string;
+  const q = useQ2C({ settings: { defaultItemId: HOURS_ITEM } });
   beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: HOURS_ITEM });
     surveyors = await qboCustomer(q, 'Harborline Surveyors', { PrimaryEmailAddr: { Address: 'office@harborline.example' } });
     joinery = await qboCustomer(q, 'Kestrel Joinery');
   });
-  afterAll(() => q.close());
 
   it('When the company only resembles a QuickBooks customer, then no customer is linked or created, the card and the review list show the scored candidate, and confirming it creates the invoice for that customer', async () => {
     const customersBefore = (await q.qbo('Customer')).length;
@@ -206,12 +200,7 @@ describe('Customer resolution: near matches wait for a person', () => {
 });
 
 describe('Customer resolution: a new customer is created when nothing matches', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: HOURS_ITEM });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { defaultItemId: HOURS_ITEM } });
 
   it('When no QuickBooks customer matches, then one customer is created from the company and its contact, as QuickBooks stores them, and the company’s next deal reuses it', async () => {
     const company = { name: 'Fernhill Orchards', phone: '+1 503 555 0142', address: '12 Orchard Lane', city: 'Hood River', state: 'OR', zip: '97031', country: 'United States' };

@@ -1,7 +1,7 @@
 import { WEBHOOK_RETRY_DELAYS_MS } from '../simulators/hubspot';
 import { ServiceProcess } from '../support/child';
 import { DATABASE_KIND, eventually } from '../support/harness';
-import { qboCustomersNamed, startQ2C, type Q2C } from './support';
+import { qboCustomersNamed, useQ2C, type Q2C } from './support';
 import {
   clearFaults,
   clickTwiceAtOnce,
@@ -22,7 +22,7 @@ import {
 } from './support-once';
 
 /**
- * Exactly once (issue 5, point 6): whatever is repeated, retried, reordered, clicked twice, lost on the wire or
+ * Exactly once: whatever is repeated, retried, reordered, clicked twice, lost on the wire or
  * killed half-way, a won deal ends with one QBO invoice, and a new company with one QBO customer. Each case checks
  * what QuickBooks holds (the simulator's store), not what DealBooks believes.
  */
@@ -54,12 +54,7 @@ async function deliveriesOf(q: Q2C, dealId: string): Promise<number> {
 }
 
 describe('Exactly once: webhooks', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings(settings);
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings });
   afterEach(async () => {
     await clearFaults(q, 'quickbooks');
     await q.world.control('hubspot', '/webhooks/mode', { drop: 0, duplicate: 0, delay: 0, reorder: 0 });
@@ -171,12 +166,7 @@ describe('Exactly once: webhooks', () => {
 });
 
 describe('Exactly once: the card', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: '3' });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
 
   it('When "Create invoice" is pressed twice, then one action is queued, one invoice is made, and a later press answers with that invoice', async () => {
     const { dealId, companyName } = await newDeal(q, { name: 'Double click', company: 'Double Click Cabinetry' });
@@ -226,12 +216,7 @@ describe('Exactly once: the card', () => {
 });
 
 describe('Exactly once: an unknown outcome at QuickBooks', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: '3' });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
   afterEach(() => clearFaults(q, 'quickbooks'));
 
   async function pressAndLoseTheAnswer(dealName: string, company: string) {
@@ -295,12 +280,7 @@ describe('Exactly once: an unknown outcome at QuickBooks', () => {
 });
 
 describe('Exactly once: two deals of one new company', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings(settings);
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings });
 
   it('When two deals of the same new company are won at once, then QuickBooks gets one new customer and one invoice per deal', async () => {
     const a = await newDeal(q, { name: 'Harbour - hall', company: 'Harbourlight Rowing Club' });
@@ -323,12 +303,7 @@ describe('Exactly once: two deals of one new company', () => {
 });
 
 describe(`Exactly once: a worker stops mid-call (${DATABASE_KIND})`, () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: '3' });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
   afterEach(() => clearFaults(q, 'quickbooks'));
 
   async function runningActionJob(dealId: string): Promise<string> {

@@ -1,9 +1,9 @@
 import { eventually } from '../support/harness';
-import { startQ2C, type Q2C } from './support';
+import { useQ2C, type Q2C } from './support';
 import { clearFaults, dealJobs, dealstageEvent, fault, inboxEvents, invoicePosts, newDeal, postWebhook, requestsTo, runOne } from './support-once';
 
 /**
- * Webhook intake (issue 5, point 1) with DealBooks running against both simulators: HubSpot's deliveries are
+ * Webhook intake with DealBooks running against both simulators: HubSpot's deliveries are
  * verified, every event lands in the inbox once (by content: HubSpot's eventId is not unique), work is queued per
  * deal, and the answer never waits on QuickBooks. HubSpot gives a webhook 5 seconds before it counts as failed and
  * retries it (reference "Webhooks"; test/simulators/hubspot/webhooks.ts WEBHOOK_TIMEOUT_MS).
@@ -20,12 +20,7 @@ async function allQboRequests(q: Q2C): Promise<number> {
 }
 
 describe('Webhook intake', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ autoInvoice: true, defaultItemId: '3' });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { autoInvoice: true, defaultItemId: '3' } });
   afterEach(async () => {
     await clearFaults(q, 'quickbooks');
     await clearFaults(q, 'hubspot');

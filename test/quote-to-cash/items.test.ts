@@ -1,7 +1,7 @@
-import { createThroughCard, makeDeal, startQ2C, type Q2C } from './support';
+import { createThroughCard, makeDeal, useQ2C, type Q2C } from './support';
 
 /**
- * Issue 5, point 4: which QBO item each line item is sold as: the product's mapping, else the SKU, else an exact
+ * Which QBO item each line item is sold as: the product's mapping, else the SKU, else an exact
  * normalised name, else the default item (keeping the line's own words) or a blocking "map product X". Driven from
  * the card: "Create invoice", the queued work runs, then the invoice's lines in QBO are looked at.
  * QBO demo items (test/simulators/quickbooks/seed.ts): 1 "Schematic Design Fee", 2 "SD Fee", 3 "Hours",
@@ -32,10 +32,9 @@ async function mapProduct(q: Q2C, productId: string, itemId: string): Promise<vo
 }
 
 describe('Item mapping: each line item is sold as the right QuickBooks item', () => {
-  let q: Q2C;
   let droneItem: string;
+  const q = useQ2C();
   beforeAll(async () => {
-    q = await startQ2C();
     // Added before any deal is planned, so DealBooks' first read of the item list has it.
     const created = await q.world.control('quickbooks', `/quickbooks/companies/${q.realmId}/Item`, {
       Name: 'Drone Survey Service',
@@ -49,7 +48,6 @@ describe('Item mapping: each line item is sold as the right QuickBooks item', ()
     });
     droneItem = String(created.Id);
   });
-  afterAll(() => q.close());
 
   it("When a product is mapped to an item in DealBooks, then its lines use that item even though another item has the product's SKU and a third its name", async () => {
     const product = await q.create('products', { name: 'Printed Plans', hs_sku: 'DRN-77', price: '45' });

@@ -1,8 +1,8 @@
 import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
-import { createThroughCard, makeDeal, otherAccount, pressCreate, qboMark, qboWritesSince, startQ2C, type DealSpec, type Q2C } from './support';
+import { createThroughCard, makeDeal, otherAccount, pressCreate, qboMark, qboWritesSince, useQ2C, type DealSpec, type Q2C } from './support';
 
 /**
- * Issue 5, point 7: every problem that would make a wrong or failed invoice is found before anything is written,
+ * Every problem that would make a wrong or failed invoice is found before anything is written,
  * shown in the preview and on the card in words a person can act on, and blocks the action: QBO sees no write.
  * Each test makes its own deal so the tests do not depend on each other or on the demo deals' state.
  */
@@ -57,11 +57,7 @@ async function expectBlockedBy(q: Q2C, dealId: string, code: string, words: RegE
 }
 
 describe('Preflight: problems on the deal are shown before anything is written', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-  });
-  afterAll(() => q.close());
+  const q = useQ2C();
 
   it('When the deal has no line items, then the preview says to add products and creating the invoice writes nothing to QuickBooks', async () => {
     const dealId = await repDeal(q, { name: 'Empty deal', lines: [] });
@@ -167,12 +163,7 @@ describe('Preflight: problems on the deal are shown before anything is written',
 });
 
 describe('Preflight: the books are closed for the transaction date', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: '3' });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
 
   it('When the deal closes on a date QuickBooks has closed the books for, then the preview names the dates and what to do, and nothing is written', async () => {
     // The accountant closes the books through October (Preferences.AccountingInfoPrefs.BookCloseDate; QBO refuses
@@ -199,11 +190,7 @@ describe('Preflight: the books are closed for the transaction date', () => {
 });
 
 describe('Preflight: QuickBooks is not usable', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-  });
-  afterAll(() => q.close());
+  const q = useQ2C();
 
   it('When the HubSpot account never connected QuickBooks, then the preview says to connect it and creating an invoice is refused with 409', async () => {
     // A second HubSpot account installs DealBooks but connects no QuickBooks company.

@@ -1,8 +1,8 @@
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/sync/settings';
-import { makeDeal, otherAccount, qboCustomersNamed, startQ2C, type Q2C } from './support';
+import { makeDeal, otherAccount, qboCustomersNamed, useQ2C, type Q2C } from './support';
 
 /**
- * Issue 5, point 2: finance's settings through the signed settings API, validated, versioned, and obeyed by the
+ * Finance's settings through the signed settings API, validated, versioned, and obeyed by the
  * quote-to-cash loop. Pipelines and stages are the demo portal's (test/simulators/hubspot/crm/seed.ts).
  */
 const RENEWALS = '98765432';
@@ -40,11 +40,7 @@ async function billedTo(q: Q2C, entity: 'Invoice' | 'Estimate', displayName: str
 }
 
 describe('Settings: reading and validating', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-  });
-  afterAll(() => q.close());
+  const q = useQ2C();
 
   it("When finance opens the settings for the first time, then they get the defaults and every pipeline with its won stage as the default trigger, the Renewals pipeline's too", async () => {
     const answer = await q.card('GET', '/api/settings');
@@ -106,13 +102,9 @@ describe('Settings: reading and validating', () => {
 });
 
 describe('Settings: the loop follows them', () => {
-  let q: Q2C;
   /** Saves exactly these choices on top of the defaults, so each test stands on its own. */
   const use = (patch: Partial<Settings>) => q.settings({ ...DEFAULT_SETTINGS, defaultItemId: '3', ...patch });
-  beforeAll(async () => {
-    q = await startQ2C();
-  });
-  afterAll(() => q.close());
+  const q = useQ2C();
 
   it('When the Renewals pipeline triggers on "Quote sent", then a renewal reaching it is invoiced, while a sales deal reaching a stage that is not a trigger is not', async () => {
     await use({ autoInvoice: true, triggerStages: { [RENEWALS]: [QUOTE_SENT] } });

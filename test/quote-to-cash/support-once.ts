@@ -1,6 +1,6 @@
 import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
 import type { RunOutcome } from '../../server/src/jobs/queue';
-import { DEMO_USER, sendCardRequest, signV3 } from '../simulators/hubspot';
+import { dealstageEvent as hubspotDealstageEvent, DEMO_USER, sendCardRequest, signV3 } from '../simulators/hubspot';
 import { TEST_ENCRYPTION_KEY } from '../support/harness';
 import { makeDeal, type Q2C } from './support';
 
@@ -177,24 +177,17 @@ export async function postWebhook(q: Q2C, body: string, options: { signed?: bool
 
 let nextEventId = 900_000_000;
 
-/** A dealstage change event the way HubSpot words it (test/fixtures/hubspot property change). */
+/** A dealstage change event of this world's account, the way HubSpot words it (each with an id of its own). */
 export function dealstageEvent(q: Q2C, dealId: string, overrides: Record<string, unknown> = {}) {
-  return {
+  const event = hubspotDealstageEvent({
     eventId: nextEventId++,
     subscriptionId: 1_000_001,
     portalId: q.portalId,
     appId: q.world.sandbox.hubspot.appId,
     occurredAt: q.world.clock.nowMs(),
-    subscriptionType: 'object.propertyChange',
-    attemptNumber: 0,
     objectId: Number(dealId),
-    objectTypeId: '0-3',
-    propertyName: 'dealstage',
-    propertyValue: 'closedwon',
-    changeSource: 'CRM_UI',
-    isSensitive: false,
-    ...overrides,
-  };
+  });
+  return { ...event, ...overrides };
 }
 
 /**

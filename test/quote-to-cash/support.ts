@@ -1,8 +1,10 @@
 import { ensureDealProperties } from '../../server/src/connections/install-hubspot';
 import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
 import type { Settings } from '../../server/src/sync/settings';
-import { connectDirect, installDirect } from '../connections/support/direct';
-import { startWorld, type World } from '../connections/support/world';
+import { connectDirect, installDirect } from '../support/direct';
+import { useForAll } from '../support/shared-setup';
+import { Teardown } from '../support/teardown';
+import { startWorld, type World } from '../support/world';
 
 /**
  * Quote to cash against both simulators: DealBooks installed in the demo HubSpot account and connected to the demo
@@ -44,8 +46,35 @@ async function call(url: string, method: string, body?: unknown): Promise<any> {
   return text ? JSON.parse(text) : undefined;
 }
 
-export async function startQ2C(options: { env?: Record<string, string> } = {}): Promise<Q2C> {
+export interface Q2COptions {
+  /** Environment variables on top of the test config. */
+  env?: Record<string, string>;
+  /** Settings saved through the settings API once the world is up. */
+  settings?: Partial<Settings>;
+}
+
+export async function startQ2C(options: Q2COptions = {}): Promise<Q2C> {
   const world = await startWorld({ env: options.env });
+  const teardown = new Teardown();
+  teardown.add(() => world.close());
+  try {
+    const q2c = await connectedQ2C(world);
+    if (options.settings) await q2c.settings(options.settings);
+    return q2c;
+  } catch (err) {
+    return teardown.afterFailure(err);
+  }
+}
+
+/**
+ * The quote-to-cash world for the tests of a describe block (or file): started in beforeAll, closed in afterAll.
+ * Further setup that needs the handle goes in a beforeAll of its own after this call (hooks run in order).
+ */
+export function useQ2C(options: Q2COptions = {}): Q2C {
+  return useForAll('the quote-to-cash world (useQ2C)', () => startQ2C(options), (q) => q.close());
+}
+
+async function connectedQ2C(world: World): Promise<Q2C> {
   const portalId = await installDirect(world);
   const { realmId } = await connectDirect(world, portalId);
   // The install route creates DealBooks' deal properties; installDirect skips the route, so do it here.
@@ -109,7 +138,8 @@ export async function startQ2C(options: { env?: Record<string, string> } = {}): 
   return q2c;
 }
 
-// HubSpot association type ids (reference hubspot-platform.md "Association type ids"; test/simulators/hubspot/crm/seed.ts).
+// HubSpot-defined association type ids (https://developers.hubspot.com/docs/api/crm/associations; the simulator's
+// test/simulators/hubspot/crm/seed.ts uses the same).
 const DEAL_TO_COMPANY_PRIMARY = 5;
 const DEAL_TO_CONTACT = 3;
 const DEAL_TO_LINE_ITEM = 19;

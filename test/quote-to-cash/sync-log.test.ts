@@ -1,7 +1,7 @@
-import { hubspotRecord, makeDeal, otherAccount, pressCreate, qboCustomersNamed, startQ2C, type Q2C } from './support';
+import { hubspotRecord, makeDeal, otherAccount, pressCreate, qboCustomersNamed, useQ2C, type Q2C } from './support';
 
 /**
- * Issue 5, points 9 and 10: what DealBooks leaves behind after every attempt. On the deal: its dealbooks_*
+ * What DealBooks leaves behind after every attempt. On the deal: its dealbooks_*
  * properties and a timeline note, read back from HubSpot as a user would see them. In DealBooks: the sync log,
  * per account, paged and filtered, with retry.
  */
@@ -28,12 +28,7 @@ async function syncLog(q: Q2C, query = ''): Promise<{ entries: any[]; next: { be
 }
 
 describe('Write-back: the deal shows what happened in QuickBooks', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: '3' });
-  });
-  afterAll(() => q.close());
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
 
   it("When an invoice is created, then the deal's DealBooks properties hold its customer, id, number, status, total, balance, due date and link, and a timeline note says so", async () => {
     const dealId = await ledgerDeal(q, { name: 'Write-back deal', company: 'Quokka Interiors', lines: [{ name: 'Fit-out design', price: '1250', quantity: '10' }] });
@@ -84,12 +79,10 @@ describe('Write-back: the deal shows what happened in QuickBooks', () => {
 });
 
 describe('Sync log: every attempt, per account', () => {
-  let q: Q2C;
   let failedDeal: string;
   let otherDeal: string;
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
   beforeAll(async () => {
-    q = await startQ2C();
-    await q.settings({ defaultItemId: '3' });
     // One deal whose invoice QBO refuses once (a 400 ValidationFault on the create), one that goes through.
     failedDeal = await ledgerDeal(q, { name: 'Refused deal', company: 'Salamander Salvage', lines: [{ name: 'Demolition', price: '900', quantity: '1' }] });
     otherDeal = await ledgerDeal(q, { name: 'Smooth deal', company: 'Tapir Transit', lines: [{ name: 'Route study', price: '400', quantity: '1' }] });
@@ -97,7 +90,6 @@ describe('Sync log: every attempt, per account', () => {
     await pressCreate(q, failedDeal);
     await pressCreate(q, otherDeal);
   });
-  afterAll(() => q.close());
 
   // The injected 400 is QBO's ValidationFault with code 2000, and every QBO answer carries an intuit_tid header
   // "1-<hex seconds>-<24 hex>" (test/simulators/quickbooks/server-faults.ts and server.ts; reference "API basics").

@@ -1,11 +1,7 @@
-import { makeDeal, pressCreate, startQ2C, type Q2C } from './support';
+import { makeDeal, pressCreate, useQ2C } from './support';
 
 describe('Quote to cash: a won deal becomes a QBO invoice', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-  });
-  afterAll(() => q.close());
+  const q = useQ2C();
 
   it('When auto-invoice is on and a deal reaches Closed Won, then exactly one invoice matching the deal to the cent is created and written back', async () => {
     await q.settings({ autoInvoice: true });
@@ -27,11 +23,7 @@ describe('Quote to cash: a won deal becomes a QBO invoice', () => {
 });
 
 describe('Quote to cash: one QBO project per deal', () => {
-  let q: Q2C;
-  beforeAll(async () => {
-    q = await startQ2C();
-  });
-  afterAll(() => q.close());
+  const q = useQ2C();
 
   it('When projects per deal are on, then each deal is invoiced to its own sub-customer under the company customer, created once', async () => {
     await q.settings({ customers: { createWhenNoMatch: true, matchThreshold: 0.8, projectPerDeal: true }, defaultItemId: '3' });

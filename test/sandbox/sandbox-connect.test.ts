@@ -1,4 +1,4 @@
-import { startWorld, type World } from '../connections/support/world';
+import { startWorld, type World } from '../support/world';
 import { DATABASE_KIND } from '../support/harness';
 
 /**
@@ -10,7 +10,7 @@ describe(`sandbox connect (${DATABASE_KIND})`, () => {
   beforeAll(async () => {
     world = await startWorld();
   });
-  afterAll(() => world.close());
+  afterAll(() => world?.close());
 
   it('When the sandbox connects at start, then the demo account is installed and the demo company connected, as the status says', async () => {
     const lines = await world.sandbox.connect(world.baseUrl);

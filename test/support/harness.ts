@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../server/src/config';
 import { openDatabase, type Database } from '../../server/src/db/database';
 import { createLogger, type Logger } from '../../server/src/logger';
 import { createService, type Service, type ServiceOptions } from '../../server/src/service';
+import { Teardown } from './teardown';
 
 /**
  * Integration tests run on real Postgres when TEST_DATABASE_URL (or DATABASE_URL) is set, each test file in a
@@ -98,25 +99,26 @@ export async function startTestService(
   options: Partial<Omit<ServiceOptions, 'database'>> & { env?: Record<string, string> } = {},
 ): Promise<TestService> {
   const logger = options.logger ?? silentLogger;
-  const database = await createTestDatabase(logger);
-  const service = await createService({
-    config: options.config ?? testConfig(options.env),
-    logger,
-    database,
-    workers: options.workers ?? false,
-    defineJobs: options.defineJobs,
-    clock: options.clock,
-    vault: options.vault,
-    jobQueueOptions: { pollIntervalMs: 50, busyKeyDelayMs: 50, ...options.jobQueueOptions },
-  });
-  await service.start();
-  return {
-    ...service,
-    async close() {
-      await service.stop();
-      await database.close();
-    },
-  };
+  const teardown = new Teardown();
+  try {
+    const database = await createTestDatabase(logger);
+    teardown.add(() => database.close());
+    const service = await createService({
+      config: options.config ?? testConfig(options.env),
+      logger,
+      database,
+      workers: options.workers ?? false,
+      defineJobs: options.defineJobs,
+      clock: options.clock,
+      vault: options.vault,
+      jobQueueOptions: { pollIntervalMs: 50, busyKeyDelayMs: 50, ...options.jobQueueOptions },
+    });
+    teardown.add(() => service.stop());
+    await service.start();
+    return { ...service, close: () => teardown.run() };
+  } catch (err) {
+    return teardown.afterFailure(err);
+  }
 }
 
 /** Polls until `check` returns a value other than undefined/false (bounded), for conditions another process sets. */

@@ -16,7 +16,7 @@ describe('HubSpot CRM simulator: @hubspot/api-client', () => {
     server = await listen(sim.app);
     client = new Client({ accessToken: 'x', basePath: server.url });
   });
-  afterAll(async () => server.close());
+  afterAll(async () => server?.close());
 
   it('When a deal is read with line items, then the client returns the deal and its "line items" associations', async () => {
     const dealId = idByName(sim.account, 'deals', 'ABC LLC - Schematic design');

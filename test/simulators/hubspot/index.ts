@@ -37,6 +37,8 @@ export {
   WEBHOOK_RETRY_DELAYS_MS,
   WEBHOOK_TIMEOUT_MS,
   WEBHOOK_BATCH_MAX,
+  dealstageEvent,
+  propertyChangeEvent,
   type HubSpotWebhookEvent,
   type PrivacyDeletionEvent,
   type PropertyChangeEvent,

@@ -66,6 +66,46 @@ export interface PrivacyDeletionEvent {
 
 export type HubSpotWebhookEvent = PropertyChangeEvent | PrivacyDeletionEvent;
 
+/** A property change event with its keys in the fixture's order; `sourceId` only when the change has one. */
+export function propertyChangeEvent(fields: Omit<PropertyChangeEvent, 'subscriptionType'>): PropertyChangeEvent {
+  return {
+    eventId: fields.eventId,
+    subscriptionId: fields.subscriptionId,
+    portalId: fields.portalId,
+    appId: fields.appId,
+    occurredAt: fields.occurredAt,
+    subscriptionType: 'object.propertyChange',
+    attemptNumber: fields.attemptNumber,
+    objectId: fields.objectId,
+    objectTypeId: fields.objectTypeId,
+    propertyName: fields.propertyName,
+    propertyValue: fields.propertyValue,
+    changeSource: fields.changeSource,
+    ...(fields.sourceId === undefined ? {} : { sourceId: fields.sourceId }),
+    isSensitive: fields.isSensitive,
+  };
+}
+
+/**
+ * A deal's stage change, the event DealBooks subscribes to, as HubSpot delivers it (fixture payloads.json
+ * `webhook_generic_object_propertyChange_deal`): for tests and benches that post a delivery themselves rather than
+ * edit a deal in the simulator. Unless given: the deal was moved to closedwon by a user (CRM_UI), first attempt.
+ */
+export function dealstageEvent(
+  fields: Pick<PropertyChangeEvent, 'eventId' | 'subscriptionId' | 'portalId' | 'appId' | 'occurredAt' | 'objectId'> &
+    Partial<Pick<PropertyChangeEvent, 'propertyValue' | 'attemptNumber' | 'changeSource' | 'sourceId'>>,
+): PropertyChangeEvent {
+  return propertyChangeEvent({
+    attemptNumber: 0,
+    objectTypeId: '0-3',
+    propertyName: 'dealstage',
+    propertyValue: 'closedwon',
+    changeSource: 'CRM_UI',
+    isSensitive: false,
+    ...fields,
+  });
+}
+
 export interface HubSpotWebhooksDeps {
   clock: SimClock;
   apps: AppRegistry;
@@ -136,22 +176,24 @@ export class HubSpotWebhooks {
       if (sub.subscriptionType !== 'object.propertyChange') continue;
       const subType = findObjectType(sub.objectType)?.name ?? sub.objectType;
       if (subType !== changedType || sub.propertyName !== change.propertyName) continue;
-      this.batcher.add(batchKey(app.appId, change.portalId), {
-        eventId: this.nextEventId++,
-        subscriptionId: sub.subscriptionId,
-        portalId: change.portalId,
-        appId: app.appId,
-        occurredAt: change.occurredAt,
-        subscriptionType: 'object.propertyChange',
-        attemptNumber: 0,
-        objectId: change.objectId,
-        objectTypeId: change.objectTypeId,
-        propertyName: change.propertyName,
-        propertyValue: change.propertyValue,
-        changeSource: change.changeSource,
-        ...(change.sourceId === undefined ? {} : { sourceId: change.sourceId }),
-        isSensitive: false,
-      });
+      this.batcher.add(
+        batchKey(app.appId, change.portalId),
+        propertyChangeEvent({
+          eventId: this.nextEventId++,
+          subscriptionId: sub.subscriptionId,
+          portalId: change.portalId,
+          appId: app.appId,
+          occurredAt: change.occurredAt,
+          attemptNumber: 0,
+          objectId: change.objectId,
+          objectTypeId: change.objectTypeId,
+          propertyName: change.propertyName,
+          propertyValue: change.propertyValue,
+          changeSource: change.changeSource,
+          sourceId: change.sourceId,
+          isSensitive: false,
+        }),
+      );
     }
   }
 

@@ -1,10 +1,11 @@
-import { createServer } from 'node:net';
-import type { Clock } from '../../../server/src/clock';
-import type { AppContext } from '../../../server/src/context';
-import type { Logger } from '../../../server/src/logger';
-import { startSandbox, type Sandbox } from '../../../server/src/sandbox/sandbox';
-import { SimClock } from '../../simulators/common/clock';
-import { silentLogger, startTestService, testConfig, type TestService } from '../../support/harness';
+import type { Clock } from '../../server/src/clock';
+import type { AppContext } from '../../server/src/context';
+import type { Logger } from '../../server/src/logger';
+import { startSandbox, type Sandbox } from '../../server/src/sandbox/sandbox';
+import { SimClock } from '../simulators/common/clock';
+import { silentLogger, startTestService, testConfig, type TestService } from './harness';
+import { bindLoopback } from './loopback';
+import { Teardown } from './teardown';
 
 /**
  * DealBooks against both simulators, the way the sandbox runs it, on a fresh database: one frozen SimClock is the
@@ -27,63 +28,52 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startWorld(options: { logger?: Logger; workers?: boolean; env?: Record<string, string> } = {}): Promise<World> {
   const logger = options.logger ?? silentLogger;
   const clock = new SimClock({ freeze: true });
   const dealbooksClock: Clock = { now: () => new Date(clock.nowMs()) };
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const config = testConfig({ PORT: String(port), PUBLIC_BASE_URL: baseUrl, SANDBOX_QUICKBOOKS_PORT: '0', SANDBOX_HUBSPOT_PORT: '0', ...options.env });
-  const sandbox = await startSandbox(config, logger, { clock });
-  let service: TestService;
+  const teardown = new Teardown();
+  teardown.add(() => clock.clear());
   try {
-    service = await startTestService({ config: sandbox.config, logger, clock: dealbooksClock, workers: options.workers ?? false });
-    await service.listen(port, '127.0.0.1');
+    // The port is part of the config (PUBLIC_BASE_URL), so it is bound before anything else takes a port.
+    const bound = await bindLoopback();
+    teardown.add(() => bound.close());
+    const baseUrl = bound.url;
+    const config = testConfig({ PORT: String(bound.port), PUBLIC_BASE_URL: baseUrl, SANDBOX_QUICKBOOKS_PORT: '0', SANDBOX_HUBSPOT_PORT: '0', ...options.env });
+    const sandbox = await startSandbox(config, logger, { clock });
+    teardown.add(() => sandbox.close());
+    const service = await startTestService({ config: sandbox.config, logger, clock: dealbooksClock, workers: options.workers ?? false });
+    teardown.add(() => service.close());
+    service.serve(bound.server);
+    await sandbox.wire(baseUrl);
+    const urls = { quickbooks: sandbox.quickbooks.url, hubspot: sandbox.hubspot.url };
+    const control: World['control'] = async (which, path, body) => {
+      const response = await fetch(`${urls[which]}/_sim${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`control ${which} ${path} answered ${response.status}: ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    };
+    return {
+      clock,
+      dealbooksClock,
+      sandbox,
+      service,
+      ctx: service.context,
+      baseUrl,
+      async card({ path, ...rest }) {
+        const answer = await control('hubspot', '/card-requests', { url: `${baseUrl}${path}`, ...rest });
+        return { status: answer.status, body: answer.body };
+      },
+      control,
+      close: () => teardown.run(),
+    };
   } catch (err) {
-    await sandbox.close();
-    throw err;
+    return teardown.afterFailure(err);
   }
-  await sandbox.wire(baseUrl);
-  const urls = { quickbooks: sandbox.quickbooks.url, hubspot: sandbox.hubspot.url };
-  const control: World['control'] = async (which, path, body) => {
-    const response = await fetch(`${urls[which]}/_sim${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`control ${which} ${path} answered ${response.status}: ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-  return {
-    clock,
-    dealbooksClock,
-    sandbox,
-    service,
-    ctx: service.context,
-    baseUrl,
-    async card({ path, ...rest }) {
-      const answer = await control('hubspot', '/card-requests', { url: `${baseUrl}${path}`, ...rest });
-      return { status: answer.status, body: answer.body };
-    },
-    control,
-    async close() {
-      await service.close();
-      await sandbox.close();
-      clock.clear();
-    },
-  };
 }
 
 /** Follows redirects like a browser, stopping at the first non-redirect answer; returns each URL visited. */

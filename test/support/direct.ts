@@ -1,10 +1,10 @@
-import { HUBSPOT_REQUIRED_SCOPES } from '../../../server/src/hubspot/scopes';
+import { HUBSPOT_REQUIRED_SCOPES } from '../../server/src/hubspot/scopes';
 import type { World } from './world';
 
 /**
  * Install and connect through DealBooks' own OAuth code (HubSpotOAuth, IntuitOAuth with the real intuit-oauth,
  * the stores), driving the simulators' consent pages the way a browser does, but without DealBooks' HTTP routes:
- * the token tests set up their connections with these and test the routes elsewhere.
+ * the token, adapter and quote-to-cash tests set up their connections with these and test the routes elsewhere.
  */
 async function redirectOf(url: string): Promise<URL> {
   const response = await fetch(url, { redirect: 'manual' });
