@@ -79,13 +79,15 @@ export interface Service {
 
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { config, logger } = options;
+  // The vault first: a bad key stops the process before anything is opened that would need closing.
+  const vault = options.vault ?? (await vaultFromConfig(config, logger));
   const ownsDatabase = !options.database;
   const db =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }));
 
   const jobs = new JobQueue({ pool: db.pool, logger, ...options.jobQueueOptions });
-  const context = buildContext({ config, logger, pool: db.pool, jobs, clock: options.clock ?? systemClock, vault: options.vault ?? (await vaultFromConfig(config, logger)) });
+  const context = buildContext({ config, logger, pool: db.pool, jobs, clock: options.clock ?? systemClock, vault });
   registerHousekeeping(jobs, db.pool);
   registerConnectionJobs(context);
   registerDealJobs(context);

@@ -138,6 +138,18 @@ export class JobQueue {
   async start(): Promise<void> {
     if (this.started) return;
     await this.boss.start();
+    try {
+      await this.createQueues();
+    } catch (err) {
+      // pg-boss is running its maintenance already: a failed start must not leave it behind.
+      await this.boss.stop({ graceful: false, close: false, wait: true }).catch(() => undefined);
+      throw err;
+    }
+    this.started = true;
+  }
+
+  /** Our queue definitions, written into pg-boss (created or updated) with their cron schedules. */
+  private async createQueues(): Promise<void> {
     for (const def of this.definitions.values()) {
       const queueOptions = {
         name: def.name,
@@ -156,7 +168,6 @@ export class JobQueue {
         await this.boss.unschedule(def.name);
       }
     }
-    this.started = true;
   }
 
   get isStarted(): boolean {
