@@ -23,6 +23,10 @@ import { JobMustWaitError, PermanentJobError } from '../errors';
  *   drive jobs one at a time (and past their backoff) without waiting on the wall clock.
  *
  * Dead letters are jobs in pg-boss's `failed` state: listed by deadLetters(), put back by retry().
+ *
+ * Longer than most files on purpose: the fetch loop, key leases, parking, deferral and shutdown all work on the same
+ * bookkeeping of running jobs, and splitting them would only pass that state around. pg-boss's own tables are read in
+ * boss-tables.ts.
  */
 
 export const WAITING_RECHECK_MS = 6 * 3600_000;

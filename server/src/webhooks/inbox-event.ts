@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import type { NewEvent } from '../db/webhook-inbox';
 
 /**
  * One event of a webhook delivery as the inbox stores it, whichever service sent it: the account it names (a HubSpot
@@ -7,15 +8,9 @@ import type { z } from 'zod';
  * re-delivery, and the object it is about. Parsing a delivery into these is pure (hubspot-payload.ts,
  * quickbooks-payload.ts); storing them is receive-delivery.ts.
  */
-export interface InboxEvent {
+export interface InboxEvent extends Omit<NewEvent, 'portalId'> {
   /** HubSpot: the portal id it names. QuickBooks: the realm id, resolved through the account's connection. */
   account: { portalId: number } | { realmId: string };
-  dedupeKey: string;
-  eventType: string;
-  objectType: string | null;
-  objectId: string | null;
-  occurredAt: Date | null;
-  payload: unknown;
   privacyDeletion: boolean;
 }
 
