@@ -9,6 +9,9 @@ async function jobState(pool: pg.Pool, id: string) {
   return { ...rows[0], effects: effects.rows.map((r) => r.effect_key) };
 }
 
+// Each test starts one or two real service processes (see ServiceProcess.waitFor for how long a start may take).
+jest.setTimeout(240_000);
+
 describe(`process crash and shutdown (${DATABASE_KIND})`, () => {
   it('When a worker is killed with SIGKILL mid-job, then after a restart the job completes exactly once', () =>
     withProcessDatabase(async (database) => {

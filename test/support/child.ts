@@ -39,8 +39,12 @@ export class ServiceProcess {
     });
   }
 
-  /** Resolves with the first event matching, failing fast if the process dies or reports a crash first. */
-  async waitFor(predicate: (e: ChildEvent) => boolean, what: string, timeoutMs = 30_000): Promise<ChildEvent> {
+  /**
+   * Resolves with the first event matching, failing fast if the process dies or reports a crash first. The bound is
+   * generous on purpose: a process that starts an embedded database (a fresh PGlite data directory) takes 5 to 15 s
+   * on an idle two-core machine and several times that while other test files run beside it.
+   */
+  async waitFor(predicate: (e: ChildEvent) => boolean, what: string, timeoutMs = 90_000): Promise<ChildEvent> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.events.find(predicate);
