@@ -1,6 +1,6 @@
 -- Up Migration
 --
--- Connections (issue 4): what the install and connect flows, the token refresh and request authentication need on
+-- Connections: what the install and connect flows, the token refresh and request authentication need on
 -- top of the first schema.
 
 -- Each refresh bumps token_version. A caller that got a 401 with version N asks for "a token newer than N": if

@@ -1,6 +1,6 @@
 -- Up Migration
 --
--- Quote to cash (issue 5): the actions asked of a deal, what DealBooks knows of the QBO documents it made, the
+-- Quote to cash: the actions asked of a deal, what DealBooks knows of the QBO documents it made, the
 -- customer review list and the sync log's error code.
 
 -- One link per HubSpot object and QBO entity type (a deal has one invoice, one estimate and one billing customer;
@@ -37,7 +37,7 @@ CREATE UNIQUE INDEX deal_actions_one_open ON deal_actions (portal_id, deal_id, k
 CREATE INDEX deal_actions_deal ON deal_actions (portal_id, deal_id, created_at DESC);
 
 -- DealBooks' copy of the QBO invoices and estimates of its deals, so the card answers from here in milliseconds
--- whatever state QBO is in. Refreshed after every write and (roadmap 1) from QBO's webhooks.
+-- whatever state QBO is in. Refreshed after every write (QBO's webhook events are stored but do not refresh it yet).
 CREATE TABLE qbo_documents (
   portal_id         bigint NOT NULL REFERENCES portals (portal_id) ON DELETE CASCADE,
   connection_id     bigint NOT NULL,

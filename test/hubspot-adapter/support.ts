@@ -24,7 +24,7 @@ const to = (id: string, ...typeIds: number[]) => ({
   types: typeIds.map((associationTypeId) => ({ associationCategory: 'HUBSPOT_DEFINED', associationTypeId })),
 });
 
-/** HubSpot-defined association type ids (reference "CRM payload details"). */
+/** HubSpot-defined association type ids (fixture payloads.json `association_type_ids_hubspot_defined`). */
 export const TYPE = { dealToContact: 3, primaryDealToCompany: 5, dealToLineItem: 19, dealToCompany: 341 } as const;
 
 export function hubspotSim(world: World, portalId: number) {

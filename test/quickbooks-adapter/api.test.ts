@@ -6,7 +6,7 @@ import { useQboWorld } from './support';
 /**
  * The thin client against the QBO simulator's injected faults: what each failure looks like to the caller
  * (retryable, outcome unknown, how long to wait), the idempotency key on writes, the log line every failure leaves,
- * and the per-company cap of 10 requests in flight (reference "Limits").
+ * and Intuit's per-company cap of 10 requests in flight (sources in test/simulators/quickbooks/limits.ts).
  */
 describe(`QuickBooks API client failures (${DATABASE_KIND})`, () => {
   const q = useQboWorld();

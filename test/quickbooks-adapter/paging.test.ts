@@ -2,7 +2,7 @@ import { DATABASE_KIND } from '../support/harness';
 import { useQboWorld } from './support';
 
 /**
- * A company with more customers than one QBO page holds (1000: reference "API basics"): every one of them must come
+ * A company with more customers than one QBO page holds (at most 1000): every one of them must come
  * back, or name matching would miss customers and create duplicates.
  */
 describe(`QuickBooks paging (${DATABASE_KIND})`, () => {

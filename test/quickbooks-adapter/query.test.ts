@@ -2,7 +2,7 @@ import type { QuickbooksApi } from '../../server/src/quickbooks/api';
 import { qboQuote, qboWhere, queryAll, selectStatement } from '../../server/src/quickbooks/query';
 
 /**
- * The query builder (reference "API basics": one entity, AND only, `\'` escapes, STARTPOSITION from 1, at most 1000
+ * The query builder (QBO's query rules: one entity, AND only, `\'` escapes, STARTPOSITION from 1, at most 1000
  * a page, an empty page without its entity array). The paging is checked here against a recorded conversation;
  * the integration tests page through the QBO simulator for real.
  */

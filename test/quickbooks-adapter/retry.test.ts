@@ -4,7 +4,7 @@ import { isRetryable, networkFailureOf, outcomeUnknown, retryAfterMs, THROTTLE_W
 
 /**
  * The pure rules a caller retries by: what may succeed later, what may already have happened, how long to wait,
- * and the fault shapes QBO answers with (reference "Errors", "Limits").
+ * and the fault shapes QBO answers with (fixtures fault_*.json; test/simulators/quickbooks/fault.ts and limits.ts).
  */
 const apiError = (status: number, code?: string, method = 'POST', network?: 'timeout' | 'reset' | 'refused' | 'other') =>
   new QuickbooksApiError(`QuickBooks answered ${status}`, status, code, 'tid-1', { method, network });

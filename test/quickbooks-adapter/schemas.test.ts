@@ -7,7 +7,7 @@ import { jsonMoneyToCents, jsonNumberToDecimal, toDocument, toItem, toTerm } fro
 
 /**
  * QBO JSON into DealBooks' plain types: money from JSON numbers to exact cents, real payloads (fixtures) parsed,
- * and the Customer body kept inside QBO's field rules (reference "Field rules and formats").
+ * and the Customer body kept inside QBO's field rules (listed in server/src/quickbooks/customer-body.ts).
  */
 describe('money from JSON numbers', () => {
   it.each([

@@ -6,7 +6,7 @@ import { clearFaults, dealJobs, dealstageEvent, fault, inboxEvents, invoicePosts
  * Webhook intake with DealBooks running against both simulators: HubSpot's deliveries are
  * verified, every event lands in the inbox once (by content: HubSpot's eventId is not unique), work is queued per
  * deal, and the answer never waits on QuickBooks. HubSpot gives a webhook 5 seconds before it counts as failed and
- * retries it (reference "Webhooks"; test/simulators/hubspot/webhooks.ts WEBHOOK_TIMEOUT_MS).
+ * retries it (test/simulators/hubspot/webhooks.ts WEBHOOK_TIMEOUT_MS).
  */
 const HUBSPOT_WEBHOOK_TIMEOUT_MS = 5000;
 

@@ -167,7 +167,7 @@ describe('Preflight: the books are closed for the transaction date', () => {
 
   it('When the deal closes on a date QuickBooks has closed the books for, then the preview names the dates and what to do, and nothing is written', async () => {
     // The accountant closes the books through October (Preferences.AccountingInfoPrefs.BookCloseDate; QBO refuses
-    // transactions dated on or before it, reference "Entities"). Done before this world first reads the preferences,
+    // transactions dated on or before it). Done before this world first reads the preferences,
     // which DealBooks caches for a minute.
     const response = await fetch(`${q.world.sandbox.quickbooks.url}/_sim/quickbooks/companies/${q.realmId}/preferences`, {
       method: 'PATCH',

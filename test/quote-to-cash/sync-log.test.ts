@@ -92,7 +92,7 @@ describe('Sync log: every attempt, per account', () => {
   });
 
   // The injected 400 is QBO's ValidationFault with code 2000, and every QBO answer carries an intuit_tid header
-  // "1-<hex seconds>-<24 hex>" (test/simulators/quickbooks/server-faults.ts and server.ts; reference "API basics").
+  // "1-<hex seconds>-<24 hex>" (test/simulators/quickbooks/server-faults.ts and server.ts).
   it("When QuickBooks refuses an invoice, then the log has a failed entry with QuickBooks' error code, its intuit_tid and words saying what to do", async () => {
     const { entries } = await syncLog(q, `?dealId=${failedDeal}`);
     const failed = entries.filter((e) => e.outcome === 'failed');

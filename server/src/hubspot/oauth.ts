@@ -3,8 +3,9 @@ import type { Config } from '../config';
 import { GrantRevokedError, RefreshFailedError } from '../errors';
 
 /**
- * HubSpot's OAuth endpoints on the 2026-03 paths (reference "OAuth for marketplace apps"). @hubspot/api-client 14
- * only calls the deprecated /oauth/v1/token, which is switched off on 2027-02-16, so these few form posts are ours.
+ * HubSpot's OAuth endpoints on the 2026-03 paths. @hubspot/api-client 14 only calls the deprecated /oauth/v1/token,
+ * which HubSpot switches off on 2027-02-16 (developers.hubspot.com/changelog/v1-oauth-api-deprecation), so these few
+ * form posts are ours.
  */
 const tokenSchema = z.object({
   access_token: z.string().min(1),

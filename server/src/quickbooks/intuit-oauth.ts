@@ -52,7 +52,8 @@ export class IntuitOAuth {
       clientSecret: q.clientSecret,
       environment: q.environment,
       redirectUri: this.redirectUri,
-      // Ask Intuit for the 5-year hard expiry too (reference: OAuth 2.0), so the settings page can warn in time.
+      // Intuit caps every refresh token at 5 years; ask for that hard expiry too, so the settings page can warn in
+      // time (blogs.intuit.com/2025/11/12/important-changes-to-refresh-token-policy/).
       includeRefreshTokenHardExpiresIn: true,
       logging: false,
     } as ConstructorParameters<typeof OAuthClient>[0]);

@@ -10,8 +10,8 @@ import appMeta from '../../../hubspot-app/src/app/app-hsmeta.json';
 
 /**
  * The subscriptions of an app's webhooks-hsmeta.json that the simulator sends: `crmObjects` property changes and
- * the `hubEvents` entry `contact.privacyDeletion`, the one hub event HubSpot documents (reference "The app project";
- * developers.hubspot.com/docs/apps/developer-platform/add-features/configure-webhooks).
+ * the `hubEvents` entry `contact.privacyDeletion`, the one hub event HubSpot documents
+ * (developers.hubspot.com/docs/apps/developer-platform/add-features/configure-webhooks).
  */
 export const webhookSubscriptionSchema = z.discriminatedUnion('subscriptionType', [
   z.object({
@@ -79,7 +79,7 @@ export interface Install {
 
 /**
  * The scopes of DealBooks as registered at HubSpot: what `hs project upload` sends, i.e. requiredScopes of
- * hubspot-app/src/app/app-hsmeta.json (reference "Scopes this app needs").
+ * hubspot-app/src/app/app-hsmeta.json, which asks for what DealBooks uses and no more.
  */
 export const DEALBOOKS_SCOPES: readonly string[] = appMeta.config.auth.requiredScopes;
 

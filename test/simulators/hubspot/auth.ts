@@ -65,8 +65,8 @@ export function scopeCheck() {
 
 /**
  * The scopes that allow a call (any one of them), [] when the simulator does not check. Object scopes follow the
- * type: `crm.objects.deals.read|write`; tasks and notes are covered by the contacts scopes (reference "Scopes this
- * app needs"); reads are GETs and the read-only POSTs (batch/read, search).
+ * type: `crm.objects.deals.read|write`; tasks and notes are covered by the contacts scopes; reads are GETs and the
+ * read-only POSTs (batch/read, search).
  */
 export function requiredScopes(method: string, path: string): string[] {
   const segments = path.split('/').filter(Boolean);

@@ -3,7 +3,7 @@ import { signV3 } from './signing';
 
 /**
  * What HubSpot sends to an app's backend when a UI extension (the DealBooks deal card or settings page) calls
- * `hubspot.fetch(url, {method, body})` (reference "UI extensions" and "Request signatures"):
+ * `hubspot.fetch(url, {method, body})` (HubSpot's fetching-data page, below; the signature as in signing.ts):
  * - `userId`, `userEmail`, `portalId` and `appId` appended to the query string (by common report; the app must
  *   trust them only once the signature checks out);
  * - a JSON body (when there is one) with `Content-Type: application/json`, no custom headers;

@@ -6,8 +6,8 @@ import { sendErrorBody } from './server-errors';
 
 /**
  * HubSpot's API rate limits for a marketplace OAuth app, counted per (app, installing portal) on the simulator's
- * clock (reference "Rate limit for marketplace OAuth apps"; bodies and headers: fixture payloads.json
- * `rate_limit_429_bodies`):
+ * clock (developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines; bodies and headers: fixture
+ * payloads.json `rate_limit_429_bodies`):
  * - 110 requests per rolling 10 seconds, with `X-HubSpot-RateLimit-Max/-Remaining/-Interval-Milliseconds` on every
  *   answer; over it, 429 with policyName TEN_SECONDLY_ROLLING;
  * - CRM search about 5 requests per second, counted apart, without rate-limit headers; over it, 429 "You have

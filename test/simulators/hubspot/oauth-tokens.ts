@@ -4,7 +4,7 @@ import type { AppRegistry, Install } from './apps';
 
 /**
  * Authorization codes, access tokens and refresh tokens, all on the simulator's clock.
- * - Access tokens live 30 minutes (`expires_in: 1800`, reference "OAuth for marketplace apps").
+ * - Access tokens live 30 minutes (`expires_in: 1800` in HubSpot's token responses).
  * - Refresh tokens do not rotate: a refresh answers with the same refresh token, which keeps working until the app
  *   is uninstalled or the token deleted. HubSpot's docs tell apps to "store the refresh token you get when initiating
  *   your OAuth integration and use it to generate a new access token once the initial one expires"

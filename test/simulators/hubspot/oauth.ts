@@ -8,7 +8,8 @@ import { ACCESS_TOKEN_TTL_SECONDS, type AccessToken, type RefreshToken, type Tok
 import { sendHubSpotError } from './server-errors';
 
 /**
- * HubSpot's OAuth endpoints for marketplace apps (reference "OAuth for marketplace apps"):
+ * HubSpot's OAuth endpoints for marketplace apps (the v1 ones are switched off on 2027-02-16:
+ * developers.hubspot.com/changelog/v1-oauth-api-deprecation):
  *   GET  /oauth/authorize?client_id&redirect_uri&scope&optional_scope&state   (app.hubspot.com in real life)
  *   POST /oauth/2026-03/token and the deprecated POST /oauth/v1/token         (form body)
  *   POST /oauth/2026-03/token/introspect

@@ -1,9 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * A v3 signature check written for the tests from the reference text alone (not from signing.ts), the way an app's
- * backend checks HubSpot's requests: rebuild the URL from the public base URL, decode only the characters the
- * reference lists, HMAC-SHA256 with the client secret, compare in constant time, reject stale timestamps.
+ * A v3 signature check written for the tests from HubSpot's published steps alone (not from signing.ts), the way an
+ * app's backend checks HubSpot's requests: rebuild the URL from the public base URL, decode only the characters
+ * HubSpot lists, HMAC-SHA256 with the client secret, compare in constant time, reject stale timestamps
+ * (developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/request-validation).
  */
 const DECODED_CHARACTERS = new Set([':', '/', '?', '@', '!', '$', "'", '(', ')', '*', ',', ';']);
 

@@ -11,7 +11,10 @@ import { createHash, createHmac } from 'node:crypto';
  *   percent-escapes decoded (below), because HubSpot signs the URL as it sees it after that partial decoding.
  */
 
-/** The escapes HubSpot decodes in the URL before signing v3 (reference "Request signatures"). Nothing else is. */
+/**
+ * The escapes HubSpot decodes in the URL before signing v3, as listed in
+ * developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/request-validation. Nothing else is.
+ */
 const V3_DECODED_ESCAPES: Readonly<Record<string, string>> = {
   '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$',
   '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',

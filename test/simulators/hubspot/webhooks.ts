@@ -10,7 +10,7 @@ import { signedHeaders } from './signing';
  * GDPR delete of a contact when it subscribed to `contact.privacyDeletion`, becomes an event; events are sent in
  * batches of up to 100 per request per app and portal, signed (v3 and legacy v1), at most `maxConcurrentRequests`
  * requests at once (createWebhookDispatcher), and retried when the app answers non-2xx or takes longer than 5 s, up to 10
- * times over 24 hours (reference "Webhooks"). Body and headers: fixture payloads.json
+ * times over 24 hours, as HubSpot's webhooks guide says. Body and headers: fixture payloads.json
  * `webhook_generic_object_propertyChange_deal`. Whether HubSpot mixes portals in one request is unconfirmed; the
  * simulator does not, so that each request counts against one portal's concurrency.
  */
@@ -118,8 +118,8 @@ export interface HubSpotWebhooksDeps {
 /**
  * HubSpot's webhook concurrency: at most `maxConcurrentRequests` requests of one app for one portal are on the wire
  * to the app's target at once (webhooks-hsmeta.json `settings.maxConcurrentRequests`, 10 in HubSpot's examples,
- * developers.hubspot.com/docs/apps/developer-platform/add-features/configure-webhooks; reference "Webhooks": "10
- * concurrent requests per account"). Later requests, retries included, wait for a free slot instead of failing:
+ * developers.hubspot.com/docs/apps/developer-platform/add-features/configure-webhooks). Later requests, retries
+ * included, wait for a free slot instead of failing:
  * each delivery's lane is its app and portal (batchKey), and the lane's limit is read from the app's settings.
  */
 export function createWebhookDispatcher(clock: SimClock, apps: AppRegistry, timeoutMs = WEBHOOK_TIMEOUT_MS): WebhookDispatcher {

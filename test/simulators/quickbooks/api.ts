@@ -132,7 +132,7 @@ export function quickbooksApiRouter(deps: Deps): express.Router {
       const payload = readEntity(company, entity, String(req.params.id));
       const include = String(req.query.include ?? '').toLowerCase();
       const invoice = payload.Invoice as Record<string, { Address?: string }> | undefined;
-      // InvoiceLink needs a customer email (reference "Invoice extras").
+      // QBO only adds InvoiceLink to an invoice that has a customer email to send it to.
       if (entity === 'Invoice' && include === 'invoicelink' && invoice?.BillEmail?.Address) {
         payload.Invoice = { ...invoice, InvoiceLink: invoiceLinkFor(req, company.realmId, String(req.params.id)) };
       }

@@ -1,5 +1,5 @@
 /**
- * The bodies QBO answers a bad bearer token with. Real 401s come in three shapes (reference "Errors"), and a client
+ * The bodies QBO answers a bad bearer token with. Real 401s come in three shapes (sources below), and a client
  * must handle all of them, so the simulator can send any (option/control `authFaultStyle`):
  * - 'lowercase' (default): the lower-case JSON of fixture fault_3200_authentication_401.json (routablehq/
  *   python-quickbooks#250), epoch-millisecond `time`, `type: "AUTHENTICATION"`;

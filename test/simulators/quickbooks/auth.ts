@@ -2,7 +2,8 @@
  * API authentication for `/v3/company/:realmId/...`: the bearer token must be one the OAuth server issued, not
  * expired, not revoked, with the accounting scope, and for THIS company. A bad token answers 401 (in the configured
  * style, auth-faults.ts); a good token for another company (or without the accounting scope) answers 403 with
- * code 3100, "application authorization failed" in the reference's code list.
+ * code 3100, "application authorization failed" in Intuit's list of error codes
+ * (developer.intuit.com/app/developer/qbo/docs/develop/troubleshooting/error-codes).
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { SimClock } from '../common/clock';

@@ -1,7 +1,7 @@
 /**
- * `POST /batch` (reference "Batch"): `{"BatchItemRequest":[{bId, operation, <Entity>:{...}} | {bId, Query}]}`,
- * at most 30 items. Each item succeeds or faults on its own; the HTTP answer is 200 with one BatchItemResponse
- * per item, carrying its bId and the entity, a QueryResponse or a Fault.
+ * `POST /batch`: `{"BatchItemRequest":[{bId, operation, <Entity>:{...}} | {bId, Query}]}`, at most 30 items (Intuit's
+ * limits page recommends 30; its batch page says 10). Each item succeeds or faults on its own; the HTTP answer is 200
+ * with one BatchItemResponse per item, carrying its bId and the entity, a QueryResponse or a Fault.
  */
 import type { QboCompany } from './company';
 import { ENTITY_NAMES, type EntityName, type QboObject } from './entity-names';

@@ -1,5 +1,6 @@
 /**
- * QBO Fault bodies and the error codes the simulator raises. Shape (reference "Errors", fixtures fault_*.json):
+ * QBO Fault bodies and the error codes the simulator raises. Shape (fixtures fault_*.json;
+ * developer.intuit.com/app/developer/qbo/docs/develop/troubleshooting/error-codes):
  * `{"Fault":{"Error":[{"Message","Detail","code","element"}],"type":"ValidationFault"},"time":"..."}`.
  * Domain code throws a QboFault; the HTTP layer renders it with the envelope time of the company clock.
  */
@@ -134,7 +135,7 @@ export function businessValidation(detail: string, element?: string): QboFault {
 
 /**
  * A write dated on or before Preferences.AccountingInfoPrefs.BookCloseDate. The real code is unconfirmed
- * (reference: one report shows "Account Period Closed" with 5010), so it lives in this one constant.
+ * (one public report shows "Account Period Closed" with 5010), so it lives in this one constant.
  */
 export const CLOSED_PERIOD_CODE = '6000';
 export function accountPeriodClosed(txnDate: string, bookCloseDate: string): QboFault {

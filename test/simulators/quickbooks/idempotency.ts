@@ -1,6 +1,6 @@
 /**
  * `?requestid=` replay memory of one company: the first answer to a request id is kept (status + body) and a
- * repeat gets it back without a second write (reference: "Idempotency", BLOG 2015-04-06). Bounded: the oldest
+ * repeat gets it back without a second write (blogs.intuit.com/2015/04/06/15346/). Bounded: the oldest
  * ids are forgotten first, since how long QBO remembers them is unconfirmed.
  */
 export interface StoredResponse {
@@ -9,7 +9,7 @@ export interface StoredResponse {
 }
 
 export const MAX_REQUEST_ID_LENGTH = 50;
-/** A batch request's requestid is shorter (reference "Idempotency": "at most 50 chars, 36 in batch"). */
+/** A batch request's requestid is shorter: at most 36 characters, against 50 elsewhere (same Intuit post). */
 export const MAX_BATCH_REQUEST_ID_LENGTH = 36;
 export const DEFAULT_REMEMBERED_REQUEST_IDS = 10_000;
 

@@ -1,12 +1,14 @@
 /**
- * Intuit's throttles, per company (reference "Limits"): at most 10 requests in flight, 500 per minute and 40 batch
- * requests per minute, the minute being a sliding window on the simulator's clock (so a test moves time instead of
- * waiting). Only accepted requests count: a client that backs off gets through once the window has moved on.
+ * Intuit's throttles, per company: at most 10 requests in flight, 500 per minute and 40 batch requests per minute
+ * (developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles; for the cap in flight,
+ * developer.intuit.com/hub/blog/2016/08/08/idg-concurrent-api-use-changes-coming-soon), the minute being a sliding
+ * window on the simulator's clock (so a test moves time instead of waiting). Only accepted requests count: a client
+ * that backs off gets through once the window has moved on.
  * A throttled call gets the XML Fault 3001 that QBO sends even to a client that asked for JSON.
  *
- * `perSecond` (a sliding second) is OFF unless configured: the reference also lists "10 requests/second per
- * company and app", but review found that figure doubtful (no firm Intuit source), and imposing an unconfirmed
- * limit would throttle clients QBO lets through. Set it (e.g. 10) to test a client against it; `null` turns it
+ * `perSecond` (a sliding second) is OFF unless configured: Intuit's limits page also lists "10 requests per second,
+ * per realm ID and app", but we judged that figure doubtful next to the cap in flight, and imposing a limit QBO may
+ * not enforce would throttle clients QBO lets through. Set it (e.g. 10) to test a client against it; `null` turns it
  * off again.
  */
 import type { NextFunction, Request, Response } from 'express';

@@ -1,5 +1,5 @@
 /**
- * Intuit's OAuth endpoints on the simulator's origin (paths as on the real hosts, reference "OAuth 2.0"):
+ * Intuit's OAuth endpoints on the simulator's origin (paths as on Intuit's real hosts):
  *   GET  /connect/oauth2                  authorize (the consent page; the simulated user answers per consent plan)
  *   POST /oauth2/v1/tokens/bearer         token (Basic client auth, form body)
  *   POST /v2/oauth2/tokens/revoke         revoke (Basic client auth, JSON {token})

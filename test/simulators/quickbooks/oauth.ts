@@ -1,7 +1,8 @@
 /**
  * Intuit's OAuth 2.0 server, in memory: registered apps, the consent a simulated user gives, authorization codes,
  * grants (one per connection of an app to a company) and their tokens, all timed on the simulator's clock.
- * HTTP lives in oauth-routes.ts; this file holds the rules (reference "OAuth 2.0"):
+ * HTTP lives in oauth-routes.ts; this file holds the rules
+ * (developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0):
  * - a code is good once, for AUTHORIZATION_CODE_TTL_MS, and only with the redirect_uri it was issued for;
  * - access tokens live 3600 s; refresh tokens roll (each refresh returns a new one, good for 8726400 s) within a
  *   5-year hard maximum counted from the first authorization;
@@ -58,7 +59,10 @@ export const AUTHORIZATION_CODE_TTL_MS = 10 * 60 * SECOND;
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 /** What Intuit returns as x_refresh_token_expires_in for a new refresh token (fixtures). */
 export const REFRESH_TOKEN_TTL_SECONDS = 8_726_400;
-/** The 5-year hard maximum of a connection (reference, BLOG 2025-11-12); counted from the first authorization. */
+/**
+ * The 5-year hard maximum of a connection (blogs.intuit.com/2025/11/12/important-changes-to-refresh-token-policy/);
+ * counted from the first authorization.
+ */
 export const REFRESH_TOKEN_HARD_MAX_SECONDS = 5 * 365 * 86_400;
 export const DEFAULT_REFRESH_TOKEN_GRACE_MS = 1 * DAY;
 /** How long a dead code, token or grant is remembered before a token call forgets it. */

@@ -1,5 +1,6 @@
 /**
- * The QBO query language (reference "Query"): `SELECT * | COUNT(*) FROM Entity [WHERE cond AND cond ...]
+ * The QBO query language (developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/data-queries):
+ * `SELECT * | COUNT(*) FROM Entity [WHERE cond AND cond ...]
  * [ORDERBY field [ASC|DESC], ...] [STARTPOSITION n] [MAXRESULTS n]`. One entity, AND only (no OR, no joins, no
  * projections); operators = < > <= >= IN LIKE (LIKE with % wildcards); string literals in single quotes with
  * `\'` escapes; keywords and entity names case-insensitive; dotted fields (MetaData.LastUpdatedTime); a Ref

@@ -27,7 +27,7 @@ import { intuitRetryDelays } from './webhooks-format';
 
 /** The demo company that seed 'demo' (and 'empty') creates, so the sandbox and tests can name it. */
 export const DEMO_REALM_ID = '9341453908059321';
-/** Intuit expects an answer within 3 s (reference "Webhooks"). */
+/** Intuit expects an answer within 3 s (developer.intuit.com/app/developer/qbo/docs/develop/webhooks/best-practices). */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 3000;
 
 export interface QuickbooksSimulatorOptions {
@@ -137,7 +137,7 @@ export function createQuickbooksSimulatorApp(options: QuickbooksSimulatorOptions
   return { app, ...handles };
 }
 
-/** Every QBO answer names its request in `intuit_tid` (reference "API basics"); clients log it with errors. */
+/** Every QBO answer names its request in an `intuit_tid` header; clients log it with errors. */
 function intuitTid(clock: SimClock) {
   return (req: Request, res: Response, next: NextFunction): void => {
     // Shaped like the ids seen in the wild: "1-" + 8 hex digits of epoch seconds + "-" + 24 random hex digits.

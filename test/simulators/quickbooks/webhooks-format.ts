@@ -1,6 +1,8 @@
 /**
- * What a QBO webhook looks like on the wire (reference "Webhooks"): the two payload formats, the signature and
- * Intuit's retry schedule. Pure functions; webhooks.ts decides when to send.
+ * What a QBO webhook looks like on the wire: the two payload formats, the signature and Intuit's retry schedule
+ * (developer.intuit.com/app/developer/qbo/docs/develop/webhooks; the retries:
+ * developer.intuit.com/app/developer/qbo/docs/develop/webhooks/best-practices). Pure functions; webhooks.ts decides
+ * when to send.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { QboChange, QboOperation } from './company';
@@ -9,16 +11,16 @@ export type QboWebhookFormat = 'cloudevents' | 'legacy';
 
 /**
  * Content-Type of both formats. For CloudEvents Intuit might send `application/cloudevents-batch+json`; that is
- * unconfirmed (reference "Not confirmed"), so it stays plain JSON, here in one place.
+ * unconfirmed, so it stays plain JSON, here in one place.
  */
 export const WEBHOOK_CONTENT_TYPE = 'application/json';
 export const SIGNATURE_HEADER = 'intuit-signature';
-/** Intuit sends at most 100 events per CloudEvents delivery (reference); the legacy batches use the same cap. */
+/** Intuit sends at most 100 events per CloudEvents delivery; the legacy batches use the same cap. */
 export const MAX_EVENTS_PER_DELIVERY = 100;
 
 /**
  * CloudEvents `type` verbs per operation. Only `created` is shown by Intuit (fixture); updated/deleted follow the
- * same pattern and the names for Void, Emailed and Merge are unconfirmed (reference), so they all live here.
+ * same pattern and the names for Void, Emailed and Merge are unconfirmed, so they all live here.
  */
 export const CLOUDEVENT_VERBS: Readonly<Record<QboOperation, string>> = {
   Create: 'created',

@@ -39,7 +39,11 @@ export interface QboWebhookConfig {
 }
 
 export const DEMO_VERIFIER_TOKEN = 'sim-demo-verifier-token';
-/** CloudEvents is mandatory for apps since 2026-05-15 (reference), so it is the default. */
+/**
+ * CloudEvents is mandatory for apps, so it is the default. Intuit set the deadline at 2026-05-15
+ * (blogs.intuit.com/2025/11/12/upcoming-change-to-webhooks-payload-structure/); third-party reports say it moved to
+ * 2026-07-31.
+ */
 export const DEFAULT_WEBHOOK_CONFIG: Readonly<QboWebhookConfig> = { url: null, verifierToken: DEMO_VERIFIER_TOKEN, format: 'cloudevents', windowMs: 0 };
 
 export class QboWebhooks {

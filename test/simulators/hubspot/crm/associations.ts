@@ -1,7 +1,7 @@
 import type { ObjectTypeName } from './object-types';
 
 /**
- * HubSpot-defined association types between the simulated objects. Ids from the reference and
+ * HubSpot-defined association types between the simulated objects. Ids from HubSpot's associations v4 guide and
  * @hubspot/api-client's AssociationTypes enum (fixture association_type_ids_hubspot_defined); each direction has
  * its own id. `name` is the v3 `type` string (a labelled "Primary" type keeps the plain name and the unlabelled
  * one is `..._unlabeled`, as HubSpot reports them since association labels arrived).

@@ -3,7 +3,7 @@ import { CrmError, badRequest } from './errors';
 import type { ObjectTypeInfo } from './object-types';
 import { objectToWire } from './wire';
 
-/** Inputs per batch call (reference: 100 is the common figure). */
+/** Inputs per batch call: 100, the figure usually given for HubSpot's CRM batch endpoints (not stated for all). */
 export const MAX_BATCH_INPUTS = 100;
 
 export interface BatchOutcome {
@@ -34,7 +34,7 @@ function idOf(input: Input): string {
 
 /**
  * `{status:"COMPLETE", results, startedAt, completedAt}`; when some ids were not found, HTTP 207 with `numErrors`
- * and `errors[{status, category, message, context}]` (reference "Batch"; message in HubSpot's words).
+ * and `errors[{status, category, message, context}]`, as HubSpot's batch endpoints answer (message in HubSpot's words).
  */
 function outcome(account: HubSpotAccount, type: ObjectTypeInfo, startedAtMs: number, okStatus: 200 | 201, results: object[], missing: string[]): BatchOutcome {
   const body = {

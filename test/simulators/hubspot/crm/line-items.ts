@@ -10,7 +10,7 @@ export interface LineItemAmounts {
   hs_total_discount: string | null;
 }
 
-/** HubSpot rejects a negative price (reference: "price (>= 0)"), a negative discount and a percentage over 100. */
+/** HubSpot rejects a negative price, a negative discount and a discount percentage over 100. */
 export function lineItemProblems(props: Record<string, string>): PropertyValueError[] {
   const problems: PropertyValueError[] = [];
   const check = (name: string, ok: (d: Decimal) => boolean, message: string) => {

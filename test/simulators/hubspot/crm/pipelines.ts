@@ -19,8 +19,8 @@ export interface Pipeline {
 }
 
 /**
- * HubSpot's default deal pipeline (reference "Pipelines"; the stage ids come from third-party sources and are
- * listed as unconfirmed there). Probabilities of the open stages follow HubSpot's defaults.
+ * HubSpot's default deal pipeline (id `default`). The stage ids come from third-party sources, not from HubSpot, so
+ * they are unconfirmed. Probabilities of the open stages follow HubSpot's defaults.
  */
 export const DEFAULT_DEAL_STAGES: readonly Stage[] = [
   { id: 'appointmentscheduled', label: 'Appointment Scheduled', displayOrder: 0, isClosed: false, probability: '0.2' },

@@ -1,6 +1,9 @@
 import type { ObjectTypeName } from './object-types';
 
-/** HubSpot property value types and the field types each may be shown with (reference "type/fieldType pairs"). */
+/**
+ * HubSpot property value types and the field types each may be shown with
+ * (developers.hubspot.com/docs/api-reference/latest/crm/properties/guide, "Property type and fieldType values").
+ */
 export const FIELD_TYPES_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
   string: ['text', 'textarea', 'phonenumber', 'html', 'file'],
   number: ['number', 'calculation_equation'],

@@ -92,7 +92,7 @@ function typeRules(ctx: WriteContext, next: Record<string, string>): PropertyVal
       break;
     case 'tasks':
     case 'notes':
-      // Engagements need their time (reference: "hs_timestamp required").
+      // Engagements need their time: HubSpot requires hs_timestamp on tasks and notes.
       if (next.hs_timestamp === undefined) {
         problems.push(propertyValueError('hs_timestamp', 'REQUIRED_PROPERTY', 'hs_timestamp is required'));
       }

@@ -8,8 +8,9 @@ import { parseInstant } from './values';
 import { objectToWire } from './wire';
 
 /**
- * HubSpot's search limits. The reference gives 5 groups x 10 filters and 10,000 results per query, and lists
- * "25 filters in all" as unconfirmed; all are constants here so a correction is one line.
+ * HubSpot's search limits: 5 filter groups, 10 filters per group and 25 in all, and 10,000 results per query
+ * (developers.hubspot.com/changelog/breaking-change-expanded-filtering-capabilities-and-error-messaging-in-hubspots-search-api).
+ * All are constants here so a correction is one line.
  */
 export const SEARCH_LIMITS = {
   maxFilterGroups: 5,

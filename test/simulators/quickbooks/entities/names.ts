@@ -10,7 +10,7 @@ import { normaliseDisplayName as normalise } from '../indexes';
 import { copyOf } from '../table';
 import { HOME_CURRENCY_REF, compact, resolveOptionalRef, resolveRef, type EntityRules } from './rules';
 
-/** Field limits of the name list (reference "Field rules and formats"; QBO answers 2050 beyond them). */
+/** Field limits of the name list (Intuit's entity pages, e.g. the Customer one; QBO answers 2050 beyond them). */
 const ADDRESS_LINES = ['Line1', 'Line2', 'Line3', 'Line4', 'Line5'];
 const NAME_LIST_LIMITS: Readonly<Record<string, number>> = {
   DisplayName: 500,

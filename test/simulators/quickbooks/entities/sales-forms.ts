@@ -125,8 +125,8 @@ export const invoiceRules: EntityRules = {
     if (!isQboDate(dueDate)) throw invalidValue(`DueDate must be YYYY-MM-DD: ${String(dueDate)}`, 'DueDate');
 
     // An estimate that is already Closed (converted by another invoice) or Rejected is still accepted, and the
-    // estimate then lists every invoice that links it. Whether QBO refuses either is unknown: the reference only
-    // says "one estimate link per invoice"; Intuit's pages, intuit/quickbooks-online-mcp-server#54/#66 and the
+    // estimate then lists every invoice that links it. Whether QBO refuses either is unknown: the only documented
+    // rule is one estimate link per invoice; Intuit's pages, intuit/quickbooks-online-mcp-server#54/#66 and the
     // CData/Gravity table docs (TxnStatus Accepted, Closed, Pending, Rejected) describe the link, never a fault
     // for linking a closed or rejected estimate. Refusing on a guess would hide real conversions, so we accept.
     const estimateLinks = estimateLinksOf(input);
