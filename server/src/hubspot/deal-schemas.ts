@@ -81,6 +81,7 @@ export const createdSchema = z.object({ id: idSchema });
 /** `{status:"error", message, correlationId, category, ...}`: read leniently, it only words our own error. */
 export const errorBodySchema = z.object({
   message: z.string().optional(),
+  policyName: z.string().optional(),
   category: z.string().optional(),
   correlationId: z.string().optional(),
 });
