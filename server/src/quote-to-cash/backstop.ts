@@ -18,7 +18,7 @@ import type { QuoteToCashDeps } from './deps';
  *
  * - The window is [checkpoint, now - BACKSTOP_GRACE_MS): a change younger than the grace is left to its webhook,
  *   which normally arrives within seconds (HubSpot's search index also lags a few seconds behind a write).
- * - The first run of an account starts at its install, at most BACKSTOP_FIRST_LOOKBACK_MS back.
+ * - The first run of an account starts just after its install, at most BACKSTOP_FIRST_LOOKBACK_MS back.
  * - With auto-invoice off the window is passed over (the checkpoint moves on): turning auto-invoice on later must
  *   not invoice deals won while it was off, as their webhooks would not have either.
  * - The checkpoint moves only after everything found was stored: a run that fails is repeated from the same point.
@@ -55,7 +55,8 @@ export async function backstopAccount(deps: QuoteToCashDeps, portalId: number, h
   const install = await deps.installs.get(portalId);
   if (!install || install.status !== 'installed') return { decision: 'not installed', found: 0, queued: 0, searches: 0 };
   const checkpoint = await readCheckpoint(deps.pool, portalId);
-  const from = checkpoint?.checkedThrough ?? new Date(Math.max(install.installedAt.getTime(), now.getTime() - BACKSTOP_FIRST_LOOKBACK_MS));
+  // The first run looks at changes made after the install (before it, no webhook could have been sent to DealBooks).
+  const from = checkpoint?.checkedThrough ?? new Date(Math.max(install.installedAt.getTime() + 1, now.getTime() - BACKSTOP_FIRST_LOOKBACK_MS));
   const window = { from: from.toISOString(), until: until.toISOString() };
   if (until.getTime() <= from.getTime()) return { decision: 'nothing new', ...window, found: 0, queued: 0, searches: 0 };
   const done = async (decision: BackstopDecision, found: number, queued: number, searches: number): Promise<BackstopOutcome> => {
