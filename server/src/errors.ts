@@ -10,7 +10,8 @@
  *   that failed for a reason that may pass.
  *
  * Adapter-specific failures (QuickbooksApiError, HubSpotApiError) stay with their adapters: they carry the upstream
- * details (status, fault code, intuit_tid) that only their callers interpret.
+ * details (status, fault code, intuit_tid) that only their callers interpret. Both are UpstreamErrors, so the edge
+ * can answer any of them the same way (502/503 with words and a retry hint) without knowing either adapter.
  */
 export abstract class AppError extends Error {
   abstract readonly status: number;
@@ -79,6 +80,83 @@ export class ServiceUnavailableError extends AppError {
 export class UpstreamSlowError extends AppError {
   readonly status = 503;
   readonly code = 'quickbooks_slow';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Upstream trouble
+
+export type Upstream = 'quickbooks' | 'hubspot';
+export const UPSTREAM_NAMES: Record<Upstream, string> = { quickbooks: 'QuickBooks', hubspot: 'HubSpot' };
+
+/**
+ * A call to HubSpot or QuickBooks that failed, as its adapter raises it: `status` is the upstream HTTP status
+ * (undefined or 0 when no answer came: timeout, reset, refused), `retryAfterMs` the wait the answer asked for.
+ * What it means for a person waiting on a request is `trouble`:
+ * - `rate_limited`: the service throttled DealBooks (429); trying again after the wait works;
+ * - `unavailable`: no answer, or the service said it is unavailable (503, 504); trying again later may work;
+ * - `failed`: the service answered with a failure of its own (500, 502, an answer DealBooks cannot read, a refusal).
+ */
+export abstract class UpstreamError extends Error {
+  abstract readonly provider: Upstream;
+  abstract readonly status: number | undefined;
+  abstract readonly retryAfterMs: number | undefined;
+
+  get trouble(): 'rate_limited' | 'unavailable' | 'failed' {
+    if (this.status === 429) return 'rate_limited';
+    if (!this.status || this.status === 503 || this.status === 504) return 'unavailable';
+    return 'failed';
+  }
+}
+
+/**
+ * How upstream trouble reaches a person over HTTP: the service's name in the code (`quickbooks_rate_limited`,
+ * `hubspot_failed`...), words that say whose fault it is and when to try again, and the wait in seconds when it is
+ * known (sent as `Retry-After` too, https://www.rfc-editor.org/rfc/rfc9110#field.retry-after).
+ */
+export abstract class UpstreamHttpError extends AppError {
+  readonly code: string;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    suffix: string,
+    message: string,
+    options: { provider?: Upstream; upstreamStatus?: number | undefined; retryAfterSeconds?: number | undefined; trace?: Record<string, string>; cause?: unknown },
+  ) {
+    super(message, {
+      cause: options.cause,
+      details: {
+        provider: options.provider ?? null,
+        upstreamStatus: options.upstreamStatus || null,
+        ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
+        ...options.trace,
+      },
+    });
+    this.code = `${options.provider ?? 'upstream'}_${suffix}`;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** HubSpot or QuickBooks is throttling DealBooks: 503 with the wait (a 429 of ours would blame the caller). */
+export class UpstreamRateLimitedError extends UpstreamHttpError {
+  readonly status = 503;
+  constructor(message: string, options: ConstructorParameters<typeof UpstreamHttpError>[2]) {
+    super('rate_limited', message, options);
+  }
+}
+
+/** HubSpot or QuickBooks did not answer, or said it is unavailable. */
+export class UpstreamUnavailableError extends UpstreamHttpError {
+  readonly status = 503;
+  constructor(message: string, options: ConstructorParameters<typeof UpstreamHttpError>[2]) {
+    super('unavailable', message, options);
+  }
+}
+
+/** HubSpot or QuickBooks answered with a failure of its own (a bad gateway, from the caller's side). */
+export class UpstreamFailedError extends UpstreamHttpError {
+  readonly status = 502;
+  constructor(message: string, options: ConstructorParameters<typeof UpstreamHttpError>[2]) {
+    super('failed', message, options);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

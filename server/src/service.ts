@@ -15,6 +15,7 @@ import { hubspotOAuthRoutes } from './http/routes/hubspot-oauth';
 import { quickbooksApiRoutes } from './http/routes/quickbooks-api';
 import { quickbooksOAuthRoutes } from './http/routes/quickbooks-oauth';
 import { webhookRoutes } from './http/routes/webhooks';
+import { refusalReport } from './webhooks/signature-refusals';
 import { dealApiRoutes } from './http/routes/deal-api';
 import { settingsApiRoutes } from './http/routes/settings-api';
 import { HubSpotDeals } from './hubspot/deals';
@@ -26,6 +27,7 @@ import { HubSpotOAuth } from './hubspot/oauth';
 import { connectionWork, registerConnectionJobs } from './jobs/connection-jobs';
 import type { ReadinessReport } from './http/health';
 import { registerHousekeeping } from './jobs/housekeeping';
+import { registerBackstopJobs } from './jobs/backstop-jobs';
 import { JobQueue, type JobQueueOptions } from './jobs/queue';
 import { withDeadline } from './lib/deadline';
 import type { Logger } from './logger';
@@ -91,6 +93,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   registerHousekeeping(jobs, db.pool);
   registerConnectionJobs(context);
   registerDealJobs(context);
+  registerBackstopJobs(context);
   options.defineJobs?.(jobs);
 
   let started = false;
@@ -104,6 +107,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       checks.database = { ok: true };
       const pending = await withDeadline(pendingMigrations(db.pool), 2000, () => new Error('timeout'));
       checks.migrations = pending.length === 0 ? { ok: true } : { ok: false, message: `${pending.length} migration(s) not applied` };
+      // Refused webhook signatures per source: information for an operator, never a reason to take traffic away.
+      if (pending.length === 0) checks.webhookSignatures = { ok: true, details: { refused: await withDeadline(refusalReport(db.pool), 2000, () => new Error('timeout')) } };
     } catch {
       checks.database = { ok: false, message: 'database unreachable' };
       checks.migrations = { ok: false, message: 'unknown: database unreachable' };

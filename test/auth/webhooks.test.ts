@@ -202,7 +202,12 @@ describe(`HubSpot webhooks (${DATABASE_KIND})`, () => {
     expect(await deliveries()).toEqual([]);
     expect(await events()).toEqual([]);
     const refusals = logs.entries().filter((e) => e.msg === 'webhook delivery refused');
-    expect(refusals.at(-1)).toMatchObject({ level: 40, source: 'hubspot', status: 401, reason: 'invalid HubSpot signature' });
+    expect(refusals.at(-1)).toMatchObject({ level: 30, source: 'hubspot', status: 401, reason: 'invalid HubSpot signature' });
+    // Both attempts are counted; the warning is said once for the burst, not once per attempt.
+    const warnings = logs.entries().filter((e) => e.level === 40 && e.source === 'hubspot' && /refused for their signature/.test(String(e.msg)));
+    expect(warnings).toHaveLength(1);
+    const { rows } = await db.pool.query(`SELECT refused_total::int AS total, burst_refused FROM webhook_signature_refusals WHERE source = 'hubspot'`);
+    expect(rows).toEqual([{ total: 2, burst_refused: 2 }]);
   });
 
   it('When a delivery is stale, future-dated, unsigned or carries only a v1 signature, then it is refused 401 and nothing is stored', async () => {

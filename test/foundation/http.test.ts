@@ -26,7 +26,7 @@ describe(`health and readiness (${DATABASE_KIND})`, () => {
     const res = await request(service.http).get('/readyz').expect(200);
     expect(res.body).toEqual({
       status: 'ready',
-      checks: { database: { ok: true }, migrations: { ok: true }, queue: { ok: true } },
+      checks: { database: { ok: true }, migrations: { ok: true }, queue: { ok: true }, webhookSignatures: { ok: true, details: { refused: {} } } },
     });
   });
 });

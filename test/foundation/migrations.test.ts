@@ -34,6 +34,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
     const { rows } = await db.pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
     expect(rows.map((r) => r.tablename)).toEqual([
       'deal_actions',
+      'deal_backstop_checkpoints',
       'entity_links',
       'hubspot_credentials',
       'job_key_leases',
@@ -48,6 +49,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
       'waiting_jobs',
       'webhook_deliveries',
       'webhook_events',
+      'webhook_signature_refusals',
     ]);
     expect(await pendingMigrations(db.pool)).toEqual([]);
   });

@@ -15,7 +15,7 @@ export interface Q2C {
   portalId: number;
   realmId: string;
   /** A signed card request (advances the shared clock 1 ms first, so two identical requests are not replays). */
-  card(method: string, path: string, body?: unknown, userId?: number): Promise<{ status: number; body: any }>;
+  card(method: string, path: string, body?: unknown, userId?: number): Promise<{ status: number; body: any; headers: Record<string, string> }>;
   /** Runs deal work until none is left or a job has to wait for a person (bounded); returns how many jobs ran. */
   drain(): Promise<number>;
   /** Saves settings through the signed settings API (read-modify-write). */

@@ -22,7 +22,7 @@ export interface World {
   /** http://127.0.0.1:<port>: DealBooks' PUBLIC_BASE_URL. */
   baseUrl: string;
   /** A request to DealBooks signed by the HubSpot simulator exactly as hubspot.fetch from a card would be. */
-  card(request: { portalId: number; method?: string; path: string; body?: unknown; userId?: number; userEmail?: string }): Promise<{ status: number; body: any }>;
+  card(request: { portalId: number; method?: string; path: string; body?: unknown; userId?: number; userEmail?: string }): Promise<{ status: number; body: any; headers: Record<string, string> }>;
   /** POST/GET to a simulator control route. */
   control(which: 'quickbooks' | 'hubspot', path: string, body?: unknown): Promise<any>;
   close(): Promise<void>;
@@ -66,7 +66,7 @@ export async function startWorld(options: { logger?: Logger; workers?: boolean; 
       baseUrl,
       async card({ path, ...rest }) {
         const answer = await control('hubspot', '/card-requests', { url: `${baseUrl}${path}`, ...rest });
-        return { status: answer.status, body: answer.body };
+        return { status: answer.status, body: answer.body, headers: answer.headers ?? {} };
       },
       control,
       close: () => teardown.run(),

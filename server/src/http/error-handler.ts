@@ -1,7 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { fieldIssues } from '../lib/validation';
-import { AppError, BadRequestError, ConnectionBlockedError, ConnectionNeedsPersonError, NotFoundError, PayloadTooLargeError } from '../errors';
+import { AppError, BadRequestError, ConnectionBlockedError, ConnectionNeedsPersonError, NotFoundError, PayloadTooLargeError, UpstreamHttpError } from '../errors';
+import { fromUpstream } from './upstream-errors';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -18,7 +19,7 @@ function fromBodyParser(err: unknown): AppError | undefined {
   return undefined;
 }
 
-export function toHttpError(err: unknown): { status: number; body: ErrorBody; expected: boolean } {
+export function toHttpError(err: unknown): { status: number; body: ErrorBody; expected: boolean; retryAfterSeconds?: number } {
   const known =
     err instanceof AppError
       ? err
@@ -26,11 +27,12 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; ex
         ? new BadRequestError('The request is invalid.', { code: 'validation_failed', details: fieldIssues(err) })
         : err instanceof ConnectionBlockedError
           ? new ConnectionNeedsPersonError(err)
-          : fromBodyParser(err);
+          : (fromUpstream(err) ?? fromBodyParser(err));
   if (known) {
     const error: ErrorBody['error'] = { code: known.code, message: known.message };
     if (known.details !== undefined) error.details = known.details;
-    return { status: known.status, body: { error }, expected: true };
+    const retryAfterSeconds = known instanceof UpstreamHttpError ? known.retryAfterSeconds : undefined;
+    return { status: known.status, body: { error }, expected: true, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
   }
   return {
     status: 500,
@@ -45,9 +47,11 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
     next(err);
     return;
   }
-  const { status, body, expected } = toHttpError(err);
+  const { status, body, expected, retryAfterSeconds } = toHttpError(err);
   if (expected && status < 500) req.log?.info({ code: body.error.code, status }, body.error.message);
+  else if (expected && (status === 502 || status === 503)) req.log?.warn({ code: body.error.code, status, err }, body.error.message);
   else req.log?.error({ err }, 'request failed');
+  if (retryAfterSeconds !== undefined) res.set('retry-after', String(retryAfterSeconds));
   res.status(status).json(body);
 };
 

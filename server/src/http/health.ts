@@ -2,7 +2,7 @@ import { Router } from 'express';
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: Record<string, { ok: boolean; message?: string }>;
+  checks: Record<string, { ok: boolean; message?: string; details?: unknown }>;
 }
 
 export type ReadinessCheck = () => Promise<ReadinessReport>;

@@ -10,7 +10,7 @@ import { z } from 'zod';
 export const propertiesSchema = z.record(z.string(), z.string().nullable());
 
 /** Ids are numeric strings; v4 answers send numbers ("toObjectId may be a number or a string"): accept both. */
-const idSchema = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
+export const idSchema = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
 
 const pagingSchema = z.object({ next: z.object({ after: z.string().optional(), link: z.string().optional() }).optional() }).optional();
 
@@ -81,6 +81,7 @@ export const createdSchema = z.object({ id: idSchema });
 /** `{status:"error", message, correlationId, category, ...}`: read leniently, it only words our own error. */
 export const errorBodySchema = z.object({
   message: z.string().optional(),
+  policyName: z.string().optional(),
   category: z.string().optional(),
   correlationId: z.string().optional(),
 });

@@ -29,6 +29,7 @@ import {
   type AssociatedType,
   type WireRecord,
 } from './deal-snapshot';
+import { DealSearch, type DealSearchPage, type DealSearchQuery } from './deal-search';
 import { HubSpotRequester, type HubSpotClients } from './request';
 
 /**
@@ -85,9 +86,17 @@ export class HubSpotDeals {
   private readonly logger: Logger;
   private readonly http: HubSpotRequester;
 
+  private readonly search: DealSearch;
+
   constructor(private readonly deps: HubSpotDealsDeps) {
     this.logger = deps.logger.child({ component: 'hubspot-deals' });
     this.http = new HubSpotRequester(deps.installs, deps.timeoutMs);
+    this.search = new DealSearch(this.http);
+  }
+
+  /** One page of deals in these stages modified in [modifiedFrom, modifiedBefore), oldest change first (deal-search.ts). */
+  searchDeals(portalId: number, query: DealSearchQuery): Promise<DealSearchPage> {
+    return this.search.page(portalId, query);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Client } from '@hubspot/api-client';
 import type { z } from 'zod';
+import { UpstreamError } from '../errors';
 import { withDeadline } from '../lib/deadline';
 import { errorBodySchema } from './deal-schemas';
 
@@ -13,19 +14,38 @@ export const DEFAULT_HUBSPOT_TIMEOUT_MS = 20_000;
 /**
  * A HubSpot call that failed. `status` is HubSpot's HTTP status (undefined when no answer came: timeout, reset),
  * so callers can retry 429 and 5xx; `code` mirrors it because HubSpotClients.call retries once on `code === 401`.
+ * `retryAfterMs`: the wait a 429 asks for (hubspotRetryAfterMs).
  */
-export class HubSpotApiError extends Error {
+export class HubSpotApiError extends UpstreamError {
   override name = 'HubSpotApiError';
+  readonly provider = 'hubspot' as const;
   readonly code: number | undefined;
+  readonly retryAfterMs: number | undefined;
   constructor(
     message: string,
     readonly status: number | undefined,
     readonly correlationId: string | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = status;
+    this.retryAfterMs = options?.retryAfterMs;
   }
+}
+
+/**
+ * How long a throttled HubSpot call should wait. HubSpot's 429 names the limit it hit
+ * (https://developers.hubspot.com/docs/api/usage-details#rate-limits): the ten-secondly rolling window
+ * (`policyName: TEN_SECONDLY_ROLLING`) frees up within 10 s, the search API's per-second limit ("secondly limit",
+ * no policy name) within 1 s. A Retry-After header, should HubSpot send one, wins.
+ */
+export function hubspotRetryAfterMs(status: number, retryAfter: string | null, body: { policyName?: string | undefined; message?: string | undefined }): number | undefined {
+  if (status !== 429) return undefined;
+  const header = retryAfter?.trim();
+  if (header && /^\d+(\.\d+)?$/.test(header)) return Math.round(Number(header) * 1000);
+  if (body.policyName === 'TEN_SECONDLY_ROLLING') return 10_000;
+  if (!body.policyName && /secondly limit/i.test(body.message ?? '')) return 1_000;
+  return 10_000;
 }
 
 export interface HubSpotRequest {
@@ -59,7 +79,7 @@ export class HubSpotRequester {
       const response = await this.send(client, request);
       const body = await response.text();
       if (response.status === 404 && options?.notFound === 'null') return null;
-      if (!response.ok) throw answeredError(request, response.status, body);
+      if (!response.ok) throw answeredError(request, response.status, body, response.headers.get('retry-after'));
       const parsed = schema.safeParse(parseJson(body));
       if (!parsed.success) {
         throw new HubSpotApiError(
@@ -100,9 +120,10 @@ function parseJson(body: string): unknown {
 }
 
 /** "HubSpot answered 502 reading deal 123: <HubSpot's message>", keeping the status and correlation id. */
-function answeredError(request: HubSpotRequest, status: number, body: string): HubSpotApiError {
+function answeredError(request: HubSpotRequest, status: number, body: string, retryAfter: string | null): HubSpotApiError {
   const parsed = errorBodySchema.safeParse(parseJson(body));
   const detail = parsed.success ? parsed.data : {};
   const message = detail.message ? `: ${detail.message}` : '';
-  return new HubSpotApiError(`HubSpot answered ${status} ${request.what}${message}`, status, detail.correlationId);
+  const retryAfterMs = hubspotRetryAfterMs(status, retryAfter, detail);
+  return new HubSpotApiError(`HubSpot answered ${status} ${request.what}${message}`, status, detail.correlationId, retryAfterMs === undefined ? {} : { retryAfterMs });
 }

@@ -1,3 +1,4 @@
+import { UpstreamError } from '../errors';
 import type { Logger } from '../logger';
 import { isRetryable, networkFailureOf, outcomeUnknown, retryAfterMs, type NetworkFailure } from './retry';
 
@@ -36,8 +37,9 @@ export interface QuickbooksApiErrorDetails {
   cause?: unknown;
 }
 
-export class QuickbooksApiError extends Error {
+export class QuickbooksApiError extends UpstreamError {
   override name = 'QuickbooksApiError';
+  readonly provider = 'quickbooks' as const;
   readonly method: string | undefined;
   readonly faultType: string | undefined;
   readonly detail: string | undefined;

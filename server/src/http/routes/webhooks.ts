@@ -3,6 +3,7 @@ import type { Config } from '../../config';
 import { AppError, ServiceUnavailableError, UnauthorizedError } from '../../errors';
 import { verifyIntuitSignature } from '../../security/intuit-signature';
 import { receiveDelivery, type ReceiveDeps } from '../../webhooks/receive-delivery';
+import { recordRefusedSignature } from '../../webhooks/signature-refusals';
 import { verifyHubSpotRequest } from '../hubspot-auth';
 
 /**
@@ -39,8 +40,14 @@ export function webhookRoutes(deps: WebhookRoutesDeps): express.Router {
       try {
         verifiers[source](req, body);
       } catch (err) {
-        // The reason only: never the signature, the body or the secret.
-        if (err instanceof AppError) logger.warn({ source, status: err.status, reason: err.message }, 'webhook delivery refused');
+        // The reason only: never the signature, the body or the secret. A refused signature is counted, and warned
+        // about once per burst (a sender retries a refused delivery many times).
+        if (err instanceof AppError) {
+          logger.info({ source, status: err.status, reason: err.message }, 'webhook delivery refused');
+          if (err.status === 401) {
+            await recordRefusedSignature(deps, source, err.message).catch((countErr: unknown) => logger.warn({ err: countErr, source }, 'a refused webhook signature could not be counted'));
+          }
+        }
         throw err;
       }
       const outcome = await receiveDelivery(deps, source, { headers: req.headers, body });

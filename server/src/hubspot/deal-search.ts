@@ -1,0 +1,112 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { idSchema, propertiesSchema } from './deal-schemas';
+import { HubSpotApiError, type HubSpotRequester } from './request';
+
+/**
+ * HubSpot's CRM search for deals in some stages changed within a time window
+ * (`POST /crm/v3/objects/deals/search`, https://developers.hubspot.com/docs/api/crm/search): filters `dealstage IN`
+ * and `hs_lastmodifieddate GTE/LT` (milliseconds), sorted by `hs_lastmodifieddate` ascending, paged with `after`.
+ *
+ * Search has a rate limit of its own, a few requests per second per account, counted apart from the ten-secondly
+ * limit (a 429 "secondly limit"). So searches of one account from this process are spaced at least
+ * SEARCH_SPACING_MS apart, and a 429 waits the time it asks for (1 s for the secondly limit) and tries again, a few
+ * times, before the error goes to the caller.
+ */
+export const SEARCH_SPACING_MS = 250;
+export const SEARCH_MAX_PAGE = 200;
+/** HubSpot's search answers at most 10,000 results per query; `after` cannot page past that. */
+export const SEARCH_MAX_RESULTS = 10_000;
+const THROTTLED_TRIES = 4;
+
+export interface FoundDeal {
+  id: string;
+  stage: string | null;
+  pipeline: string | null;
+  lastModified: Date | null;
+}
+
+export interface DealSearchPage {
+  deals: FoundDeal[];
+  /** The `after` of the next page; undefined on the last one. */
+  next: string | undefined;
+  total: number;
+}
+
+export interface DealSearchQuery {
+  stages: string[];
+  modifiedFrom: Date;
+  modifiedBefore: Date;
+  after?: string;
+  limit: number;
+}
+
+const searchAnswerSchema = z.object({
+  total: z.number().int().nonnegative(),
+  results: z.array(z.object({ id: idSchema, properties: propertiesSchema })),
+  paging: z.object({ next: z.object({ after: z.string() }) }).optional(),
+});
+
+function instant(value: unknown): Date | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+export class DealSearch {
+  private readonly nextAllowedAt = new Map<number, number>();
+
+  constructor(
+    private readonly http: HubSpotRequester,
+    private readonly spacingMs: number = SEARCH_SPACING_MS,
+  ) {}
+
+  async page(portalId: number, query: DealSearchQuery): Promise<DealSearchPage> {
+    const body = {
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'dealstage', operator: 'IN', values: query.stages },
+            { propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(query.modifiedFrom.getTime()) },
+            { propertyName: 'hs_lastmodifieddate', operator: 'LT', value: String(query.modifiedBefore.getTime()) },
+          ],
+        },
+      ],
+      sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
+      properties: ['dealstage', 'pipeline', 'hs_lastmodifieddate'],
+      limit: Math.min(query.limit, SEARCH_MAX_PAGE),
+      ...(query.after ? { after: query.after } : {}),
+    };
+    for (let attempt = 1; ; attempt++) {
+      await this.spaced(portalId);
+      try {
+        const answer = await this.http.request(
+          portalId,
+          { method: 'POST', path: '/crm/v3/objects/deals/search', body, what: 'searching for won deals' },
+          searchAnswerSchema,
+        );
+        return {
+          total: answer.total,
+          next: answer.paging?.next.after,
+          deals: answer.results.map((r) => ({
+            id: r.id,
+            stage: typeof r.properties.dealstage === 'string' ? r.properties.dealstage : null,
+            pipeline: typeof r.properties.pipeline === 'string' ? r.properties.pipeline : null,
+            lastModified: instant(r.properties.hs_lastmodifieddate),
+          })),
+        };
+      } catch (err) {
+        if (!(err instanceof HubSpotApiError) || err.status !== 429 || attempt >= THROTTLED_TRIES) throw err;
+        this.nextAllowedAt.set(portalId, Date.now() + (err.retryAfterMs ?? 1000));
+      }
+    }
+  }
+
+  /** Waits until this account may search again, and books the next slot. */
+  private async spaced(portalId: number): Promise<void> {
+    const now = Date.now();
+    const at = Math.max(now, this.nextAllowedAt.get(portalId) ?? 0);
+    this.nextAllowedAt.set(portalId, at + this.spacingMs);
+    if (at > now) await sleep(at - now);
+  }
+}
