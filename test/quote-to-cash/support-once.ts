@@ -160,10 +160,13 @@ export async function expireRunningJob(q: Q2C, jobId: string): Promise<void> {
   await q.world.ctx.jobs.sweepExpired();
 }
 
-/** A HubSpot webhook delivery signed (v3) over DealBooks' public URL at the shared clock's time. */
-export async function postWebhook(q: Q2C, body: string, options: { signed?: boolean; timeoutMs?: number } = {}) {
+/**
+ * A HubSpot webhook delivery signed (v3) over DealBooks' public URL at the shared clock's time, or at `timestamp`
+ * (the same body and timestamp give the same signature: the very same delivery, sent again).
+ */
+export async function postWebhook(q: Q2C, body: string, options: { signed?: boolean; timeoutMs?: number; timestamp?: number } = {}) {
   const url = `${q.world.baseUrl}/webhooks/hubspot`;
-  const timestamp = q.world.clock.nowMs();
+  const timestamp = options.timestamp ?? q.world.clock.nowMs();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.signed !== false) {
     headers['X-HubSpot-Signature-v3'] = signV3({ clientSecret: q.world.ctx.config.hubspot.clientSecret!, method: 'POST', uri: url, body, timestamp });
