@@ -14,6 +14,9 @@ import type { WorkerInput } from './support/token-worker';
  * (token-store.test.ts).
  */
 const WORKERS = 8;
+// Eight processes each compile and start the service code (tsx) before the race: on a busy two-core machine that
+// alone can take longer than the default 60 s, as the process tests allow for (test/process/crash.test.ts).
+jest.setTimeout(240_000);
 const ROOT = path.resolve(__dirname, '../..');
 
 interface WorkerResult {

@@ -237,4 +237,27 @@ describe('Card API: one account cannot reach another', () => {
     expect((await qboRecord(q, 'Estimate', estimate.id)).TxnStatus).toBe('Pending');
     expect(await q.qbo('Invoice')).toHaveLength(1);
   });
+
+  it("When two HubSpot accounts have actions on the same deal id, then each account's card shows only its own pending work and problems", async () => {
+    const dealId = await cardDeal(q, 'Shared id deal');
+    const invoice = await shownAfterCreating(q, dealId, 'invoice');
+    // Deal ids are per account at HubSpot: another account can hold (or name) a deal with the same id.
+    const other = await otherAccount(q, 62515089, { quickbooksCompany: 'Shared Id Books' });
+    const pressed = await other.card('POST', `/api/deals/${dealId}/invoices`, {});
+    expect(pressed.status).toBe(202);
+
+    const ours = await q.card('GET', `/api/deals/${dealId}/summary`);
+    expect(ours.body).toMatchObject({ pending: [], problems: [], invoices: [{ id: invoice.id }] });
+    const theirs = await other.card('GET', `/api/deals/${dealId}/summary`);
+    expect(theirs.body.pending.map((p: any) => p.actionId)).toEqual([pressed.body.action.id]);
+    expect(theirs.body.invoices).toEqual([]);
+
+    // The other account's action ends with a problem of its own (the deal is not in its HubSpot account).
+    await q.drain();
+    const theirsAfter = await other.card('GET', `/api/deals/${dealId}/summary`);
+    expect(theirsAfter.body.pending).toEqual([]);
+    expect(theirsAfter.body.problems).not.toEqual([]);
+    const oursAfter = await q.card('GET', `/api/deals/${dealId}/summary`);
+    expect(oursAfter.body).toMatchObject({ pending: [], problems: [], invoices: [{ id: invoice.id }] });
+  });
 });

@@ -18,6 +18,7 @@ import {
   patchDeal,
   postWebhook,
   runOne,
+  runningActionJob,
   workerEnv,
 } from './support-once';
 
@@ -306,13 +307,6 @@ describe(`Exactly once: a worker stops mid-call (${DATABASE_KIND})`, () => {
   const q = useQ2C({ settings: { defaultItemId: '3' } });
   afterEach(() => clearFaults(q, 'quickbooks'));
 
-  async function runningActionJob(dealId: string): Promise<string> {
-    const jobs = await dealJobs(q, dealId, 'action');
-    const running = jobs.filter((j) => j.state === 'active');
-    expect(running).toHaveLength(1);
-    return running[0]!.id;
-  }
-
   /**
    * A worker's invoice call hangs after QBO made the invoice (a pause, a partition); its job outlives its expiry, and
    * another worker takes the job over and finishes it. Returns the stalled run, still waiting on its call.
@@ -323,7 +317,7 @@ describe(`Exactly once: a worker stops mid-call (${DATABASE_KIND})`, () => {
     await fault(q, 'quickbooks', { path: '/invoice', method: 'POST', kind: 'hang', after: true });
     const stalled = runOne(q);
     await eventually(async () => (await invoicesOfDeal(q, deal.dealId)).length === 1, { what: 'QBO to hold the invoice' });
-    await expireRunningJob(q, await runningActionJob(deal.dealId));
+    await expireRunningJob(q, await runningActionJob(q, deal.dealId));
     await q.drain();
     const invoice = await expectOneInvoiceAndCustomer(q, deal.dealId, deal.companyName);
     expect((await dealActions(q, deal.dealId)).map((a) => a.status)).toEqual(['succeeded']);
@@ -377,7 +371,7 @@ describe(`Exactly once: a worker stops mid-call (${DATABASE_KIND})`, () => {
       expect(await invoicePostsOfDeal(q, dealId)).toHaveLength(1);
 
       // The dead worker's job stays active until its expiry (pg-boss, database time): moved forward by SQL.
-      await expireRunningJob(q, await runningActionJob(dealId));
+      await expireRunningJob(q, await runningActionJob(q, dealId));
       await q.drain();
 
       await expectOneInvoiceAndCustomer(q, dealId, companyName);

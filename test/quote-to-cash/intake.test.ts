@@ -1,3 +1,4 @@
+import { HUBSPOT_SIGNATURE_WINDOW_MS } from '../../server/src/security/hubspot-signature';
 import { eventually } from '../support/harness';
 import { useQ2C, type Q2C } from './support';
 import { clearFaults, dealJobs, dealstageEvent, fault, inboxEvents, invoicePosts, newDeal, postWebhook, requestsTo, runOne } from './support-once';
@@ -89,6 +90,34 @@ describe('Webhook intake', () => {
     await q.drain();
     expect((await inboxEvents(q, dealId)).map((e) => e.status)).toEqual(['processed', 'processed']);
     expect(await invoicePosts(q)).toHaveLength(0);
+  });
+
+  it('When the very same signed delivery is sent again inside the signature window, then it is accepted as a duplicate (one event, one job); after the window it is refused and nothing is kept', async () => {
+    const { dealId } = await newDeal(q, { name: 'Intake replay', stage: 'contractsent' });
+    const body = JSON.stringify([dealstageEvent(q, dealId, { propertyValue: 'closedwon' })]);
+    const signedAt = q.world.clock.nowMs();
+
+    expect((await postWebhook(q, body, { timestamp: signedAt })).body).toEqual({ received: 1, stored: 1, duplicates: 0, ignored: 0 });
+    await q.drain();
+    // Webhooks keep no memory of signatures (HubSpot's own retries are new signatures over the same events): inside
+    // the window the same bytes and signature are accepted, and the content de-duplication makes them harmless.
+    await q.world.clock.advance(HUBSPOT_SIGNATURE_WINDOW_MS - 1000);
+    const replay = await postWebhook(q, body, { timestamp: signedAt });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({ received: 1, stored: 0, duplicates: 1, ignored: 0 });
+    await q.drain();
+    expect(await inboxEvents(q, dealId)).toHaveLength(1);
+    expect((await dealJobs(q, dealId, 'events')).map((j) => j.state)).toEqual(['completed']);
+
+    // Past the window the signature is stale: refused before anything is stored.
+    const deliveries = await deliveryCount(q);
+    await q.world.clock.advance(2000);
+    const late = await postWebhook(q, body, { timestamp: signedAt });
+    expect(late.status).toBe(401);
+    expect(late.body.error.message).toBe('request timestamp is outside the 5-minute window (stale or future-dated)');
+    expect(await deliveryCount(q)).toBe(deliveries);
+    expect(await inboxEvents(q, dealId)).toHaveLength(1);
+    expect(await dealJobs(q, dealId, 'events')).toHaveLength(1);
   });
 
   it('When a signed delivery cannot be understood, then it is kept as failed with the reason and answered 200; an unsigned one is refused and nothing is kept', async () => {

@@ -1,5 +1,5 @@
 import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
-import { createThroughCard, makeDeal, otherAccount, pressCreate, qboMark, qboWritesSince, useQ2C, type DealSpec, type Q2C } from './support';
+import { createThroughCard, makeDeal, otherAccount, pressCreate, qboMark, qboRecord, qboWritesSince, useQ2C, type DealSpec, type Q2C } from './support';
 
 /**
  * Every problem that would make a wrong or failed invoice is found before anything is written,
@@ -162,6 +162,16 @@ describe('Preflight: problems on the deal are shown before anything is written',
   });
 });
 
+/** The accountant closes the books in QuickBooks through `date` (Preferences.AccountingInfoPrefs.BookCloseDate). */
+async function closeBooksThrough(q: Q2C, date: string): Promise<void> {
+  const response = await fetch(`${q.world.sandbox.quickbooks.url}/_sim/quickbooks/companies/${q.realmId}/preferences`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ AccountingInfoPrefs: { BookCloseDate: date } }),
+  });
+  expect(response.status).toBe(200);
+}
+
 describe('Preflight: the books are closed for the transaction date', () => {
   const q = useQ2C({ settings: { defaultItemId: '3' } });
 
@@ -169,12 +179,7 @@ describe('Preflight: the books are closed for the transaction date', () => {
     // The accountant closes the books through October (Preferences.AccountingInfoPrefs.BookCloseDate; QBO refuses
     // transactions dated on or before it). Done before this world first reads the preferences,
     // which DealBooks caches for a minute.
-    const response = await fetch(`${q.world.sandbox.quickbooks.url}/_sim/quickbooks/companies/${q.realmId}/preferences`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ AccountingInfoPrefs: { BookCloseDate: '2026-10-31' } }),
-    });
-    expect(response.status).toBe(200);
+    await closeBooksThrough(q, '2026-10-31');
     const dealId = await repDeal(q, { name: 'Backdated deal', company: 'Oldbooks Ltd', closeDate: '2026-10-15T00:00:00.000Z' });
     await expectBlockedBy(
       q,
@@ -186,6 +191,34 @@ describe('Preflight: the books are closed for the transaction date', () => {
     const later = await repDeal(q, { name: 'Current deal', company: 'Newbooks Ltd', closeDate: '2026-11-15T00:00:00.000Z' });
     const preview = await q.card('GET', `/api/deals/${later}/preview`);
     expect(preview.body.problems).toEqual([]);
+  });
+
+  it('When the books are closed through today and a rep converts an estimate, then the conversion is blocked with the dates and what to do, and nothing is written', async () => {
+    const dealId = await repDeal(q, { name: 'Estimate in a closed month', company: 'Closedmonth Tilers', closeDate: '2026-11-15T00:00:00.000Z' });
+    const { documents } = await createThroughCard(q, dealId, 'estimate');
+    const estimate = documents[0];
+    expect(estimate.TxnStatus).toBe('Pending');
+    // The converted invoice is dated today (the company's day). The accountant closes the books through today; the
+    // minute DealBooks keeps the preferences passes, so the conversion reads the close date.
+    const today = new Date(q.world.clock.nowMs()).toISOString().slice(0, 10);
+    await closeBooksThrough(q, today);
+    await q.world.clock.advance(61_000);
+
+    const mark = await qboMark(q);
+    const converted = await q.card('POST', `/api/estimates/${estimate.Id}/convert`, {});
+    expect(converted.status).toBe(202);
+    await q.drain();
+
+    const words = new RegExp(
+      `^The transaction date \\d{4}-\\d{2}-\\d{2} is in a closed period in QuickBooks \\(books closed through ${today}\\)\\. Ask your accountant to reopen the period, then convert again\\.$`,
+    );
+    const summary = (await q.card('GET', `/api/deals/${dealId}/summary`)).body;
+    expect(summary.invoices).toEqual([]);
+    expect(summary.pending).toEqual([]);
+    expect(summary.problems.map((p: any) => p.code)).toEqual(['closed_period']);
+    expect(summary.problems[0].message).toMatch(words);
+    expect(await qboWritesSince(q, mark)).toEqual([]);
+    expect((await qboRecord(q, 'Estimate', estimate.Id)).TxnStatus).toBe('Pending');
   });
 });
 

@@ -39,6 +39,26 @@ export async function invoicesOfDeal(q: Q2C, dealId: string): Promise<any[]> {
   return (await q.qbo('Invoice')).filter((i: any) => typeof i.PrivateNote === 'string' && i.PrivateNote.includes(`(deal ${dealId},`));
 }
 
+/**
+ * A deal of its own (`newDeal`) with a QBO estimate made through the card; `estimate` as QBO stores it. Give each
+ * deal a company name unlike the others', or the customer match stops to ask which one is meant.
+ */
+export async function newEstimate(q: Q2C, input: { name: string; company?: string }): Promise<NewDeal & { estimate: any }> {
+  const deal = await newDeal(q, input);
+  expect((await q.card('POST', `/api/deals/${deal.dealId}/estimates`, {})).status).toBe(202);
+  await q.drain();
+  const summary = await q.card('GET', `/api/deals/${deal.dealId}/summary`);
+  expect(summary.body.estimates).toHaveLength(1);
+  const estimate = (await q.qbo('Estimate')).find((e: any) => e.Id === summary.body.estimates[0].id);
+  expect(estimate.TxnStatus).toBe('Pending');
+  return { ...deal, estimate };
+}
+
+/** The QBO invoices converted from an estimate: those whose LinkedTxn names it. */
+export async function invoicesOfEstimate(q: Q2C, estimateId: string): Promise<any[]> {
+  return (await q.qbo('Invoice')).filter((i: any) => (i.LinkedTxn ?? []).some((l: any) => l.TxnType === 'Estimate' && String(l.TxnId) === estimateId));
+}
+
 export interface LoggedRequest {
   method: string;
   path: string;
@@ -144,6 +164,13 @@ export async function dealJobs(q: Q2C, dealId: string, task?: string): Promise<A
   return rows.map((r) => ({ id: String(r.id), state: r.state, data: r.data }));
 }
 
+/** The deal's one action job a worker is running now (pg-boss state active), to expire it as a dead worker's would. */
+export async function runningActionJob(q: Q2C, dealId: string): Promise<string> {
+  const running = (await dealJobs(q, dealId, 'action')).filter((j) => j.state === 'active');
+  expect(running).toHaveLength(1);
+  return running[0]!.id;
+}
+
 /**
  * Makes a running job's time run out now. pg-boss expires a job when `started_on + expire_in < now()` in database
  * time, and the queue's key lease runs out at `leased_until`; a worker that died holds both for the queue's full
@@ -160,10 +187,13 @@ export async function expireRunningJob(q: Q2C, jobId: string): Promise<void> {
   await q.world.ctx.jobs.sweepExpired();
 }
 
-/** A HubSpot webhook delivery signed (v3) over DealBooks' public URL at the shared clock's time. */
-export async function postWebhook(q: Q2C, body: string, options: { signed?: boolean; timeoutMs?: number } = {}) {
+/**
+ * A HubSpot webhook delivery signed (v3) over DealBooks' public URL at the shared clock's time, or at `timestamp`
+ * (the same body and timestamp give the same signature: the very same delivery, sent again).
+ */
+export async function postWebhook(q: Q2C, body: string, options: { signed?: boolean; timeoutMs?: number; timestamp?: number } = {}) {
   const url = `${q.world.baseUrl}/webhooks/hubspot`;
-  const timestamp = q.world.clock.nowMs();
+  const timestamp = options.timestamp ?? q.world.clock.nowMs();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.signed !== false) {
     headers['X-HubSpot-Signature-v3'] = signV3({ clientSecret: q.world.ctx.config.hubspot.clientSecret!, method: 'POST', uri: url, body, timestamp });

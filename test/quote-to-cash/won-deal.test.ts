@@ -1,4 +1,4 @@
-import { makeDeal, pressCreate, useQ2C } from './support';
+import { hubspotRecord, makeDeal, pressCreate, useQ2C } from './support';
 
 describe('Quote to cash: a won deal becomes a QBO invoice', () => {
   const q = useQ2C();
@@ -19,6 +19,23 @@ describe('Quote to cash: a won deal becomes a QBO invoice', () => {
     expect(summary.status).toBe(200);
     expect(summary.body.invoices).toHaveLength(1);
     expect(summary.body.invoices[0].totalCents).toBe(Math.round(invoice.TotalAmt * 100));
+
+    // What the rep, reports and workflows read on the deal in HubSpot: DealBooks' properties, as HubSpot holds them.
+    // 1200 + 3 x 150.50 with no tax on these items; HubSpot keeps a number property as its canonical decimal, so the
+    // exact amount reads back as "1651.5".
+    const { properties } = await hubspotRecord(q, 'deals', dealId);
+    expect({
+      customer: properties.dealbooks_qbo_customer,
+      id: properties.dealbooks_invoice_id,
+      number: properties.dealbooks_invoice_number,
+      status: properties.dealbooks_invoice_status,
+      total: properties.dealbooks_invoice_total,
+      balance: properties.dealbooks_invoice_balance,
+    }).toEqual({ customer: 'ABC LLC', id: invoice.Id, number: invoice.DocNumber, status: 'open', total: '1651.5', balance: '1651.5' });
+    expect(invoice.TotalAmt).toBe(1651.5);
+    expect(properties.dealbooks_invoice_number).toMatch(/^\d+$/);
+    expect(properties.dealbooks_invoice_link).toBe(summary.body.invoices[0].url);
+    expect(properties.dealbooks_invoice_link).toMatch(new RegExp(`^https://[^/]+/app/invoice\\?txnId=${invoice.Id}$`));
   });
 });
 

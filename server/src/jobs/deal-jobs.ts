@@ -15,6 +15,11 @@ import type { JobQueue } from './queue';
  */
 export const DEAL_WORK_QUEUE = 'deal.work';
 export const DEAL_EVENTS_SWEEP_QUEUE = 'deal.events-sweep';
+/**
+ * Retries of deal work after its first run (backoff from 15 s, doubling). After the last one an action is given up
+ * on (failed, with the reason on the card and in the sync log) and its job is dead-lettered for a person to retry.
+ */
+export const DEAL_WORK_RETRY_LIMIT = 8;
 
 const id = z.string().regex(/^\d{1,20}$/);
 const dealWork = z.discriminatedUnion('task', [
@@ -41,7 +46,7 @@ export function registerDealJobs(ctx: AppContext): void {
     name: DEAL_WORK_QUEUE,
     schema: dealWork,
     serialKey: (work) => `${work.portalId}:${work.dealId}`,
-    retryLimit: 8,
+    retryLimit: DEAL_WORK_RETRY_LIMIT,
     retryDelaySeconds: 15,
     retryBackoff: true,
     // Mostly waiting on HubSpot and QBO, so more than the CPU count; QBO's own cap (10 per company) is kept by the API client.

@@ -17,7 +17,7 @@ import { safeWriteBack } from './write-back';
  * is final (succeeded, failed, blocked on something a person must fix) is stored on the action; anything that may
  * pass (QuickBooks or HubSpot unavailable, an unknown outcome) throws, and the job queue tries again later.
  */
-export async function runAction(deps: QuoteToCashDeps, action: DealAction): Promise<ActionOutcome> {
+export async function runAction(deps: QuoteToCashDeps, action: DealAction, options: { lastAttempt?: boolean } = {}): Promise<ActionOutcome> {
   const log = deps.logger.child({ component: 'quote-to-cash', portalId: action.portalId, dealId: action.dealId, actionId: action.id, kind: action.kind });
   await markRunning(deps.pool, action.id, deps.clock.now());
   let outcome: ActionOutcome;
@@ -31,7 +31,8 @@ export async function runAction(deps: QuoteToCashDeps, action: DealAction): Prom
       log.warn({ err, status: now.status }, 'a late answer to an attempt of an action that has already ended; ignored');
       return { status: now.status, problems: now.problems, result: now.result ?? undefined };
     }
-    await recordInterruption(deps, action, err);
+    // The last attempt's failure is recorded once, by giveUp: no promise of another try that will not come.
+    if (!options.lastAttempt || err instanceof JobMustWaitError) await recordInterruption(deps, action, err);
     throw err;
   }
   await finishAction(deps.pool, action.id, outcome, deps.clock.now());
@@ -50,9 +51,14 @@ async function recordInterruption(deps: QuoteToCashDeps, action: DealAction, err
     await waitForPerson(deps.pool, action.id, problem);
     return;
   }
-  const qbo = err instanceof QuickbooksApiError ? err : undefined;
   const message = `${sentence(err instanceof Error ? err.message : String(err))} DealBooks will try again.`;
-  await recordSync(deps.pool, { ...logged, outcome: 'retrying', message, intuitTid: qbo?.intuitTid ?? null, errorCode: qbo?.code ?? (qbo ? String(qbo.status) : null) }, deps.clock.now());
+  await recordSync(deps.pool, { ...logged, outcome: 'retrying', message, ...qboFacts(err) }, deps.clock.now());
+}
+
+/** QuickBooks' transaction id and error code of a failed call, for the sync log. */
+function qboFacts(err: unknown): { intuitTid: string | null; errorCode: string | null } {
+  const qbo = err instanceof QuickbooksApiError ? err : undefined;
+  return { intuitTid: qbo?.intuitTid ?? null, errorCode: qbo?.code ?? (qbo ? String(qbo.status) : null) };
 }
 
 /**
@@ -64,18 +70,23 @@ export async function runQueuedAction(deps: QuoteToCashDeps, ref: { portalId: nu
   if (!action) return { skipped: 'action not found' };
   if (action.status !== 'queued' && action.status !== 'running') return { skipped: `action already ${action.status}` };
   try {
-    return await runAction(deps, action);
+    return await runAction(deps, action, options);
   } catch (err) {
-    if (options.lastAttempt && !(err instanceof JobMustWaitError)) await giveUp(deps, action, err instanceof Error ? err.message : String(err));
+    if (options.lastAttempt && !(err instanceof JobMustWaitError)) await giveUp(deps, action, err);
     throw err;
   }
 }
 
-/** Marks an action failed for good (its job ran out of retries). */
-export async function giveUp(deps: QuoteToCashDeps, action: DealAction, message: string): Promise<void> {
-  const problem: Problem = { code: 'qbo_rejected', message: `${message} DealBooks stopped retrying; use Retry in the sync log once the cause is fixed.` };
+/** Marks an action failed for good (its job ran out of retries), saying why in the sync log and on the card. */
+export async function giveUp(deps: QuoteToCashDeps, action: DealAction, err: unknown): Promise<void> {
+  const reason = sentence(err instanceof Error ? err.message : String(err));
+  const problem: Problem = { code: 'qbo_rejected', message: `${reason} DealBooks stopped retrying; use Retry in the sync log once the cause is fixed.` };
   await finishAction(deps.pool, action.id, { status: 'failed', problems: [problem] }, deps.clock.now());
-  await recordSync(deps.pool, { portalId: action.portalId, action: action.kind, outcome: 'failed', message: problem.message, dealId: action.dealId, dealActionId: action.id }, deps.clock.now());
+  await recordSync(
+    deps.pool,
+    { portalId: action.portalId, action: action.kind, outcome: 'failed', message: problem.message, dealId: action.dealId, dealActionId: action.id, ...qboFacts(err) },
+    deps.clock.now(),
+  );
   await safeWriteBack(deps, action.portalId, action.dealId, problem.message);
 }
 

@@ -48,6 +48,43 @@ describe('FaultInjector', () => {
     expect(svc.writes()).toBe(0);
   });
 
+  it("When a rule names text in the body, then only requests whose body holds it fail, matched on the whole path behind a router's prefix", async () => {
+    // As the QuickBooks simulator mounts it: a check point before the body is read (every rule but body rules), and
+    // one after the body parser under a prefix (body rules only), where req.path is relative to the prefix.
+    const faults = new FaultInjector(() => ({ status: 500, body: { error: 'injected' } }));
+    let writes = 0;
+    const app = express();
+    app.use(faults.middleware());
+    const api = express.Router();
+    api.use(express.json(), faults.middleware({ bodyRulesOnly: true }));
+    api.post('/invoice', (_req, res) => {
+      writes += 1;
+      res.status(200).json({ ok: true });
+    });
+    app.use('/v3/company/:realmId', api);
+    running = await listen(app);
+    const post = (note: string) =>
+      fetch(`${running!.url}/v3/company/9/invoice`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ PrivateNote: note }) });
+
+    faults.add({ path: '/v3/company/9/invoice', method: 'POST', status: 500, times: 2, bodyContains: '(deal 7,' });
+    faults.add({ path: '/invoice', method: 'POST', status: 503, times: 1 });
+    expect((await post('Deal X (deal 8, pipeline default)')).status).toBe(503); // the plain rule, at the first check point
+    expect((await post('Deal X (deal 8, pipeline default)')).status).toBe(200);
+    expect((await post('Deal Y (deal 7, pipeline default)')).status).toBe(500);
+    expect((await post('Deal Y (deal 7, pipeline default)')).status).toBe(500);
+    expect((await post('Deal Y (deal 7, pipeline default)')).status).toBe(200);
+    expect(writes).toBe(2);
+    expect(faults.list()).toEqual([]);
+  });
+
+  it('When a rule names text in the body but no check point has read the body, then it never matches', async () => {
+    const svc = await service();
+    running = svc.server;
+    svc.faults.add({ path: '/invoice', status: 500, bodyContains: 'anything' });
+    expect((await fetch(`${svc.server.url}/invoice`, { method: 'POST', body: 'anything' })).status).toBe(200);
+    expect(svc.faults.list()).toHaveLength(1);
+  });
+
   it('When a rule has a field the injector does not know, then it is refused rather than silently ignored', () => {
     const faults = new FaultInjector(() => ({ status: 500, body: {} }));
     expect(() => faults.add({ path: '/invoice', kind: 'reset', time: 2 } as never)).toThrow(/time/);

@@ -26,6 +26,11 @@ export const faultRuleSchema = z.object({
   hangMs: z.number().int().positive().optional(),
   /** For hang and reset: let the request be handled first, then lose its answer. */
   after: z.boolean().default(false),
+  /**
+   * Only requests whose body contains this text (a JSON body as compact JSON text), e.g. one deal's writes by the
+   * marker in their private note. Checked once the body is read: see `middleware`.
+   */
+  bodyContains: z.string().min(1).optional(),
 }).strict();
 export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export type FaultRule = z.infer<typeof faultRuleSchema> & { id: number; remaining: number };
@@ -64,19 +69,30 @@ export class FaultInjector {
     this.held.clear();
   }
 
-  /** Takes the first matching rule for this request, if any (consuming one of its `times`). */
-  take(req: Request): FaultRule | undefined {
-    const rule = this.rules.find((r) => (!r.method || r.method === req.method) && matches(r.path, req.path));
+  /**
+   * Takes the first matching rule for this request, if any (consuming one of its `times`). `bodyRulesOnly`: only
+   * rules with `bodyContains` (a second check point, placed where the body has been read). A rule with `bodyContains`
+   * matches only a request whose body has been read.
+   */
+  take(req: Request, options: { bodyRulesOnly?: boolean } = {}): FaultRule | undefined {
+    const path = pathOf(req);
+    const rule = this.rules.find(
+      (r) => (!r.method || r.method === req.method) && matches(r.path, path) && (r.bodyContains === undefined ? !options.bodyRulesOnly : bodyContains(req, r.bodyContains)),
+    );
     if (!rule) return undefined;
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.rules = this.rules.filter((r) => r !== rule);
     return rule;
   }
 
-  /** Express middleware: mount it where the real API begins (after authentication, if the fault should follow it). */
-  middleware() {
+  /**
+   * Express middleware: mount it where the real API begins (after authentication, if the fault should follow it).
+   * Where the body is read only further in, mount a second one with `bodyRulesOnly` after the body parsers, so that
+   * rules with `bodyContains` are checked there (each request meets at most one rule either way).
+   */
+  middleware(options: { bodyRulesOnly?: boolean } = {}) {
     return (req: Request, res: Response, next: NextFunction) => {
-      const rule = this.take(req);
+      const rule = this.take(req, options);
       if (!rule) return next();
       res.locals.injectedFault = rule.kind;
       if (rule.after && rule.kind !== 'status') {
@@ -123,6 +139,20 @@ export class FaultInjector {
     res.write = (() => true) as never;
     res.end = mute;
   }
+}
+
+/** The request's whole path, also inside a router mounted under a prefix (where `req.path` is relative). */
+function pathOf(req: Request): string {
+  const url = req.originalUrl ?? req.url;
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function bodyContains(req: Request, text: string): boolean {
+  const body: unknown = req.body;
+  if (body === undefined || body === null) return false;
+  const asText = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
+  return asText.includes(text);
 }
 
 function matches(pattern: string, path: string): boolean {

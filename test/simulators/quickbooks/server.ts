@@ -2,8 +2,10 @@
  * The QBO simulator's express app: one origin serving Intuit's OAuth endpoints, the Accounting API and the
  * control API. Order matters and follows the real request path:
  *   request log -> intuit_tid -> /_sim control -> injected faults -> OAuth routes ->
- *   /v3/company/:realmId: bearer auth -> throttles -> the domain's API router -> QBO-shaped errors and 404s.
- * Injected faults sit before authentication, so a test can break a call whatever its token.
+ *   /v3/company/:realmId: bearer auth -> throttles -> faults that match the body -> the domain's API router ->
+ *   QBO-shaped errors and 404s.
+ * Injected faults sit before authentication, so a test can break a call whatever its token; a fault that matches on
+ * the body (`bodyContains`) can only be checked once the body is read, after authentication.
  */
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -128,6 +130,9 @@ export function createQuickbooksSimulatorApp(options: QuickbooksSimulatorOptions
   const api = express.Router({ mergeParams: true });
   api.use(qboBearerAuth({ oauth, clock, authFaultStyle: () => authStyle }));
   api.use(limits.middleware());
+  // Faults that match on the body (`bodyContains`) strike here, once the body is read: after authentication and limits.
+  api.use(express.json({ type: ['application/json', '+json'], limit: '5mb' }), express.text({ type: ['application/text', 'text/plain'], limit: '1mb' }));
+  api.use(faults.middleware({ bodyRulesOnly: true }));
   api.use(quickbooksApiRouter({ companies, clock }));
   app.use('/v3/company/:realmId', api);
 
