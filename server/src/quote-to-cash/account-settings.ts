@@ -4,7 +4,7 @@ import { listSyncLog, type SyncLogRow, type SyncOutcome } from '../db/sync-log';
 import { BadRequestError, ConflictError } from '../errors';
 import { parseInput } from '../lib/validation';
 import { memoTemplateProblems } from '../sync/memo';
-import { DEFAULT_SETTINGS, settingsSchema, triggerStagesFor, wonStageIds, type Settings } from '../sync/settings';
+import { DEFAULT_SETTINGS, mergeSettings, missingSettingKeys, settingsSchema, triggerStagesFor, wonStageIds, type Settings } from '../sync/settings';
 import { pipelinesOf } from './auto-invoice';
 import type { QuoteToCashDeps } from './deps';
 
@@ -47,15 +47,43 @@ export async function settingsView(deps: QuoteToCashDeps, portalId: number): Pro
   return { settings: stored.settings, version: stored.version, defaults: DEFAULT_SETTINGS, pipelines, updatedAt: stored.updatedAt };
 }
 
-/** Saves the whole settings document if `version` is still the stored one. */
-export async function saveSettings(deps: QuoteToCashDeps, who: { portalId: number; userId?: number }, input: { settings: unknown; version: number }): Promise<{ settings: Settings; version: number }> {
-  const settings = parseInput(settingsSchema, input.settings, 'Some settings are invalid.');
+/**
+ * Saves the settings if `version` is still the stored one (optimistic concurrency: a save made from an older read is
+ * refused with 409, never merged silently). `replace`: the body is the whole document and a missing key is refused
+ * (PUT); `merge`: the body's keys go on top of the stored settings (PATCH).
+ */
+export async function saveSettings(
+  deps: QuoteToCashDeps,
+  who: { portalId: number; userId?: number },
+  input: { settings: unknown; version: number },
+  mode: 'replace' | 'merge' = 'replace',
+): Promise<{ settings: Settings; version: number }> {
+  let document = input.settings;
+  if (mode === 'replace') {
+    const missing = missingSettingKeys(document);
+    if (missing.length > 0) {
+      throw new BadRequestError(`PUT replaces the whole settings document, and it lacks ${missing.join(', ')}. Send every setting, or use PATCH to change only some.`, {
+        code: 'validation_failed',
+        details: missing.map((path) => ({ path, message: 'missing: PUT needs every setting (PATCH changes only the ones sent)' })),
+      });
+    }
+  } else {
+    const stored = await readSettings(deps.pool, who.portalId);
+    // The merge is made on the version the caller read; a newer stored version is refused below like any save.
+    if (stored.version !== input.version) throw versionConflict();
+    document = mergeSettings(stored.settings, document);
+  }
+  const settings = parseInput(settingsSchema, document, 'Some settings are invalid.');
   const memo = memoTemplateProblems(settings.memoTemplate);
   if (memo.length > 0) throw new BadRequestError(`The memo template has problems: ${memo.join('; ')}`, { code: 'validation_failed', details: memo.map((message) => ({ path: 'memoTemplate', message })) });
   const version = await writeSettings(deps.pool, who.portalId, settings, input.version, who.userId ?? null, deps.clock.now());
-  if (version === null) throw new ConflictError('Someone else saved the settings in the meantime. Reload them and apply your change again.', { details: { reason: 'version_conflict' } });
+  if (version === null) throw versionConflict();
   deps.logger.info({ portalId: who.portalId, version }, 'settings saved');
   return { settings, version };
+}
+
+function versionConflict(): ConflictError {
+  return new ConflictError('Someone else saved the settings in the meantime. Reload them and apply your change again.', { details: { reason: 'version_conflict' } });
 }
 
 export interface ProductMapping {
