@@ -83,6 +83,30 @@ describe('Settings: the QuickBooks ids they name', () => {
   });
 });
 
+describe('Preview: tax is computed by QuickBooks', () => {
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
+
+  it('When a deal has a taxable and a non-taxable line, then the preview says QuickBooks computes the tax and shows the tax code of each line: the settings\' codes, or QuickBooks\' choice when none is set', async () => {
+    const { dealId, lineIds } = await makeDeal(q, {
+      name: 'Plans and advice',
+      contacts: [{ firstname: 'Tex', lastname: 'Code', email: 'tex@plans.example' }],
+      lines: [{ name: 'Printed plans', price: '45', quantity: '2' }, { name: 'Advice', price: '150', quantity: '1' }],
+    });
+    const byQuickbooks = (await q.card('GET', `/api/deals/${dealId}/preview`)).body.document.tax;
+    expect(byQuickbooks).toEqual({
+      computedBy: 'quickbooks',
+      message: expect.stringMatching(/^Sales tax is not included in these totals: QuickBooks computes it when the document is created.*“Printed plans”: the code QuickBooks picks from the item \(taxable\) and the customer; “Advice”: the code QuickBooks picks from the item \(not taxable\)/),
+      lines: [{ lineItemId: lineIds[0], taxCode: null, from: 'quickbooks' }, { lineItemId: lineIds[1], taxCode: null, from: 'quickbooks' }],
+    });
+
+    await q.settings({ taxCodes: { taxable: 'TAX', nonTaxable: 'NON' } });
+    const bySettings = (await q.card('GET', `/api/deals/${dealId}/preview`)).body.document;
+    expect(bySettings.tax.lines).toEqual([{ lineItemId: lineIds[0], taxCode: 'TAX', from: 'settings' }, { lineItemId: lineIds[1], taxCode: 'NON', from: 'settings' }]);
+    expect(bySettings.tax.message).toMatch(/“Printed plans”: tax code TAX \(DealBooks settings\); “Advice”: tax code NON/);
+    expect(bySettings.totalCents).toBe(24000);
+  });
+});
+
 describe('Settings: where QuickBooks emails the invoice', () => {
   const q = useQ2C({ settings: { defaultItemId: '3' } });
   /** A deal of "ABC Inc" (QBO customer 3, accounts@abcinc.example) whose HubSpot contact is the sales contact. */
