@@ -1,11 +1,12 @@
-import { createThroughCard, makeDeal, qboCustomersNamed, qboMark, useQ2C, type DealSpec, type Q2C } from './support';
+import { createThroughCard, makeDeal, qboCustomersNamed, qboMark, qboRecord, useQ2C, type DealSpec, type Q2C } from './support';
 
 /**
  * Which QBO customer a deal is billed to, in a fixed order (an existing link, the contact's email,
  * an exact normalised name, fuzzy candidates a person confirms, else a new customer), driven the way a rep does it:
  * "Create invoice" on the card, the queued work runs, then QBO's books and the card's summary are looked at.
  * QBO demo books (test/simulators/quickbooks/seed.ts): customers 1 "ABC LLC" (billing@abcllc.example), 2 "ABC, LLC"
- * (ap@abc-llc.example), 3 "ABC Inc", 4 "Old Mill Bakery" (inactive); vendor "Northwind Traders".
+ * (ap@abc-llc.example), 3 "ABC Inc", 4 "Old Mill Bakery" (inactive); vendor "Northwind Traders". An inactive customer
+ * with the company's exact name is asked about (settings.inactiveCustomer), never silently duplicated.
  */
 
 const HOURS_ITEM = '3';
@@ -230,18 +231,23 @@ describe('Customer resolution: a new customer is created when nothing matches', 
     expect(await qboCustomersNamed(q, /Fernhill/)).toHaveLength(1);
   });
 
-  it('When the company has the name of a QuickBooks vendor, then QuickBooks\' duplicate-name refusal is handled and the customer is "Northwind Traders (2)"', async () => {
+  it('When the company has the name of a QuickBooks vendor, then the preview already names the customer "Northwind Traders (2)" and says why, and QuickBooks gets exactly that name at the first try', async () => {
     const { dealId } = await customerDeal(q, { name: 'Northwind warehouse', company: 'Northwind Traders', contacts: [{ firstname: 'Nan', lastname: 'Wind', email: 'nan@northwind-traders.example' }] });
+    const preview = await q.card('GET', `/api/deals/${dealId}/preview`);
+    expect(preview.body.customer).toEqual({
+      state: 'will_create',
+      displayName: 'Northwind Traders (2)',
+      requestedName: 'Northwind Traders',
+      email: 'nan@northwind-traders.example',
+      message: expect.stringMatching(/“Northwind Traders” is already used in QuickBooks by a vendor, an employee or another customer.*the new customer will be “Northwind Traders \(2\)”/),
+    });
+    expect(preview.body.document.customer.displayName).toBe('Northwind Traders (2)');
     const mark = await qboMark(q);
     const invoices = await invoiceDeal(q, dealId);
-    // QBO did refuse the vendor's name (names are unique across customers, vendors and employees), and DealBooks
-    // answered with another name instead of surfacing the refusal.
+    // QBO names are unique across customers, vendors and employees: the free name is asked for at once.
     const { requests } = await q.world.control('quickbooks', '/requests?method=POST&path=/customer');
     const tries = requests.filter((r: any) => r.seq > mark).map((r: any) => [r.body?.DisplayName, r.status]);
-    expect(tries).toEqual([
-      ['Northwind Traders', 400],
-      ['Northwind Traders (2)', 200],
-    ]);
+    expect(tries).toEqual([['Northwind Traders (2)', 200]]);
     const created = await qboCustomersNamed(q, /Northwind/);
     expect(created.map((c: any) => c.DisplayName)).toEqual(['Northwind Traders (2)']);
     expect(created[0].CompanyName).toBe('Northwind Traders');
@@ -253,16 +259,67 @@ describe('Customer resolution: a new customer is created when nothing matches', 
     expect((await q.qbo('Vendor')).map((v: any) => v.DisplayName)).toContain('Northwind Traders');
   });
 
-  it('When the company has the name of an inactive QuickBooks customer, then a new customer "Old Mill Bakery (2)" is created and the inactive one is left as it was', async () => {
-    const before = (await q.qbo('Customer')).find((c: any) => c.DisplayName === 'Old Mill Bakery');
+  it('When the company has the name of an inactive QuickBooks customer, then by default nothing is created: the card names the inactive customer, and confirming it makes it active again and bills it', async () => {
+    const customersBefore = (await q.qbo('Customer')).length;
     const { dealId } = await customerDeal(q, { name: 'Old Mill ovens', company: 'Old Mill Bakery' });
-    const invoices = await invoiceDeal(q, dealId);
-    const named = await qboCustomersNamed(q, /Old Mill Bakery/);
-    expect(named.map((c: any) => c.DisplayName).sort()).toEqual(['Old Mill Bakery', 'Old Mill Bakery (2)']);
-    const created = named.find((c: any) => c.DisplayName === 'Old Mill Bakery (2)');
-    expect(invoices.map((i) => i.CustomerRef.value)).toEqual([created.Id]);
-    expect(named.find((c: any) => c.DisplayName === 'Old Mill Bakery')).toEqual(before);
-    expect((await q.card('GET', `/api/deals/${dealId}/summary`)).body.problems).toEqual([]);
+    const preview = await q.card('GET', `/api/deals/${dealId}/preview`);
+    expect(preview.body.customer).toEqual({ state: 'needs_confirmation', candidates: [expect.objectContaining({ id: '4', displayName: 'Old Mill Bakery', reason: 'inactive', score: 1 })] });
+    expect(preview.body.problems).toEqual([
+      expect.objectContaining({ code: 'customer_needs_confirmation', message: expect.stringMatching(/QuickBooks has an inactive customer named “Old Mill Bakery”\. Confirm it on the deal card to make it active again/) }),
+    ]);
+    expect(await invoiceDeal(q, dealId)).toEqual([]);
+    const waiting = await q.card('GET', `/api/deals/${dealId}/summary`);
+    expect(waiting.body.allowedActions).toContain('confirm_customer');
+    expect(waiting.body.customer).toMatchObject({ state: 'needs_confirmation', candidates: [expect.objectContaining({ id: '4', reason: 'inactive' })] });
+
+    const confirmed = await q.card('POST', `/api/deals/${dealId}/customer`, { customerId: '4' });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.customer).toEqual({ state: 'will_reactivate', id: '4', displayName: 'Old Mill Bakery' });
+    expect(typeof confirmed.body.requeuedActionId).toBe('number');
+    await q.drain();
+
+    expect((await qboRecord(q, 'Customer', '4')).Active).toBe(true);
+    expect((await q.qbo('Customer')).length).toBe(customersBefore);
+    const summary = await q.card('GET', `/api/deals/${dealId}/summary`);
+    expect(summary.body.problems).toEqual([]);
+    expect(summary.body.customer).toMatchObject({ state: 'linked', id: '4', displayName: 'Old Mill Bakery', method: 'manual' });
+    expect((await q.qbo('Invoice')).find((i: any) => i.Id === summary.body.invoices[0].id).CustomerRef.value).toBe('4');
+  });
+
+  it('When finance chose to reactivate inactive customers, then the preview says the inactive customer will be made active again, and creating the invoice does so without asking', async () => {
+    const granary = await qboCustomer(q, 'Granary Lane Mills', { Active: false });
+    await q.settings({ inactiveCustomer: 'reactivate' });
+    try {
+      const { dealId } = await customerDeal(q, { name: 'Granary flour line', company: 'Granary Lane Mills' });
+      const preview = await q.card('GET', `/api/deals/${dealId}/preview`);
+      expect(preview.body.customer).toMatchObject({ state: 'will_reactivate', id: granary, displayName: 'Granary Lane Mills', message: expect.stringMatching(/inactive customer “Granary Lane Mills”; it will be made active again/) });
+      expect(preview.body.problems).toEqual([]);
+      const invoices = await invoiceDeal(q, dealId);
+      expect(invoices.map((i) => i.CustomerRef.value)).toEqual([granary]);
+      expect((await qboRecord(q, 'Customer', granary)).Active).toBe(true);
+      expect(await qboCustomersNamed(q, /Granary/)).toHaveLength(1);
+    } finally {
+      await q.settings({ inactiveCustomer: 'ask' });
+    }
+  });
+
+  it('When finance chose new customers over inactive namesakes, then the preview names "Name (2)" and that customer is created, the inactive one left as it was', async () => {
+    const oldId = await qboCustomer(q, 'Millstone Cafe', { Active: false });
+    const before = await qboRecord(q, 'Customer', oldId);
+    await q.settings({ inactiveCustomer: 'create-new' });
+    try {
+      const { dealId } = await customerDeal(q, { name: 'Millstone espresso bar', company: 'Millstone Cafe' });
+      const preview = await q.card('GET', `/api/deals/${dealId}/preview`);
+      expect(preview.body.customer).toMatchObject({ state: 'will_create', displayName: 'Millstone Cafe (2)', requestedName: 'Millstone Cafe' });
+      const invoices = await invoiceDeal(q, dealId);
+      const named = await qboCustomersNamed(q, /Millstone Cafe/);
+      expect(named.map((c: any) => c.DisplayName).sort()).toEqual(['Millstone Cafe', 'Millstone Cafe (2)']);
+      const created = named.find((c: any) => c.DisplayName === 'Millstone Cafe (2)');
+      expect(invoices.map((i) => i.CustomerRef.value)).toEqual([created.Id]);
+      expect(await qboRecord(q, 'Customer', oldId)).toEqual(before);
+    } finally {
+      await q.settings({ inactiveCustomer: 'ask' });
+    }
   });
 
   it('When finance turned off creating customers and nothing matches, then the deal shows "customer missing" and nothing is written, until a person chooses the customer on the card', async () => {

@@ -91,6 +91,42 @@ describe('Settings: reading and validating', () => {
     expect(after.body.settings).toMatchObject({ termId: '2', classId: null });
   });
 
+  it('When a PUT sends only some settings, then it is refused with 400 naming every missing key, and nothing else is reset', async () => {
+    await q.settings({ autoInvoice: true, termId: '2', customers: { createWhenNoMatch: false, matchThreshold: 0.9, projectPerDeal: false } });
+    const { body: before } = await q.card('GET', '/api/settings');
+    const partial = await q.card('PUT', '/api/settings', { settings: { delivery: 'send', customers: { matchThreshold: 0.95 } }, version: before.version });
+    expect(partial.status).toBe(400);
+    expect(partial.body.error.code).toBe('validation_failed');
+    expect(partial.body.error.message).toMatch(/PUT replaces the whole settings document, and it lacks autoInvoice, .*customers\.createWhenNoMatch, customers\.projectPerDeal.*use PATCH/);
+    const missing = partial.body.error.details.map((d: any) => d.path);
+    expect(missing).toEqual(expect.arrayContaining(['autoInvoice', 'termId', 'defaultItemId', 'customers.createWhenNoMatch', 'customers.projectPerDeal']));
+    expect(missing).not.toContain('delivery');
+    expect(missing).not.toContain('customers.matchThreshold');
+    const after = await q.card('GET', '/api/settings');
+    expect(after.body).toMatchObject({ version: before.version, settings: before.settings });
+  });
+
+  it('When finance PATCHes two settings, then only those change and every other setting, nested ones included, keeps its value', async () => {
+    await q.settings({ autoInvoice: true, termId: '2', customers: { createWhenNoMatch: false, matchThreshold: 0.9, projectPerDeal: false } });
+    const { body: before } = await q.card('GET', '/api/settings');
+    const patched = await q.card('PATCH', '/api/settings', { settings: { delivery: 'send', customers: { matchThreshold: 0.95 } }, version: before.version });
+    expect(patched.status).toBe(200);
+    expect(patched.body.version).toBe(before.version + 1);
+    const expected = { ...before.settings, delivery: 'send', customers: { createWhenNoMatch: false, matchThreshold: 0.95, projectPerDeal: false } };
+    expect(patched.body.settings).toEqual(expected);
+    expect((await q.card('GET', '/api/settings')).body.settings).toEqual(expected);
+
+    // A PATCH made from an older read is refused like a PUT, not merged onto a version its sender never saw.
+    const stale = await q.card('PATCH', '/api/settings', { settings: { delivery: 'review' }, version: before.version });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toMatch(/Someone else saved the settings in the meantime/);
+    // An unknown key is refused on a PATCH too.
+    const typo = await q.card('PATCH', '/api/settings', { settings: { delivry: 'review' }, version: before.version + 1 });
+    expect(typo.status).toBe(400);
+    expect(JSON.stringify(typo.body.error.details)).toMatch(/delivry/);
+    await q.settings({ autoInvoice: false, termId: null, delivery: 'review', customers: { createWhenNoMatch: true, matchThreshold: 0.8, projectPerDeal: false } });
+  });
+
   it('When one account saves its settings, then another account still reads its own defaults', async () => {
     await q.settings({ autoInvoice: true });
     const other = await otherAccount(q, 62515066);

@@ -18,7 +18,7 @@ export interface Q2C {
   card(method: string, path: string, body?: unknown, userId?: number): Promise<{ status: number; body: any; headers: Record<string, string> }>;
   /** Runs deal work until none is left or a job has to wait for a person (bounded); returns how many jobs ran. */
   drain(): Promise<number>;
-  /** Saves settings through the signed settings API (read-modify-write). */
+  /** Changes these settings through the signed settings API (PATCH on the version just read); the others stay. */
   settings(patch: Partial<Settings>): Promise<Settings>;
   /** A demo deal's id by its name. */
   dealId(name: string): Promise<string>;
@@ -103,8 +103,8 @@ async function connectedQ2C(world: World): Promise<Q2C> {
     async settings(patch) {
       const current = await q2c.card('GET', '/api/settings');
       if (current.status !== 200) throw new Error(`GET /api/settings answered ${current.status}: ${JSON.stringify(current.body)}`);
-      const saved = await q2c.card('PUT', '/api/settings', { settings: { ...current.body.settings, ...patch }, version: current.body.version });
-      if (saved.status !== 200) throw new Error(`PUT /api/settings answered ${saved.status}: ${JSON.stringify(saved.body)}`);
+      const saved = await q2c.card('PATCH', '/api/settings', { settings: patch, version: current.body.version });
+      if (saved.status !== 200) throw new Error(`PATCH /api/settings answered ${saved.status}: ${JSON.stringify(saved.body)}`);
       return saved.body.settings;
     },
     async dealId(name) {

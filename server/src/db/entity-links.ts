@@ -157,6 +157,15 @@ export async function decideNewCustomer(db: Db, linkId: number, confirmedBy: num
   ]);
 }
 
+/** A person chose to reactivate an inactive QBO customer for the deal; the next attempt does it (a QBO write). */
+export async function decideReactivateCustomer(db: Db, linkId: number, customerId: string, confirmedBy: number | null, now: Date): Promise<void> {
+  await db.query(`UPDATE entity_links SET status = 'pending', details = details || $2::jsonb, updated_at = $3 WHERE id = $1`, [
+    linkId,
+    JSON.stringify({ decision: 'reactivate', reactivateId: customerId, candidates: null, confirmedBy }),
+    now,
+  ]);
+}
+
 /**
  * Sets a link to a chosen QBO entity (a person confirmed the customer, or mapped a product): replaces whatever the
  * object was linked to before.

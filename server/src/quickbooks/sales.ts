@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../logger';
+import type { ReferenceFound, ReferenceKind } from '../sync/setting-references';
 import type { CustomerDraft, QboCustomer, QboDocument, QboDocumentKind, QboItem, QboTerm } from '../sync/model';
 import { QuickbooksApiError, type QuickbooksApi } from './api';
 import { customerBody } from './customer-body';
@@ -91,6 +92,13 @@ export class DuplicateNameError extends Error {
   }
 }
 
+const LIST_PATHS: Record<ReferenceKind, { entity: string; path: string }> = {
+  item: { entity: 'Item', path: '/item' },
+  term: { entity: 'Term', path: '/term' },
+  class: { entity: 'Class', path: '/class' },
+  taxCode: { entity: 'TaxCode', path: '/taxcode' },
+};
+
 const ENTITY: Record<QboDocumentKind, 'Invoice' | 'Estimate'> = { invoice: 'Invoice', estimate: 'Estimate' };
 const PATH: Record<QboDocumentKind, string> = { invoice: '/invoice', estimate: '/estimate' };
 
@@ -160,6 +168,26 @@ export class QuickbooksSales {
     }
   }
 
+  /**
+   * Makes an inactive customer active again (a sparse update, https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/customer):
+   * QBO keeps an inactive customer's name, so reactivating it is how a returning client gets its own name back.
+   */
+  async reactivateCustomer(portalId: number, customer: Pick<QboCustomer, 'id' | 'syncToken'>, requestId: string): Promise<{ customer: QboCustomer; intuitTid: string | undefined }> {
+    const response = await this.deps.api.post(portalId, '/customer', { Id: customer.id, SyncToken: customer.syncToken, sparse: true, Active: true }, { requestId });
+    return { customer: toCustomer(entityEnvelope('Customer').parse(response.json).Customer), intuitTid: response.intuitTid };
+  }
+
+  /**
+   * The DisplayNames held by vendors and employees, active or not: QBO names are unique across customers, vendors and
+   * employees (a new customer with one of these names is refused with 6240).
+   */
+  async otherNames(portalId: number): Promise<string[]> {
+    const [vendors, employees] = await Promise.all(
+      (['Vendor', 'Employee'] as const).map((entity) => queryAll(this.deps.api, portalId, entity, 'Active IN (true, false)')),
+    );
+    return [...vendors!, ...employees!].map((raw) => raw.DisplayName).filter((name): name is string => typeof name === 'string');
+  }
+
   private async activeCustomerNamed(portalId: number, displayName: string): Promise<QboCustomer | null> {
     const raw = await queryAll(this.deps.api, portalId, 'Customer', `DisplayName = ${qboQuote(displayName)}`);
     return raw.map(toCustomer).find((c) => c.active && c.displayName === displayName) ?? null;
@@ -196,6 +224,34 @@ export class QuickbooksSales {
       const c = classSchema.parse(raw);
       return { id: c.Id, name: c.FullyQualifiedName ?? c.Name, active: c.Active !== false };
     });
+  }
+
+  /**
+   * One list object that settings name, read by id whatever its state (an inactive one is still there): its name,
+   * whether it is active, and whether it can go on a sales line (an Item of type Category cannot). Null: none.
+   */
+  async listObject(portalId: number, kind: ReferenceKind, id: string): Promise<ReferenceFound> {
+    const path = LIST_PATHS[kind];
+    const read = await orNull(this.readEntity(portalId, path.entity, `${path.path}/${encodeURIComponent(id)}`));
+    if (!read) return null;
+    switch (kind) {
+      case 'item': {
+        const item = toItem(read.raw);
+        return { name: item.name, active: item.active, sellable: item.type !== 'Category' };
+      }
+      case 'term': {
+        const term = toTerm(read.raw);
+        return { name: term.name, active: term.active, sellable: true };
+      }
+      case 'class': {
+        const c = classSchema.parse(read.raw);
+        return { name: c.FullyQualifiedName ?? c.Name, active: c.Active !== false, sellable: true };
+      }
+      case 'taxCode': {
+        const t = taxCodeSchema.parse(read.raw);
+        return { name: t.Name, active: t.Active !== false, sellable: true };
+      }
+    }
   }
 
   /** Reference "Field rules and formats", Preferences paths. Absent switches read as QBO's defaults. */

@@ -4,8 +4,11 @@ import { listSyncLog, type SyncLogRow, type SyncOutcome } from '../db/sync-log';
 import { BadRequestError, ConflictError } from '../errors';
 import { parseInput } from '../lib/validation';
 import { memoTemplateProblems } from '../sync/memo';
-import { DEFAULT_SETTINGS, settingsSchema, triggerStagesFor, wonStageIds, type Settings } from '../sync/settings';
+import { DEFAULT_SETTINGS, mergeSettings, missingSettingKeys, settingsSchema, triggerStagesFor, wonStageIds, type Settings } from '../sync/settings';
+import { settingReferences, type UnusableReference } from '../sync/setting-references';
 import { pipelinesOf } from './auto-invoice';
+import { withinCardBudget } from './card-actions';
+import { checkSettingReferences } from './setting-references';
 import type { QuoteToCashDeps } from './deps';
 
 /**
@@ -27,6 +30,11 @@ export interface SettingsView {
   defaults: Settings;
   /** Null when HubSpot could not be read just now: the settings still load, and the page says so. */
   pipelines: PipelineView[] | null;
+  /**
+   * The stored settings' QuickBooks ids that QuickBooks can no longer use (missing, inactive, a category), each with
+   * its field and words; empty when all are usable; null when QuickBooks is not connected or could not be read.
+   */
+  unusableReferences: UnusableReference[] | null;
   updatedAt: StoredSettings['updatedAt'];
 }
 
@@ -44,18 +52,82 @@ export async function settingsView(deps: QuoteToCashDeps, portalId: number): Pro
   } catch (err) {
     deps.logger.warn({ err, portalId }, 'pipelines could not be read for the settings');
   }
-  return { settings: stored.settings, version: stored.version, defaults: DEFAULT_SETTINGS, pipelines, updatedAt: stored.updatedAt };
+  let unusable: UnusableReference[] | null = null;
+  const connection = await deps.connections.live(portalId);
+  if (connection?.status === 'connected') {
+    try {
+      unusable = await withinCardBudget(checkSettingReferences(deps, portalId, stored.settings), 'Checking the QuickBooks choices', 5_000);
+    } catch (err) {
+      deps.logger.warn({ err, portalId }, 'the QuickBooks ids of the settings could not be checked');
+    }
+  }
+  return { settings: stored.settings, version: stored.version, defaults: DEFAULT_SETTINGS, pipelines, unusableReferences: unusable, updatedAt: stored.updatedAt };
 }
 
-/** Saves the whole settings document if `version` is still the stored one. */
-export async function saveSettings(deps: QuoteToCashDeps, who: { portalId: number; userId?: number }, input: { settings: unknown; version: number }): Promise<{ settings: Settings; version: number }> {
-  const settings = parseInput(settingsSchema, input.settings, 'Some settings are invalid.');
+/**
+ * Saves the settings if `version` is still the stored one (optimistic concurrency: a save made from an older read is
+ * refused with 409, never merged silently). `replace`: the body is the whole document and a missing key is refused
+ * (PUT); `merge`: the body's keys go on top of the stored settings (PATCH).
+ */
+export async function saveSettings(
+  deps: QuoteToCashDeps,
+  who: { portalId: number; userId?: number },
+  input: { settings: unknown; version: number },
+  mode: 'replace' | 'merge' = 'replace',
+): Promise<{ settings: Settings; version: number }> {
+  let document = input.settings;
+  if (mode === 'replace') {
+    const missing = missingSettingKeys(document);
+    if (missing.length > 0) {
+      throw new BadRequestError(`PUT replaces the whole settings document, and it lacks ${missing.join(', ')}. Send every setting, or use PATCH to change only some.`, {
+        code: 'validation_failed',
+        details: missing.map((path) => ({ path, message: 'missing: PUT needs every setting (PATCH changes only the ones sent)' })),
+      });
+    }
+  } else {
+    const stored = await readSettings(deps.pool, who.portalId);
+    // The merge is made on the version the caller read; a newer stored version is refused below like any save.
+    if (stored.version !== input.version) throw versionConflict();
+    document = mergeSettings(stored.settings, document);
+  }
+  const settings = parseInput(settingsSchema, document, 'Some settings are invalid.');
   const memo = memoTemplateProblems(settings.memoTemplate);
   if (memo.length > 0) throw new BadRequestError(`The memo template has problems: ${memo.join('; ')}`, { code: 'validation_failed', details: memo.map((message) => ({ path: 'memoTemplate', message })) });
+  await requireUsableReferences(deps, who.portalId, settings);
   const version = await writeSettings(deps.pool, who.portalId, settings, input.version, who.userId ?? null, deps.clock.now());
-  if (version === null) throw new ConflictError('Someone else saved the settings in the meantime. Reload them and apply your change again.', { details: { reason: 'version_conflict' } });
+  if (version === null) throw versionConflict();
   deps.logger.info({ portalId: who.portalId, version }, 'settings saved');
   return { settings, version };
+}
+
+/**
+ * Every QuickBooks id the settings name must exist and be active in QuickBooks: one that does not would be dropped
+ * from the next invoice without a word (no terms) or confuse it (a default item that is set but cannot be used).
+ * Without a usable connection nothing can be checked, so a new id is refused until QuickBooks is connected; ids
+ * already stored stay as they are.
+ */
+async function requireUsableReferences(deps: QuoteToCashDeps, portalId: number, settings: Settings): Promise<void> {
+  const refs = settingReferences(settings);
+  if (refs.length === 0) return;
+  const connection = await deps.connections.live(portalId);
+  if (connection?.status !== 'connected') {
+    const stored = settingReferences((await readSettings(deps.pool, portalId)).settings);
+    const fresh = refs.filter((ref) => !stored.some((s) => s.field === ref.field && s.id === ref.id));
+    if (fresh.length === 0) return;
+    throw new ConflictError(`Connect QuickBooks before choosing QuickBooks ids (${fresh.map((r) => r.field).join(', ')}): DealBooks checks each one exists there.`, {
+      details: fresh.map((r) => ({ path: r.field, message: 'QuickBooks is not connected, so this id cannot be checked' })),
+    });
+  }
+  const unusable = await withinCardBudget(checkSettingReferences(deps, portalId, settings), 'Checking the QuickBooks choices');
+  if (unusable.length === 0) return;
+  throw new BadRequestError(`Some settings name QuickBooks objects that cannot be used: ${unusable.map((u) => u.message).join(' ')}`, {
+    code: 'validation_failed',
+    details: unusable.map((u) => ({ path: u.field, message: u.message })),
+  });
+}
+
+function versionConflict(): ConflictError {
+  return new ConflictError('Someone else saved the settings in the meantime. Reload them and apply your change again.', { details: { reason: 'version_conflict' } });
 }
 
 export interface ProductMapping {

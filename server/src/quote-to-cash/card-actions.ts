@@ -10,13 +10,14 @@ import { conversionRefusal } from '../sync/document-status';
 import { mayCreate, type Settings } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
 import { keepCopy } from './record-document';
+import { invoiceSendAddress, type SendAddress } from './send-invoice';
 
 /**
  * What a person asks for on the deal card (and the sync log's Retry). Anything that writes to QuickBooks is queued
  * and answered at once; the card polls the summary. Every request is idempotent: HubSpot retries a failed fetch and
  * people double click, and both find the action already queued or the document already made.
  */
-export type Queued = { kind: 'queued'; action: DealAction; alreadyQueued: boolean };
+export type Queued = { kind: 'queued'; action: DealAction; alreadyQueued: boolean; sendTo?: { address: string | null; source: string | null } | null };
 export type CardRequest = { kind: 'exists'; document: { id: string; docNumber?: string | null; url?: string | null } } | Queued;
 
 /** Who asks: the account and user of the signed request (HubSpot may leave the user out). */
@@ -104,7 +105,20 @@ export async function requestSend(deps: QuoteToCashDeps, who: Requester, invoice
   await requireCreator(deps, who);
   const invoice = await documentOf(deps.pool, who.portalId, connection.id, 'invoice', invoiceId);
   if (!invoice || !invoice.dealId) throw new NotFoundError(`Invoice ${invoiceId} is not an invoice DealBooks made for a deal of this account.`);
-  return queueAction(deps, { portalId: who.portalId, dealId: invoice.dealId, kind: 'send', targetId: invoiceId, trigger: 'card', userId: who.userId, options: sendTo ? { sendTo } : {} });
+  // The answer says where the email goes; the action sends to exactly that address. If QuickBooks is too slow to
+  // tell now, the answer says null and the action decides by the same rule when it runs.
+  let address: SendAddress | null = null;
+  try {
+    address = await withinCardBudget(invoiceSendAddress(deps, who.portalId, invoice.dealId, invoiceId, sendTo), 'Finding the invoice’s email address', 5_000);
+  } catch (err) {
+    deps.logger.warn({ err, portalId: who.portalId, invoiceId }, 'the send address could not be decided at the press');
+  }
+  const options = address?.address ? { sendTo: address.address } : {};
+  const queued = await queueAction(deps, { portalId: who.portalId, dealId: invoice.dealId, kind: 'send', targetId: invoiceId, trigger: 'card', userId: who.userId, options });
+  // A press that found the send already queued answers with that action's address.
+  const queuedTo = queued.action.options.sendTo;
+  const decided = typeof queuedTo === 'string' ? { address: queuedTo, source: address?.address === queuedTo ? address.source : null } : address;
+  return { ...queued, sendTo: decided };
 }
 
 /** The sync log's Retry: the logged action again, as a new action. */

@@ -1,5 +1,5 @@
 import { latestBlocked, openAction } from '../db/deal-actions';
-import { decideNewCustomer, ensureLink, setManualLink } from '../db/entity-links';
+import { decideNewCustomer, decideReactivateCustomer, ensureLink, setManualLink } from '../db/entity-links';
 import { recordSync } from '../db/sync-log';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import { customerOwner } from '../sync/customer-match';
@@ -14,7 +14,11 @@ import type { QuoteToCashDeps } from './deps';
 export type CustomerChoice = { customerId: string } | { create: true };
 
 export interface CustomerAnswer {
-  customer: { state: 'linked'; id: string; displayName: string; method: 'manual'; confidence: 1 } | { state: 'will_create' };
+  customer:
+    | { state: 'linked'; id: string; displayName: string; method: 'manual'; confidence: 1 }
+    | { state: 'will_create' }
+    /** An inactive customer was chosen: the work that runs next makes it active again in QuickBooks and bills it. */
+    | { state: 'will_reactivate'; id: string; displayName: string };
   requeuedActionId: number | null;
 }
 
@@ -29,7 +33,16 @@ export async function confirmCustomer(deps: QuoteToCashDeps, who: Requester, dea
   let customer: CustomerAnswer['customer'];
   if ('customerId' in choice) {
     const chosen = await withinCardBudget(deps.sales.customer(portalId, choice.customerId), 'Reading the customer');
-    if (!chosen || !chosen.active) throw new BadRequestError(`QuickBooks has no active customer ${choice.customerId}.`, { code: 'customer_not_found' });
+    if (!chosen || (!chosen.active && chosen.job)) throw new BadRequestError(`QuickBooks has no active customer ${choice.customerId}.`, { code: 'customer_not_found' });
+    if (!chosen.active) {
+      // Confirming an inactive customer reactivates it; that is a QuickBooks write, so the queued work does it.
+      const link = await ensureLink(deps.pool, { ...scope, type: 'deal', id: dealId, qboType: 'Customer' }, now);
+      if (link.status === 'linked') throw new ConflictError('This deal is already billed to a confirmed customer; choose another customer instead.');
+      await decideReactivateCustomer(deps.pool, link.id, chosen.id, userId ?? null, now);
+      await recordSync(deps.pool, { portalId, action: 'customer', outcome: 'succeeded', message: `The inactive QuickBooks customer "${chosen.displayName}" will be made active again and billed for this deal.`, dealId, qboEntityType: 'Customer', qboEntityId: chosen.id }, now);
+      customer = { state: 'will_reactivate', id: chosen.id, displayName: chosen.displayName };
+      return { customer, requeuedActionId: await requeueBlocked(deps, portalId, dealId, userId) };
+    }
     const owner = customerOwner(deal);
     const targets = settings.customers.projectPerDeal || owner.type === 'deal' ? [owner] : [owner, { type: 'deal' as const, id: dealId }];
     for (const target of targets) {
@@ -44,13 +57,14 @@ export async function confirmCustomer(deps: QuoteToCashDeps, who: Requester, dea
     await recordSync(deps.pool, { portalId, action: 'customer', outcome: 'succeeded', message: 'A new QuickBooks customer will be created for this deal.', dealId }, now);
     customer = { state: 'will_create' };
   }
-  // The work that stopped to ask goes on by itself.
+  return { customer, requeuedActionId: await requeueBlocked(deps, portalId, dealId, userId) };
+}
+
+/** The work that stopped to ask goes on by itself. */
+async function requeueBlocked(deps: QuoteToCashDeps, portalId: number, dealId: string, userId: number | undefined): Promise<number | null> {
   const blocked = await latestBlocked(deps.pool, portalId, dealId);
-  let requeuedActionId: number | null = null;
-  if (blocked && blocked.problems.some((p) => p.code === 'customer_needs_confirmation' || p.code === 'customer_missing') && (blocked.kind === 'invoice' || blocked.kind === 'estimate')) {
-    const { action, created } = await openAction(deps.pool, { portalId, dealId, kind: blocked.kind, trigger: 'retry', userId: userId ?? null, options: blocked.options }, now);
-    if (created) await deps.queue.action(portalId, dealId, action.id);
-    requeuedActionId = action.id;
-  }
-  return { customer, requeuedActionId };
+  if (!blocked || !blocked.problems.some((p) => p.code === 'customer_needs_confirmation' || p.code === 'customer_missing') || (blocked.kind !== 'invoice' && blocked.kind !== 'estimate')) return null;
+  const { action, created } = await openAction(deps.pool, { portalId, dealId, kind: blocked.kind, trigger: 'retry', userId: userId ?? null, options: blocked.options }, deps.clock.now());
+  if (created) await deps.queue.action(portalId, dealId, action.id);
+  return action.id;
 }

@@ -41,10 +41,11 @@ export async function createDocument(deps: QuoteToCashDeps, action: DealAction, 
   const deal = facts.deal;
   const committed = await commitCustomer(deps, scope, deal, plan.customer, { linkDeal: !facts.settings.customers.projectPerDeal });
   const billTo = facts.settings.customers.projectPerDeal ? await ensureProject(deps, scope, deal, committed.customer) : committed.customer;
-  if (plan.customer.state === 'create') {
+  if (plan.customer.state === 'create' || plan.customer.state === 'reactivate') {
+    const did = plan.customer.state === 'create' ? 'Created' : 'Reactivated';
     await recordSync(
       pool,
-      { portalId: action.portalId, action: 'customer', outcome: 'succeeded', message: `Created QuickBooks customer "${committed.customer.displayName}".`, dealId: deal.id, qboEntityType: 'Customer', qboEntityId: committed.customer.id, intuitTid: committed.intuitTid ?? null, dealActionId: action.id },
+      { portalId: action.portalId, action: 'customer', outcome: 'succeeded', message: `${did} QuickBooks customer "${committed.customer.displayName}".`, dealId: deal.id, qboEntityType: 'Customer', qboEntityId: committed.customer.id, intuitTid: committed.intuitTid ?? null, dealActionId: action.id },
       clock.now(),
     );
   }
@@ -64,7 +65,7 @@ export async function createDocument(deps: QuoteToCashDeps, action: DealAction, 
   }
   log.info({ qboId: created.document.id, intuitTid: created.intuitTid }, `${kind} created in QuickBooks`);
   return adoptDocument(deps, action, connection, kind, link, created.document, log, {
-    sendTo: sending ? { email: facts.deal.contact?.email ?? null } : undefined,
+    sendTo: sending ? { email: plan.billEmail.address } : undefined,
     intuitTid: created.intuitTid,
     customerName: billTo.displayName,
   });

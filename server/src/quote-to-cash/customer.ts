@@ -1,8 +1,8 @@
 import { ensureLink, findLink, markLinked, markNeedsReview, noteAttempt, type EntityLink, type MatchMethod } from '../db/entity-links';
 import { DuplicateNameError } from '../quickbooks/sales';
-import { billable, billingName, customerDraft, customerOwner, matchByEmail, matchByName, type Candidate, type CustomerMatch } from '../sync/customer-match';
+import { billable, billingName, customerDraft, customerOwner, inactiveCandidate, inactiveNamesake, matchByEmail, matchByName, type Candidate, type CustomerMatch } from '../sync/customer-match';
 import type { CustomerDraft, DealSnapshot, QboCustomer } from '../sync/model';
-import { disambiguatedDisplayName } from '../sync/names';
+import { disambiguatedDisplayName, firstFreeNameAttempt } from '../sync/names';
 import type { Settings } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
 
@@ -14,8 +14,16 @@ import type { QuoteToCashDeps } from './deps';
 export type CustomerPlan =
   | { state: 'linked'; customer: QboCustomer; method: MatchMethod; score: number | null }
   | CustomerMatch
-  | { state: 'create'; draft: CustomerDraft }
+  /** `nameAttempt`: which of "Name", "Name (2)"... is free in QuickBooks (names.ts), so the preview names it. */
+  | { state: 'create'; draft: CustomerDraft; nameAttempt?: number }
+  /** An inactive customer with exactly the name, made active again (a person confirmed it, or the settings say so). */
+  | { state: 'reactivate'; customer: QboCustomer; method: 'name' | 'manual' }
   | { state: 'missing' };
+
+/** The DisplayName a create plan gives the new customer. */
+export function plannedName(plan: { draft: CustomerDraft; nameAttempt?: number }): string {
+  return disambiguatedDisplayName(plan.draft.displayName, plan.nameAttempt ?? 1);
+}
 
 /** The account and QBO company a customer decision is made in. */
 export interface CustomerScope {
@@ -36,7 +44,16 @@ export async function planCustomer(deps: QuoteToCashDeps, scope: CustomerScope, 
     const fromDeal = await linkedCustomer(deps, scope, dealLink);
     if (fromDeal && dealLink) return { state: 'linked', customer: fromDeal, method: dealLink.matchMethod ?? 'existing', score: dealLink.matchScore };
     // A person looked at the candidates and chose "none of these: create a new customer".
-    if (dealLink && dealLink.status !== 'linked' && dealLink.details.decision === 'create') return { state: 'create', draft: customerDraft(deal, currency) };
+    if (dealLink && dealLink.status !== 'linked' && dealLink.details.decision === 'create') {
+      const customers = await deps.cache.get(scope.portalId, 'customers', () => deps.sales.allCustomers(scope.portalId, { includeInactive: true }), { fresh: true });
+      return newCustomerPlan(deps, scope, customerDraft(deal, currency), customers);
+    }
+  }
+  // A person confirmed the inactive customer of the same name: it is made active again when the work runs.
+  const reactivateId = dealLink && dealLink.status !== 'linked' && dealLink.details.decision === 'reactivate' ? dealLink.details.reactivateId : null;
+  if (typeof reactivateId === 'string') {
+    const chosen = await deps.sales.customer(scope.portalId, reactivateId);
+    if (chosen && !chosen.job) return { state: 'reactivate', customer: chosen, method: 'manual' };
   }
   const owner = customerOwner(deal);
   if (owner.type !== 'deal') {
@@ -51,13 +68,26 @@ export async function planCustomer(deps: QuoteToCashDeps, scope: CustomerScope, 
     const byEmail = matchByEmail(await deps.sales.customersByEmail(scope.portalId, email), name);
     if (byEmail) return byEmail;
   }
-  // Before deciding to create, look again at a fresh list: the cached one may be a minute old.
+  // Before deciding to create, look again at a fresh list: the cached one may be a minute old. Inactive customers
+  // are in the list (they hold their names), and only matchByName's active ones are ever matched.
+  let customers: QboCustomer[] = [];
+  const draft = customerDraft(deal, currency);
   for (const fresh of [false, true]) {
-    const customers = await deps.cache.get(scope.portalId, 'customers', () => deps.sales.allCustomers(scope.portalId), { fresh });
+    customers = await deps.cache.get(scope.portalId, 'customers', () => deps.sales.allCustomers(scope.portalId, { includeInactive: true }), { fresh });
     const byName = matchByName(customers, name, settings.customers.matchThreshold);
+    if (byName?.state === 'matched') return byName;
+    const namesake = settings.inactiveCustomer === 'create-new' ? null : inactiveNamesake(customers, draft.displayName);
+    if (namesake) return settings.inactiveCustomer === 'reactivate' ? { state: 'reactivate', customer: namesake, method: 'name' } : { state: 'needs_confirmation', candidates: [inactiveCandidate(namesake)] };
     if (byName) return byName;
   }
-  return settings.customers.createWhenNoMatch ? { state: 'create', draft: customerDraft(deal, currency) } : { state: 'missing' };
+  if (!settings.customers.createWhenNoMatch) return { state: 'missing' };
+  return newCustomerPlan(deps, scope, draft, customers);
+}
+
+/** A new customer under the first name that is free: QBO names are unique across customers, vendors and employees. */
+async function newCustomerPlan(deps: QuoteToCashDeps, scope: CustomerScope, draft: CustomerDraft, customers: readonly QboCustomer[]): Promise<CustomerPlan> {
+  const others = await deps.cache.get(scope.portalId, 'other-names', () => deps.sales.otherNames(scope.portalId), { fresh: true });
+  return { state: 'create', draft, nameAttempt: firstFreeNameAttempt(draft.displayName, [...customers.map((c) => c.displayName), ...others]) };
 }
 
 /**
@@ -88,13 +118,31 @@ export async function commitCustomer(
     await link(plan.customer, plan.method, plan.score);
     return { customer: plan.customer, method: plan.method, score: plan.score };
   }
+  if (plan.state === 'reactivate') {
+    let customer = plan.customer;
+    let intuitTid: string | undefined;
+    if (!customer.active) {
+      // The owner's link carries the request id, so a retry after a lost answer replays QBO's first answer.
+      const ownerLink = await ensureLink(deps.pool, { ...scope, type: owner.type, id: owner.id, qboType: 'Customer' }, now());
+      await noteAttempt(deps.pool, ownerLink.id, { reactivateId: customer.id }, now());
+      const done = await deps.sales.reactivateCustomer(scope.portalId, customer, `${ownerLink.requestId.slice(0, 44)}-ra`);
+      customer = done.customer;
+      intuitTid = done.intuitTid;
+    }
+    await deps.cache.upsert(scope.portalId, 'customers', customer);
+    await link(customer, plan.method, 1);
+    return { customer, method: plan.method, score: 1, ...(intuitTid ? { intuitTid } : {}) };
+  }
   if (plan.state !== 'create') throw new Error(`cannot commit a customer plan in state ${plan.state}`);
 
   const ownerLink = await ensureLink(deps.pool, { ...scope, type: owner.type, id: owner.id, qboType: 'Customer' }, now());
   const base = plan.draft.displayName;
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const displayName = attempt === 1 ? base : disambiguatedDisplayName(base, attempt);
-    const requestId = attempt === 1 ? ownerLink.requestId : `${ownerLink.requestId.slice(0, 44)}-n${attempt}`;
+  // The planned name first (the one the preview showed), with the owner's request id; later ones if QBO still
+  // refuses it (a name taken since the plan was made).
+  const first = plan.nameAttempt ?? 1;
+  for (let attempt = first; attempt < first + 5; attempt++) {
+    const displayName = disambiguatedDisplayName(base, attempt);
+    const requestId = attempt === first ? ownerLink.requestId : `${ownerLink.requestId.slice(0, 44)}-n${attempt}`;
     await noteAttempt(deps.pool, ownerLink.id, { displayName }, now());
     try {
       const created = await deps.sales.createCustomer(scope.portalId, { ...plan.draft, displayName }, requestId);

@@ -5,7 +5,10 @@ import { billingName } from '../sync/customer-match';
 import { mapItems, type UnmappedLine } from '../sync/items';
 import type { ItemChoice, Problem, QboDocumentKind, QboItem, QboTerm } from '../sync/model';
 import { preflight, type CustomerFact, type PreflightFacts } from '../sync/preflight';
-import { planCustomer, type CustomerPlan } from './customer';
+import { chooseBillEmail, type BillEmailChoice } from '../sync/bill-email';
+import { referencesThatBlock } from '../sync/setting-references';
+import { plannedName, planCustomer, type CustomerPlan } from './customer';
+import { unusableForDocument } from './setting-references';
 import type { QuoteToCashDeps } from './deps';
 import { companyToday, quickbooksState, type Facts } from './facts';
 
@@ -23,6 +26,8 @@ export interface Plan {
   /** What `built` was made from, so the document can be rebuilt for the customer and marker finally used. */
   buildInput: BuildInput | null;
   terms: QboTerm | null;
+  /** Where QuickBooks emails the invoice (the settings' choice between the customer's and the contact's address). */
+  billEmail: BillEmailChoice;
 }
 
 export interface PlanOptions {
@@ -63,9 +68,10 @@ function customerReference(plan: CustomerPlan): { id: string; displayName: strin
   switch (plan.state) {
     case 'linked':
     case 'matched':
+    case 'reactivate':
       return { id: plan.customer.id, displayName: plan.customer.displayName, currency: plan.customer.currency };
     case 'create':
-      return { id: '', displayName: plan.draft.displayName, currency: plan.draft.currency ?? null };
+      return { id: '', displayName: plannedName(plan), currency: plan.draft.currency ?? null };
     default:
       return null;
   }
@@ -75,16 +81,17 @@ function customerFact(plan: CustomerPlan, name: string): CustomerFact {
   switch (plan.state) {
     case 'linked':
     case 'matched':
+    case 'reactivate':
       return { status: 'resolved', customer: { id: plan.customer.id, displayName: plan.customer.displayName, currency: plan.customer.currency, email: plan.customer.email } };
     case 'needs_confirmation':
-      return { status: 'needs_confirmation', companyName: name, candidates: plan.candidates.map((c) => ({ displayName: c.displayName, score: c.score })) };
+      return { status: 'needs_confirmation', companyName: name, candidates: plan.candidates.map((c) => ({ displayName: c.displayName, score: c.score, inactive: c.reason === 'inactive' })) };
     default:
       return { status: 'none' };
   }
 }
 
 export async function planDocument(deps: QuoteToCashDeps, facts: Facts, kind: QboDocumentKind, options: PlanOptions): Promise<Plan> {
-  const empty: Plan = { kind, problems: [], customer: null, items: new Map(), unmapped: [], built: null, buildInput: null, terms: null };
+  const empty: Plan = { kind, problems: [], customer: null, items: new Map(), unmapped: [], built: null, buildInput: null, terms: null, billEmail: { address: null, source: null } };
   const early = earlyProblems(facts, kind, options);
   const connection = facts.connection;
   // Without QuickBooks or the deal nothing more can be known; otherwise every problem is gathered below, at once.
@@ -107,11 +114,20 @@ export async function planDocument(deps: QuoteToCashDeps, facts: Facts, kind: Qb
   const productLinks = await linksOfObjects(deps.pool, connection.id, 'product', productIds, 'Item');
   const productItems = new Map([...productLinks].flatMap(([productId, link]) => (link.status === 'linked' && link.qboEntityId ? [[productId, link.qboEntityId] as const] : [])));
   const mapped = mapItems({ lines: deal.lineItems, items, productItems, defaultItemId: facts.settings.defaultItemId });
-  const resolved = customer.state === 'linked' || customer.state === 'matched' ? customer.customer : null;
+  const resolved = customer.state === 'linked' || customer.state === 'matched' || customer.state === 'reactivate' ? customer.customer : null;
   const term = chooseTerms(terms, { setting: facts.settings.termId, customer: resolved?.termId, company: prefs.defaultTermId });
 
+  const unusable = await unusableForDocument(deps, portalId, facts.settings, { items, terms });
+  const chosenItems = [...mapped.chosen.values()];
+  const blocking = referencesThatBlock(unusable, {
+    kind,
+    needsDefaultItem: mapped.unmapped.length > 0,
+    taxableLines: chosenItems.some((i) => i.taxable === true),
+    nonTaxableLines: chosenItems.some((i) => i.taxable !== true),
+  });
+
   const customerRef = customerReference(customer);
-  const billEmail = deal.contact?.email ?? resolved?.email ?? null;
+  const billEmail = chooseBillEmail(facts.settings.billEmail, { customerEmail: resolved ? resolved.email : undefined, contactEmail: deal.contact?.email });
   let built: BuiltDocument | null = null;
   let buildInput: BuildInput | null = null;
   if (customerRef && mapped.unmapped.length === 0 && deal.lineItems.length > 0 && !early.some((p) => p.code === 'line_without_price')) {
@@ -125,7 +141,7 @@ export async function planDocument(deps: QuoteToCashDeps, facts: Facts, kind: Qb
       terms: term,
       company: { homeCurrency: prefs.homeCurrency ?? null, multicurrency: prefs.multicurrency ?? null },
       today: facts.today,
-      billEmail,
+      billEmail: billEmail.address,
       marker: options.linkMarker ?? 'DealBooks ref (assigned when created)',
     };
     built = buildDocument(buildInput);
@@ -144,7 +160,8 @@ export async function planDocument(deps: QuoteToCashDeps, facts: Facts, kind: Qb
       },
       items: new Map(deal.lineItems.map((l) => [l.id, mapped.chosen.get(l.id) ? { itemId: mapped.chosen.get(l.id)!.itemId } : null])),
       customer: customerFact(customer, billingName(deal)),
+      unusableSettings: blocking,
     },
   });
-  return { kind, problems, customer, items: mapped.chosen, unmapped: mapped.unmapped, built, buildInput, terms: term };
+  return { kind, problems, customer, items: mapped.chosen, unmapped: mapped.unmapped, built, buildInput, terms: term, billEmail };
 }

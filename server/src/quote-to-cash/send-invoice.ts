@@ -1,6 +1,8 @@
 import type { DealAction } from '../db/deal-actions';
 import { documentOf } from '../db/qbo-documents';
+import { readSettings } from '../db/portal-settings';
 import { recordSync } from '../db/sync-log';
+import { chooseBillEmail, sendAddress } from '../sync/bill-email';
 import { blocked, refused, type ActionOutcome } from './action-outcome';
 import type { QuoteToCashDeps } from './deps';
 import { requireConnected } from './facts';
@@ -8,17 +10,34 @@ import { definiteRefusal } from './problems';
 import { keepCopy } from './record-document';
 import { safeWriteBack } from './write-back';
 
-/** QuickBooks emails one of the deal's invoices, to the address the person chose, else the deal's contact or the invoice's own. */
+export type SendAddress = ReturnType<typeof sendAddress>;
+
+/**
+ * Where "Send" emails an invoice (sync/bill-email.ts): the address the person typed, else the invoice's own
+ * BillEmail, else the settings' choice between the QBO customer's address and the deal contact's.
+ */
+export async function invoiceSendAddress(deps: QuoteToCashDeps, portalId: number, dealId: string, invoiceId: string, explicit: string | undefined): Promise<SendAddress> {
+  if (explicit) return sendAddress(explicit, null, { address: null, source: null });
+  const current = await deps.sales.readDocument(portalId, 'invoice', invoiceId);
+  if (current?.document.billEmail) return sendAddress(null, current.document.billEmail, { address: null, source: null });
+  const [{ settings }, customer, deal] = await Promise.all([
+    readSettings(deps.pool, portalId),
+    current ? deps.sales.customer(portalId, current.document.customerId) : Promise.resolve(null),
+    deps.deals.readDeal(portalId, dealId),
+  ]);
+  return sendAddress(null, null, chooseBillEmail(settings.billEmail, { customerEmail: customer ? customer.email : undefined, contactEmail: deal?.contact?.email }));
+}
+
+/** QuickBooks emails one of the deal's invoices, to the address decided when the person pressed Send (else decided now). */
 export async function sendInvoice(deps: QuoteToCashDeps, action: DealAction): Promise<ActionOutcome> {
   const { pool, clock, sales } = deps;
   const connection = await deps.connections.live(action.portalId);
   requireConnected(action.portalId, connection);
   const stored = await documentOf(pool, action.portalId, connection.id, 'invoice', action.targetId);
   if (!stored) return blocked(deps, action, [{ code: 'qbo_rejected', message: `Invoice ${action.targetId} is not one of this account's invoices.` }], { writeBack: false });
-  const deal = await deps.deals.readDeal(action.portalId, action.dealId);
-  const sendTo = typeof action.options.sendTo === 'string' ? action.options.sendTo : (deal?.contact?.email ?? null);
-  const current = await sales.readDocument(action.portalId, 'invoice', stored.id);
-  if (!sendTo && !current?.document.billEmail) {
+  const explicit = typeof action.options.sendTo === 'string' ? action.options.sendTo : undefined;
+  const sendTo = (await invoiceSendAddress(deps, action.portalId, action.dealId, stored.id, explicit)).address;
+  if (!sendTo) {
     const message = 'QuickBooks has no email address to send this invoice to. Add an email to the deal’s contact or to the QuickBooks customer, then press Send again.';
     return blocked(deps, action, [{ code: 'no_bill_email', message }], { writeBack: false });
   }

@@ -52,7 +52,12 @@ export interface PreviewLine {
   /** What the line adds to the total: after its discount. */
   amountCents: number;
   discountCents: number;
+  /** The line's tax code: the one the settings set for taxable / non-taxable items, or null (QuickBooks decides). */
   taxCode: string | null;
+  /** Who picks the line's tax code: DealBooks' settings, or QuickBooks from the item and the customer. */
+  taxCodeFrom: 'settings' | 'quickbooks';
+  /** The QBO item's Taxable flag, which QuickBooks uses when the settings set no code. */
+  itemTaxable: boolean | null;
   usesDefaultItem: boolean;
 }
 
@@ -75,6 +80,11 @@ export interface DocumentPreview {
   privateNote: string;
   billEmail: string | null;
   classId: string | null;
+  /**
+   * Sales tax is not in the totals above: QuickBooks computes it when the document is created, from each line's tax
+   * code and the customer's tax settings (DealBooks never sends a tax amount).
+   */
+  tax: { computedBy: 'quickbooks'; message: string; lines: Array<{ lineItemId: string; taxCode: string | null; from: 'settings' | 'quickbooks' }> };
   warnings: string[];
 }
 
@@ -180,9 +190,21 @@ function buildLine(line: LineItemSnapshot, item: ItemChoice, settings: BuildSett
       amountCents: amounts.targetCents,
       discountCents,
       taxCode: taxCode ?? null,
+      taxCodeFrom: taxCode ? 'settings' : 'quickbooks',
+      itemTaxable: item.taxable,
       usesDefaultItem: item.method === 'default',
     },
   };
+}
+
+/** The preview's sentence about tax: who computes it, and with which code on each line. */
+function taxMessage(lines: readonly PreviewLine[]): string {
+  const each = lines.map((l) =>
+    l.taxCode
+      ? `“${l.description}”: tax code ${l.taxCode} (DealBooks settings)`
+      : `“${l.description}”: the code QuickBooks picks from the item (${l.itemTaxable === true ? 'taxable' : l.itemTaxable === false ? 'not taxable' : 'taxable or not as set in QuickBooks'}) and the customer`,
+  );
+  return `Sales tax is not included in these totals: QuickBooks computes it when the document is created, from each line's tax code and the customer's tax settings. Tax codes: ${each.join('; ')}.`;
 }
 
 /** The QBO Invoice or Estimate body for the deal, and the preview of exactly what it will contain. */
@@ -252,6 +274,11 @@ export function buildDocument(input: BuildInput): BuiltDocument {
       privateNote,
       billEmail: input.billEmail,
       classId: settings.classId,
+      tax: {
+        computedBy: 'quickbooks',
+        message: taxMessage(parts.map((p) => p.preview)),
+        lines: parts.map((p) => ({ lineItemId: p.preview.lineItemId, taxCode: p.preview.taxCode, from: p.preview.taxCodeFrom })),
+      },
       warnings,
     },
   };

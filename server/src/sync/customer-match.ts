@@ -14,7 +14,8 @@ export interface Candidate {
   displayName: string;
   email: string | null;
   score: number;
-  reason: 'email' | 'name' | 'fuzzy';
+  /** `inactive`: an inactive customer holding exactly the name; confirming it reactivates it. */
+  reason: 'email' | 'name' | 'fuzzy' | 'inactive';
 }
 
 export type CustomerMatch =
@@ -68,6 +69,22 @@ export function matchByEmail(withEmail: readonly QboCustomer[], name: string): C
   const sameName = usable.filter((c) => normalizeCompanyName(c.displayName) === normalizeCompanyName(name));
   if (sameName.length === 1) return { state: 'matched', customer: sameName[0]!, method: 'email', score: 1 };
   return { state: 'needs_confirmation', candidates: usable.map((c) => ({ id: c.id, displayName: c.displayName, email: c.email, score: 1, reason: 'email' as const })) };
+}
+
+/**
+ * The inactive top-level customer holding exactly the name a new customer would get (QBO compares names without
+ * case). QBO keeps an inactive customer's name, so a returning client usually wants that customer back rather than a
+ * "Name (2)". Null when there is none.
+ */
+export function inactiveNamesake(customers: readonly QboCustomer[], displayName: string): QboCustomer | null {
+  const wanted = displayName.trim().toLowerCase();
+  const found = customers.filter((c) => !c.active && !c.job && c.displayName.trim().toLowerCase() === wanted);
+  return found.length === 1 ? found[0]! : null;
+}
+
+/** The inactive namesake as the one candidate a person confirms (which reactivates it). */
+export function inactiveCandidate(customer: QboCustomer): Candidate {
+  return { id: customer.id, displayName: customer.displayName, email: customer.email, score: 1, reason: 'inactive' };
 }
 
 /**

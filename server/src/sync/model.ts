@@ -208,6 +208,7 @@ export const PROBLEM_CODES = [
   'not_allowed',
   'estimates_disabled',
   'qbo_rejected',
+  'setting_unusable',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

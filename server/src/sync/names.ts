@@ -165,3 +165,17 @@ export function disambiguatedDisplayName(base: string, attempt: number): string 
   const suffix = ` (${attempt})`;
   return `${cut(name, DISPLAY_NAME_MAX - suffix.length)}${suffix}`;
 }
+
+/**
+ * Which attempt of disambiguatedDisplayName a new customer will get: the first of "Name", "Name (2)", "Name (3)"...
+ * that no customer (active or not), vendor or employee holds, compared without case as QBO does. The preview shows
+ * that name, and creation starts from it, so what the preview says is what QuickBooks gets.
+ */
+export function firstFreeNameAttempt(base: string, taken: Iterable<string>): number {
+  const used = new Set<string>();
+  for (const name of taken) used.add(name.trim().toLowerCase());
+  for (let attempt = 1; attempt < 1000; attempt++) {
+    if (!used.has(disambiguatedDisplayName(base, attempt).toLowerCase())) return attempt;
+  }
+  return 1000;
+}

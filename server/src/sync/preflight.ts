@@ -12,7 +12,7 @@ import type { DealSnapshot, Problem, QboDocumentKind } from './model';
 export type CustomerFact =
   | { status: 'resolved'; customer: { id: string; displayName: string; currency: string | null; email: string | null } }
   /** Fuzzy candidates only; a person must confirm one (never linked automatically below the threshold). */
-  | { status: 'needs_confirmation'; companyName: string; candidates: Array<{ displayName: string; score: number }> }
+  | { status: 'needs_confirmation'; companyName: string; candidates: Array<{ displayName: string; score: number; inactive?: boolean }> }
   /** No candidate at all: DealBooks creates one when settings allow. */
   | { status: 'none' };
 
@@ -29,6 +29,11 @@ export interface QuickbooksFacts {
   /** Per line item id: the QBO item found for it (mapping or default item), or null when there is none. */
   items: Map<string, { itemId: string } | null>;
   customer: CustomerFact;
+  /**
+   * Settings naming QuickBooks objects QuickBooks can no longer use, that this document would use
+   * (setting-references.ts decides which); each blocks it with its own words.
+   */
+  unusableSettings?: ReadonlyArray<{ field: string; id: string; message: string }>;
 }
 
 export interface PreflightFacts {
@@ -85,8 +90,10 @@ function dealProblems(deal: DealSnapshot): Problem[] {
   return problems;
 }
 
-function unmappedProducts(deal: DealSnapshot, items: QuickbooksFacts['items']): Problem[] {
+function unmappedProducts(deal: DealSnapshot, items: QuickbooksFacts['items'], defaultItemUnusable: boolean): Problem[] {
   const problems: Problem[] = [];
+  // A default item is set but QuickBooks cannot use it: "choose a default item" would read as if none were set.
+  const orDefault = defaultItemUnusable ? 'or choose a default item QuickBooks can use (the one set is not: see below)' : 'or choose a default item';
   const reported = new Set<string>();
   for (const line of deal.lineItems) {
     if (items.get(line.id)) continue;
@@ -100,12 +107,12 @@ function unmappedProducts(deal: DealSnapshot, items: QuickbooksFacts['items']): 
       productId
         ? {
             code: 'unmapped_product',
-            message: `No QuickBooks item matches the HubSpot product ${quoted(name)}. Map the HubSpot product ${quoted(name)} to a QuickBooks item in ${SETTINGS}, or choose a default item.`,
+            message: `No QuickBooks item matches the HubSpot product ${quoted(name)}. Map the HubSpot product ${quoted(name)} to a QuickBooks item in ${SETTINGS}, ${orDefault}.`,
             subject: { lineItemId: line.id, productId, name },
           }
         : {
             code: 'unmapped_product',
-            message: `The line item ${quoted(name)} is not a HubSpot product and no QuickBooks item matches it. Choose a default item in ${SETTINGS}, or pick a product for the line in HubSpot.`,
+            message: `The line item ${quoted(name)} is not a HubSpot product and no QuickBooks item matches it. ${defaultItemUnusable ? 'Choose a default item QuickBooks can use (the one set is not: see below)' : 'Choose a default item'} in ${SETTINGS}, or pick a product for the line in HubSpot.`,
             subject: { lineItemId: line.id, name },
           },
     );
@@ -165,6 +172,16 @@ function currencyMismatch(deal: DealSnapshot, qbo: QuickbooksFacts): Problem[] {
 }
 
 function customerProblems(deal: DealSnapshot, facts: PreflightFacts, customer: CustomerFact): Problem[] {
+  if (customer.status === 'needs_confirmation' && customer.candidates.length === 1 && customer.candidates[0]!.inactive) {
+    const inactive = customer.candidates[0]!;
+    return [
+      {
+        code: 'customer_needs_confirmation',
+        message: `QuickBooks has an inactive customer named ${quoted(inactive.displayName)}. Confirm it on the deal card to make it active again and bill it, or choose to create a new customer (it would be named differently, since QuickBooks keeps the inactive customer's name).`,
+        subject: { companyName: customer.companyName, candidates: quoted(inactive.displayName), inactive: 'true' },
+      },
+    ];
+  }
   if (customer.status === 'needs_confirmation') {
     const best = customer.candidates.slice(0, 3).map((c) => `${quoted(c.displayName)} (${percent(c.score)})`);
     const closest = best.length > 0 ? ` The closest QuickBooks customers are ${best.join(', ')}.` : '';
@@ -252,7 +269,9 @@ export function preflight(facts: PreflightFacts): Problem[] {
   if (deal) {
     problems.push(...dealProblems(deal));
     if (qbo) {
-      problems.push(...unmappedProducts(deal, qbo.items));
+      const unusable = qbo.unusableSettings ?? [];
+      problems.push(...unmappedProducts(deal, qbo.items, unusable.some((u) => u.field === 'defaultItemId')));
+      problems.push(...unusable.map((u): Problem => ({ code: 'setting_unusable', message: u.message, subject: { field: u.field, id: u.id } })));
       problems.push(...closedPeriod(facts, deal, qbo.company.bookCloseDate));
       problems.push(...currencyMismatch(deal, qbo));
       problems.push(...customerProblems(deal, facts, qbo.customer));

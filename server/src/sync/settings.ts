@@ -47,6 +47,17 @@ export const settingsSchema = z
       })
       .strict()
       .default({ createWhenNoMatch: true, matchThreshold: 0.8, projectPerDeal: false }),
+    /**
+     * Where QBO emails an invoice: 'quickbooks-customer' (the QBO customer's own address, which finance keeps for
+     * its accounts-payable contact; the HubSpot contact's only for a new customer or one without an address) or
+     * 'hubspot-contact' (the deal's contact, else the customer's address).
+     */
+    billEmail: z.enum(['quickbooks-customer', 'hubspot-contact']).default('quickbooks-customer'),
+    /**
+     * A new customer's name is held by an inactive QBO customer: 'ask' (the card names it and a person confirms,
+     * which reactivates it), 'reactivate' (reactivate it without asking) or 'create-new' (a new "Name (2)").
+     */
+    inactiveCustomer: z.enum(['ask', 'reactivate', 'create-new']).default('ask'),
     /** Who may create invoices and estimates from the card: everyone, or these HubSpot user ids. */
     creators: z
       .union([z.literal('everyone'), z.array(z.string().regex(/^\d{1,20}$/, 'expected a HubSpot user id')).max(500)])
@@ -71,6 +82,44 @@ export function readStoredSettings(stored: unknown): Settings {
     result[key] = one.success ? one.data : schema.parse(undefined);
   }
   return result as Settings;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The keys a whole settings document lacks, nested ones as `customers.matchThreshold`. A PUT replaces the whole
+ * document, so a missing key is refused rather than silently reset to its default (partial changes are a PATCH).
+ * Only the groups with fixed keys (taxCodes, customers) are looked into; triggerStages is a map of its own.
+ */
+export function missingSettingKeys(document: unknown): string[] {
+  if (!isPlainObject(document)) return Object.keys(DEFAULT_SETTINGS);
+  const missing: string[] = [];
+  for (const [key, fallback] of Object.entries(DEFAULT_SETTINGS)) {
+    if (!(key in document)) {
+      missing.push(key);
+      continue;
+    }
+    const given = document[key];
+    if (key === 'triggerStages' || !isPlainObject(fallback) || !isPlainObject(given)) continue;
+    for (const inner of Object.keys(fallback)) if (!(inner in given)) missing.push(`${key}.${inner}`);
+  }
+  return missing;
+}
+
+/**
+ * A PATCH on top of the stored settings: each key given replaces the stored one; the groups with fixed keys
+ * (taxCodes, customers) merge key by key, so `{"customers": {"matchThreshold": 0.9}}` keeps the other customer
+ * choices. triggerStages is replaced whole (it is one choice: which stages of which pipelines). The result is still
+ * validated by settingsSchema (an unknown key is refused).
+ */
+export function mergeSettings(current: Settings, patch: unknown): unknown {
+  if (!isPlainObject(patch)) return patch;
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    const stored = (current as Record<string, unknown>)[key];
+    merged[key] = key !== 'triggerStages' && isPlainObject(stored) && isPlainObject(value) ? { ...stored, ...value } : value;
+  }
+  return merged;
 }
 
 /** The user may create documents from the card. */

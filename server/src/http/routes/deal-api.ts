@@ -26,7 +26,9 @@ function answer(res: Response, request: CardRequest): void {
     return;
   }
   const { action, alreadyQueued } = request;
-  res.status(202).json({ status: 'queued', alreadyQueued, action: { id: action.id, kind: action.kind, status: action.status, createdAt: action.createdAt }, poll: `/api/deals/${action.dealId}/summary` });
+  // A send says where QuickBooks will email the invoice.
+  const sendTo = request.sendTo === undefined ? {} : { sendTo: request.sendTo };
+  res.status(202).json({ status: 'queued', alreadyQueued, action: { id: action.id, kind: action.kind, status: action.status, createdAt: action.createdAt }, ...sendTo, poll: `/api/deals/${action.dealId}/summary` });
 }
 
 export function dealApiRoutes(ctx: AppContext): Router {

@@ -31,7 +31,12 @@ export function settingsApiRoutes(ctx: AppContext): Router {
 
   router.put('/api/settings', ctx.signedRequest, async (req, res) => {
     const body = parseInput(putBody, req.body, 'Send {"settings": {...}, "version": n} (the version you read).');
-    res.json(await saveSettings(deps, signedAccount(res), body));
+    res.json(await saveSettings(deps, signedAccount(res), body, 'replace'));
+  });
+
+  router.patch('/api/settings', ctx.signedRequest, async (req, res) => {
+    const body = parseInput(putBody, req.body, 'Send {"settings": {only the settings to change}, "version": n} (the version you read).');
+    res.json(await saveSettings(deps, signedAccount(res), body, 'merge'));
   });
 
   router.get('/api/mappings/products', ctx.signedRequest, async (_req, res) => {
