@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
+import { BadRequestError } from '../errors';
+import { describeJsonProblem, findUnstorable } from '../lib/postgres-text';
 import type { Logger } from '../logger';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRoutes, type ReadinessCheck } from './health';
@@ -89,6 +91,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   // Webhook routes read their bodies raw: a malformed delivery must reach them (to be kept) instead of failing here.
   app.use((req, res, next) => (req.path.startsWith('/webhooks/') ? next() : json(req, res, next)));
+  // A string Postgres cannot store (NUL, a lone surrogate) or a nesting it cannot parse is refused here, naming the
+  // field, instead of failing deep inside a use-case as a 500 (lib/postgres-text.ts).
+  app.use((req, _res, next) => {
+    const found = req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body) ? findUnstorable(req.body) : null;
+    if (!found) return next();
+    const message = describeJsonProblem(found);
+    next(new BadRequestError(`The request cannot be stored: ${message}.`, { code: 'unstorable_text', details: [{ path: found.path.join('.'), message }] }));
+  });
 
   app.use(healthRoutes(options.readiness));
   for (const router of options.routers ?? []) app.use(router);
