@@ -299,6 +299,20 @@ describe(`HubSpot webhooks (${DATABASE_KIND})`, () => {
     expect((await events()).map((e) => [e.status, e.payload.eventId])).toEqual([['pending', 101]]);
   });
 
+  it('When the database refuses a delivery\'s events for a reason nobody foresaw, then HubSpot gets a 5xx to retry and the delivery says why it was not stored', async () => {
+    // A constraint stands in for any refusal the parsers did not foresee.
+    await db.pool.query(`ALTER TABLE webhook_events ADD CONSTRAINT test_refuses_boom CHECK (event_type <> 'deal.boom')`);
+    try {
+      const body = JSON.stringify([dealstageEvent({ subscriptionType: 'deal.boom' })]);
+      expect((await post('/webhooks/hubspot', body, hubspotHeaders(body))).status).toBe(500);
+      const [delivery] = await deliveries();
+      expect(delivery).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Its events could not be stored: .*test_refuses_boom/) });
+      expect(await events()).toEqual([]);
+    } finally {
+      await db.pool.query('ALTER TABLE webhook_events DROP CONSTRAINT test_refuses_boom');
+    }
+  });
+
   it('When a batch holds events of an account DealBooks does not know, then only the known account gets events and the delivery says so', async () => {
     const body = JSON.stringify([dealstageEvent(), dealstageEvent({ portalId: 99_000_001, eventId: 101 }), dealstageEvent({ portalId: OTHER_PORTAL, eventId: 102 })]);
     const res = await post('/webhooks/hubspot', body, hubspotHeaders(body));
