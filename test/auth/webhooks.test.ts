@@ -252,6 +252,72 @@ describe(`HubSpot webhooks (${DATABASE_KIND})`, () => {
     expect(logs.entries().filter((e) => e.msg === 'webhook delivery kept as failed: it cannot be understood').length).toBeGreaterThanOrEqual(3);
   });
 
+  it('When one event of a batch holds what Postgres cannot store (\\u0000, a lone surrogate, year 275760, 20,000 levels of nesting), then the others are stored, each bad one is kept as failed with its reason, and HubSpot gets 200', async () => {
+    const good = [dealstageEvent({ eventId: 1 }), dealstageEvent({ eventId: 6, propertyValue: 'contractsent' })];
+    const nul = dealstageEvent({ eventId: 2, propertyValue: 'closed\u0000won' });
+    const surrogate = dealstageEvent({ eventId: 3, changeSource: 'CRM\udc00UI' });
+    const farFuture = dealstageEvent({ eventId: 4, occurredAt: 8.64e15 });
+    const deep = `${JSON.stringify(dealstageEvent({ eventId: 5 })).slice(0, -1)},"extra":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    // Built by hand: JSON.stringify itself overflows the stack on 20,000 levels.
+    const body = `[${JSON.stringify(good[0])},${JSON.stringify(nul)},${JSON.stringify(surrogate)},${JSON.stringify(farFuture)},${deep},${JSON.stringify(good[1])}]`;
+
+    const res = await post('/webhooks/hubspot', body, hubspotHeaders(body));
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ received: 6, stored: 2, duplicates: 0, ignored: 0, failed: 4 });
+    const [delivery] = await deliveries();
+    expect(delivery!.status).toBe('processed');
+    expect(delivery!.body.toString('utf8')).toBe(body);
+    const stored = await db.pool.query<EventRow & { error: string | null }>('SELECT * FROM webhook_events ORDER BY (payload->>\'eventId\')::int');
+    expect(stored.rows.map((e) => [e.payload.eventId, e.status])).toEqual([
+      [1, 'pending'],
+      [2, 'failed'],
+      [3, 'failed'],
+      [4, 'failed'],
+      [5, 'failed'],
+      [6, 'pending'],
+    ]);
+    const [, nulRow, surrogateRow, futureRow, deepRow] = stored.rows;
+    expect(nulRow!.error).toBe('event 1: propertyValue holds a NUL character (\\u0000)');
+    expect(nulRow!.payload.propertyValue).toBe('closed\ufffdwon');
+    expect(surrogateRow!.error).toBe('event 2: changeSource holds a lone UTF-16 surrogate (an invalid \\ud800-\\udfff escape)');
+    expect(surrogateRow!.payload.changeSource).toBe('CRM\ufffdUI');
+    expect(futureRow!.error).toBe('event 3: occurredAt 8640000000000000 is not a date DealBooks can store (year 275760; years 1 to 9999 are)');
+    expect(futureRow!.occurred_at).toBeNull();
+    expect(deepRow!.error).toMatch(/^event 4: extra(\.0)+ is nested deeper than 64 levels$/);
+    expect(JSON.stringify(deepRow!.payload)).toContain('[nested deeper than 64 levels: not kept]');
+    expect(delivery!.error).toBe(`4 event(s) failed: ${[nulRow, surrogateRow, futureRow, deepRow].map((e) => e!.error).join('; ')}.`);
+
+    // HubSpot's retry of the same batch: nothing new, the bad events recognised as well.
+    await clock.advance(1000);
+    const again = await post('/webhooks/hubspot', body, hubspotHeaders(body));
+    expect(again.body).toEqual({ received: 6, stored: 0, duplicates: 2, ignored: 0, failed: 4 });
+    expect(await events()).toHaveLength(6);
+  });
+
+  it('When one event of a batch does not fit the schema, then the others are stored and the delivery names the one that failed', async () => {
+    const body = JSON.stringify([dealstageEvent({ portalId: undefined }), dealstageEvent({ eventId: 101 })]);
+    const res = await post('/webhooks/hubspot', body, hubspotHeaders(body));
+    expect(res.body).toEqual({ received: 2, stored: 1, duplicates: 0, ignored: 0, failed: 1 });
+    const [delivery] = await deliveries();
+    expect(delivery).toMatchObject({ status: 'processed', error: expect.stringMatching(/^1 event\(s\) failed: event 0 cannot be understood: 0\.portalId: /) });
+    expect((await events()).map((e) => [e.status, e.payload.eventId])).toEqual([['pending', 101]]);
+  });
+
+  it('When the database refuses a delivery\'s events for a reason nobody foresaw, then HubSpot gets a 5xx to retry and the delivery says why it was not stored', async () => {
+    // A constraint stands in for any refusal the parsers did not foresee.
+    await db.pool.query(`ALTER TABLE webhook_events ADD CONSTRAINT test_refuses_boom CHECK (event_type <> 'deal.boom')`);
+    try {
+      const body = JSON.stringify([dealstageEvent({ subscriptionType: 'deal.boom' })]);
+      expect((await post('/webhooks/hubspot', body, hubspotHeaders(body))).status).toBe(500);
+      const [delivery] = await deliveries();
+      expect(delivery).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Its events could not be stored: .*test_refuses_boom/) });
+      expect(await events()).toEqual([]);
+    } finally {
+      await db.pool.query('ALTER TABLE webhook_events DROP CONSTRAINT test_refuses_boom');
+    }
+  });
+
   it('When a batch holds events of an account DealBooks does not know, then only the known account gets events and the delivery says so', async () => {
     const body = JSON.stringify([dealstageEvent(), dealstageEvent({ portalId: 99_000_001, eventId: 101 }), dealstageEvent({ portalId: OTHER_PORTAL, eventId: 102 })]);
     const res = await post('/webhooks/hubspot', body, hubspotHeaders(body));
@@ -400,6 +466,23 @@ describe(`QuickBooks webhooks (${DATABASE_KIND})`, () => {
     } finally {
       await db.pool.query('DELETE FROM qbo_connections WHERE realm_id = $1', [formerly]);
     }
+  });
+
+  it('When one CloudEvent holds a NUL character, then the others are stored and that one is kept as failed, made storable', async () => {
+    const event = (id: string, entity: string) => ({ specversion: '1.0', id, type: 'qbo.customer.created.v1', time: '2026-11-02T10:00:00Z', intuitentityid: entity, intuitaccountid: REALM });
+    const body = JSON.stringify([event('e1', '58'), { ...event('e2', '59'), source: 'intuit\u0000' }, event('e3', '60')]);
+    const res = await post('/webhooks/quickbooks', body, intuitHeaders(body));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ received: 3, stored: 2, duplicates: 0, ignored: 0, failed: 1 });
+    const rows = await db.pool.query<{ object_id: string; status: string; error: string | null; payload: Record<string, unknown> }>(
+      'SELECT object_id, status, error, payload FROM webhook_events ORDER BY object_id',
+    );
+    expect(rows.rows.map((r) => [r.object_id, r.status, r.error])).toEqual([
+      ['58', 'pending', null],
+      ['59', 'failed', 'event 1: source holds a NUL character (\\u0000)'],
+      ['60', 'pending', null],
+    ]);
+    expect(rows.rows[1]!.payload.source).toBe('intuit\ufffd');
   });
 
   it('When a signed delivery is malformed, then it is kept as failed with the reason in words and answered 200', async () => {

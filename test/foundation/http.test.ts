@@ -169,3 +169,57 @@ describe('errors become {"error":{"code","message"}}', () => {
     expect(ids).toContain('abc-123');
   });
 });
+
+describe(`bodies and URLs from anyone (${DATABASE_KIND})`, () => {
+  const captured = captureLogger();
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({ logger: captured.logger });
+  });
+  afterAll(() => service?.close());
+
+  const linesOf = (requestId: string) => captured.entries().filter((e) => JSON.stringify(e).includes(requestId));
+
+  it.each(['gzip', 'br', 'deflate'])(
+    'When a plain body claims Content-Encoding %s, then every route answers 400 invalid_content_encoding and logs one warn line without a stack',
+    async (encoding) => {
+      for (const [method, path] of [
+        ['put', '/api/settings'],
+        ['post', '/webhooks/hubspot'],
+        ['post', '/webhooks/quickbooks'],
+        ['post', '/nowhere'],
+      ] as const) {
+        const requestId = `enc-${encoding}-${path.replace(/\W/g, '')}`;
+        const res = await request(service.http)
+          [method](path)
+          .set('content-type', 'application/json')
+          .set('content-encoding', encoding)
+          .set('x-request-id', requestId)
+          .send('{"settings": {}, "version": 0}');
+        expect([path, res.status, res.body]).toEqual([
+          path,
+          400,
+          { error: { code: 'invalid_content_encoding', message: 'The request body cannot be decoded with the Content-Encoding it names.' } },
+        ]);
+        const lines = linesOf(requestId);
+        expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request completed', code: 'invalid_content_encoding' })]);
+        expect(JSON.stringify(lines)).not.toMatch(/stack|"err"/);
+      }
+    },
+  );
+
+  it('When a request carries a URL of 12,000 characters, then its log line carries the first 512 and says how long it was', async () => {
+    const path = `/${'p'.repeat(6000)}`;
+    const query = `?portalId=1&x=${'q'.repeat(6000)}`;
+    const url = `${path}${query}`;
+    await request(service.http).get(url).set('x-request-id', 'long-url').expect(404);
+    const [line, ...more] = linesOf('long-url');
+    expect(more).toEqual([]);
+    const logged = (line!.req as { url: string }).url;
+    expect(logged).toBe(`${url.slice(0, 512)}...[cut: ${url.length} characters]`);
+    // The 404's words name the path: cut as well.
+    const words = `No route for GET ${path}.`;
+    expect(line!.reason).toBe(`${words.slice(0, 512)}...[cut: ${words.length} characters]`);
+    expect(JSON.stringify(line).length).toBeLessThan(2000);
+  });
+});

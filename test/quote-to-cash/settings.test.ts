@@ -79,6 +79,24 @@ describe('Settings: reading and validating', () => {
     expect(after.body).toMatchObject({ version: current.version, settings: current.settings });
   });
 
+  it('When a memo template holds a NUL character or a lone surrogate, then the save is refused with 400 naming the field, and nothing is stored', async () => {
+    const { body: current } = await q.card('GET', '/api/settings');
+    for (const [memoTemplate, what] of [
+      ['Thanks\u0000 for {{dealName}}', 'a NUL character'],
+      ['Thanks \ud83d for {{dealName}}', 'a lone UTF-16 surrogate'],
+    ] as const) {
+      const answer = await q.card('PUT', '/api/settings', { settings: { ...current.settings, memoTemplate }, version: current.version });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: 'unstorable_text', message: expect.stringContaining(`settings.memoTemplate holds ${what}`) });
+      expect(answer.body.error.details).toEqual([{ path: 'settings.memoTemplate', message: expect.stringContaining(what) }]);
+    }
+    // Any body, any route: a key is a field too.
+    const mapping = await q.card('PUT', '/api/mappings/products/1', { ['item\u0000Id']: '3' });
+    expect(mapping.status).toBe(400);
+    expect(mapping.body.error.code).toBe('unstorable_text');
+    expect((await q.card('GET', '/api/settings')).body).toMatchObject({ version: current.version, settings: current.settings });
+  });
+
   it('When two people edit the settings at once, then the second save is refused with 409 and asked to reload instead of silently overwriting', async () => {
     const { body: read } = await q.card('GET', '/api/settings');
     const first = await q.card('PUT', '/api/settings', { settings: { ...read.settings, termId: '2' }, version: read.version });

@@ -143,6 +143,21 @@ describe('Sync log: every attempt, per account', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('When an id is written loosely (hex, a sign, a space, a fraction, a leading zero), then it is refused with 400 instead of meaning another entry or deal', async () => {
+    const failed = (await syncLog(q, `?dealId=${failedDeal}&outcome=failed`)).entries[0];
+    const id = Number(failed.id);
+    for (const loose of [`0x${id.toString(16)}`, `%2B${id}`, `%20${id}`, `${id}.0`, `0${id}`, `${id}e0`]) {
+      const retry = await q.card('POST', `/api/sync-log/${loose}/retry`, {});
+      expect([loose, retry.status]).toEqual([loose, 400]);
+    }
+    for (const path of [`/api/deals/0${failedDeal}/summary`, `/api/sync-log?dealId=0${failedDeal}`, `/api/sync-log?before=0x${(id + 1).toString(16)}`]) {
+      const answer = await q.card('GET', path);
+      expect([path, answer.status, answer.body.error?.code]).toEqual([path, 400, 'validation_failed']);
+    }
+    // Nothing was queued by any of them: the entry is still failed and its deal has no action waiting.
+    expect((await syncLog(q, `?dealId=${failedDeal}`)).entries[0]).toMatchObject({ id: failed.id, outcome: 'failed' });
+  });
+
   it('When another HubSpot account reads the log or retries an entry, then it sees none of these entries and cannot retry them', async () => {
     const { card: asOther } = await otherAccount(q, 62515099, { quickbooksCompany: 'Elsewhere Books' });
 

@@ -65,17 +65,23 @@ export interface NewEvent {
   objectId: string | null;
   occurredAt: Date | null;
   payload: unknown;
+  /** Set when the event cannot be used: it is stored as 'failed' with this reason, settled at once. */
+  failure: string | null;
 }
 
 export interface StoredEventRef {
   portalId: number;
   objectType: string | null;
   objectId: string | null;
+  failed: boolean;
 }
 
-const storedEventRow = z.object({ portal_id: bigintColumn, object_type: z.string().nullable(), object_id: z.string().nullable() });
+const storedEventRow = z.object({ portal_id: bigintColumn, object_type: z.string().nullable(), object_id: z.string().nullable(), status: z.string() });
 
-/** Stores the events not seen before (same account, source and content) in one statement; returns the new ones. */
+/**
+ * Stores the events not seen before (same account, source and content) in one statement; returns the new ones.
+ * Every value must already be storable (lib/postgres-text.ts): one refused value would refuse the whole statement.
+ */
 export async function insertEvents(db: Queryable, input: { deliveryId: number; source: WebhookSource; receivedAt: Date; events: NewEvent[] }): Promise<StoredEventRef[]> {
   if (input.events.length === 0) return [];
   const rows = input.events.map((e) => ({
@@ -86,19 +92,22 @@ export async function insertEvents(db: Queryable, input: { deliveryId: number; s
     object_id: e.objectId,
     occurred_at: e.occurredAt?.toISOString() ?? null,
     payload: e.payload,
+    status: e.failure === null ? 'pending' : 'failed',
+    error: e.failure,
   }));
   const inserted = await db.query(
-    `INSERT INTO webhook_events (portal_id, delivery_id, source, dedupe_key, event_type, object_type, object_id, occurred_at, payload, received_at)
-     SELECT r.portal_id, $1, $2, r.dedupe_key, r.event_type, r.object_type, r.object_id, r.occurred_at, r.payload, $3
+    `INSERT INTO webhook_events (portal_id, delivery_id, source, dedupe_key, event_type, object_type, object_id, occurred_at, payload, received_at, status, error, processed_at)
+     SELECT r.portal_id, $1, $2, r.dedupe_key, r.event_type, r.object_type, r.object_id, r.occurred_at, r.payload, $3, r.status, r.error,
+            CASE WHEN r.status = 'failed' THEN $3::timestamptz END
        FROM jsonb_to_recordset($4::jsonb)
-         AS r(portal_id bigint, dedupe_key text, event_type text, object_type text, object_id text, occurred_at timestamptz, payload jsonb)
+         AS r(portal_id bigint, dedupe_key text, event_type text, object_type text, object_id text, occurred_at timestamptz, payload jsonb, status text, error text)
      ON CONFLICT (portal_id, source, dedupe_key) DO NOTHING
-     RETURNING portal_id, object_type, object_id`,
+     RETURNING portal_id, object_type, object_id, status`,
     [input.deliveryId, input.source, input.receivedAt, JSON.stringify(rows)],
   );
   return inserted.rows.map((row) => {
     const r = parseRow('webhook_events', storedEventRow, row);
-    return { portalId: r.portal_id, objectType: r.object_type, objectId: r.object_id };
+    return { portalId: r.portal_id, objectType: r.object_type, objectId: r.object_id, failed: r.status === 'failed' };
   });
 }
 

@@ -10,12 +10,16 @@ interface ErrorBody {
 
 /** Errors raised by Express' own body parser carry a `type` and a `status`. */
 function fromBodyParser(err: unknown): AppError | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  const type = (err as { type: unknown }).type;
+  if (typeof err !== 'object' || err === null) return undefined;
+  const type = (err as { type?: unknown }).type;
   if (type === 'entity.parse.failed') return new BadRequestError('The request body is not valid JSON.', { code: 'invalid_json' });
   if (type === 'entity.too.large') return new PayloadTooLargeError('The request body is too large.');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported')
     return new BadRequestError('The request body has an unsupported encoding.', { code: 'unsupported_encoding' });
+  // A body that does not decode as its Content-Encoding says (plain text sent as gzip, br or deflate): the
+  // decompressor's error, which the body parser passes on as a 400 without a type.
+  if (type === undefined && (err as { status?: unknown }).status === 400 && 'errno' in err)
+    return new BadRequestError('The request body cannot be decoded with the Content-Encoding it names.', { code: 'invalid_content_encoding' });
   return undefined;
 }
 
@@ -48,7 +52,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
     return;
   }
   const { status, body, expected, retryAfterSeconds } = toHttpError(err);
-  if (expected && status < 500) req.log?.info({ code: body.error.code, status }, body.error.message);
+  // A refusal is a client's mistake: one line, the request's own (app.ts), carries its code; no stack.
+  if (expected && status < 500) res.locals.refusal = body.error;
   else if (expected && (status === 502 || status === 503)) req.log?.warn({ code: body.error.code, status, err }, body.error.message);
   else req.log?.error({ err }, 'request failed');
   if (retryAfterSeconds !== undefined) res.set('retry-after', String(retryAfterSeconds));

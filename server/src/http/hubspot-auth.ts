@@ -6,6 +6,7 @@ import { portalInstalled } from '../db/portals';
 import { recordSignature } from '../db/seen-signatures';
 import { BadRequestError, ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../errors';
 import { HUBSPOT_SIGNATURE_WINDOW_MS, verifyHubSpotV3, type SignatureCheck } from '../security/hubspot-signature';
+import { canonicalIdNumber } from '../sync/ids';
 
 /**
  * Authentication of requests HubSpot signs for DealBooks: the deal card's and settings page's `hubspot.fetch`
@@ -66,11 +67,7 @@ export function verifyHubSpotRequest(
   return { signature: signature!, timestampMs: Number(timestamp) };
 }
 
-const positiveId = z
-  .string()
-  .regex(/^[1-9]\d{0,15}$/, 'expected a positive whole number')
-  .transform(Number)
-  .refine(Number.isSafeInteger, 'expected a positive whole number');
+const positiveId = canonicalIdNumber;
 
 const signedQuerySchema = z.object({
   portalId: positiveId,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalId } from './ids';
 import type { Pipeline } from './model';
 
 /**
@@ -60,7 +61,7 @@ export const settingsSchema = z
     inactiveCustomer: z.enum(['ask', 'reactivate', 'create-new']).default('ask'),
     /** Who may create invoices and estimates from the card: everyone, or these HubSpot user ids. */
     creators: z
-      .union([z.literal('everyone'), z.array(z.string().regex(/^\d{1,20}$/, 'expected a HubSpot user id')).max(500)])
+      .union([z.literal('everyone'), z.array(canonicalId).max(500)])
       .default('everyone'),
   })
   .strict();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { dedupeKey, describeIssues, MalformedDelivery, parseJson, toDate, type InboxEvent } from './inbox-event';
+import { storableText } from '../lib/postgres-text';
+import { dedupeKey, MalformedDelivery, parseEach, parseJson, storablePayload, storageProblem, toDate, type ParsedDelivery } from './inbox-event';
 
 /**
  * HubSpot's webhook body: a JSON array of events, each naming its portal (https://developers.hubspot.com/docs/api/webhooks).
@@ -26,7 +27,6 @@ const hubspotEventSchema = z
     message: 'a contact.privacyDeletion event must name the contact (objectId)',
     path: ['objectId'],
   });
-const hubspotBodySchema = z.array(hubspotEventSchema, { message: 'expected a JSON array of HubSpot events' });
 
 /** HubSpot's object type ids for the standard objects, as DealBooks names them. */
 const HUBSPOT_OBJECT_TYPES: Readonly<Record<string, string>> = {
@@ -44,22 +44,29 @@ function hubspotObjectType(event: z.infer<typeof hubspotEventSchema>): string | 
   return prefix && prefix !== 'object' && event.subscriptionType.includes('.') ? prefix : null;
 }
 
-export function parseHubSpotDelivery(body: Buffer): InboxEvent[] {
+/**
+ * Each event is taken on its own: one that does not fit the schema is rejected, one that Postgres cannot store as
+ * sent is kept as failed (storageProblem), and the others are stored whatever their neighbours hold.
+ */
+export function parseHubSpotDelivery(body: Buffer): ParsedDelivery {
   const json = parseJson(body);
-  const parsed = hubspotBodySchema.safeParse(json);
-  if (!parsed.success) throw new MalformedDelivery(`The body is not a HubSpot webhook batch: ${describeIssues(parsed.error)}.`);
-  const raw = json as Array<Record<string, unknown>>;
-  return parsed.data.map((event, i) => {
-    const { attemptNumber: _attempt, ...content } = raw[i]!;
+  if (!Array.isArray(json)) throw new MalformedDelivery('The body is not a HubSpot webhook batch: (body): expected a JSON array of HubSpot events.');
+  const { parsed, rejected } = parseEach(hubspotEventSchema, json, 'a HubSpot webhook batch');
+  const events = parsed.map(({ index, data: event }) => {
+    const { attemptNumber: _attempt, ...content } = json[index] as Record<string, unknown>;
+    const failure = storageProblem(index, json[index], { field: 'occurredAt', value: event.occurredAt });
+    const objectType = hubspotObjectType(event);
     return {
       account: { portalId: event.portalId },
-      dedupeKey: dedupeKey(content),
-      eventType: event.subscriptionType,
-      objectType: hubspotObjectType(event),
+      dedupeKey: dedupeKey(failure ? storablePayload(content) : content),
+      eventType: storableText(event.subscriptionType),
+      objectType: objectType === null ? null : storableText(objectType),
       objectId: event.objectId === undefined ? null : String(event.objectId),
-      occurredAt: toDate(event.occurredAt),
-      payload: raw[i],
-      privacyDeletion: event.subscriptionType === 'contact.privacyDeletion',
+      occurredAt: failure ? null : toDate(event.occurredAt),
+      payload: failure ? storablePayload(json[index]) : json[index],
+      privacyDeletion: !failure && event.subscriptionType === 'contact.privacyDeletion',
+      failure,
     };
   });
+  return { events, rejected };
 }

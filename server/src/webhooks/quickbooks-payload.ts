@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { dedupeKey, describeIssues, MalformedDelivery, parseJson, toDate, type InboxEvent } from './inbox-event';
+import { describeJsonProblem, findUnstorable } from '../lib/postgres-text';
+import { dedupeKey, describeIssues, MalformedDelivery, parseEach, parseJson, storablePayload, storageProblem, toDate, type InboxEvent, type ParsedDelivery } from './inbox-event';
 
 /**
  * QuickBooks' webhook bodies, in both formats Intuit sends (samples: test/fixtures/quickbooks/
@@ -24,7 +25,6 @@ const cloudEventSchema = z.looseObject({
   intuitentityid: qboId,
   intuitaccountid: qboId,
 });
-const cloudEventsBodySchema = z.array(cloudEventSchema);
 
 const legacyBodySchema = z.looseObject({
   eventNotifications: z.array(
@@ -54,46 +54,77 @@ const LEGACY_VERBS: Readonly<Record<string, string>> = {
   Merge: 'merged',
 };
 
-function cloudEvents(json: unknown[]): InboxEvent[] {
-  const parsed = cloudEventsBodySchema.safeParse(json);
-  if (!parsed.success) throw new MalformedDelivery(`The body is not a QuickBooks CloudEvents batch: ${describeIssues(parsed.error)}.`);
-  return parsed.data.map((event, i) => {
+/** An event names its company by realm id: one Postgres cannot store cannot be attributed to any account. */
+function realmProblem(index: number, realmId: string): string | null {
+  const found = findUnstorable(realmId);
+  return found ? `event ${index} cannot be understood: its realm id ${describeJsonProblem(found, '').trim()}` : null;
+}
+
+/** Each event on its own, as for HubSpot (hubspot-payload.ts). */
+function cloudEvents(json: unknown[]): ParsedDelivery {
+  const { parsed, rejected } = parseEach(cloudEventSchema, json, 'a QuickBooks CloudEvents batch');
+  const events: InboxEvent[] = [];
+  for (const { index, data: event } of parsed) {
+    const unknownRealm = realmProblem(index, event.intuitaccountid);
+    if (unknownRealm) {
+      rejected.push(unknownRealm);
+      continue;
+    }
+    const failure = storageProblem(index, json[index], { field: 'time', value: event.time });
     const [, entity = '', verb = ''] = CLOUDEVENT_TYPE.exec(event.type) ?? [];
-    return {
+    const key = { realm: event.intuitaccountid, type: event.type, entity: event.intuitentityid, time: event.time ?? null, id: event.id };
+    events.push({
       account: { realmId: event.intuitaccountid },
       // `id` identifies the event; a redelivery repeats it, and the rest pins it down should an id ever repeat.
-      dedupeKey: dedupeKey({ realm: event.intuitaccountid, type: event.type, entity: event.intuitentityid, time: event.time ?? null, id: event.id }),
+      dedupeKey: dedupeKey(failure ? storablePayload(key) : key),
       eventType: `qbo.${entity.toLowerCase()}.${verb.toLowerCase()}.v1`,
       objectType: entity.toLowerCase(),
-      objectId: event.intuitentityid,
-      occurredAt: toDate(event.time),
-      payload: json[i],
+      objectId: failure ? String(storablePayload(event.intuitentityid)) : event.intuitentityid,
+      occurredAt: failure ? null : toDate(event.time),
+      payload: failure ? storablePayload(json[index]) : json[index],
       privacyDeletion: false,
-    };
-  });
+      failure,
+    });
+  }
+  return { events, rejected };
 }
 
-function legacyNotifications(json: unknown): InboxEvent[] {
+function legacyNotifications(json: unknown): ParsedDelivery {
   const parsed = legacyBodySchema.safeParse(json);
   if (!parsed.success) throw new MalformedDelivery(`The body is not a QuickBooks eventNotifications payload: ${describeIssues(parsed.error)}.`);
-  return parsed.data.eventNotifications.flatMap((notification) =>
-    notification.dataChangeEvent.entities.map((entity): InboxEvent => {
+  const events: InboxEvent[] = [];
+  const rejected: string[] = [];
+  let index = 0;
+  for (const notification of parsed.data.eventNotifications) {
+    for (const entity of notification.dataChangeEvent.entities) {
+      const at = index++;
+      const unknownRealm = realmProblem(at, notification.realmId);
+      if (unknownRealm) {
+        rejected.push(unknownRealm);
+        continue;
+      }
+      const payload = { realmId: notification.realmId, ...entity };
+      const failure = storageProblem(at, payload, { field: 'lastUpdated', value: entity.lastUpdated });
       const verb = LEGACY_VERBS[entity.operation] ?? entity.operation.toLowerCase();
-      return {
+      const key = { realm: notification.realmId, name: entity.name, id: entity.id, operation: entity.operation, lastUpdated: entity.lastUpdated ?? null };
+      const [name, id, storedVerb] = failure ? (storablePayload([entity.name, entity.id, verb]) as string[]) : [entity.name, entity.id, verb];
+      events.push({
         account: { realmId: notification.realmId },
-        dedupeKey: dedupeKey({ realm: notification.realmId, name: entity.name, id: entity.id, operation: entity.operation, lastUpdated: entity.lastUpdated ?? null }),
-        eventType: `qbo.${entity.name.toLowerCase()}.${verb}.v1`,
-        objectType: entity.name.toLowerCase(),
-        objectId: entity.id,
-        occurredAt: toDate(entity.lastUpdated),
-        payload: { realmId: notification.realmId, ...entity },
+        dedupeKey: dedupeKey(failure ? storablePayload(key) : key),
+        eventType: `qbo.${name!.toLowerCase()}.${storedVerb}.v1`,
+        objectType: name!.toLowerCase(),
+        objectId: id!,
+        occurredAt: failure ? null : toDate(entity.lastUpdated),
+        payload: failure ? storablePayload(payload) : payload,
         privacyDeletion: false,
-      };
-    }),
-  );
+        failure,
+      });
+    }
+  }
+  return { events, rejected };
 }
 
-export function parseQuickbooksDelivery(body: Buffer): InboxEvent[] {
+export function parseQuickbooksDelivery(body: Buffer): ParsedDelivery {
   const json = parseJson(body);
   if (Array.isArray(json)) return cloudEvents(json);
   if (json !== null && typeof json === 'object' && 'eventNotifications' in json) return legacyNotifications(json);

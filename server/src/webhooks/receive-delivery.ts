@@ -2,16 +2,19 @@ import type pg from 'pg';
 import type { Clock } from '../clock';
 import { withTransaction } from '../db/transaction';
 import { insertDelivery, insertEvents, knownPortals, markDeliveryFailed, markDeliveryProcessed, portalsOfRealms, type WebhookSource } from '../db/webhook-inbox';
+import { storableText } from '../lib/postgres-text';
 import type { Logger } from '../logger';
 import { parseHubSpotDelivery } from './hubspot-payload';
-import { MalformedDelivery, sha256, type InboxEvent } from './inbox-event';
+import { MalformedDelivery, sha256, type InboxEvent, type ParsedDelivery } from './inbox-event';
 import { parseQuickbooksDelivery } from './quickbooks-payload';
 
 /**
  * Taking in a verified webhook delivery. It is stored as received before anything else, then taken apart into one
  * event row per event and account, de-duplicated on the event's content (both services re-deliver). A delivery that
  * cannot be understood is kept as 'failed' with the reason and still answered 200: the sender's retry would bring
- * the same bytes, so only a person can help. Nothing here calls HubSpot or QuickBooks, so the answer comes well
+ * the same bytes, so only a person can help. The same holds for each event: one that cannot be understood or
+ * stored is kept as failed with its reason (in the delivery's note, or as a failed event), and the rest of the batch
+ * is stored. Nothing here calls HubSpot or QuickBooks, so the answer comes well
  * inside the senders' patience (HubSpot waits 5 s, Intuit 3 s). What the events lead to is queued by the caller's
  * hooks after the events are committed.
  */
@@ -27,7 +30,7 @@ export interface ReceiveDeps {
 
 export type ReceiveOutcome =
   | { kind: 'failed'; reason: string }
-  | { kind: 'stored'; received: number; stored: number; duplicates: number; ignored: number };
+  | { kind: 'stored'; received: number; stored: number; duplicates: number; ignored: number; failed: number };
 
 /** Headers worth keeping with a delivery (diagnosis, ordering). Signature headers are never stored. */
 const KEPT_HEADERS = new Set(['content-type', 'content-length', 'user-agent', 'x-hubspot-request-timestamp', 'x-hubspot-signature-version', 'intuit-created-time', 'intuit-t-id']);
@@ -42,13 +45,14 @@ function keptHeaders(headers: Record<string, string | string[] | undefined>): Re
   return kept;
 }
 
-const PARSERS: Record<WebhookSource, (body: Buffer) => InboxEvent[]> = { hubspot: parseHubSpotDelivery, quickbooks: parseQuickbooksDelivery };
+const PARSERS: Record<WebhookSource, (body: Buffer) => ParsedDelivery> = { hubspot: parseHubSpotDelivery, quickbooks: parseQuickbooksDelivery };
 
 interface StoredOutcome {
   received: number;
   stored: number;
   duplicates: number;
   ignored: number;
+  failed: number;
   portalIds: number[];
   /** Privacy deletions to carry out, new or re-delivered alike (see receiveDelivery). */
   privacyDeletions: Array<{ portalId: number; contactId: string }>;
@@ -74,19 +78,30 @@ function unknownAccountsNote(source: WebhookSource, events: InboxEvent[], owners
   return `${count} event(s) ignored: they belong to ${what} (${[...unknown].join(', ')}).`;
 }
 
-async function storeEvents(pool: pg.Pool, source: WebhookSource, deliveryId: number, events: InboxEvent[], now: Date): Promise<StoredOutcome> {
+function failedEventsNote(events: InboxEvent[], rejected: string[]): string | null {
+  const reasons = [...rejected, ...events.flatMap((e) => (e.failure ? [e.failure] : []))];
+  if (reasons.length === 0) return null;
+  const more = reasons.length > 5 ? `; and ${reasons.length - 5} more` : '';
+  return `${reasons.length} event(s) failed: ${reasons.slice(0, 5).join('; ')}${more}.`;
+}
+
+async function storeEvents(pool: pg.Pool, source: WebhookSource, deliveryId: number, { events, rejected }: ParsedDelivery, now: Date): Promise<StoredOutcome> {
   return withTransaction(pool, async (client) => {
     const owners = await ownersOf(client, events);
     const rows = events.flatMap((e, i) => owners[i]!.map((portalId) => ({ ...e, portalId })));
     const inserted = await insertEvents(client, { deliveryId, source, receivedAt: now, events: rows });
-    const dealEvents = source === 'hubspot' ? inserted.flatMap((r) => (r.objectType === 'deal' && r.objectId ? [{ portalId: r.portalId, dealId: r.objectId }] : [])) : [];
+    const usable = inserted.filter((r) => !r.failed);
+    const dealEvents = source === 'hubspot' ? usable.flatMap((r) => (r.objectType === 'deal' && r.objectId ? [{ portalId: r.portalId, dealId: r.objectId }] : [])) : [];
     const portalIds = [...new Set(owners.flat())].sort((a, b) => a - b);
-    await markDeliveryProcessed(client, deliveryId, { portalIds, note: unknownAccountsNote(source, events, owners) }, now);
+    const note = [unknownAccountsNote(source, events, owners), failedEventsNote(events, rejected)].filter((n) => n !== null).join(' ') || null;
+    await markDeliveryProcessed(client, deliveryId, { portalIds, note }, now);
+    const usableRows = rows.filter((r) => r.failure === null).length;
     return {
-      received: events.length,
-      stored: inserted.length,
-      duplicates: rows.length - inserted.length,
+      received: events.length + rejected.length,
+      stored: usable.length,
+      duplicates: usableRows - usable.length,
       ignored: owners.filter((o) => o.length === 0).length,
+      failed: rejected.length + events.filter((e) => e.failure !== null).length,
       portalIds,
       privacyDeletions: events.flatMap((e, i) => (e.privacyDeletion && e.objectId ? owners[i]!.map((portalId) => ({ portalId, contactId: e.objectId! })) : [])),
       dealEvents,
@@ -103,20 +118,29 @@ export async function receiveDelivery(
   const logger = deps.logger.child({ component: 'webhooks' });
   const now = deps.clock.now();
   const deliveryId = await insertDelivery(deps.pool, { source, receivedAt: now, headers: keptHeaders(delivery.headers), body: delivery.body, bodySha256: sha256(delivery.body) });
-  let events: InboxEvent[];
+  let parsed: ParsedDelivery;
   try {
-    events = PARSERS[source](delivery.body);
+    parsed = PARSERS[source](delivery.body);
+    if (parsed.events.length === 0 && parsed.rejected.length > 0) throw new MalformedDelivery(`No event of the delivery can be understood: ${parsed.rejected.slice(0, 5).join('; ')}.`);
   } catch (err) {
     if (!(err instanceof MalformedDelivery)) throw err;
-    await markDeliveryFailed(deps.pool, deliveryId, err.message, now);
-    logger.warn({ source, deliveryId, reason: err.message }, 'webhook delivery kept as failed: it cannot be understood');
-    return { kind: 'failed', reason: err.message };
+    const reason = storableText(err.message);
+    await markDeliveryFailed(deps.pool, deliveryId, reason, now);
+    logger.warn({ source, deliveryId, reason }, 'webhook delivery kept as failed: it cannot be understood');
+    return { kind: 'failed', reason };
   }
-  const outcome = await storeEvents(deps.pool, source, deliveryId, events, now);
-  logger.info(
-    { source, deliveryId, portalIds: outcome.portalIds, received: outcome.received, stored: outcome.stored, duplicates: outcome.duplicates, ignored: outcome.ignored },
-    'webhook delivery stored',
-  );
+  let outcome: StoredOutcome;
+  try {
+    outcome = await storeEvents(deps.pool, source, deliveryId, parsed, now);
+  } catch (err) {
+    // Answered 5xx so the sender retries; the delivery says why this attempt was not stored.
+    const reason = storableText(`Its events could not be stored: ${err instanceof Error ? err.message : String(err)}`);
+    await markDeliveryFailed(deps.pool, deliveryId, reason, now).catch(() => undefined);
+    throw err;
+  }
+  const counts = { received: outcome.received, stored: outcome.stored, duplicates: outcome.duplicates, ignored: outcome.ignored, failed: outcome.failed };
+  if (outcome.failed > 0) logger.warn({ source, deliveryId, portalIds: outcome.portalIds, ...counts }, 'webhook delivery stored, with events kept as failed');
+  else logger.info({ source, deliveryId, portalIds: outcome.portalIds, ...counts }, 'webhook delivery stored');
   // Carried out for re-delivered events too: if an earlier attempt stored the event but the deletion failed (and the
   // sender retried because of our 5xx), the retry must still delete. The deletion itself is idempotent.
   for (const { portalId, contactId } of outcome.privacyDeletions) {
@@ -124,5 +148,5 @@ export async function receiveDelivery(
     await deps.onPrivacyDeletion(portalId, contactId);
   }
   if (outcome.dealEvents.length > 0 && deps.onDealEvents) await deps.onDealEvents(outcome.dealEvents);
-  return { kind: 'stored', received: outcome.received, stored: outcome.stored, duplicates: outcome.duplicates, ignored: outcome.ignored };
+  return { kind: 'stored', ...counts };
 }

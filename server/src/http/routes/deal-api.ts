@@ -6,6 +6,7 @@ import { requestConversion, requestDocument, requestSend, type CardRequest } fro
 import { dealSummary } from '../../quote-to-cash/card-summary';
 import { confirmCustomer } from '../../quote-to-cash/confirm-customer';
 import { previewDocument } from '../../quote-to-cash/preview';
+import { canonicalId } from '../../sync/ids';
 import { signedAccount } from '../hubspot-auth';
 
 /**
@@ -13,7 +14,7 @@ import { signedAccount } from '../hubspot-auth';
  * Reads answer from DealBooks' database; anything that writes to QBO is queued (202) and the card polls the summary,
  * so every answer comes well inside HubSpot's 15 s.
  */
-const dealId = z.string().regex(/^\d{1,20}$/, 'expected a HubSpot deal id');
+const dealId = canonicalId;
 const qboId = z.string().regex(/^[0-9A-Za-z-]{1,40}$/, 'expected a QuickBooks id');
 const createBody = z.object({ send: z.boolean().optional() }).strict();
 const sendBody = z.object({ sendTo: z.email().max(100).optional() }).strict();

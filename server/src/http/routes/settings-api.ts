@@ -4,6 +4,7 @@ import type { AppContext } from '../../context';
 import { parseInput } from '../../lib/validation';
 import { customersToReview, mapProduct, productMappings, saveSettings, settingsView, syncLogPage } from '../../quote-to-cash/account-settings';
 import { retryLogged } from '../../quote-to-cash/card-actions';
+import { canonicalId, canonicalIdNumber } from '../../sync/ids';
 import { signedAccount } from '../hubspot-auth';
 
 /**
@@ -11,15 +12,15 @@ import { signedAccount } from '../hubspot-auth';
  * list, and the sync log with retry. All through signed requests; the account comes from the signature.
  */
 const putBody = z.object({ settings: z.unknown(), version: z.number().int().min(0) }).strict();
-const productId = z.string().regex(/^\d{1,20}$/);
+const productId = canonicalId;
 const mappingBody = z.object({ itemId: z.string().regex(/^[0-9A-Za-z-]{1,40}$/) }).strict();
 const logQuery = z.object({
-  dealId: z.string().regex(/^\d{1,20}$/).optional(),
+  dealId: canonicalId.optional(),
   outcome: z.enum(['succeeded', 'failed', 'skipped', 'blocked', 'retrying']).optional(),
-  before: z.coerce.number().int().positive().optional(),
+  before: canonicalIdNumber.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-const logEntryId = z.coerce.number().int().positive();
+const logEntryId = canonicalIdNumber;
 
 export function settingsApiRoutes(ctx: AppContext): Router {
   const router = Router();

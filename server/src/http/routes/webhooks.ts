@@ -52,7 +52,11 @@ export function webhookRoutes(deps: WebhookRoutesDeps): express.Router {
       }
       const outcome = await receiveDelivery(deps, source, { headers: req.headers, body });
       if (outcome.kind === 'failed') res.status(200).json({ received: true, stored: 'failed', reason: outcome.reason });
-      else res.status(200).json({ received: outcome.received, stored: outcome.stored, duplicates: outcome.duplicates, ignored: outcome.ignored });
+      else {
+        const { kind: _kind, failed, ...counts } = outcome;
+        // `failed` only when some are: what senders and existing callers read stays as it was.
+        res.status(200).json(failed > 0 ? { ...counts, failed } : counts);
+      }
     });
   }
   return router;
