@@ -138,7 +138,7 @@ describe('sandbox', () => {
   });
 
   it('When the start-up guide is printed, then it names both simulators, the demo account and company, and how to win a deal', async () => {
-    const guide = sandbox.guide('http://localhost:3000').join('\n');
+    const guide = (await sandbox.guide('http://localhost:3000')).join('\n');
     expect(guide).toContain(sandbox.hubspot.url);
     expect(guide).toContain(sandbox.quickbooks.url);
     expect(guide).toContain(String(sandbox.hubspot.portalId));

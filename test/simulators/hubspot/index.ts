@@ -43,6 +43,7 @@ export {
   type PrivacyDeletionEvent,
   type PropertyChangeEvent,
 } from './webhooks';
+export { DEMO_USERS } from './crm/seed';
 export { ACCESS_TOKEN_TTL_SECONDS, AUTH_CODE_TTL_MS, EXPIRED_TOKEN_RETENTION_MS } from './oauth-tokens';
 
 export interface HubSpotSimulator extends HubSpotSimulatorHandles {

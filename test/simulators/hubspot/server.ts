@@ -154,6 +154,14 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
     applySeed();
   };
 
+  // Each card request is signed at its own millisecond, even on a frozen clock: two requests that are alike (the
+  // same status read twice) would otherwise carry the same signature, which DealBooks rightly refuses as a replay.
+  let lastCardTimestamp = Number.NEGATIVE_INFINITY;
+  const cardTimestamp = () => {
+    lastCardTimestamp = Math.max(clock.nowMs(), lastCardTimestamp + 1);
+    return lastCardTimestamp;
+  };
+
   const cardRequest: HubSpotSimulatorHandles['cardRequest'] = (request) => {
     const appId = request.appId ?? defaultAppId;
     const app = apps.get(appId);
@@ -175,7 +183,7 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
       userId: request.userId ?? named?.userId ?? installed?.userId ?? DEMO_USER.userId,
       userEmail: request.userEmail ?? named?.email ?? installed?.userEmail ?? DEMO_USER.userEmail,
       route,
-      now: () => clock.nowMs(),
+      now: cardTimestamp,
       timeoutMs: options.cardTimeoutMs,
     });
   };
