@@ -36,9 +36,14 @@ describe(`npm start in sandbox mode across restarts (${DATABASE_KIND})`, () => {
     withProcessDatabase(async (database) => {
       const dataDir = database.env.DATA_DIR ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'dealbooks-sandbox-')));
       const env = { ...database.env, DATA_DIR: dataDir };
+      const processes: SandboxProcess[] = [];
+      const started = (p: SandboxProcess) => {
+        processes.push(p);
+        return p;
+      };
       try {
         // First start: a new world from the demo data, auto-invoice on, and the guide's "win a deal" makes an invoice.
-        const first = new SandboxProcess(env);
+        const first = started(new SandboxProcess(env));
         const a = await first.started();
         expect(first.line(/^Sandbox world: +\S+, new, from the demo data/)).toBeDefined();
         expect(first.line(/^Auto-invoice: +on for the demo account/)).toBeDefined();
@@ -57,7 +62,7 @@ describe(`npm start in sandbox mode across restarts (${DATABASE_KIND})`, () => {
         expect(await first.stop()).toEqual({ code: 0, signal: null });
 
         // Second start: the same world, still connected, the invoice on the card and in QuickBooks, new ids are new.
-        const second = new SandboxProcess(env);
+        const second = started(new SandboxProcess(env));
         const b = await second.started();
         expect(second.line(/^Sandbox world: +\S+, continued/)).toBeDefined();
         expect(second.line(/^QuickBooks connect: +demo company \d+ already connected/)).toBeDefined();
@@ -75,7 +80,7 @@ describe(`npm start in sandbox mode across restarts (${DATABASE_KIND})`, () => {
 
         // The simulators' world lost, DealBooks' data kept: said at start, at error level, with the command that fixes it.
         await fs.rm(path.join(dataDir, 'sandbox-world.json'));
-        const third = new SandboxProcess(env);
+        const third = started(new SandboxProcess(env));
         await third.started();
         expect(third.errors()).toEqual(expect.arrayContaining([expect.stringMatching(/out of step: .*Stop DealBooks and run `npm run sandbox:reset`/)]));
         expect(await third.stop()).toEqual({ code: 0, signal: null });
@@ -83,7 +88,7 @@ describe(`npm start in sandbox mode across restarts (${DATABASE_KIND})`, () => {
         // sandbox:reset wipes both; the next start begins again from the demo data, in step.
         const reset = sandboxReset(env);
         expect(reset).toMatchObject({ code: 0, out: expect.stringContaining('The next `npm start` begins again from the demo data.') });
-        const fourth = new SandboxProcess(env);
+        const fourth = started(new SandboxProcess(env));
         const d = await fourth.started();
         expect(fourth.line(/^Sandbox world: +\S+, new, from the demo data/)).toBeDefined();
         expect(fourth.errors()).toEqual([]);
@@ -92,6 +97,8 @@ describe(`npm start in sandbox mode across restarts (${DATABASE_KIND})`, () => {
         expect((await call(`${d.hubspot}/_sim/hubspot/accounts/${PORTAL}/objects/deals/${wonDealId}`)).properties.dealstage).not.toBe('closedwon');
         expect(await fourth.stop()).toEqual({ code: 0, signal: null });
       } finally {
+        for (const p of processes) p.kill();
+        await Promise.all(processes.map((p) => p.exited));
         if (!database.env.DATA_DIR) await fs.rm(dataDir, { recursive: true, force: true });
       }
     }));

@@ -125,7 +125,8 @@ describe('sandbox', () => {
     expect(patched.status).toBe(200);
     await eventually(async () => requestsTo('/webhooks/hubspot').length > 0, { what: 'a HubSpot webhook at DealBooks' });
     const sent = (await json(`${sandbox.hubspot.url}/_sim/webhooks`)).body as { attempts: Array<{ url: string; body: string }> };
-    const delivery = sent.attempts.find((a) => a.url === `${serviceUrl}/webhooks/hubspot`);
+    // Addressed and signed for PUBLIC_BASE_URL, as HubSpot would; the sandbox's tunnel leads it to the listener.
+    const delivery = sent.attempts.find((a) => a.url === `${sandbox.config.publicBaseUrl}/webhooks/hubspot`);
     expect(JSON.parse(delivery!.body)).toEqual([
       expect.objectContaining({
         portalId: sandbox.hubspot.portalId,

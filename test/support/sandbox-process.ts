@@ -63,6 +63,11 @@ export class SandboxProcess {
     return this.lines.map((l) => l.msg).join('\n');
   }
 
+  /** SIGKILL unless it has exited already (a test's clean-up after a failure). */
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
   /** SIGTERM, as Ctrl-C or a supervisor stops it; resolves with how it exited. */
   async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     this.child.kill('SIGTERM');
