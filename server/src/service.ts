@@ -218,6 +218,12 @@ export function buildContext(parts: { config: Config; logger: Logger; pool: pg.P
     hubspot: { oauth: hubspotOAuth, installs },
     quickbooks: { oauth: intuit, connections, api },
     quoteToCash,
-    signedRequest: requireHubSpotSignature({ clientSecret: config.hubspot.clientSecret, publicBaseUrl: config.publicBaseUrl, clock, pool }),
+    signedRequest: requireHubSpotSignature({
+      clientSecret: config.hubspot.clientSecret,
+      publicBaseUrl: config.publicBaseUrl,
+      clock,
+      pool,
+      sandboxHubSpotUrl: config.sandbox ? config.hubspot.apiBaseUrl : undefined,
+    }),
   };
 }

@@ -43,6 +43,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
       'portals',
       'qbo_connections',
       'qbo_documents',
+      'sandbox_world',
       'schema_migrations',
       'seen_request_signatures',
       'sync_log',

@@ -125,7 +125,8 @@ describe('sandbox', () => {
     expect(patched.status).toBe(200);
     await eventually(async () => requestsTo('/webhooks/hubspot').length > 0, { what: 'a HubSpot webhook at DealBooks' });
     const sent = (await json(`${sandbox.hubspot.url}/_sim/webhooks`)).body as { attempts: Array<{ url: string; body: string }> };
-    const delivery = sent.attempts.find((a) => a.url === `${serviceUrl}/webhooks/hubspot`);
+    // Addressed and signed for PUBLIC_BASE_URL, as HubSpot would; the sandbox's tunnel leads it to the listener.
+    const delivery = sent.attempts.find((a) => a.url === `${sandbox.config.publicBaseUrl}/webhooks/hubspot`);
     expect(JSON.parse(delivery!.body)).toEqual([
       expect.objectContaining({
         portalId: sandbox.hubspot.portalId,
@@ -138,7 +139,7 @@ describe('sandbox', () => {
   });
 
   it('When the start-up guide is printed, then it names both simulators, the demo account and company, and how to win a deal', async () => {
-    const guide = sandbox.guide('http://localhost:3000').join('\n');
+    const guide = (await sandbox.guide('http://localhost:3000')).join('\n');
     expect(guide).toContain(sandbox.hubspot.url);
     expect(guide).toContain(sandbox.quickbooks.url);
     expect(guide).toContain(String(sandbox.hubspot.portalId));

@@ -7,5 +7,6 @@ export const SHIPPED_MIGRATIONS = [
   '20261122010000_connections',
   '20261122020000_quote-to-cash',
   '20261202000000_drop-unused-content-hash',
+  '20261202100000_sandbox-world',
   '20261202130000_webhook-backstop',
 ] as const;

@@ -62,6 +62,11 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   };
 }
 
+/** Where the embedded database keeps its files under DATA_DIR. */
+export function embeddedDatabaseDir(dataDir: string): string {
+  return path.join(dataDir, 'pglite');
+}
+
 async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
   // Loaded lazily: a deployment on a real server never pays for the WASM build.
   const { PGlite } = await import('@electric-sql/pglite');
@@ -70,7 +75,7 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
   const dataDir = options.dataDir ?? 'memory://';
   let pgliteDir: string | undefined;
   if (!dataDir.startsWith('memory://')) {
-    pgliteDir = path.join(dataDir, 'pglite');
+    pgliteDir = embeddedDatabaseDir(dataDir);
     await fs.mkdir(pgliteDir, { recursive: true });
   }
   const db = await PGlite.create(pgliteDir ? { dataDir: pgliteDir } : {});

@@ -21,6 +21,9 @@ export interface SignedAccount {
   userEmail?: string;
 }
 
+/** The sandbox's demo HubSpot account (DEMO_PORTAL_ID in test/simulators/hubspot/apps.ts). */
+const SANDBOX_DEMO_PORTAL_ID = 62_515_001;
+
 const LEGACY_ONLY_MESSAGE = 'v1/v2 signatures cannot be checked for freshness; DealBooks requires v3';
 
 const REFUSALS: Record<Exclude<SignatureCheck, { ok: true }>['reason'], string> = {
@@ -47,7 +50,7 @@ export interface VerifiedHubSpotRequest {
  */
 export function verifyHubSpotRequest(
   req: Request,
-  options: { clientSecret: string | undefined; publicBaseUrl: string; rawBody: Buffer; nowMs: number; windowMs?: number },
+  options: { clientSecret: string | undefined; publicBaseUrl: string; rawBody: Buffer; nowMs: number; windowMs?: number; unsignedHint?: string },
 ): VerifiedHubSpotRequest {
   if (!options.clientSecret) throw new ServiceUnavailableError('HubSpot requests cannot be verified: HUBSPOT_CLIENT_SECRET is not configured.');
   const signature = header(req, 'x-hubspot-signature-v3');
@@ -63,7 +66,10 @@ export function verifyHubSpotRequest(
     nowMs: options.nowMs,
     maxAgeMs: options.windowMs ?? HUBSPOT_SIGNATURE_WINDOW_MS,
   });
-  if (!check.ok) throw new UnauthorizedError(REFUSALS[check.reason], { details: { reason: check.reason } });
+  if (!check.ok) {
+    const hint = check.reason === 'missing_signature' && options.unsignedHint ? `. ${options.unsignedHint}` : '';
+    throw new UnauthorizedError(`${REFUSALS[check.reason]}${hint}`, { details: { reason: check.reason } });
+  }
   return { signature: signature!, timestampMs: Number(timestamp) };
 }
 
@@ -107,6 +113,11 @@ export interface HubSpotAuthDeps {
   clock: Clock;
   pool: pg.Pool;
   windowMs?: number;
+  /**
+   * Sandbox only: the HubSpot simulator's address. Nobody can sign a card request by hand, so an unsigned one is
+   * answered with how to have the simulator sign it, as HubSpot signs the card's.
+   */
+  sandboxHubSpotUrl?: string;
 }
 
 /** Middleware for every `/api/*` route: signature, freshness, no replay, an installed account. */
@@ -119,6 +130,9 @@ export function requireHubSpotSignature(deps: HubSpotAuthDeps): RequestHandler {
       rawBody: req.rawBody ?? Buffer.alloc(0),
       nowMs: deps.clock.now().getTime(),
       windowMs,
+      unsignedHint: deps.sandboxHubSpotUrl
+        ? `In the sandbox, have the HubSpot simulator sign it as HubSpot signs the deal card's requests: curl -X POST ${deps.sandboxHubSpotUrl}/_sim/card-requests -H 'content-type: application/json' -d '${JSON.stringify({ portalId: SANDBOX_DEMO_PORTAL_ID, method: req.method, url: req.originalUrl.split('?')[0] })}' (test/simulators/README.md, section 7)`
+        : undefined,
     });
     // Only after the signature verified: an attacker cannot fill the table. Kept until the signature would be
     // stale anyway (its timestamp plus the window, which also covers a timestamp up to the window ahead of us).

@@ -57,6 +57,11 @@ export interface DispatcherOptions {
   clock: SimClock;
   /** Delay before retry k (k = 1..n) after a failed attempt; its length is the number of retries. */
   retryDelaysMs: readonly number[];
+  /**
+   * Where a request to `url` is actually sent (default: `url` itself). A tunnel or reverse proxy in front of the app:
+   * the request is signed for the address the service knows, and reaches the app's listener on another.
+   */
+  route?: (url: string) => string;
   /** An answer slower than this (real ms) counts as a failure. */
   timeoutMs: number;
   /**
@@ -213,7 +218,7 @@ export class WebhookDispatcher {
     const keepAttempts = this.options.keepAttempts ?? DEFAULT_KEPT_ATTEMPTS;
     if (this.log.length > keepAttempts) this.log.splice(0, this.log.length - keepAttempts);
     try {
-      const response = await fetch(message.webhook.url, {
+      const response = await fetch(this.options.route?.(message.webhook.url) ?? message.webhook.url, {
         method: 'POST',
         headers,
         body,

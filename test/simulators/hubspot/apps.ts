@@ -153,6 +153,16 @@ export class AppRegistry {
     return app;
   }
 
+  /** Installs as JSON data. The apps themselves are configuration, given again at every start. */
+  exportInstalls(): Install[] {
+    return [...this.installs.values()];
+  }
+
+  importInstalls(installs: Install[]): void {
+    this.installs.clear();
+    for (const install of installs) this.installs.set(key(install.appId, install.portalId), install);
+  }
+
   list(): HubSpotApp[] {
     return [...this.apps.values()];
   }

@@ -32,6 +32,8 @@ export interface CardRequest {
   portalId: number;
   userId: number;
   userEmail: string;
+  /** Where the request is actually sent, when a tunnel stands between the signed URL and the listener. */
+  route?: (url: string) => string;
   /** Epoch ms for the signature timestamp (the simulator's clock); default real time. */
   now?: () => number;
   timeoutMs?: number;
@@ -135,7 +137,7 @@ async function attempt(request: CardRequest, attempts: CardAttempt[]): Promise<O
   const record: CardAttempt = { url, timestamp };
   attempts.push(record);
   try {
-    const res = await fetch(url, {
+    const res = await fetch(request.route?.(url) ?? url, {
       method,
       headers,
       body: body === '' ? undefined : body,

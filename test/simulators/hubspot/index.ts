@@ -5,7 +5,7 @@ import { createHubSpotSimulatorApp, type HubSpotSimulatorHandles, type HubSpotSi
  * The HubSpot simulator: an in-memory HubSpot (OAuth, CRM API, webhooks, UI-extension requests) behind a real HTTP
  * server, for tests and DealBooks' sandbox mode. Control API under `/_sim` (see control.ts and ../common/control.ts).
  */
-export type { HubSpotSimulatorOptions, HubSpotSimulatorHandles, SeededInstall } from './server';
+export type { HubSpotSimulatorOptions, HubSpotSimulatorHandles, HubSpotSimulatorState, SeededInstall } from './server';
 export { createHubSpotSimulatorApp } from './server';
 export {
   DEALBOOKS_SCOPES,
@@ -43,6 +43,7 @@ export {
   type PrivacyDeletionEvent,
   type PropertyChangeEvent,
 } from './webhooks';
+export { DEMO_USERS } from './crm/seed';
 export { ACCESS_TOKEN_TTL_SECONDS, AUTH_CODE_TTL_MS, EXPIRED_TOKEN_RETENTION_MS } from './oauth-tokens';
 
 export interface HubSpotSimulator extends HubSpotSimulatorHandles {

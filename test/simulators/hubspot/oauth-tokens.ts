@@ -67,6 +67,14 @@ export interface PortalCounters {
   introspections: number;
 }
 
+/** TokenStore.exportState(). */
+export interface TokenStoreState {
+  codes: AuthCode[];
+  access: AccessToken[];
+  refresh: RefreshToken[];
+  counters: Array<[number, PortalCounters]>;
+}
+
 export class TokenStore {
   private codes = new Map<string, AuthCode>();
   private access = new Map<string, AccessToken>();
@@ -78,6 +86,18 @@ export class TokenStore {
     private readonly clock: SimClock,
     private readonly apps: AppRegistry,
   ) {}
+
+  /** Codes, tokens and counters as JSON data (the sandbox saves them so a restart keeps its installs working). */
+  exportState(): TokenStoreState {
+    return { codes: [...this.codes.values()], access: [...this.access.values()], refresh: [...this.refresh.values()], counters: [...this.counters] };
+  }
+
+  importState(state: TokenStoreState): void {
+    this.codes = new Map(state.codes.map((c) => [c.code, c]));
+    this.access = new Map(state.access.map((t) => [t.token, t]));
+    this.refresh = new Map(state.refresh.map((t) => [t.token, t]));
+    this.counters = new Map(state.counters);
+  }
 
   issueCode(grant: Grant & { redirectUri: string }): AuthCode {
     this.pruneExpired();

@@ -10,11 +10,12 @@ import { CardLimits, type CardRequest, type CardResponse } from './card-requests
 import { hubspotShellControlRouter } from './control';
 import { hubspotCrmControlRouter, hubspotCrmRouter } from './crm-api';
 import { hubspotError } from './crm-api';
-import { HubSpotAccounts } from './crm/store';
+import { HubSpotAccounts, type HubSpotAccountsState } from './crm/store';
+import { afterWrites } from '../common/snapshot';
 import { RateLimiter, tenSecondlyBody, type RateLimitOptions } from './limits';
 import { appInstallsRouter, oauthRouter, uninstall } from './oauth';
 import { ConsentPlan } from './oauth-consent';
-import { ACCESS_TOKEN_TTL_SECONDS, TokenStore } from './oauth-tokens';
+import { ACCESS_TOKEN_TTL_SECONDS, TokenStore, type TokenStoreState } from './oauth-tokens';
 import { sendHubSpotError } from './server-errors';
 import { createWebhookDispatcher, HubSpotWebhooks } from './webhooks';
 
@@ -28,8 +29,9 @@ export interface HubSpotSimulatorOptions {
   /** Registered apps; default: the DealBooks demo app (apps.ts DEMO_* constants). */
   apps?: HubSpotAppConfig[];
   /** Installs present from the start (they get a token pair each, see `seeded`). Default: every app in the seeded
-   *  portal; `[]` for none. */
-  installed?: Array<{ appId: number; portalId: number }>;
+   *  portal, installed by DEMO_USER; `[]` for none. `userId`/`userEmail` name the user who installed it (and whom
+   *  card requests come from unless they name another). */
+  installed?: Array<{ appId: number; portalId: number; userId?: number; userEmail?: string }>;
   /** Webhook target of the default demo app (ignored when `apps` is given). */
   webhookUrl?: string;
   /** Where relative card-request URLs point (DealBooks' public base URL). */
@@ -41,6 +43,15 @@ export interface HubSpotSimulatorOptions {
   webhookTimeoutMs?: number;
   /** hubspot.fetch timeout for card requests (default 15 s). */
   cardTimeoutMs?: number;
+  /** Called after every request that may have changed state (any method but GET and HEAD, once answered). */
+  onWrite?: () => void;
+}
+
+/** What a restart needs to continue the same world: the portals, the installs and their tokens. */
+export interface HubSpotSimulatorState {
+  accounts: HubSpotAccountsState;
+  installs: Install[];
+  tokens: TokenStoreState;
 }
 
 /** A token pair the simulator issued at start for a seeded install, so a sandbox can connect without a browser. */
@@ -77,6 +88,15 @@ export interface HubSpotSimulatorHandles {
   reset(): void;
   /** Stops listening for CRM changes (close() of the listening simulator calls it). */
   dispose(): void;
+  /** Portals, installs and tokens as JSON data. Faults, limits, the request log and deliveries on the wire are left out. */
+  exportState(): HubSpotSimulatorState;
+  /** Replaces portals, installs and tokens with saved ones (the seed is discarded; apps stay as configured). */
+  importState(state: HubSpotSimulatorState): void;
+  /**
+   * Requests to `from` (DealBooks' public base URL: webhooks and card requests, signed for that address) reach
+   * `to` instead, as through a tunnel or reverse proxy in front of DealBooks. `undefined` removes the tunnel.
+   */
+  tunnel(route: { from: string; to: string } | undefined): void;
 }
 
 export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {}): HubSpotSimulatorHandles & { app: express.Express } {
@@ -88,17 +108,20 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
   const limits = new RateLimiter(clock, options.rateLimits);
   const requests = new RequestLog(() => clock.now());
   const faults = new FaultInjector(faultBody);
-  const dispatcher = createWebhookDispatcher(clock, apps, options.webhookTimeoutMs);
+  let tunnelRoute: { from: string; to: string } | undefined;
+  const route = (url: string) => (tunnelRoute && isUnder(url, tunnelRoute.from) ? `${tunnelRoute.to}${url.slice(tunnelRoute.from.length)}` : url);
+  const dispatcher = createWebhookDispatcher(clock, apps, options.webhookTimeoutMs, route);
   const hubspotWebhooks = new HubSpotWebhooks({ clock, apps, accounts, dispatcher, batchWindowMs: options.webhookBatchWindowMs });
   const cardLimits = new CardLimits();
   const defaultAppId = apps.list()[0]?.appId ?? DEMO_APP_ID;
   let seeded: SeededInstall[] = [];
 
-  const install = (appId: number, portalId: number) => {
+  const install = (appId: number, portalId: number, user: { userId?: number; userEmail?: string } = {}) => {
     const app = apps.get(appId);
     if (!app) throw new Error(`no app ${appId}`);
     if (!accounts.get(portalId)) throw new Error(`no portal ${portalId}`);
-    const made = apps.install(appId, portalId, { ...DEMO_USER, scopes: [...app.scopes] });
+    const by = { userId: user.userId ?? DEMO_USER.userId, userEmail: user.userEmail ?? DEMO_USER.userEmail };
+    const made = apps.install(appId, portalId, { ...by, scopes: [...app.scopes] });
     const pair = tokens.issueSeeded(made, app.clientId);
     return { access_token: pair.access.token, refresh_token: pair.refresh.token, expires_in: ACCESS_TOKEN_TTL_SECONDS };
   };
@@ -107,8 +130,8 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
     const seed = options.seed ?? 'demo';
     const portal = seed === 'none' ? undefined : accounts.create(DEMO_PORTAL_ID, { seed: seed === 'demo' ? 'demo' : 'empty', name: 'DealBooks demo portal' });
     const wanted = options.installed ?? (portal ? apps.list().map((a) => ({ appId: a.appId, portalId: portal.portalId })) : []);
-    seeded = wanted.map(({ appId, portalId }) => {
-      const pair = install(appId, portalId);
+    seeded = wanted.map(({ appId, portalId, ...user }) => {
+      const pair = install(appId, portalId, user);
       return { ...apps.getInstall(appId, portalId)!, accessToken: pair.access_token, refreshToken: pair.refresh_token };
     });
   };
@@ -131,19 +154,36 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
     applySeed();
   };
 
+  // Each card request is signed at its own millisecond, even on a frozen clock: two requests that are alike (the
+  // same status read twice) would otherwise carry the same signature, which DealBooks rightly refuses as a replay.
+  let lastCardTimestamp = Number.NEGATIVE_INFINITY;
+  const cardTimestamp = () => {
+    lastCardTimestamp = Math.max(clock.nowMs(), lastCardTimestamp + 1);
+    return lastCardTimestamp;
+  };
+
   const cardRequest: HubSpotSimulatorHandles['cardRequest'] = (request) => {
     const appId = request.appId ?? defaultAppId;
     const app = apps.get(appId);
     if (!app) throw new Error(`no app ${appId}`);
     const installed = apps.getInstall(appId, request.portalId);
+    // A user named by one of id or email is a user of the portal: the other comes from the portal's users (owners).
+    const owners = accounts.get(request.portalId)?.owners ?? [];
+    const named =
+      request.userId !== undefined && request.userEmail === undefined
+        ? owners.find((o) => o.userId === request.userId)
+        : request.userEmail !== undefined && request.userId === undefined
+          ? owners.find((o) => o.email.toLowerCase() === request.userEmail!.toLowerCase())
+          : undefined;
     return cardLimits.send({
       ...request,
       url: absoluteUrl(request.url, options.dealbooksBaseUrl),
       appId,
       clientSecret: app.clientSecret,
-      userId: request.userId ?? installed?.userId ?? DEMO_USER.userId,
-      userEmail: request.userEmail ?? installed?.userEmail ?? DEMO_USER.userEmail,
-      now: () => clock.nowMs(),
+      userId: request.userId ?? named?.userId ?? installed?.userId ?? DEMO_USER.userId,
+      userEmail: request.userEmail ?? named?.email ?? installed?.userEmail ?? DEMO_USER.userEmail,
+      route,
+      now: cardTimestamp,
       timeoutMs: options.cardTimeoutMs,
     });
   };
@@ -156,6 +196,7 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
   app.use(express.json({ limit: '3mb' }));
   app.use(express.urlencoded({ extended: false }));
   app.use(requests.middleware());
+  if (options.onWrite) app.use(afterWrites(options.onWrite));
 
   app.use('/_sim', commonControlRouter({ clock, requests, faults, webhooks: dispatcher, flushWebhooks: async () => hubspotWebhooks.flush(), reset }));
   app.use(
@@ -199,6 +240,16 @@ export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {})
     flushWebhooks,
     reset,
     dispose: () => hubspotWebhooks.close(),
+    exportState: () => ({ accounts: accounts.exportState(), installs: apps.exportInstalls(), tokens: tokens.exportState() }),
+    importState(state) {
+      accounts.importState(state.accounts);
+      apps.importInstalls(state.installs);
+      tokens.importState(state.tokens);
+      seeded = [];
+    },
+    tunnel(next) {
+      tunnelRoute = next && { from: next.from.replace(/\/+$/, ''), to: next.to.replace(/\/+$/, '') };
+    },
   };
 }
 
@@ -218,6 +269,10 @@ function apiErrorHandler(err: unknown, _req: Request, res: Response, next: NextF
     return sendHubSpotError(res, 400, 'VALIDATION_ERROR', 'Invalid input JSON: the request body is not valid JSON');
   }
   sendHubSpotError(res, 500, 'INTERNAL_ERROR', err instanceof Error ? err.message : String(err));
+}
+
+function isUnder(url: string, base: string): boolean {
+  return url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`);
 }
 
 function absoluteUrl(url: string, base: string | undefined): string {

@@ -122,9 +122,10 @@ export interface HubSpotWebhooksDeps {
  * included, wait for a free slot instead of failing:
  * each delivery's lane is its app and portal (batchKey), and the lane's limit is read from the app's settings.
  */
-export function createWebhookDispatcher(clock: SimClock, apps: AppRegistry, timeoutMs = WEBHOOK_TIMEOUT_MS): WebhookDispatcher {
+export function createWebhookDispatcher(clock: SimClock, apps: AppRegistry, timeoutMs = WEBHOOK_TIMEOUT_MS, route?: (url: string) => string): WebhookDispatcher {
   return new WebhookDispatcher({
     clock,
+    route,
     retryDelaysMs: WEBHOOK_RETRY_DELAYS_MS,
     timeoutMs,
     laneLimit: (lane) => apps.get(appIdOf(lane))?.webhooks.maxConcurrentRequests ?? 1,

@@ -190,6 +190,42 @@ export class QboCompany {
     this.record(entity, id, 'Delete', nowMs);
   }
 
+  /** Everything the company holds, as JSON data (the sandbox saves it so a restart continues the same books). */
+  exportState(): QboCompanyState {
+    const tables: QboCompanyState['tables'] = {};
+    for (const [entity, table] of this.tables) {
+      const rows = table.scan();
+      if (rows.length > 0) tables[entity] = rows.map((row) => ({ object: row.object, updatedMs: row.updatedMs }));
+    }
+    return {
+      realmId: this.realmId,
+      tables,
+      nextIds: Object.fromEntries(this.nextIds),
+      tombstones: [...this.tombstones],
+      counters: Object.fromEntries(this.counters),
+      requestIds: this.requestIds.exportState(),
+    };
+  }
+
+  /** Replaces everything with a state from exportState(); indexes are rebuilt from the rows. Announces nothing. */
+  importState(state: QboCompanyState): void {
+    for (const entity of ENTITY_NAMES) {
+      for (const row of this.table(entity).scan()) {
+        for (const index of this.indexesOf(entity)) index.remove(row.object.Id as string, row.object);
+        this.table(entity).delete(row.object.Id as string);
+      }
+    }
+    for (const [entity, rows] of Object.entries(state.tables) as Array<[EntityName, Row[]]>) {
+      for (const row of rows) this.store(entity, String(row.object.Id), { object: clone(row.object), updatedMs: row.updatedMs });
+    }
+    this.nextIds.clear();
+    for (const [space, next] of Object.entries(state.nextIds)) this.nextIds.set(space, next);
+    this.tombstones.splice(0, this.tombstones.length, ...state.tombstones);
+    this.counters.clear();
+    for (const [name, value] of Object.entries(state.counters)) this.counters.set(name, value);
+    this.requestIds.importState(state.requestIds);
+  }
+
   /**
    * Runs one logical write. Changes are announced only if `work` succeeds, after it finished, so listeners never
    * hear about a write that faulted halfway (rules validate before they store, so nothing is half-written).
@@ -263,6 +299,16 @@ export class QboCompany {
   }
 }
 
+/** A company as JSON data (QboCompany.exportState). */
+export interface QboCompanyState {
+  realmId: string;
+  tables: Partial<Record<EntityName, Row[]>>;
+  nextIds: Record<string, number>;
+  tombstones: Tombstone[];
+  counters: Record<string, number>;
+  requestIds: ReturnType<RequestIdMemory['exportState']>;
+}
+
 export interface CreateCompanyOptions {
   seed?: SeedName;
   companyName?: string;
@@ -296,6 +342,20 @@ export class QboCompanies {
 
   reset(): void {
     this.companies.clear();
+  }
+
+  exportState(): QboCompanyState[] {
+    return this.list().map((company) => company.exportState());
+  }
+
+  /** Replaces every company with the saved ones. */
+  importState(state: QboCompanyState[]): void {
+    this.companies.clear();
+    for (const saved of state) {
+      const company = new QboCompany(saved.realmId, this.clock, (change) => this.emit(change));
+      company.importState(saved);
+      this.companies.set(saved.realmId, company);
+    }
   }
 
   /** Hears every successful write of every company (webhooks, request logs). Returns an unsubscribe function. */

@@ -35,4 +35,14 @@ export class RequestIdMemory {
   get size(): number {
     return this.answers.size;
   }
+
+  /** Every remembered answer, oldest first (the sandbox's saved state). */
+  exportState(): Array<[string, StoredResponse]> {
+    return [...this.answers];
+  }
+
+  importState(entries: Array<[string, StoredResponse]>): void {
+    this.answers.clear();
+    for (const [id, response] of entries) this.remember(id, response);
+  }
 }

@@ -7,7 +7,7 @@ import { listen } from '../common/listen';
 import { createQuickbooksSimulatorApp, type QuickbooksSimulatorHandles, type QuickbooksSimulatorOptions } from './server';
 
 export { createQuickbooksSimulatorApp, DEMO_REALM_ID, DEFAULT_WEBHOOK_TIMEOUT_MS } from './server';
-export type { QuickbooksSimulatorHandles, QuickbooksSimulatorOptions } from './server';
+export type { QuickbooksSimulatorHandles, QuickbooksSimulatorOptions, QuickbooksSimulatorState } from './server';
 export {
   DEMO_APP,
   DEMO_CLIENT_ID,

@@ -156,6 +156,14 @@ export type AccessCheck =
 const ACCESS_TOKEN_PREFIX = 'eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0..';
 export const ACCESS_TOKEN_LENGTH = { min: 100, max: 4096 };
 
+/** QboOAuth.exportState(). */
+export interface QboOAuthState {
+  codes: Array<[string, AuthorizationCode]>;
+  grants: Grant[];
+  counters: Array<[string, RealmCounters]>;
+  nextGrantId: number;
+}
+
 export class QboOAuth {
   readonly apps: QboOAuthApp[];
   readonly refreshTokenGraceMs: number;
@@ -363,6 +371,30 @@ export class QboOAuth {
     this.byAccessToken.clear();
     this.byRefreshToken.clear();
     this.counters.clear();
+  }
+
+  /** Codes, grants (with their tokens) and counters as JSON data: the sandbox saves them so a restart stays connected. */
+  exportState(): QboOAuthState {
+    return {
+      codes: [...this.codes],
+      grants: [...this.grantsById.values()],
+      counters: [...this.counters],
+      nextGrantId: this.nextGrantId,
+    };
+  }
+
+  /** Replaces codes, grants and counters with saved ones; the token look-ups are rebuilt from the grants. */
+  importState(state: QboOAuthState): void {
+    this.reset();
+    for (const [value, code] of state.codes) this.codes.set(value, code);
+    for (const grant of state.grants) {
+      this.grantsById.set(grant.id, grant);
+      for (const token of grant.accessTokens) this.byAccessToken.set(token.value, grant);
+      this.byRefreshToken.set(grant.refreshToken.value, grant);
+      for (const previous of grant.previousRefreshTokens) this.byRefreshToken.set(previous.value, grant);
+    }
+    for (const [realmId, counters] of state.counters) this.counters.set(realmId, counters);
+    this.nextGrantId = state.nextGrantId;
   }
 
   private now(): number {

@@ -12,15 +12,16 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { SimClock } from '../common/clock';
 import { commonControlRouter, controlErrorHandler } from '../common/control';
 import { FaultInjector } from '../common/faults';
+import { afterWrites } from '../common/snapshot';
 import { RequestLog } from '../common/request-log';
 import { WebhookDispatcher } from '../common/webhooks';
 import { quickbooksApiRouter, quickbooksDomainControlRouter } from './api';
 import { qboBearerAuth } from './auth';
 import { sendFaultResponse, type AuthFaultStyle } from './auth-faults';
-import { QboCompanies } from './company';
+import { QboCompanies, type QboCompanyState } from './company';
 import { quickbooksShellControlRouter } from './control';
 import { RealmLimiter, type QboLimits } from './limits';
-import { DEMO_APP, QboOAuth, type QboOAuthApp } from './oauth';
+import { DEMO_APP, QboOAuth, type QboOAuthApp, type QboOAuthState } from './oauth';
 import { IdTokenSigner } from './oauth-id-token';
 import { quickbooksOAuthRouter } from './oauth-routes';
 import { notFoundFault, qboErrorHandler, qboFaultResponse } from './server-faults';
@@ -51,6 +52,17 @@ export interface QuickbooksSimulatorOptions {
   /** Delays before each webhook retry (default Intuit's schedule, capped at 3 days). */
   webhookRetryDelaysMs?: number[];
   requestLogLimit?: number;
+  /**
+   * Called after every request that may have changed state (any method but GET and HEAD, once answered): the
+   * sandbox saves the state on a debounce from here.
+   */
+  onWrite?: () => void;
+}
+
+/** What a restart needs to continue the same world: the books and the OAuth grants (QuickbooksSimulatorHandles). */
+export interface QuickbooksSimulatorState {
+  companies: QboCompanyState[];
+  oauth: QboOAuthState;
 }
 
 export interface QuickbooksSimulatorHandles {
@@ -67,6 +79,10 @@ export interface QuickbooksSimulatorHandles {
   flushWebhooks(): Promise<void>;
   /** Back to the start: seed data, no grants, no faults, no requests, no webhooks, start-up settings. */
   reset(): void;
+  /** The companies and OAuth grants as JSON data. Faults, limits, the request log and deliveries on the wire are left out. */
+  exportState(): QuickbooksSimulatorState;
+  /** Replaces the companies and OAuth grants with saved ones (the seed is discarded). */
+  importState(state: QuickbooksSimulatorState): void;
 }
 
 export function createQuickbooksSimulatorApp(options: QuickbooksSimulatorOptions = {}): { app: express.Express } & QuickbooksSimulatorHandles {
@@ -109,13 +125,33 @@ export function createQuickbooksSimulatorApp(options: QuickbooksSimulatorOptions
     companies.reset();
     seed();
   };
-  const handles: QuickbooksSimulatorHandles = { clock, companies, oauth, faults, requests, limits, webhooks, dispatcher, authFaultStyle, flushWebhooks, reset };
+  const exportState = (): QuickbooksSimulatorState => ({ companies: companies.exportState(), oauth: oauth.exportState() });
+  const importState = (state: QuickbooksSimulatorState) => {
+    companies.importState(state.companies);
+    oauth.importState(state.oauth);
+  };
+  const handles: QuickbooksSimulatorHandles = {
+    clock,
+    companies,
+    oauth,
+    faults,
+    requests,
+    limits,
+    webhooks,
+    dispatcher,
+    authFaultStyle,
+    flushWebhooks,
+    reset,
+    exportState,
+    importState,
+  };
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requests.middleware());
   app.use(intuitTid(clock));
+  if (options.onWrite) app.use(afterWrites(options.onWrite));
 
   app.use('/_sim', express.json({ limit: '5mb' }));
   app.use('/_sim', commonControlRouter({ clock, requests, faults, webhooks: dispatcher, flushWebhooks, reset }));

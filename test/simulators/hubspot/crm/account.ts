@@ -10,7 +10,8 @@ import {
 import { CrmError, badRequest, notFound } from './errors';
 import { objectType, type ObjectTypeInfo, type ObjectTypeName } from './object-types';
 import type { Owner } from './owners';
-import { DealPipelines } from './pipelines';
+import { DealPipelines, type Pipeline } from './pipelines';
+import { decodeSnapshot, encodeSnapshot, refill, type Snapshot } from '../../common/snapshot';
 import { PropertySchema } from './properties';
 import { applyWrite } from './rules';
 import { objectToWire } from './wire';
@@ -79,6 +80,18 @@ export interface AccountDeps {
   emitPrivacyDeletion: (deletion: PrivacyDeletion) => void;
 }
 
+/** HubSpotAccount.exportState(). */
+export interface HubSpotAccountState {
+  portalId: number;
+  name: string;
+  createdAtMs: number;
+  objects: Snapshot;
+  schema: Snapshot;
+  pipelines: Pipeline[];
+  owners: Owner[];
+  associations: Snapshot;
+}
+
 /** An event waiting for the outcome of the writes that caused it (see `reportAfter`). */
 interface HeldEvent {
   type: ObjectTypeName;
@@ -109,6 +122,30 @@ export class HubSpotAccount {
     this.createdAtMs = now();
     this.schema = new PropertySchema(now);
     this.pipelines = new DealPipelines(now);
+  }
+
+  /** Objects, schema, pipelines, owners and associations as JSON data (the sandbox saves them across restarts). */
+  exportState(): HubSpotAccountState {
+    return {
+      portalId: this.portalId,
+      name: this.name,
+      createdAtMs: this.createdAtMs,
+      objects: encodeSnapshot(this.objects),
+      schema: this.schema.exportState(),
+      pipelines: this.pipelines.list(),
+      owners: [...this.owners],
+      associations: this.associations.exportState(),
+    };
+  }
+
+  /** Replaces everything with a saved state. Emits nothing: the saved state is the portal's past. */
+  importState(state: HubSpotAccountState): void {
+    (this as { createdAtMs: number }).createdAtMs = state.createdAtMs;
+    refill(this.objects, decodeSnapshot(state.objects));
+    this.schema.importState(state.schema);
+    this.pipelines.restore(state.pipelines);
+    this.owners.splice(0, this.owners.length, ...state.owners);
+    this.associations.importState(state.associations);
   }
 
   /** Simulated now (the simulator's clock). */

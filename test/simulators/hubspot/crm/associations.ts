@@ -1,3 +1,4 @@
+import { decodeSnapshot, encodeSnapshot, refill, type Snapshot } from '../../common/snapshot';
 import type { ObjectTypeName } from './object-types';
 
 /**
@@ -66,6 +67,15 @@ export interface Associated {
 export class AssociationStore {
   // key `${fromType}:${fromId}:${toType}` -> toId -> type ids
   private readonly links = new Map<string, Map<string, Set<number>>>();
+
+  /** Every link as JSON data (HubSpotAccount.exportState). */
+  exportState(): Snapshot {
+    return encodeSnapshot(this.links);
+  }
+
+  importState(state: Snapshot): void {
+    refill(this.links, decodeSnapshot(state));
+  }
 
   add(type: AssociationType, fromId: string, toId: string): void {
     addTypeId(this.edge(type.from, fromId, type.to), toId, type.typeId);

@@ -13,7 +13,7 @@ export type {
 } from './store';
 export { CrmError, hubspotError } from './errors';
 export { OBJECT_TYPES, findObjectType, type ObjectTypeInfo, type ObjectTypeName } from './object-types';
-export { RENEWALS_PIPELINE } from './seed';
+export { RENEWALS_PIPELINE, DEMO_USERS } from './seed';
 export { DEFAULT_DEAL_STAGES } from './pipelines';
 export { SEARCH_LIMITS } from './search';
 export { MAX_BATCH_INPUTS } from './batch';

@@ -1,5 +1,7 @@
 import { notFound } from './errors';
 
+import { refill } from '../../common/snapshot';
+
 export interface Stage {
   id: string;
   label: string;
@@ -49,6 +51,11 @@ export class DealPipelines {
 
   list(): Pipeline[] {
     return [...this.pipelines.values()];
+  }
+
+  /** Replaces every pipeline with saved ones (HubSpotAccount.importState). */
+  restore(pipelines: Pipeline[]): void {
+    refill(this.pipelines, new Map(pipelines.map((p) => [p.id, p])));
   }
 
   find(id: string): Pipeline | undefined {

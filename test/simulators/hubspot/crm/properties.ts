@@ -1,3 +1,4 @@
+import { decodeSnapshot, encodeSnapshot, refill, type Snapshot } from '../../common/snapshot';
 import { CrmError, badRequest, notFound } from './errors';
 import { OBJECT_TYPES, type ObjectTypeInfo, type ObjectTypeName } from './object-types';
 import {
@@ -23,6 +24,17 @@ export class PropertySchema {
       const group = defaultGroupName(type.singular);
       this.groups.set(type.name, new Map([[group, { name: group, label: `${type.singular} information`, displayOrder: -1, archived: false }]]));
     }
+  }
+
+  /** Definitions and groups as JSON data (HubSpotAccount.exportState). */
+  exportState(): Snapshot {
+    return encodeSnapshot({ definitions: this.definitions, groups: this.groups });
+  }
+
+  importState(state: Snapshot): void {
+    const saved = decodeSnapshot<{ definitions: PropertySchema['definitions']; groups: PropertySchema['groups'] }>(state);
+    refill(this.definitions, saved.definitions);
+    refill(this.groups, saved.groups);
   }
 
   list(type: ObjectTypeName): PropertyDefinition[] {

@@ -23,6 +23,12 @@ function to(id: string, ...typeIds: number[]) {
   return { to: { id }, types: typeIds.map((associationTypeId) => ({ associationCategory: 'HUBSPOT_DEFINED', associationTypeId })) };
 }
 
+/** The demo portal's users: Ada administers it (and owns every demo deal), Grace is a colleague. */
+export const DEMO_USERS = {
+  ada: { userId: 9100001, userEmail: 'ada@dealbooks.example' },
+  grace: { userId: 9100002, userEmail: 'grace@dealbooks.example' },
+} as const;
+
 /**
  * The 'demo' portal: two owners, the companies and contacts of a small architecture practice's customers, a
  * product catalogue with near-duplicate names (for product matching), and deals across stages and both pipelines,
@@ -30,8 +36,8 @@ function to(id: string, ...typeIds: number[]) {
  */
 export function seedDemo(account: HubSpotAccount): void {
   account.pipelines.add(structuredClone(RENEWALS_PIPELINE));
-  const ada = account.addOwner({ id: '75000001', email: 'ada@dealbooks.example', firstName: 'Ada', lastName: 'Lovelace', userId: 9100001 });
-  account.addOwner({ id: '75000002', email: 'grace@dealbooks.example', firstName: 'Grace', lastName: 'Hopper', userId: 9100002 });
+  const ada = account.addOwner({ id: '75000001', email: DEMO_USERS.ada.userEmail, firstName: 'Ada', lastName: 'Lovelace', userId: DEMO_USERS.ada.userId });
+  account.addOwner({ id: '75000002', email: DEMO_USERS.grace.userEmail, firstName: 'Grace', lastName: 'Hopper', userId: DEMO_USERS.grace.userId });
 
   const abc = account.create('companies', { name: 'ABC LLC', domain: 'abc.example', city: 'Springfield', country: 'United States' });
   const northwind = account.create('companies', { name: 'Northwind Traders', domain: 'northwind.example', city: 'Seattle', country: 'United States' });

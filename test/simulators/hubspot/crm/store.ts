@@ -1,9 +1,16 @@
 import type { SimClock } from '../../common/clock';
-import { HubSpotAccount, type ObjectCreation, type PrivacyDeletion, type PropertyChange } from './account';
+import { HubSpotAccount, type HubSpotAccountState, type ObjectCreation, type PrivacyDeletion, type PropertyChange } from './account';
 import { seedDemo } from './seed';
 
 export { HubSpotAccount } from './account';
 export type { PropertyChange, ObjectCreation, PrivacyDeletion, CrmObject, AssociationInput, ChangeOrigin } from './account';
+
+/** HubSpotAccounts.exportState(). */
+export interface HubSpotAccountsState {
+  accounts: HubSpotAccountState[];
+  nextPortalId: number;
+  nextObjectId: number;
+}
 
 export type PropertyChangeListener = (change: PropertyChange) => void;
 export type ObjectCreationListener = (creation: ObjectCreation) => void;
@@ -58,6 +65,22 @@ export class HubSpotAccounts {
     seeded = true;
     this.accounts.set(id, account);
     return account;
+  }
+
+  /** Every portal and the id counters as JSON data. */
+  exportState(): HubSpotAccountsState {
+    return { accounts: this.list().map((a) => a.exportState()), nextPortalId: this.nextPortalId, nextObjectId: this.nextObjectId };
+  }
+
+  /** Replaces every portal with saved ones; object ids continue where the saved world stopped. */
+  importState(state: HubSpotAccountsState): void {
+    this.accounts.clear();
+    for (const saved of state.accounts) {
+      const account = this.create(saved.portalId, { seed: 'empty', name: saved.name });
+      account.importState(saved);
+    }
+    this.nextPortalId = state.nextPortalId;
+    this.nextObjectId = state.nextObjectId;
   }
 
   get(portalId: number): HubSpotAccount | undefined {
