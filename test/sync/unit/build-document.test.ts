@@ -9,6 +9,7 @@ import { DocumentBuildError } from '../../../server/src/sync/document-text';
 import { invoiceFromEstimate } from '../../../server/src/sync/invoice-from-estimate';
 import { lineItemsTotalCents } from '../../../server/src/sync/line-amounts';
 import type { DealSnapshot, ItemChoice, LineItemSnapshot, QboTerm } from '../../../server/src/sync/model';
+import { exactLineCents } from './exact-cents';
 import { domainHarness, type DomainHarness } from '../../simulators/quickbooks/domain-test-app';
 import { dueDateFromTerm as qboDueDate } from '../../simulators/quickbooks/entities/sales-forms';
 import { SEED_IDS } from '../../simulators/quickbooks/seed';
@@ -207,27 +208,40 @@ describe('buildDocument: amounts exact to the cent, accepted by QBO', () => {
     await acceptedByQbo(h, 'invoice', built.body, built.preview);
   });
 
-  it('When a deal has 80 awkward lines, then QBO totals them exactly like the line items', async () => {
-    // A fixed pseudo-random sequence so the case is the same on every run.
-    let seed = 7;
+  it('When a deal has 80 awkward lines, then every line and the total are the exact amounts and QBO agrees', async () => {
+    // A fixed pseudo-random sequence (mulberry32) so the case is the same on every run. The lines aim at half
+    // cents: three-decimal prices ending in 5, half quantities under per-unit discounts, percentages that halve a
+    // cent. With seed 5 some of each (price x quantity, per-unit and percentage discounts) are ones binary floats
+    // round the wrong way.
+    let state = 5;
     const next = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
     };
     const lines = Array.from({ length: 80 }, (_, i) => {
-      const price = `${next(5000)}.${String(next(1000)).padStart(3, '0')}`;
-      const quantity = next(4) === 0 ? `${next(9) + 1}.5` : String(next(12) + 1);
+      const price = `${next(2000)}.${String(next(100)).padStart(2, '0')}${i % 2 === 0 ? '5' : ''}`;
+      const quantity = next(3) === 0 ? `${next(5)}.5` : String(next(12) + 1);
       const kind = next(3);
       return lineItem({
         name: `Line ${i}`,
         price,
         quantity,
-        discount: kind === 1 ? `${next(3)}.${next(100)}` : null,
-        discountPercentage: kind === 2 ? String(next(30) + 1) : null,
+        discount: kind === 1 ? `${next(3)}.${String(next(100)).padStart(2, '0')}` : null,
+        discountPercentage: kind === 2 ? ['10', '50', '30', '12.5', '15'][next(5)]! : null,
       });
     });
+    // The expected cents come from an oracle of the test's own (BigInt on the decimal strings), not from the engine.
+    const expected = lines.map((l) => exactLineCents({ price: l.price!, quantity: l.quantity, discount: l.discount, discountPercentage: l.discountPercentage }));
     const built = buildDocument(input(deal(lines)));
-    expect(built.preview.totalCents).toBe(lineItemsTotalCents(lines));
+    expect(built.preview.lines.map((l) => l.amountCents)).toEqual(expected.map((e) => e.amount));
+    expect(built.preview.lines.map((l) => l.discountCents)).toEqual(expected.map((e) => e.discount));
+    const total = expected.reduce((sum, e) => sum + e.amount, 0);
+    expect(total).toBe(32925584); // fixed, so a wrong oracle cannot pass unnoticed either
+    expect(built.preview.totalCents).toBe(total);
+    expect(built.preview.subtotalCents).toBe(expected.reduce((sum, e) => sum + e.pre, 0));
+    expect(lineItemsTotalCents(lines)).toBe(total);
     await acceptedByQbo(h, 'invoice', built.body, built.preview);
   });
 
