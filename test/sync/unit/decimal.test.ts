@@ -1,13 +1,17 @@
 import {
   add,
   centsToDecimalString,
+  compare,
   centsToNumber,
   decimalToJsonNumber,
   formatAmount,
   formatDecimal,
   formatMoney,
+  fromCents,
   multiply,
   parseDecimal,
+  roundDiv,
+  shift,
   subtract,
   sumCents,
   toCents,
@@ -100,5 +104,35 @@ describe('exact decimals', () => {
     expect(formatMoney(Number.MAX_SAFE_INTEGER, 'USD')).toBe('$90,071,992,547,409.91');
     expect(formatAmount(100000)).toBe('1,000.00');
     expect(formatAmount(99999)).toBe('999.99');
+  });
+});
+
+describe('exact decimals: the smaller operations', () => {
+  it('When decimals are compared at different scales, then the order is exact', () => {
+    expect(compare(d('1.50'), d('1.5'))).toBe(0);
+    expect(compare(d('1.49'), d('1.5'))).toBe(-1);
+    expect(compare(d('2'), d('1.999'))).toBe(1);
+    expect(compare(d('-0.01'), d('0'))).toBe(-1);
+  });
+
+  it('When a decimal is shifted by negative places, then it is multiplied by that power of ten', () => {
+    expect(formatDecimal(shift(d('1.25'), -2))).toBe('125');
+    expect(formatDecimal(shift(d('1.25'), 2))).toBe('0.0125');
+    expect(formatDecimal(shift(d('7'), 0))).toBe('7');
+  });
+
+  it('When a division has a negative denominator or none, then it rounds half away from zero or refuses', () => {
+    expect(roundDiv(5n, -2n)).toBe(-3n);
+    expect(roundDiv(-5n, -2n)).toBe(3n);
+    expect(roundDiv(-5n, 2n)).toBe(-3n);
+    expect(roundDiv(4n, -3n)).toBe(-1n);
+    expect(() => roundDiv(1n, 0n)).toThrow(new RangeError('division by zero'));
+  });
+
+  it('When integer cents become a decimal, then the value is exact; cents that are not safe integers are refused', () => {
+    expect(fromCents(1250)).toEqual({ units: 1250n, scale: 2 });
+    expect(formatDecimal(fromCents(-5))).toBe('-0.05');
+    expect(() => fromCents(0.5)).toThrow(RangeError);
+    expect(() => fromCents(Number.MAX_SAFE_INTEGER + 1)).toThrow(RangeError);
   });
 });
