@@ -37,3 +37,34 @@ describe('customerBody edges', () => {
     expect(customerBody({ displayName: 'Acme', email: ' jane@acme.example ' }).PrimaryEmailAddr).toEqual({ Address: 'jane@acme.example' });
   });
 });
+
+describe('customerBody limits and shapes', () => {
+  it('When a value is exactly at its limit, then it is kept', () => {
+    const email = `${'a'.repeat(87)}@acme.example`; // 100 characters
+    expect(email).toHaveLength(100);
+    expect(validEmail(email)).toBe(email);
+    const phone = '1'.repeat(30);
+    expect(customerBody({ displayName: 'Acme', phone }).PrimaryPhone).toEqual({ FreeFormNumber: phone });
+  });
+
+  it("When ':' has no blanks around it, then it still becomes ' - '; a display name cut before a blank loses the blank", () => {
+    expect(customerBody({ displayName: 'Acme:West' }).DisplayName).toBe('Acme - West');
+    expect(customerBody({ displayName: `${'x'.repeat(499)} y` }).DisplayName).toBe('x'.repeat(499));
+  });
+
+  it('When every address field is blank, then there is no BillAddr; fields left out are absent, not undefined', () => {
+    const body = customerBody({ displayName: 'Acme', billAddr: { line1: ' ', city: '\t' } });
+    expect(Object.keys(body)).toEqual(['DisplayName']);
+  });
+
+  it('When a parent id has blanks around it, then it is trimmed; a blank one makes no sub-customer', () => {
+    expect(customerBody({ displayName: 'Acme', parentId: ' 7 ' })).toMatchObject({ Job: true, ParentRef: { value: '7' }, BillWithParent: true });
+    expect(customerBody({ displayName: 'Acme', parentId: '  ' }).Job).toBeUndefined();
+  });
+
+  it('When the currency is not exactly three letters, then no CurrencyRef is sent', () => {
+    expect(customerBody({ displayName: 'Acme', currency: 'usdx' }).CurrencyRef).toBeUndefined();
+    expect(customerBody({ displayName: 'Acme', currency: 'xusd' }).CurrencyRef).toBeUndefined();
+    expect(customerBody({ displayName: 'Acme', currency: ' eur ' }).CurrencyRef).toEqual({ value: 'EUR' });
+  });
+});

@@ -193,3 +193,18 @@ describe('failures that are not QuickbooksApiError', () => {
     expect(outcomeUnknown({ status: 502, method: 'post' })).toBe(true);
   });
 });
+
+describe('networkFailureOf on odd shapes', () => {
+  it('When the error is null, has a null cause or is its own cause, then it is no network failure (and no crash)', () => {
+    expect(networkFailureOf(null)).toBeUndefined();
+    expect(networkFailureOf(Object.assign(new Error('x'), { cause: null }))).toBeUndefined();
+    const self: Error & { cause?: unknown } = new Error('loop');
+    self.cause = self;
+    expect(networkFailureOf(self)).toBeUndefined();
+  });
+
+  it('When a code is unknown, then it says nothing; under a fetch TypeError it is "other"', () => {
+    expect(networkFailureOf(Object.assign(new Error('x'), { code: 'EWHATEVER' }))).toBeUndefined();
+    expect(networkFailureOf(fetchFailure('EWHATEVER'))).toBe('other');
+  });
+});
