@@ -476,3 +476,27 @@ describe('invoiceFromEstimate', () => {
     ).toThrow('The QuickBooks estimate 9 has no lines to invoice.');
   });
 });
+
+describe('buildDocument: words on the document', () => {
+  it("When the memo names the contact, then it is the contact's first and last name, whichever are there", () => {
+    const d = deal([lineItem({ name: 'Hours', price: '1' })]);
+    const memo = (contact: DealSnapshot['contact']) =>
+      buildDocument(input({ ...d, contact }, { settings: { ...input(d).settings, memoTemplate: 'Hi {{contactName}}!' } })).preview.memo;
+    expect(memo(d.contact)).toBe('Hi Jane Doe!');
+    expect(memo({ ...d.contact!, firstName: null })).toBe('Hi Doe!');
+    expect(memo({ ...d.contact!, firstName: 'Jane', lastName: '  ' })).toBe('Hi Jane!');
+    expect(memo(null)).toBe('Hi !');
+  });
+
+  it('When a line description has blanks around it, then the line carries it trimmed', () => {
+    const d = deal([lineItem({ name: 'Permit set', description: '  Full permit drawing set \n', price: '1' })]);
+    expect(itemLines(buildDocument(input(d)).body)[0]!.Description).toBe('Full permit drawing set');
+  });
+
+  it('When a per-unit discount has more than two decimals, then the discount line says it exactly; else with two decimals', () => {
+    const words = (discount: string) =>
+      itemLines(buildDocument(input(deal([lineItem({ name: 'Prints', quantity: '8', price: '2', discount })]))).body)[1]!.Description;
+    expect(words('0.125')).toBe('Discount 0.125 per unit on Prints');
+    expect(words('1.5')).toBe('Discount 1.50 per unit on Prints');
+  });
+});
