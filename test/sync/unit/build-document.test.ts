@@ -493,6 +493,23 @@ describe('buildDocument: words on the document', () => {
     expect(itemLines(buildDocument(input(d)).body)[0]!.Description).toBe('Full permit drawing set');
   });
 
+  it('When the default item stands in and the line has no description of its own, then the line is just its name', () => {
+    const fallback: ItemChoice = { itemId: SEED_IDS.item.hours, itemName: 'Hours', taxable: null, method: 'default' };
+    const words = (description: string | null) => itemLines(buildDocument(input(deal([lineItem({ name: 'Rush fee', description, price: '75' })]), {}, fallback)).body)[0]!.Description;
+    expect(words(null)).toBe('Rush fee');
+    expect(words('Rush fee')).toBe('Rush fee');
+  });
+
+  it("When HubSpot's amount equals price x quantity, then there is no warning", () => {
+    const built = buildDocument(input(deal([lineItem({ name: 'Drafting hours', quantity: '3', price: '33.33', amount: '99.99' })])));
+    expect(built.preview.warnings).toEqual([]);
+  });
+
+  it('When only the quantity has more digits than a JSON number carries, then the line is 1 x its exact amount', () => {
+    const built = buildDocument(input(deal([lineItem({ name: 'Precise', quantity: '1.00000000000000001', price: '2' })])));
+    expect(itemLines(built.body)[0]).toMatchObject({ Amount: 2, Description: 'Precise (1.00000000000000001 x 2)', SalesItemLineDetail: { Qty: 1, UnitPrice: 2 } });
+  });
+
   it('When a per-unit discount has more than two decimals, then the discount line says it exactly; else with two decimals', () => {
     const words = (discount: string) =>
       itemLines(buildDocument(input(deal([lineItem({ name: 'Prints', quantity: '8', price: '2', discount })]))).body)[1]!.Description;
