@@ -510,6 +510,12 @@ describe('buildDocument: words on the document', () => {
     expect(itemLines(built.body)[0]).toMatchObject({ Amount: 2, Description: 'Precise (1.00000000000000001 x 2)', SalesItemLineDetail: { Qty: 1, UnitPrice: 2 } });
   });
 
+  it('When a discount rounds to nothing, then the line goes alone, with no zero discount line', () => {
+    const built = buildDocument(input(deal([lineItem({ name: 'Prints', quantity: '1', price: '0.04', discountPercentage: '10' })])));
+    expect(itemLines(built.body).map((l) => [l.Description, l.Amount])).toEqual([['Prints', 0.04]]);
+    expect(built.preview).toMatchObject({ discountCents: 0, totalCents: 4 });
+  });
+
   it('When a per-unit discount has more than two decimals, then the discount line says it exactly; else with two decimals', () => {
     const words = (discount: string) =>
       itemLines(buildDocument(input(deal([lineItem({ name: 'Prints', quantity: '8', price: '2', discount })]))).body)[1]!.Description;
