@@ -516,6 +516,12 @@ describe('buildDocument: words on the document', () => {
     expect(built.preview).toMatchObject({ discountCents: 0, totalCents: 4 });
   });
 
+  it("When a line follows HubSpot's amount on its own item, then the subtotal is that amount and the line does not use the default item", () => {
+    const built = buildDocument(input(deal([lineItem({ name: 'Drafting hours', quantity: '3', price: '33.33', amount: '99.98' })])));
+    expect(built.preview).toMatchObject({ subtotalCents: 9998, discountCents: 0, totalCents: 9998 });
+    expect(built.preview.lines[0]).toMatchObject({ usesDefaultItem: false, amountCents: 9998 });
+  });
+
   it('When a per-unit discount has more than two decimals, then the discount line says it exactly; else with two decimals', () => {
     const words = (discount: string) =>
       itemLines(buildDocument(input(deal([lineItem({ name: 'Prints', quantity: '8', price: '2', discount })]))).body)[1]!.Description;
