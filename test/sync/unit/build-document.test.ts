@@ -522,6 +522,26 @@ describe('buildDocument: words on the document', () => {
     expect(built.preview.lines[0]).toMatchObject({ usesDefaultItem: false, amountCents: 9998 });
   });
 
+  it("When the memo names the company, then it is the company's name, or nothing without a company", () => {
+    const d = deal([lineItem({ name: 'Hours', price: '1' })]);
+    const settings = { ...input(d).settings, memoTemplate: 'For {{companyName}}.' };
+    expect(buildDocument(input(d, { settings })).preview.memo).toBe('For ABC LLC.');
+    expect(buildDocument(input({ ...d, company: null }, { settings })).preview.memo).toBe('For .');
+  });
+
+  it("When the deal has no currency, then no CurrencyRef is sent and the preview shows the customer's currency, else the home currency", () => {
+    const d = deal([lineItem({ name: 'Hours', price: '1' })]);
+    const multi = { homeCurrency: 'USD', multicurrency: true };
+    const cad = buildDocument(input(d, { company: multi, customer: { id: '9', displayName: 'Maple Ltd', currency: 'CAD' } }));
+    expect(cad.body.CurrencyRef).toBeUndefined();
+    expect(cad.preview.currency).toBe('CAD');
+    expect(buildDocument(input(d, { company: multi, customer: { id: '9', displayName: 'Maple Ltd', currency: null } })).preview.currency).toBe('USD');
+  });
+
+  it('When the deal has no line items, then the refusal names the deal', () => {
+    expect(() => buildDocument(input(deal([])))).toThrow('The deal “Permit set for 12 Elm St” has no line items.');
+  });
+
   it('When a per-unit discount has more than two decimals, then the discount line says it exactly; else with two decimals', () => {
     const words = (discount: string) =>
       itemLines(buildDocument(input(deal([lineItem({ name: 'Prints', quantity: '8', price: '2', discount })]))).body)[1]!.Description;
