@@ -115,10 +115,16 @@ describe('exact decimals: the smaller operations', () => {
     expect(compare(d('-0.01'), d('0'))).toBe(-1);
   });
 
+  it('When decimals of different scales are added, then nothing is rounded away', () => {
+    expect(formatDecimal(add(d('1.5'), d('0.25')))).toBe('1.75');
+    expect(formatDecimal(add(d('0.001'), d('2')))).toBe('2.001');
+  });
+
   it('When a decimal is shifted by negative places, then it is multiplied by that power of ten', () => {
     expect(formatDecimal(shift(d('1.25'), -2))).toBe('125');
     expect(formatDecimal(shift(d('1.25'), 2))).toBe('0.0125');
     expect(formatDecimal(shift(d('7'), 0))).toBe('7');
+    expect(formatDecimal(shift(d('7'), -2))).toBe('700');
   });
 
   it('When a division has a negative denominator or none, then it rounds half away from zero or refuses', () => {

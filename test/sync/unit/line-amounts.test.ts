@@ -98,3 +98,14 @@ describe('line item amounts on half cents', () => {
     expect(exactLineCents({ price: '33.33', quantity: '3', discountPercentage: '12.5' })).toEqual({ pre: 9999, discount: 1250, amount: 8749 });
   });
 });
+
+describe('line item discounts that are zero', () => {
+  it('When the percentage is zero, then a per-unit discount applies; when both are zero, there is no discount', () => {
+    const perUnit = lineItemAmounts(line({ price: '10', quantity: '2', discountPercentage: '0', discount: '1.5' }));
+    expect(perUnit.discount?.kind).toBe('per_unit');
+    expect(perUnit.computedDiscountCents).toBe(300);
+    const none = lineItemAmounts(line({ price: '10', discountPercentage: '0.00', discount: '0' }));
+    expect(none.discount).toBeNull();
+    expect(none.computedDiscountCents).toBe(0);
+  });
+});
