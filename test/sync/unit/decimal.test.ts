@@ -71,6 +71,9 @@ describe('exact decimals', () => {
   it('When cents would pass 2^53, then DealBooks refuses rather than lose a cent', () => {
     expect(() => toCents(d('90071992547409.92'))).toThrow(RangeError);
     expect(toCents(d('90071992547409.91'))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => toCents(d('90071992547409.92'))).toThrow('amount too large to handle exactly: 9007199254740992 cents');
+    expect(() => toCents(d('-90071992547409.92'))).toThrow(RangeError);
+    expect(toCents(d('-90071992547409.91'))).toBe(Number.MIN_SAFE_INTEGER);
     expect(() => sumCents([Number.MAX_SAFE_INTEGER, 1])).toThrow(RangeError);
     expect(() => sumCents([0.5])).toThrow(RangeError);
   });
