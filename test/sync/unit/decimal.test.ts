@@ -87,6 +87,10 @@ describe('exact decimals', () => {
     // 16 significant digits no longer survive a double (90071992547409.91 would print as ...409.9).
     expect(() => centsToNumber(9007199254740991)).toThrow(RangeError);
     expect(() => centsToNumber(12.5)).toThrow(RangeError);
+    expect(() => centsToNumber(12.5)).toThrow('cents must be a safe integer: 12.5');
+    expect(() => centsToNumber(1_000_000_000_000_000)).toThrow('amount too large for an exact JSON number: 1000000000000000 cents');
+    // Never a negative zero: a zero amount is plain 0 wherever it is read.
+    expect(Object.is(centsToNumber(-0), 0)).toBe(true);
   });
 
   it('When a decimal fits a JSON number exactly, then it is written as one; else null', () => {
