@@ -1,5 +1,5 @@
 import { chooseTerms, transactionDate, dueDateFor } from '../../../server/src/sync/document-dates';
-import { conversionRefusal } from '../../../server/src/sync/document-status';
+import { conversionRefusal, invoiceStatus } from '../../../server/src/sync/document-status';
 import { cut, DocumentBuildError, PRIVATE_NOTE_MAX, privateNoteFor } from '../../../server/src/sync/document-text';
 import { invoiceFromEstimate } from '../../../server/src/sync/invoice-from-estimate';
 import type { QboTerm } from '../../../server/src/sync/model';
@@ -32,6 +32,8 @@ describe('document dates', () => {
 
   it('When a date is not YYYY-MM-DD, then building refuses in words', () => {
     expect(() => dueDateFor({ dueDays: 30, dayOfMonthDue: null }, '2026-3-1')).toThrow(new DocumentBuildError('Not a YYYY-MM-DD date: 2026-3-1'));
+    expect(() => dueDateFor({ dueDays: 30, dayOfMonthDue: null }, 'x2026-03-01')).toThrow(DocumentBuildError);
+    expect(() => dueDateFor({ dueDays: 30, dayOfMonthDue: null }, '2026-03-01x')).toThrow(DocumentBuildError);
   });
 });
 
@@ -50,6 +52,13 @@ describe('document text', () => {
     const fixed = 'HubSpot deal "" (deal 42, HubSpot account 881). '.length;
     // Room for exactly one character of the name: a one-character name fits whole.
     expect(privateNoteFor({ id: '42', name: 'P' }, 881, 'm'.repeat(PRIVATE_NOTE_MAX - fixed - 1))).toHaveLength(PRIVATE_NOTE_MAX);
+  });
+});
+
+describe('invoiceStatus of a note that starts with "Voided"', () => {
+  it('When the note says Voided but the total is not zero, then the invoice is not voided', () => {
+    expect(invoiceStatus({ totalCents: 5000, balanceCents: 5000, dueDate: null, privateNote: 'Voided by hand? no' }, '2026-03-01')).toBe('open');
+    expect(invoiceStatus({ totalCents: 0, balanceCents: 0, dueDate: null, privateNote: 'Voided' }, '2026-03-01')).toBe('voided');
   });
 });
 
