@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import {
   hubspotV3SignedUri,
   signHubSpotV3,
@@ -176,5 +176,13 @@ describe('Intuit webhook signatures', () => {
   it('When a body is signed the documented way, then it verifies', () => {
     const signature = createHmac('sha256', 'tok').update(raw).digest('base64');
     expect(verifyIntuitSignature('tok', raw, signature)).toBe(true);
+  });
+});
+
+describe('HubSpot v2 signatures without a method or uri', () => {
+  it('When a v2 check has no method or uri, then the hash covers the secret and body only', () => {
+    const rawBody = body('{"a":1}');
+    const signature = createHash('sha256').update(`${secret}{"a":1}`, 'utf8').digest('hex');
+    expect(verifyHubSpotLegacy({ version: 'v2', clientSecret: secret, rawBody, signature })).toEqual({ ok: true });
   });
 });

@@ -164,3 +164,47 @@ describe('KeyedGate (per-realm concurrency cap)', () => {
     expect(gate.stats('realm')).toEqual({ active: 0, queued: 0 });
   });
 });
+
+describe('failures that are not QuickbooksApiError', () => {
+  it('When a connection times out by its code alone, then it is a timeout: retryable, and a write may have happened', () => {
+    for (const code of ['ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']) {
+      const error = Object.assign(new Error(code), { code });
+      expect(networkFailureOf(error)).toBe('timeout');
+      expect(isRetryable(error)).toBe(true);
+      expect(outcomeUnknown(error)).toBe(true);
+    }
+  });
+
+  it('When fetch fails with a cause it does not explain, then it is "other"; a TypeError of another kind is not a network failure', () => {
+    expect(networkFailureOf(new TypeError('fetch failed'))).toBe('other');
+    expect(networkFailureOf(new TypeError('terminated'))).toBe('other');
+    expect(networkFailureOf(new TypeError('x is not a function'))).toBeUndefined();
+    expect(networkFailureOf(Object.assign(new TypeError('fetch failed'), { message: undefined }))).toBeUndefined();
+    expect(networkFailureOf(Object.assign(new Error('fetch failed'), { name: 'Error' }))).toBeUndefined();
+  });
+
+  it('When an object only carries an HTTP status, then a status above 0 is read as an answer and 0 is not', () => {
+    expect(isRetryable({ status: 503 })).toBe(true);
+    expect(isRetryable({ status: 400 })).toBe(false);
+    expect(isRetryable({ status: 0 })).toBe(false);
+    expect(isRetryable({ status: 0, network: 'reset' })).toBe(true);
+    expect(outcomeUnknown({ status: 0, network: 'refused', method: 'POST' })).toBe(false);
+    expect(outcomeUnknown({ status: 502, method: 'get' })).toBe(false);
+    expect(outcomeUnknown({ status: 502, method: 'post' })).toBe(true);
+  });
+});
+
+describe('networkFailureOf on odd shapes', () => {
+  it('When the error is null, has a null cause or is its own cause, then it is no network failure (and no crash)', () => {
+    expect(networkFailureOf(null)).toBeUndefined();
+    expect(networkFailureOf(Object.assign(new Error('x'), { cause: null }))).toBeUndefined();
+    const self: Error & { cause?: unknown } = new Error('loop');
+    self.cause = self;
+    expect(networkFailureOf(self)).toBeUndefined();
+  });
+
+  it('When a code is unknown, then it says nothing; under a fetch TypeError it is "other"', () => {
+    expect(networkFailureOf(Object.assign(new Error('x'), { code: 'EWHATEVER' }))).toBeUndefined();
+    expect(networkFailureOf(fetchFailure('EWHATEVER'))).toBe('other');
+  });
+});

@@ -9,6 +9,7 @@ import { DocumentBuildError } from '../../../server/src/sync/document-text';
 import { invoiceFromEstimate } from '../../../server/src/sync/invoice-from-estimate';
 import { lineItemsTotalCents } from '../../../server/src/sync/line-amounts';
 import type { DealSnapshot, ItemChoice, LineItemSnapshot, QboTerm } from '../../../server/src/sync/model';
+import { exactLineCents } from './exact-cents';
 import { domainHarness, type DomainHarness } from '../../simulators/quickbooks/domain-test-app';
 import { dueDateFromTerm as qboDueDate } from '../../simulators/quickbooks/entities/sales-forms';
 import { SEED_IDS } from '../../simulators/quickbooks/seed';
@@ -207,27 +208,40 @@ describe('buildDocument: amounts exact to the cent, accepted by QBO', () => {
     await acceptedByQbo(h, 'invoice', built.body, built.preview);
   });
 
-  it('When a deal has 80 awkward lines, then QBO totals them exactly like the line items', async () => {
-    // A fixed pseudo-random sequence so the case is the same on every run.
-    let seed = 7;
+  it('When a deal has 80 awkward lines, then every line and the total are the exact amounts and QBO agrees', async () => {
+    // A fixed pseudo-random sequence (mulberry32) so the case is the same on every run. The lines aim at half
+    // cents: three-decimal prices ending in 5, half quantities under per-unit discounts, percentages that halve a
+    // cent. With seed 5 some of each (price x quantity, per-unit and percentage discounts) are ones binary floats
+    // round the wrong way.
+    let state = 5;
     const next = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
     };
     const lines = Array.from({ length: 80 }, (_, i) => {
-      const price = `${next(5000)}.${String(next(1000)).padStart(3, '0')}`;
-      const quantity = next(4) === 0 ? `${next(9) + 1}.5` : String(next(12) + 1);
+      const price = `${next(2000)}.${String(next(100)).padStart(2, '0')}${i % 2 === 0 ? '5' : ''}`;
+      const quantity = next(3) === 0 ? `${next(5)}.5` : String(next(12) + 1);
       const kind = next(3);
       return lineItem({
         name: `Line ${i}`,
         price,
         quantity,
-        discount: kind === 1 ? `${next(3)}.${next(100)}` : null,
-        discountPercentage: kind === 2 ? String(next(30) + 1) : null,
+        discount: kind === 1 ? `${next(3)}.${String(next(100)).padStart(2, '0')}` : null,
+        discountPercentage: kind === 2 ? ['10', '50', '30', '12.5', '15'][next(5)]! : null,
       });
     });
+    // The expected cents come from an oracle of the test's own (BigInt on the decimal strings), not from the engine.
+    const expected = lines.map((l) => exactLineCents({ price: l.price!, quantity: l.quantity, discount: l.discount, discountPercentage: l.discountPercentage }));
     const built = buildDocument(input(deal(lines)));
-    expect(built.preview.totalCents).toBe(lineItemsTotalCents(lines));
+    expect(built.preview.lines.map((l) => l.amountCents)).toEqual(expected.map((e) => e.amount));
+    expect(built.preview.lines.map((l) => l.discountCents)).toEqual(expected.map((e) => e.discount));
+    const total = expected.reduce((sum, e) => sum + e.amount, 0);
+    expect(total).toBe(32925584); // fixed, so a wrong oracle cannot pass unnoticed either
+    expect(built.preview.totalCents).toBe(total);
+    expect(built.preview.subtotalCents).toBe(expected.reduce((sum, e) => sum + e.pre, 0));
+    expect(lineItemsTotalCents(lines)).toBe(total);
     await acceptedByQbo(h, 'invoice', built.body, built.preview);
   });
 
@@ -460,5 +474,78 @@ describe('invoiceFromEstimate', () => {
     expect(() =>
       invoiceFromEstimate({ estimate: { Id: '9', CustomerRef: { value: '1' }, Line: [{ DetailType: 'SubTotalLineDetail', Amount: 0 }] }, txnDate: null, terms: null, marker: '[m]', billEmail: null, today: '2026-03-06' }),
     ).toThrow('The QuickBooks estimate 9 has no lines to invoice.');
+  });
+});
+
+describe('buildDocument: words on the document', () => {
+  it("When the memo names the contact, then it is the contact's first and last name, whichever are there", () => {
+    const d = deal([lineItem({ name: 'Hours', price: '1' })]);
+    const memo = (contact: DealSnapshot['contact']) =>
+      buildDocument(input({ ...d, contact }, { settings: { ...input(d).settings, memoTemplate: 'Hi {{contactName}}!' } })).preview.memo;
+    expect(memo(d.contact)).toBe('Hi Jane Doe!');
+    expect(memo({ ...d.contact!, firstName: null })).toBe('Hi Doe!');
+    expect(memo({ ...d.contact!, firstName: 'Jane', lastName: '  ' })).toBe('Hi Jane!');
+    expect(memo(null)).toBe('Hi !');
+  });
+
+  it('When a line description has blanks around it, then the line carries it trimmed', () => {
+    const d = deal([lineItem({ name: 'Permit set', description: '  Full permit drawing set \n', price: '1' })]);
+    expect(itemLines(buildDocument(input(d)).body)[0]!.Description).toBe('Full permit drawing set');
+  });
+
+  it('When the default item stands in and the line has no description of its own, then the line is just its name', () => {
+    const fallback: ItemChoice = { itemId: SEED_IDS.item.hours, itemName: 'Hours', taxable: null, method: 'default' };
+    const words = (description: string | null) => itemLines(buildDocument(input(deal([lineItem({ name: 'Rush fee', description, price: '75' })]), {}, fallback)).body)[0]!.Description;
+    expect(words(null)).toBe('Rush fee');
+    expect(words('Rush fee')).toBe('Rush fee');
+  });
+
+  it("When HubSpot's amount equals price x quantity, then there is no warning", () => {
+    const built = buildDocument(input(deal([lineItem({ name: 'Drafting hours', quantity: '3', price: '33.33', amount: '99.99' })])));
+    expect(built.preview.warnings).toEqual([]);
+  });
+
+  it('When only the quantity has more digits than a JSON number carries, then the line is 1 x its exact amount', () => {
+    const built = buildDocument(input(deal([lineItem({ name: 'Precise', quantity: '1.00000000000000001', price: '2' })])));
+    expect(itemLines(built.body)[0]).toMatchObject({ Amount: 2, Description: 'Precise (1.00000000000000001 x 2)', SalesItemLineDetail: { Qty: 1, UnitPrice: 2 } });
+  });
+
+  it('When a discount rounds to nothing, then the line goes alone, with no zero discount line', () => {
+    const built = buildDocument(input(deal([lineItem({ name: 'Prints', quantity: '1', price: '0.04', discountPercentage: '10' })])));
+    expect(itemLines(built.body).map((l) => [l.Description, l.Amount])).toEqual([['Prints', 0.04]]);
+    expect(built.preview).toMatchObject({ discountCents: 0, totalCents: 4 });
+  });
+
+  it("When a line follows HubSpot's amount on its own item, then the subtotal is that amount and the line does not use the default item", () => {
+    const built = buildDocument(input(deal([lineItem({ name: 'Drafting hours', quantity: '3', price: '33.33', amount: '99.98' })])));
+    expect(built.preview).toMatchObject({ subtotalCents: 9998, discountCents: 0, totalCents: 9998 });
+    expect(built.preview.lines[0]).toMatchObject({ usesDefaultItem: false, amountCents: 9998 });
+  });
+
+  it("When the memo names the company, then it is the company's name, or nothing without a company", () => {
+    const d = deal([lineItem({ name: 'Hours', price: '1' })]);
+    const settings = { ...input(d).settings, memoTemplate: 'For {{companyName}}.' };
+    expect(buildDocument(input(d, { settings })).preview.memo).toBe('For ABC LLC.');
+    expect(buildDocument(input({ ...d, company: null }, { settings })).preview.memo).toBe('For .');
+  });
+
+  it("When the deal has no currency, then no CurrencyRef is sent and the preview shows the customer's currency, else the home currency", () => {
+    const d = deal([lineItem({ name: 'Hours', price: '1' })]);
+    const multi = { homeCurrency: 'USD', multicurrency: true };
+    const cad = buildDocument(input(d, { company: multi, customer: { id: '9', displayName: 'Maple Ltd', currency: 'CAD' } }));
+    expect(cad.body.CurrencyRef).toBeUndefined();
+    expect(cad.preview.currency).toBe('CAD');
+    expect(buildDocument(input(d, { company: multi, customer: { id: '9', displayName: 'Maple Ltd', currency: null } })).preview.currency).toBe('USD');
+  });
+
+  it('When the deal has no line items, then the refusal names the deal', () => {
+    expect(() => buildDocument(input(deal([])))).toThrow('The deal “Permit set for 12 Elm St” has no line items.');
+  });
+
+  it('When a per-unit discount has more than two decimals, then the discount line says it exactly; else with two decimals', () => {
+    const words = (discount: string) =>
+      itemLines(buildDocument(input(deal([lineItem({ name: 'Prints', quantity: '8', price: '2', discount })]))).body)[1]!.Description;
+    expect(words('0.125')).toBe('Discount 0.125 per unit on Prints');
+    expect(words('1.5')).toBe('Discount 1.50 per unit on Prints');
   });
 });

@@ -1,13 +1,17 @@
 import {
   add,
   centsToDecimalString,
+  compare,
   centsToNumber,
   decimalToJsonNumber,
   formatAmount,
   formatDecimal,
   formatMoney,
+  fromCents,
   multiply,
   parseDecimal,
+  roundDiv,
+  shift,
   subtract,
   sumCents,
   toCents,
@@ -67,6 +71,9 @@ describe('exact decimals', () => {
   it('When cents would pass 2^53, then DealBooks refuses rather than lose a cent', () => {
     expect(() => toCents(d('90071992547409.92'))).toThrow(RangeError);
     expect(toCents(d('90071992547409.91'))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => toCents(d('90071992547409.92'))).toThrow('amount too large to handle exactly: 9007199254740992 cents');
+    expect(() => toCents(d('-90071992547409.92'))).toThrow(RangeError);
+    expect(toCents(d('-90071992547409.91'))).toBe(Number.MIN_SAFE_INTEGER);
     expect(() => sumCents([Number.MAX_SAFE_INTEGER, 1])).toThrow(RangeError);
     expect(() => sumCents([0.5])).toThrow(RangeError);
   });
@@ -80,6 +87,10 @@ describe('exact decimals', () => {
     // 16 significant digits no longer survive a double (90071992547409.91 would print as ...409.9).
     expect(() => centsToNumber(9007199254740991)).toThrow(RangeError);
     expect(() => centsToNumber(12.5)).toThrow(RangeError);
+    expect(() => centsToNumber(12.5)).toThrow('cents must be a safe integer: 12.5');
+    expect(() => centsToNumber(1_000_000_000_000_000)).toThrow('amount too large for an exact JSON number: 1000000000000000 cents');
+    // Never a negative zero: a zero amount is plain 0 wherever it is read.
+    expect(Object.is(centsToNumber(-0), 0)).toBe(true);
   });
 
   it('When a decimal fits a JSON number exactly, then it is written as one; else null', () => {
@@ -100,5 +111,41 @@ describe('exact decimals', () => {
     expect(formatMoney(Number.MAX_SAFE_INTEGER, 'USD')).toBe('$90,071,992,547,409.91');
     expect(formatAmount(100000)).toBe('1,000.00');
     expect(formatAmount(99999)).toBe('999.99');
+  });
+});
+
+describe('exact decimals: the smaller operations', () => {
+  it('When decimals are compared at different scales, then the order is exact', () => {
+    expect(compare(d('1.50'), d('1.5'))).toBe(0);
+    expect(compare(d('1.49'), d('1.5'))).toBe(-1);
+    expect(compare(d('2'), d('1.999'))).toBe(1);
+    expect(compare(d('-0.01'), d('0'))).toBe(-1);
+  });
+
+  it('When decimals of different scales are added, then nothing is rounded away', () => {
+    expect(formatDecimal(add(d('1.5'), d('0.25')))).toBe('1.75');
+    expect(formatDecimal(add(d('0.001'), d('2')))).toBe('2.001');
+  });
+
+  it('When a decimal is shifted by negative places, then it is multiplied by that power of ten', () => {
+    expect(formatDecimal(shift(d('1.25'), -2))).toBe('125');
+    expect(formatDecimal(shift(d('1.25'), 2))).toBe('0.0125');
+    expect(formatDecimal(shift(d('7'), 0))).toBe('7');
+    expect(formatDecimal(shift(d('7'), -2))).toBe('700');
+  });
+
+  it('When a division has a negative denominator or none, then it rounds half away from zero or refuses', () => {
+    expect(roundDiv(5n, -2n)).toBe(-3n);
+    expect(roundDiv(-5n, -2n)).toBe(3n);
+    expect(roundDiv(-5n, 2n)).toBe(-3n);
+    expect(roundDiv(4n, -3n)).toBe(-1n);
+    expect(() => roundDiv(1n, 0n)).toThrow(new RangeError('division by zero'));
+  });
+
+  it('When integer cents become a decimal, then the value is exact; cents that are not safe integers are refused', () => {
+    expect(fromCents(1250)).toEqual({ units: 1250n, scale: 2 });
+    expect(formatDecimal(fromCents(-5))).toBe('-0.05');
+    expect(() => fromCents(0.5)).toThrow(RangeError);
+    expect(() => fromCents(Number.MAX_SAFE_INTEGER + 1)).toThrow(RangeError);
   });
 });

@@ -310,3 +310,23 @@ describe('preflight', () => {
     expect(preflight(f)).toEqual(preflight(f));
   });
 });
+
+describe('preflight edges', () => {
+  it('When neither the deal nor QuickBooks names a currency, then there is no currency problem', () => {
+    expect(codes(facts({ deal: deal({ currency: null }), quickbooksFacts: qbo({}, { homeCurrency: null }) }))).toEqual([]);
+  });
+
+  it('When a customer needs confirmation but no candidate is close, then the message names none', () => {
+    const customer = { status: 'needs_confirmation' as const, companyName: 'ABC Holdings', candidates: [] };
+    const [problem] = preflight(facts({ quickbooksFacts: qbo({ customer }) }));
+    expect(problem?.message).toBe('“ABC Holdings” has no exact match among the QuickBooks customers. Confirm the right customer on the deal card, or choose to create a new one.');
+    expect(problem?.subject).toEqual({ companyName: 'ABC Holdings', candidates: '' });
+  });
+
+  it('When no customer matches a deal whose company has no name and creating is off, then the message speaks of "this deal"', () => {
+    const settings = { txnDate: 'close_date' as const, sendByEmail: false, createCustomers: false, allowedUserIds: null };
+    const d = deal();
+    const f = facts({ deal: { ...d, company: { ...d.company!, name: null } }, settings, quickbooksFacts: qbo({ customer: { status: 'none' } }) });
+    expect(preflight(f)[0]?.message).toContain('No QuickBooks customer matches this deal, and');
+  });
+});
