@@ -123,7 +123,7 @@ export async function planDocument(deps: QuoteToCashDeps, facts: Facts, kind: Qb
       items: mapped.chosen,
       settings: facts.settings,
       terms: term,
-      company: { homeCurrency: prefs.homeCurrency ?? null, multicurrency: prefs.multicurrency ?? null },
+      company: { homeCurrency: prefs.homeCurrency ?? null, multicurrency: prefs.multicurrency ?? null, dealIdFieldId: prefs.dealIdFieldId ?? null },
       today: facts.today,
       billEmail,
       marker: options.linkMarker ?? 'DealBooks ref (assigned when created)',
