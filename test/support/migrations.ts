@@ -7,4 +7,5 @@ export const SHIPPED_MIGRATIONS = [
   '20261122010000_connections',
   '20261122020000_quote-to-cash',
   '20261202000000_drop-unused-content-hash',
+  '20261202120000_document-bill-email',
 ] as const;

@@ -1,12 +1,14 @@
 import { getAction, openAction, type DealAction, type DealActionKind } from '../db/deal-actions';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
-import { documentOf } from '../db/qbo-documents';
+import { documentOf, type StoredDocument } from '../db/qbo-documents';
 import { syncLogEntry } from '../db/sync-log';
-import { ConflictError, ConnectionBlockedError, ForbiddenError, NotFoundError, UpstreamSlowError } from '../errors';
+import { ConflictError, ConnectionBlockedError, ForbiddenError, NotFoundError, UnprocessableError, UpstreamSlowError } from '../errors';
 import { withDeadline } from '../lib/deadline';
 import type { ConnectionView } from '../connections/quickbooks-connections';
 import { conversionRefusal } from '../sync/document-status';
+import type { DealSnapshot } from '../sync/model';
+import { dealNotFoundMessage, noAddressMessage } from '../sync/preflight';
 import { mayCreate, type Settings } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
 import { keepCopy } from './record-document';
@@ -68,7 +70,20 @@ export async function requestDocument(deps: QuoteToCashDeps, who: Requester, dea
     const doc = await documentOf(deps.pool, who.portalId, connection.id, kind, link.qboEntityId);
     return { kind: 'exists', document: { id: link.qboEntityId, docNumber: doc?.docNumber ?? null, url: doc?.webUrl ?? null } };
   }
+  // An id HubSpot does not know is refused now, in words, rather than queued to fail later. If HubSpot cannot be read
+  // just now, the action is queued anyway: the job reads the deal again before it writes.
+  if ((await dealIfReadable(deps, who.portalId, dealId)) === null) throw new NotFoundError(dealNotFoundMessage(dealId, kind), { details: { dealId } });
   return queueAction(deps, { portalId: who.portalId, dealId, kind, trigger: 'card', userId: who.userId, options: options.send === undefined ? {} : { send: options.send } });
+}
+
+/** The deal as HubSpot has it now (null: HubSpot has no such deal), or undefined when HubSpot could not say in time. */
+async function dealIfReadable(deps: QuoteToCashDeps, portalId: number, dealId: string): Promise<DealSnapshot | null | undefined> {
+  try {
+    return await withinCardBudget(deps.deals.readDeal(portalId, dealId), 'Reading the deal', 5_000);
+  } catch (err) {
+    deps.logger.warn({ err, portalId, dealId }, 'the deal could not be read at the press; the job reads it again');
+    return undefined;
+  }
 }
 
 /**
@@ -104,7 +119,31 @@ export async function requestSend(deps: QuoteToCashDeps, who: Requester, invoice
   await requireCreator(deps, who);
   const invoice = await documentOf(deps.pool, who.portalId, connection.id, 'invoice', invoiceId);
   if (!invoice || !invoice.dealId) throw new NotFoundError(`Invoice ${invoiceId} is not an invoice DealBooks made for a deal of this account.`);
+  if (!sendTo) await requireAddress(deps, who.portalId, connection, invoice.dealId, invoice);
   return queueAction(deps, { portalId: who.portalId, dealId: invoice.dealId, kind: 'send', targetId: invoiceId, trigger: 'card', userId: who.userId, options: sendTo ? { sendTo } : {} });
+}
+
+/**
+ * QuickBooks emails an invoice to the address given, else the deal's contact, else the invoice's own BillEmail (as
+ * send-invoice.ts does). When none of them has one, Send is refused at the press with what to do; when HubSpot or
+ * QuickBooks cannot say in time, it is queued and the job checks again.
+ */
+async function requireAddress(deps: QuoteToCashDeps, portalId: number, connection: ConnectionView, dealId: string, invoice: StoredDocument): Promise<void> {
+  const deal = await dealIfReadable(deps, portalId, dealId);
+  if (deal === undefined || deal?.contact?.email) return;
+  let billEmail: string | null | undefined = invoice.billEmailKnown ? invoice.billEmail : undefined;
+  try {
+    const fresh = await withinCardBudget(deps.sales.readDocument(portalId, 'invoice', invoice.id), 'Reading the invoice', 5_000);
+    if (fresh) {
+      await keepCopy(deps, connection, dealId, fresh.document);
+      billEmail = fresh.document.billEmail;
+    }
+  } catch (err) {
+    deps.logger.warn({ err, portalId, invoiceId: invoice.id }, 'the invoice could not be read fresh; judging the stored copy');
+  }
+  if (billEmail === null) {
+    throw new UnprocessableError(noAddressMessage(invoice.docNumber ?? invoice.id), { code: 'no_bill_email', details: { invoiceId: invoice.id } });
+  }
 }
 
 /** The sync log's Retry: the logged action again, as a new action. */

@@ -37,6 +37,8 @@ export interface DocumentView {
   balanceCents: number | null;
   balance: string | null;
   emailStatus: string | null;
+  /** The address QuickBooks emails the document to; null when it has none (or DealBooks' copy does not know yet). */
+  billEmail: string | null;
   url: string;
   paymentIds: string[];
 }
@@ -70,6 +72,7 @@ function view(doc: StoredDocument, today: string): DocumentView {
     balanceCents: doc.balanceCents,
     balance: doc.balanceCents === null ? null : formatMoney(doc.balanceCents, doc.currency),
     emailStatus: doc.emailStatus,
+    billEmail: doc.billEmail,
     url: doc.webUrl,
     paymentIds: doc.linked.filter((l) => l.type === 'Payment').map((l) => l.id),
   };
@@ -123,6 +126,8 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
     findLink(deps.pool, connection.id, 'deal', dealId, 'Estimate'),
   ]);
   summary.invoices = docs.filter((d) => d.kind === 'invoice').map((d) => view(d, today));
+  // Send is offered for an invoice QuickBooks has an address for (or whose copy predates DealBooks keeping it).
+  const sendable = new Set(docs.filter((d) => d.kind === 'invoice' && (d.billEmail !== null || !d.billEmailKnown)).map((d) => d.id));
   summary.estimates = docs.filter((d) => d.kind === 'estimate').map((d) => view(d, today));
   summary.payments = summary.invoices.flatMap((i) => i.paymentIds.map((id) => ({ id, invoiceId: i.id })));
   if (customerLink?.status === 'linked' && customerLink.qboEntityId) {
@@ -152,7 +157,7 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
   if (mayAct && !hasInvoice && !busy('invoice') && !busy('convert')) allowed.push('create_invoice');
   if (mayAct && !hasEstimate && !busy('estimate')) allowed.push('create_estimate');
   if (mayAct && !hasInvoice && !busy('convert') && summary.estimates.some((e) => e.status === 'pending' || e.status === 'accepted')) allowed.push('convert_estimate');
-  if (mayAct && summary.invoices.some((i) => i.status !== 'voided' && i.status !== 'paid') && !busy('send')) allowed.push('send_invoice');
+  if (mayAct && summary.invoices.some((i) => i.status !== 'voided' && i.status !== 'paid' && sendable.has(i.id)) && !busy('send')) allowed.push('send_invoice');
   if (summary.customer.state === 'needs_confirmation' || summary.problems.some((p) => p.code === 'customer_needs_confirmation')) allowed.push('confirm_customer');
   summary.allowedActions = allowed;
   return summary;

@@ -38,7 +38,7 @@ export interface PlanOptions {
 export function preflightBase(facts: Facts, kind: QboDocumentKind, options: { userId?: number; sending?: boolean; auto?: boolean }): PreflightFacts {
   return {
     kind,
-    dealId: facts.deal?.id ?? '',
+    dealId: facts.dealId,
     hubspotInstalled: true,
     quickbooks: quickbooksState(facts.connection),
     deal: facts.deal,

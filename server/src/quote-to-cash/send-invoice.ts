@@ -1,6 +1,7 @@
 import type { DealAction } from '../db/deal-actions';
 import { documentOf } from '../db/qbo-documents';
 import { recordSync } from '../db/sync-log';
+import { noAddressMessage } from '../sync/preflight';
 import { blocked, refused, type ActionOutcome } from './action-outcome';
 import type { QuoteToCashDeps } from './deps';
 import { requireConnected } from './facts';
@@ -19,7 +20,7 @@ export async function sendInvoice(deps: QuoteToCashDeps, action: DealAction): Pr
   const sendTo = typeof action.options.sendTo === 'string' ? action.options.sendTo : (deal?.contact?.email ?? null);
   const current = await sales.readDocument(action.portalId, 'invoice', stored.id);
   if (!sendTo && !current?.document.billEmail) {
-    const message = 'QuickBooks has no email address to send this invoice to. Add an email to the deal’s contact or to the QuickBooks customer, then press Send again.';
+    const message = noAddressMessage(stored.docNumber ?? stored.id);
     return blocked(deps, action, [{ code: 'no_bill_email', message }], { writeBack: false });
   }
   try {
