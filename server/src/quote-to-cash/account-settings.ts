@@ -7,6 +7,7 @@ import { memoTemplateProblems } from '../sync/memo';
 import { DEFAULT_SETTINGS, settingsSchema, triggerStagesFor, wonStageIds, type Settings } from '../sync/settings';
 import { pipelinesOf } from './auto-invoice';
 import type { QuoteToCashDeps } from './deps';
+import { rerunBlockedQuietly } from './rerun-blocked';
 
 /**
  * What finance sets up and reviews on the settings page: the quote-to-cash settings (versioned: a concurrent save is
@@ -55,6 +56,7 @@ export async function saveSettings(deps: QuoteToCashDeps, who: { portalId: numbe
   const version = await writeSettings(deps.pool, who.portalId, settings, input.version, who.userId ?? null, deps.clock.now());
   if (version === null) throw new ConflictError('Someone else saved the settings in the meantime. Reload them and apply your change again.', { details: { reason: 'version_conflict' } });
   deps.logger.info({ portalId: who.portalId, version }, 'settings saved');
+  await rerunBlockedQuietly(deps, who.portalId, 'settings_changed');
   return { settings, version };
 }
 
@@ -78,6 +80,7 @@ export async function mapProduct(deps: QuoteToCashDeps, portalId: number, produc
   const item = await deps.sales.item(portalId, itemId);
   if (!item || !item.active) throw new BadRequestError(`QuickBooks has no active item ${itemId}.`, { code: 'item_not_found' });
   await setManualLink(deps.pool, { portalId, connectionId: connection.id, type: 'product', id: productId, qboType: 'Item', qboEntityId: item.id, details: { itemName: item.name } }, deps.clock.now());
+  await rerunBlockedQuietly(deps, portalId, 'mappings_changed');
   return { productId, itemId: item.id, itemName: item.name };
 }
 
