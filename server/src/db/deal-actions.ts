@@ -156,3 +156,11 @@ export async function blockedActions(db: Queryable, portalId: number, options: {
 export async function waitForPerson(db: Queryable, id: number, problem: Problem): Promise<void> {
   await db.query(`UPDATE deal_actions SET status = 'queued', problems = $2 WHERE id = $1 AND status IN ('queued', 'running')`, [id, JSON.stringify([problem])]);
 }
+
+/**
+ * An attempt stopped on something that may pass (QuickBooks or HubSpot not answering): the action reads 'queued'
+ * again, with the problem that says what it waits for, until the job queue's next attempt.
+ */
+export async function waitForRetry(db: Queryable, id: number, problem: Problem): Promise<void> {
+  await db.query(`UPDATE deal_actions SET status = 'queued', problems = $2 WHERE id = $1 AND status IN ('queued', 'running')`, [id, JSON.stringify([problem])]);
+}

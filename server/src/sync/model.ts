@@ -208,6 +208,10 @@ export const PROBLEM_CODES = [
   'not_allowed',
   'estimates_disabled',
   'qbo_rejected',
+  // The work waits for its next attempt (sync/interruption.ts).
+  'quickbooks_unavailable',
+  'hubspot_unavailable',
+  'temporarily_failed',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
