@@ -72,8 +72,18 @@ export async function requestDocument(deps: QuoteToCashDeps, who: Requester, dea
   }
   // An id HubSpot does not know is refused now, in words, rather than queued to fail later. If HubSpot cannot be read
   // just now, the action is queued anyway: the job reads the deal again before it writes.
-  if ((await dealIfReadable(deps, who.portalId, dealId)) === null) throw new NotFoundError(dealNotFoundMessage(dealId, kind), { details: { dealId } });
+  if ((await dealKnown(deps, who.portalId, dealId)) === false) throw new NotFoundError(dealNotFoundMessage(dealId, kind), { details: { dealId } });
   return queueAction(deps, { portalId: who.portalId, dealId, kind, trigger: 'card', userId: who.userId, options: options.send === undefined ? {} : { send: options.send } });
+}
+
+/** Whether HubSpot has the deal; undefined when HubSpot could not say in time. */
+async function dealKnown(deps: QuoteToCashDeps, portalId: number, dealId: string): Promise<boolean | undefined> {
+  try {
+    return await withinCardBudget(deps.deals.dealExists(portalId, dealId), 'Looking up the deal', 5_000);
+  } catch (err) {
+    deps.logger.warn({ err, portalId, dealId }, 'the deal could not be looked up at the press; the job reads it again');
+    return undefined;
+  }
 }
 
 /** The deal as HubSpot has it now (null: HubSpot has no such deal), or undefined when HubSpot could not say in time. */

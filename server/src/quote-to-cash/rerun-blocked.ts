@@ -2,8 +2,13 @@ import { blockedActions, openAction } from '../db/deal-actions';
 import { rerunsOn, type RerunCause } from '../sync/rerun';
 import type { QuoteToCashDeps } from './deps';
 
-/** A change to the whole account re-runs at most this many blocked actions at once (the rest wait for the next change). */
-const ACCOUNT_RERUN_LIMIT = 500;
+/**
+ * A change to the whole account (settings, a mapping, a reconnect) re-runs the actions blocked in the last 30 days,
+ * at most 100 at once: a request a person made months ago should not turn into a document unannounced, and a burst of
+ * re-runs must stay inside HubSpot's and QuickBooks' rate limits. A change to one deal re-runs that deal's work, however old.
+ */
+const ACCOUNT_RERUN_LIMIT = 100;
+const ACCOUNT_RERUN_WINDOW_MS = 30 * 24 * 3600_000;
 
 /**
  * Blocked work runs again by itself once its cause may be gone: a change to the deal (a HubSpot webhook), to the
@@ -12,7 +17,9 @@ const ACCOUNT_RERUN_LIMIT = 500;
  * it writes), so a re-run never makes a second document. Returns the ids of the actions queued.
  */
 export async function rerunBlocked(deps: QuoteToCashDeps, portalId: number, cause: RerunCause, dealId?: string): Promise<number[]> {
-  const blocked = await blockedActions(deps.pool, portalId, { dealId, limit: dealId ? 20 : ACCOUNT_RERUN_LIMIT });
+  const blocked = dealId
+    ? await blockedActions(deps.pool, portalId, { dealId, limit: 20 })
+    : await blockedActions(deps.pool, portalId, { finishedSince: new Date(deps.clock.now().getTime() - ACCOUNT_RERUN_WINDOW_MS), limit: ACCOUNT_RERUN_LIMIT });
   const queued: number[] = [];
   for (const previous of blocked) {
     if (!rerunsOn(previous.kind, previous.problems, cause)) continue;

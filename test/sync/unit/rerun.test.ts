@@ -1,11 +1,18 @@
 import { rerunsOn } from '../../../server/src/sync/rerun';
 
 describe('rerunsOn: which blocked actions run again by themselves', () => {
-  it('When an invoice was blocked by a closed period or an unmapped product, then any change to the deal, settings, mappings or connection runs it again', () => {
+  it('When an invoice was blocked by an unmapped product, then any change to the deal, settings, mappings or connection runs it again', () => {
     for (const cause of ['deal_changed', 'settings_changed', 'mappings_changed', 'quickbooks_connected'] as const) {
-      expect(rerunsOn('invoice', [{ code: 'closed_period' }], cause)).toBe(true);
-      expect(rerunsOn('estimate', [{ code: 'unmapped_product' }, { code: 'line_without_price' }], cause)).toBe(true);
+      expect(rerunsOn('invoice', [{ code: 'unmapped_product' }], cause)).toBe(true);
     }
+  });
+
+  it('When a change cannot clear every problem of the action, then it is left alone (it would only block again)', () => {
+    expect(rerunsOn('invoice', [{ code: 'closed_period' }], 'deal_changed')).toBe(true);
+    expect(rerunsOn('invoice', [{ code: 'closed_period' }], 'mappings_changed')).toBe(false);
+    expect(rerunsOn('estimate', [{ code: 'unmapped_product' }, { code: 'line_without_price' }], 'deal_changed')).toBe(true);
+    expect(rerunsOn('estimate', [{ code: 'unmapped_product' }, { code: 'line_without_price' }], 'mappings_changed')).toBe(false);
+    expect(rerunsOn('invoice', [{ code: 'no_line_items' }], 'settings_changed')).toBe(false);
   });
 
   it('When a person must answer, QuickBooks refused, or the deal is gone, then nothing runs again by itself', () => {
