@@ -78,3 +78,37 @@ describe('Blocked work runs again when settings or mappings change', () => {
     expect(shown[0].totalCents).toBe(30000);
   });
 });
+
+describe('Blocked work runs again when QuickBooks is reconnected', () => {
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
+
+  /** A browser request that does not follow redirects: where it is sent next. */
+  async function location(url: string): Promise<string> {
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    return new URL(res.headers.get('location')!, url).toString();
+  }
+
+  it('When the accountant reopens the period and QuickBooks is reconnected, then the invoice blocked by the closed period is created by itself', async () => {
+    const prefs = `${q.world.sandbox.quickbooks.url}/_sim/quickbooks/companies/${q.realmId}/preferences`;
+    const close = (date: string) => fetch(prefs, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ AccountingInfoPrefs: { BookCloseDate: date } }) });
+    expect((await close('2026-10-31')).status).toBe(200);
+    const { dealId } = await makeDeal(q, { name: 'Reopened period deal', company: 'Reopen Ledger Mills', closeDate: '2026-10-20T00:00:00.000Z', lines: [{ name: 'Audit', price: '450', quantity: '1' }] });
+    await blockedInvoice(q, dealId, 'closed_period');
+
+    expect((await close('2026-09-30')).status).toBe(200);
+    // DealBooks keeps QuickBooks' preferences for a minute.
+    await q.world.clock.advance(61_000);
+    const connect = await q.card('POST', '/api/quickbooks/connect-url');
+    expect(connect.status).toBe(200);
+    const callback = await location(await location(connect.body.url));
+    const page = await fetch(callback, { redirect: 'manual' });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('reconnected');
+
+    await q.drain();
+    const shown = await invoiceShown(q, dealId);
+    expect(shown).toHaveLength(1);
+    expect(shown[0].txnDate).toBe('2026-10-20');
+  });
+});
