@@ -55,6 +55,16 @@ export class ConflictError extends AppError {
   readonly code = 'conflict';
 }
 
+/** The request is understood but cannot be carried out as things stand (e.g. an invoice with no address to send to). */
+export class UnprocessableError extends AppError {
+  readonly status = 422;
+  readonly code: string;
+  constructor(message: string, options?: { code?: string; cause?: unknown; details?: unknown }) {
+    super(message, options);
+    this.code = options?.code ?? 'unprocessable';
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly code = 'payload_too_large';

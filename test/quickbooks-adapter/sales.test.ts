@@ -178,6 +178,7 @@ describe(`QuickBooks sales adapter (${DATABASE_KIND})`, () => {
         homeCurrency: 'USD',
         multicurrency: false,
         utcOffsetMinutes: -480, // the simulated company's zone, as the envelope `time` prints it
+        dealIdFieldId: '1', // the demo company's sales-form custom field 1 is "Deal ID" (test/simulators/quickbooks/seed.ts)
       });
       await q.sim('PATCH', `/quickbooks/companies/${q.realmId}/preferences`, { AccountingInfoPrefs: { BookCloseDate: '2025-12-31' } });
       expect((await q.sales.preferences(q.portalId)).bookCloseDate).toBe('2025-12-31');

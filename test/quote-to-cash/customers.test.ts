@@ -83,7 +83,7 @@ describe('Customer resolution: an existing QuickBooks customer is found', () => 
     expect(summary.body.customer.state).toBe('needs_confirmation');
     expect(summary.body.customer.candidates.map((c: any) => c.id).sort()).toEqual(['1', '2', '3']);
     expect(summary.body.allowedActions).toContain('confirm_customer');
-    expect(summary.body.problems).toEqual([expect.objectContaining({ code: 'customer_needs_confirmation', message: expect.stringMatching(/“abc llc\.” has no exact match.*Confirm the right customer on the deal card/) })]);
+    expect(summary.body.problems).toEqual([expect.objectContaining({ code: 'customer_needs_confirmation', message: expect.stringMatching(/^3 QuickBooks customers match “abc llc\.” equally well: .*choose the right customer on the deal card/) })]);
     expect(await qboCustomersNamed(q, /^abc/i)).toHaveLength(3);
   });
 

@@ -8,5 +8,6 @@ export const SHIPPED_MIGRATIONS = [
   '20261122020000_quote-to-cash',
   '20261202000000_drop-unused-content-hash',
   '20261202100000_sandbox-world',
+  '20261202120000_document-bill-email',
   '20261202130000_webhook-backstop',
 ] as const;

@@ -7,6 +7,7 @@ import type { CompanyFacts } from '../sync/model';
 import type { ConnectionView } from './quickbooks-connections';
 import type { IntuitTokens } from '../quickbooks/intuit-oauth';
 import { STATE_TTL_MS, type ConsumeResult } from './oauth-states';
+import { rerunBlockedQuietly } from '../quote-to-cash/rerun-blocked';
 
 /**
  * Connecting a HubSpot account to its QuickBooks Online company. The flow has three legs, each bound to the account
@@ -173,8 +174,10 @@ export async function completeConnect(ctx: AppContext, input: CallbackInput): Pr
     // The connection is stored; waiting jobs also look again on their own schedule.
     log.warn({ reason: describe(err) }, 'could not wake the jobs waiting for QuickBooks');
   }
+  // Work that ended blocked on something QuickBooks says (its currency, estimates switched off...) is tried again too.
+  const rerun = await rerunBlockedQuietly(ctx.quoteToCash, portalId, 'quickbooks_connected');
   const reconnected = live !== undefined;
-  log.info({ realmId, connectionId: stored.id, reconnected, woken }, reconnected ? 'QuickBooks reconnected' : 'QuickBooks connected');
+  log.info({ realmId, connectionId: stored.id, reconnected, woken, rerun: rerun.length }, reconnected ? 'QuickBooks reconnected' : 'QuickBooks connected');
   return { kind: 'connected', portalId, reconnected, woken, connection: stored };
 }
 

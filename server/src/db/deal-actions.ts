@@ -129,9 +129,38 @@ export async function latestBlocked(db: Queryable, portalId: number, dealId: str
 }
 
 /**
+ * Actions whose latest attempt ended blocked: per deal, kind and target, the newest finished action, when it is
+ * blocked (since `finishedSince`, when given) and nothing of the same kind is open. Oldest first, at most `limit`.
+ */
+export async function blockedActions(db: Queryable, portalId: number, options: { dealId?: string; finishedSince?: Date; limit: number }): Promise<DealAction[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM (
+       SELECT DISTINCT ON (deal_id, kind, target_id) * FROM deal_actions
+        WHERE portal_id = $1 AND ($2::text IS NULL OR deal_id = $2) AND finished_at IS NOT NULL
+        ORDER BY deal_id, kind, target_id, id DESC
+     ) latest
+     WHERE status = 'blocked' AND ($4::timestamptz IS NULL OR finished_at >= $4)
+       AND NOT EXISTS (SELECT 1 FROM deal_actions o WHERE o.portal_id = latest.portal_id AND o.deal_id = latest.deal_id AND o.kind = latest.kind
+                         AND o.target_id = latest.target_id AND o.status IN ('queued', 'running'))
+     ORDER BY id
+     LIMIT $3`,
+    [portalId, options.dealId ?? null, options.limit, options.finishedSince ?? null],
+  );
+  return rows.map(toAction);
+}
+
+/**
  * The action cannot go on until a person repairs a connection: it reads 'queued' again, with the problem that says
  * what it waits for, while its job is parked. An action that already ended is left alone.
  */
 export async function waitForPerson(db: Queryable, id: number, problem: Problem): Promise<void> {
+  await db.query(`UPDATE deal_actions SET status = 'queued', problems = $2 WHERE id = $1 AND status IN ('queued', 'running')`, [id, JSON.stringify([problem])]);
+}
+
+/**
+ * An attempt stopped on something that may pass (QuickBooks or HubSpot not answering): the action reads 'queued'
+ * again, with the problem that says what it waits for, until the job queue's next attempt.
+ */
+export async function waitForRetry(db: Queryable, id: number, problem: Problem): Promise<void> {
   await db.query(`UPDATE deal_actions SET status = 'queued', problems = $2 WHERE id = $1 AND status IN ('queued', 'running')`, [id, JSON.stringify([problem])]);
 }

@@ -9,6 +9,8 @@ export interface StoredDocument extends QboDocument {
   connectionId: number;
   dealId: string | null;
   refreshedAt: string;
+  /** Whether QuickBooks' BillEmail is known for this copy (copies made before DealBooks kept it do not know). */
+  billEmailKnown: boolean;
 }
 
 type Db = Queryable;
@@ -33,6 +35,7 @@ const documentRow = z.object({
   sync_token: z.string(),
   linked: z.array(z.object({ id: z.string(), type: z.string() })).nullable(),
   web_url: z.string(),
+  bill_email: z.string().nullable(),
   refreshed_at: timestampColumn,
 });
 
@@ -59,7 +62,8 @@ function toDocument(row: unknown): StoredDocument {
     privateNote: null,
     syncToken: r.sync_token,
     linked: r.linked ?? [],
-    billEmail: null,
+    billEmail: r.bill_email === null || r.bill_email === '' ? null : r.bill_email,
+    billEmailKnown: r.bill_email !== null,
     webUrl: r.web_url,
     refreshedAt: r.refreshed_at.toISOString(),
   };
@@ -69,14 +73,14 @@ export async function saveDocument(db: Db, input: { portalId: number; connection
   const d = input.document;
   await db.query(
     `INSERT INTO qbo_documents (portal_id, connection_id, kind, qbo_id, deal_id, customer_id, doc_number, txn_date, due_date, expiration_date,
-                                currency, total_cents, balance_cents, tax_cents, txn_status, email_status, web_url, linked, sync_token, refreshed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                                currency, total_cents, balance_cents, tax_cents, txn_status, email_status, web_url, linked, sync_token, refreshed_at, bill_email)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
      ON CONFLICT (connection_id, kind, qbo_id) DO UPDATE SET
        deal_id = COALESCE(EXCLUDED.deal_id, qbo_documents.deal_id), customer_id = EXCLUDED.customer_id, doc_number = EXCLUDED.doc_number,
        txn_date = EXCLUDED.txn_date, due_date = EXCLUDED.due_date, expiration_date = EXCLUDED.expiration_date, currency = EXCLUDED.currency,
        total_cents = EXCLUDED.total_cents, balance_cents = EXCLUDED.balance_cents, tax_cents = EXCLUDED.tax_cents,
        txn_status = EXCLUDED.txn_status, email_status = EXCLUDED.email_status, web_url = EXCLUDED.web_url, linked = EXCLUDED.linked,
-       sync_token = EXCLUDED.sync_token, refreshed_at = EXCLUDED.refreshed_at`,
+       sync_token = EXCLUDED.sync_token, refreshed_at = EXCLUDED.refreshed_at, bill_email = EXCLUDED.bill_email`,
     [
       input.portalId,
       input.connectionId,
@@ -98,6 +102,7 @@ export async function saveDocument(db: Db, input: { portalId: number; connection
       JSON.stringify(d.linked),
       d.syncToken,
       now,
+      d.billEmail ?? '',
     ],
   );
 }

@@ -125,6 +125,17 @@ export class HubSpotDeals {
     return toDealSnapshot(deal, { lineItems, ...parties });
   }
 
+  /** Whether HubSpot has the deal: one call, no associations (what a press on the card checks before queueing). */
+  async dealExists(portalId: number, dealId: string): Promise<boolean> {
+    const deal = await this.http.request(
+      portalId,
+      { method: 'GET', path: `/crm/v3/objects/deals/${enc(dealId)}`, qs: { properties: 'hs_object_id' }, what: `looking up deal ${dealId}` },
+      crmObjectSchema,
+      { notFound: 'null' },
+    );
+    return deal !== null;
+  }
+
   /** The account's deal pipelines (`GET /crm/v3/pipelines/deals`, not paged), archived ones left out. */
   async pipelines(portalId: number): Promise<Pipeline[]> {
     const answer = await this.http.request(portalId, { method: 'GET', path: '/crm/v3/pipelines/deals', what: 'reading the deal pipelines' }, pipelinesSchema);

@@ -112,6 +112,21 @@ export async function wakeWaiting(pool: pg.Pool, schema: string, portalId: numbe
   return rowCount ?? 0;
 }
 
+/**
+ * When each of these jobs (by a data field's value, e.g. data.actionId) is next due: the earliest start_after of its
+ * jobs that wait to run (new, or retrying after a failure with their backoff). A job running now has no entry.
+ */
+export async function nextStarts(pool: pg.Pool, schema: string, queue: string, field: string, values: string[]): Promise<Map<string, Date>> {
+  if (values.length === 0) return new Map();
+  const { rows } = await pool.query(
+    `SELECT data->>$2 AS value, min(start_after) AS start_after FROM ${quoteIdent(schema)}.job
+      WHERE name = $1 AND state IN ('created', 'retry') AND data->>$2 = ANY($3::text[])
+      GROUP BY 1`,
+    [queue, field, values],
+  );
+  return new Map(rows.map((r) => [String(r.value), new Date(r.start_after as string | Date)]));
+}
+
 export async function countWaiting(pool: pg.Pool, schema: string, portalId: number): Promise<number> {
   const { rows } = await pool.query(
     `SELECT count(*)::int AS n FROM waiting_jobs w JOIN ${quoteIdent(schema)}.job j ON j.id = w.job_id AND j.name = w.queue

@@ -38,6 +38,10 @@ export function dealWorkQueue(jobs: JobQueue): DealWorkQueue {
     writeBack: async (portalId, dealId) => {
       await jobs.send(DEAL_WORK_QUEUE, { task: 'write-back', portalId, dealId } satisfies DealWork);
     },
+    nextAttempts: async (actionIds) => {
+      const starts = await jobs.nextStarts(DEAL_WORK_QUEUE, 'actionId', actionIds);
+      return new Map([...starts].map(([id, at]) => [Number(id), at]));
+    },
   };
 }
 

@@ -380,6 +380,11 @@ export class JobQueue {
     return woken;
   }
 
+  /** When the jobs of a queue whose `data[field]` is one of `values` are next due (see bossTables.nextStarts). */
+  async nextStarts(queue: string, field: string, values: Array<string | number>): Promise<Map<string, Date>> {
+    return bossTables.nextStarts(this.options.pool, this.schema, queue, field, values.map(String));
+  }
+
   /** How many jobs of an account wait for a person. */
   async waitingCount(portalId: number): Promise<number> {
     return bossTables.countWaiting(this.options.pool, this.schema, portalId);

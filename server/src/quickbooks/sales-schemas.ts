@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SalesCustomField } from '../sync/document-header';
 import type { QboCustomer, QboDocument, QboDocumentKind, QboItem, QboTerm } from '../sync/model';
 import { qboWebUrl } from './web-links';
 
@@ -103,7 +104,16 @@ export const preferencesSchema = z.object({
   CurrencyPrefs: z.object({ HomeCurrency: z.object({ value: z.string() }).optional(), MultiCurrencyEnabled: z.boolean().optional() }).optional(),
   AccountingInfoPrefs: z.object({ BookCloseDate: z.string().optional() }).optional(),
   SalesFormsPrefs: z
-    .object({ CustomTxnNumbers: z.boolean().optional(), AllowEstimates: z.boolean().optional(), DefaultTerms: ref.optional() })
+    .object({
+      CustomTxnNumbers: z.boolean().optional(),
+      AllowEstimates: z.boolean().optional(),
+      DefaultTerms: ref.optional(),
+      // Groups of name/value settings: SalesFormsPrefs.UseSalesCustom<n> (boolean) and SalesCustomName<n> (string),
+      // as in test/fixtures/quickbooks/preferences_read_response.json.
+      CustomField: z
+        .array(z.object({ CustomField: z.array(z.object({ Name: z.string(), StringValue: z.string().optional(), BooleanValue: z.boolean().optional() }).passthrough()).optional() }).passthrough())
+        .optional(),
+    })
     .optional(),
   TaxPrefs: z.object({ UsingSalesTax: z.boolean().optional() }).optional(),
 });
@@ -174,4 +184,15 @@ export function toDocument(kind: QboDocumentKind, raw: unknown, appBaseUrl: stri
     billEmail: d.BillEmail?.Address ?? null,
     webUrl: qboWebUrl(appBaseUrl, kind, d.Id),
   };
+}
+
+/** The company's three sales-form custom fields, from Preferences SalesFormsPrefs.CustomField (absent: none in use). */
+export function salesCustomFields(prefs: z.infer<typeof preferencesSchema>): SalesCustomField[] {
+  const settings = new Map<string, { StringValue?: string; BooleanValue?: boolean }>();
+  for (const group of prefs.SalesFormsPrefs?.CustomField ?? []) for (const field of group.CustomField ?? []) settings.set(field.Name, field);
+  return ['1', '2', '3'].map((n) => ({
+    definitionId: n,
+    name: settings.get(`SalesFormsPrefs.SalesCustomName${n}`)?.StringValue ?? null,
+    inUse: settings.get(`SalesFormsPrefs.UseSalesCustom${n}`)?.BooleanValue === true,
+  }));
 }

@@ -6,7 +6,8 @@ import { QuickbooksApiError, type QuickbooksApi } from './api';
 import { customerBody } from './customer-body';
 import { qboAppBaseUrl, type QboEnvironment } from './web-links';
 import { qboQuote, qboWhere, queryAll, queryPages } from './query';
-import { documentSchema, preferencesSchema, toCustomer, toDocument, toItem, toTerm, taxCodeSchema, classSchema } from './sales-schemas';
+import { dealIdFieldOf } from '../sync/document-header';
+import { documentSchema, preferencesSchema, salesCustomFields, toCustomer, toDocument, toItem, toTerm, taxCodeSchema, classSchema } from './sales-schemas';
 
 /**
  * The QBO side of quote-to-cash: customers, items, terms, tax codes, classes, preferences, and invoices and
@@ -50,6 +51,8 @@ export interface QboPreferences {
    * company's zone: `2015-07-24T10:38:50.010-07:00`); null when the answer had none. "Today" for the company.
    */
   utcOffsetMinutes: number | null;
+  /** The DefinitionId of the in-use sales-form custom field named "Deal ID"; null when the company has none. */
+  dealIdFieldId: string | null;
 }
 
 /** `...-07:00` -> -420; null when the text ends with no offset. */
@@ -269,6 +272,7 @@ export class QuickbooksSales {
       homeCurrency: currency && /^[A-Z]{3}$/.test(currency) ? currency : null,
       multicurrency: p.CurrencyPrefs?.MultiCurrencyEnabled ?? false,
       utcOffsetMinutes: utcOffsetOf((response.json as { time?: unknown }).time),
+      dealIdFieldId: dealIdFieldOf(salesCustomFields(p)),
     };
   }
 

@@ -10,6 +10,7 @@ import { pipelinesOf } from './auto-invoice';
 import { withinCardBudget } from './card-actions';
 import { checkSettingReferences } from './setting-references';
 import type { QuoteToCashDeps } from './deps';
+import { rerunBlockedQuietly } from './rerun-blocked';
 
 /**
  * What finance sets up and reviews on the settings page: the quote-to-cash settings (versioned: a concurrent save is
@@ -97,6 +98,7 @@ export async function saveSettings(
   const version = await writeSettings(deps.pool, who.portalId, settings, input.version, who.userId ?? null, deps.clock.now());
   if (version === null) throw versionConflict();
   deps.logger.info({ portalId: who.portalId, version }, 'settings saved');
+  await rerunBlockedQuietly(deps, who.portalId, 'settings_changed');
   return { settings, version };
 }
 
@@ -150,6 +152,7 @@ export async function mapProduct(deps: QuoteToCashDeps, portalId: number, produc
   const item = await deps.sales.item(portalId, itemId);
   if (!item || !item.active) throw new BadRequestError(`QuickBooks has no active item ${itemId}.`, { code: 'item_not_found' });
   await setManualLink(deps.pool, { portalId, connectionId: connection.id, type: 'product', id: productId, qboType: 'Item', qboEntityId: item.id, details: { itemName: item.name } }, deps.clock.now());
+  await rerunBlockedQuietly(deps, portalId, 'mappings_changed');
   return { productId, itemId: item.id, itemName: item.name };
 }
 

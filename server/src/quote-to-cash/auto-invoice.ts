@@ -5,11 +5,13 @@ import { dealsWithStaleEvents, pendingDealEventIds, settleEvents } from '../db/w
 import type { Pipeline } from '../sync/model';
 import { triggerStagesFor, wonStageIds } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
+import { rerunBlocked } from './rerun-blocked';
 
 /**
  * What a deal's HubSpot events lead to. The events only say that something changed; the deal is read fresh, so
  * late, repeated or reordered events act on the deal as it is now. If auto-invoice is on, the deal sits in a trigger
- * stage and has no document yet, an action is queued to create one. Every pending event of the deal is then settled
+ * stage and has no document yet, an action is queued to create one. Any change to a deal also queues again the deal's
+ * blocked work (quote-to-cash/rerun-blocked.ts). Every pending event of the deal is then settled
  * with a note saying what was decided.
  */
 export type AutoInvoiceDecision =
@@ -28,7 +30,7 @@ export function pipelinesOf(deps: QuoteToCashDeps, portalId: number): Promise<Pi
   return deps.cache.get(portalId, 'pipelines', () => deps.deals.pipelines(portalId));
 }
 
-export async function decideOnDealEvents(deps: QuoteToCashDeps, portalId: number, dealId: string): Promise<{ decision: AutoInvoiceDecision; actionId?: number }> {
+export async function decideOnDealEvents(deps: QuoteToCashDeps, portalId: number, dealId: string): Promise<{ decision: AutoInvoiceDecision; actionId?: number; rerun?: number[] }> {
   const events = await pendingDealEventIds(deps.pool, portalId, dealId);
   if (events.length === 0) return { decision: 'nothing pending' };
   const settle = (status: 'processed' | 'ignored', note: string) => settleEvents(deps.pool, events, status, note, deps.clock.now());
@@ -38,21 +40,24 @@ export async function decideOnDealEvents(deps: QuoteToCashDeps, portalId: number
     await settle('ignored', 'DealBooks is not installed in this HubSpot account.');
     return { decision: 'not installed' };
   }
+  // The deal changed: work on it that was blocked (a closed period, a missing line price...) runs again by itself.
+  const rerun = await rerunBlocked(deps, portalId, 'deal_changed', dealId);
+  const rerunNote = rerun.length > 0 ? `; blocked action(s) ${rerun.join(', ')} queued again` : '';
   const { settings } = await readSettings(deps.pool, portalId);
   if (!settings.autoInvoice) {
-    await settle('processed', 'auto-invoice is off');
-    return { decision: 'auto-invoice off' };
+    await settle('processed', `auto-invoice is off${rerunNote}`);
+    return { decision: 'auto-invoice off', rerun };
   }
   const deal = await deps.deals.readDeal(portalId, dealId);
   if (!deal) {
     await settle('ignored', 'The deal no longer exists in HubSpot.');
-    return { decision: 'deal gone' };
+    return { decision: 'deal gone', rerun };
   }
   const pipeline = (await pipelinesOf(deps, portalId)).find((p) => p.id === deal.pipeline);
   const triggers = triggerStagesFor(settings, deal.pipeline ?? '', pipeline ? wonStageIds(pipeline) : []);
   if (!deal.stage || !triggers.includes(deal.stage)) {
-    await settle('processed', `stage ${deal.stage ?? '(none)'} does not trigger auto-invoice`);
-    return { decision: 'not a trigger stage' };
+    await settle('processed', `stage ${deal.stage ?? '(none)'} does not trigger auto-invoice${rerunNote}`);
+    return { decision: 'not a trigger stage', rerun };
   }
   const connection = await deps.connections.live(portalId);
   if (connection) {
@@ -60,14 +65,14 @@ export async function decideOnDealEvents(deps: QuoteToCashDeps, portalId: number
     // A deal reopened and won again, or a repeated event: the document exists; never a second. (A pending or
     // refused attempt goes on through a new action, which looks for a lost document before writing.)
     if (existing?.status === 'linked') {
-      await settle('processed', `the deal already has its ${settings.documentKind}`);
-      return { decision: 'already has a document' };
+      await settle('processed', `the deal already has its ${settings.documentKind}${rerunNote}`);
+      return { decision: 'already has a document', rerun };
     }
   }
   const { action, created } = await openAction(deps.pool, { portalId, dealId, kind: settings.documentKind, trigger: 'auto', userId: null }, deps.clock.now());
   if (created) await deps.queue.action(portalId, dealId, action.id);
-  await settle('processed', `${settings.documentKind} queued (action ${action.id})`);
-  return { decision: 'queued', actionId: action.id };
+  await settle('processed', `${settings.documentKind} queued (action ${action.id})${rerunNote}`);
+  return { decision: 'queued', actionId: action.id, rerun };
 }
 
 /** The deals whose events have waited too long (their job was lost): the caller queues them again, harmlessly. */

@@ -1,12 +1,14 @@
 import { getAction, openAction, type DealAction, type DealActionKind } from '../db/deal-actions';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
-import { documentOf } from '../db/qbo-documents';
+import { documentOf, type StoredDocument } from '../db/qbo-documents';
 import { syncLogEntry } from '../db/sync-log';
-import { ConflictError, ConnectionBlockedError, ForbiddenError, NotFoundError, UpstreamSlowError } from '../errors';
+import { ConflictError, ConnectionBlockedError, ForbiddenError, NotFoundError, UnprocessableError, UpstreamSlowError } from '../errors';
 import { withDeadline } from '../lib/deadline';
 import type { ConnectionView } from '../connections/quickbooks-connections';
 import { conversionRefusal } from '../sync/document-status';
+import type { DealSnapshot } from '../sync/model';
+import { dealNotFoundMessage, noAddressMessage } from '../sync/preflight';
 import { mayCreate, type Settings } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
 import { keepCopy } from './record-document';
@@ -69,7 +71,20 @@ export async function requestDocument(deps: QuoteToCashDeps, who: Requester, dea
     const doc = await documentOf(deps.pool, who.portalId, connection.id, kind, link.qboEntityId);
     return { kind: 'exists', document: { id: link.qboEntityId, docNumber: doc?.docNumber ?? null, url: doc?.webUrl ?? null } };
   }
+  // An id HubSpot does not know is refused now, in words, rather than queued to fail later. If HubSpot cannot be read
+  // just now, the action is queued anyway: the job reads the deal again before it writes.
+  if ((await dealKnown(deps, who.portalId, dealId)) === false) throw new NotFoundError(dealNotFoundMessage(dealId, kind), { details: { dealId } });
   return queueAction(deps, { portalId: who.portalId, dealId, kind, trigger: 'card', userId: who.userId, options: options.send === undefined ? {} : { send: options.send } });
+}
+
+/** Whether HubSpot has the deal; undefined when HubSpot could not say in time. */
+async function dealKnown(deps: QuoteToCashDeps, portalId: number, dealId: string): Promise<boolean | undefined> {
+  try {
+    return await withinCardBudget(deps.deals.dealExists(portalId, dealId), 'Looking up the deal', 5_000);
+  } catch (err) {
+    deps.logger.warn({ err, portalId, dealId }, 'the deal could not be looked up at the press; the job reads it again');
+    return undefined;
+  }
 }
 
 /**
@@ -112,6 +127,10 @@ export async function requestSend(deps: QuoteToCashDeps, who: Requester, invoice
     address = await withinCardBudget(invoiceSendAddress(deps, who.portalId, invoice.dealId, invoiceId, sendTo), 'Finding the invoice’s email address', 5_000);
   } catch (err) {
     deps.logger.warn({ err, portalId: who.portalId, invoiceId }, 'the send address could not be decided at the press');
+  }
+  // Nobody to send to is known now, at the press: refuse with what to do instead of failing later in the job.
+  if (address && !address.address) {
+    throw new UnprocessableError(noAddressMessage(invoice.docNumber ?? invoice.id), { code: 'no_bill_email', details: { invoiceId } });
   }
   const options = address?.address ? { sendTo: address.address } : {};
   const queued = await queueAction(deps, { portalId: who.portalId, dealId: invoice.dealId, kind: 'send', targetId: invoiceId, trigger: 'card', userId: who.userId, options });

@@ -5,6 +5,7 @@ import { documentsOfDeal, type StoredDocument } from '../db/qbo-documents';
 import { qboAppBaseUrl, qboWebUrl } from '../quickbooks/web-links';
 import { estimateStatus, invoiceStatus } from '../sync/document-status';
 import { companyDate, formatMoney } from '../sync/format';
+import { WAITING_FOR_RETRY_CODES } from '../sync/interruption';
 import type { Problem } from '../sync/model';
 import { mayCreate } from '../sync/settings';
 import type { Candidate } from '../sync/customer-match';
@@ -37,6 +38,8 @@ export interface DocumentView {
   balanceCents: number | null;
   balance: string | null;
   emailStatus: string | null;
+  /** The address QuickBooks emails the document to; null when it has none (or DealBooks' copy does not know yet). */
+  billEmail: string | null;
   url: string;
   paymentIds: string[];
 }
@@ -51,7 +54,11 @@ export interface DealSummary {
   invoices: DocumentView[];
   estimates: DocumentView[];
   payments: Array<{ id: string; invoiceId: string }>;
-  pending: Array<{ actionId: number; kind: string; status: string; trigger: string; createdAt: string; waitingFor: string | null }>;
+  /**
+   * Work under way. `waitingFor`: what it waits for (a reconnect, or QuickBooks or HubSpot answering again);
+   * `nextAttemptAt`: when the job queue tries it next, when it waits out a failure that may pass.
+   */
+  pending: Array<{ actionId: number; kind: string; status: string; trigger: string; createdAt: string; waitingFor: string | null; nextAttemptAt: string | null }>;
   problems: Problem[];
   allowedActions: AllowedAction[];
 }
@@ -70,6 +77,7 @@ function view(doc: StoredDocument, today: string): DocumentView {
     balanceCents: doc.balanceCents,
     balance: doc.balanceCents === null ? null : formatMoney(doc.balanceCents, doc.currency),
     emailStatus: doc.emailStatus,
+    billEmail: doc.billEmail,
     url: doc.webUrl,
     paymentIds: doc.linked.filter((l) => l.type === 'Payment').map((l) => l.id),
   };
@@ -99,18 +107,25 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
     allowedActions: [],
   };
   const open = actions.filter((a) => a.status === 'queued' || a.status === 'running');
+  // Work that waits for its next attempt (QuickBooks not answering...) says so, and when that attempt comes.
+  const retrying = open.filter((a) => waitingForRetry(a) !== null);
+  const nextAttempts = retrying.length > 0 ? await deps.queue.nextAttempts(retrying.map((a) => a.id)) : new Map<number, Date>();
   summary.pending = open.map((a: DealAction) => ({
     actionId: a.id,
     kind: a.kind,
     status: a.status,
     trigger: a.trigger,
     createdAt: a.createdAt,
-    waitingFor: a.problems.find((p) => p.code === 'quickbooks_needs_reconnect' || p.code === 'quickbooks_not_connected' || p.code === 'hubspot_uninstalled')?.message ?? null,
+    waitingFor: (waitingForRetry(a) ?? a.problems.find((p) => p.code === 'quickbooks_needs_reconnect' || p.code === 'quickbooks_not_connected' || p.code === 'hubspot_uninstalled'))?.message ?? null,
+    nextAttemptAt: waitingForRetry(a) ? (nextAttempts.get(a.id)?.toISOString() ?? null) : null,
   }));
   // The problems of the newest finished action, if it did not succeed and nothing newer is under way.
   // (A success can carry problems too: the invoice was made but QBO did not email it.)
   const newestFinished = actions.find((a) => a.finishedAt !== null);
   if (newestFinished) summary.problems = newestFinished.problems;
+  // An outage the work waits out is a problem too, even though nobody needs to act on it.
+  const outages = retrying.map((a) => waitingForRetry(a)!).filter((p, i, all) => all.findIndex((q) => q.code === p.code) === i);
+  if (outages.length > 0) summary.problems = [...outages, ...summary.problems.filter((p) => !outages.some((o) => o.code === p.code))];
 
   if (!connection) {
     summary.allowedActions = ['connect_quickbooks'];
@@ -123,6 +138,8 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
     findLink(deps.pool, connection.id, 'deal', dealId, 'Estimate'),
   ]);
   summary.invoices = docs.filter((d) => d.kind === 'invoice').map((d) => view(d, today));
+  // Send is offered for an invoice QuickBooks has an address for (or whose copy predates DealBooks keeping it).
+  const sendable = new Set(docs.filter((d) => d.kind === 'invoice' && (d.billEmail !== null || !d.billEmailKnown)).map((d) => d.id));
   summary.estimates = docs.filter((d) => d.kind === 'estimate').map((d) => view(d, today));
   summary.payments = summary.invoices.flatMap((i) => i.paymentIds.map((id) => ({ id, invoiceId: i.id })));
   if (customerLink?.status === 'linked' && customerLink.qboEntityId) {
@@ -152,10 +169,15 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
   if (mayAct && !hasInvoice && !busy('invoice') && !busy('convert')) allowed.push('create_invoice');
   if (mayAct && !hasEstimate && !busy('estimate')) allowed.push('create_estimate');
   if (mayAct && !hasInvoice && !busy('convert') && summary.estimates.some((e) => e.status === 'pending' || e.status === 'accepted')) allowed.push('convert_estimate');
-  if (mayAct && summary.invoices.some((i) => i.status !== 'voided' && i.status !== 'paid') && !busy('send')) allowed.push('send_invoice');
+  if (mayAct && summary.invoices.some((i) => i.status !== 'voided' && i.status !== 'paid' && sendable.has(i.id)) && !busy('send')) allowed.push('send_invoice');
   if (summary.customer.state === 'needs_confirmation' || summary.problems.some((p) => p.code === 'customer_needs_confirmation')) allowed.push('confirm_customer');
   summary.allowedActions = allowed;
   return summary;
+}
+
+/** The problem an open action waits out until its next attempt, if it stopped on something that may pass. */
+function waitingForRetry(action: DealAction): Problem | null {
+  return action.problems.find((p) => (WAITING_FOR_RETRY_CODES as readonly string[]).includes(p.code)) ?? null;
 }
 
 /** Candidates as recordCandidates stored them on the link; anything else (an older shape) is left out. */

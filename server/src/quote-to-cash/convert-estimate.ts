@@ -4,7 +4,8 @@ import { readSettings } from '../db/portal-settings';
 import { documentOf } from '../db/qbo-documents';
 import type { Logger } from '../logger';
 import { chooseTerms } from '../sync/document-dates';
-import { invoiceFromEstimate } from '../sync/invoice-from-estimate';
+import { documentHeader } from '../sync/document-header';
+import { conversionNote, invoiceFromEstimate } from '../sync/invoice-from-estimate';
 import { conversionRefusal } from '../sync/document-status';
 import type { QboDocument, QboTerm } from '../sync/model';
 import { closedPeriodProblem } from '../sync/preflight';
@@ -50,18 +51,26 @@ export async function convertEstimate(deps: QuoteToCashDeps, action: DealAction,
   const prefs = await deps.cache.get(action.portalId, 'preferences', () => sales.preferences(action.portalId));
   const terms = await deps.cache.get<QboTerm[]>(action.portalId, 'terms', () => sales.terms(action.portalId));
   const estimateCustomer = await sales.customer(action.portalId, estimate.document.customerId);
-  const txnDate = companyToday(deps, prefs.utcOffsetMinutes);
-  const closed = closedPeriodProblem(txnDate, prefs.bookCloseDate, 'Ask your accountant to reopen the period, then convert again.');
+  const marker = markerFor(link);
+  // The same header as any document DealBooks creates: the deal in the private note, the settings' date rule, the
+  // "Deal ID" field. A deal HubSpot no longer has is still named by its id.
+  const header = documentHeader({
+    portalId: action.portalId,
+    deal: { id: action.dealId, name: facts.deal?.name ?? null, closeDate: facts.deal?.closeDate ?? null },
+    txnDateSetting: settings.txnDate,
+    today: companyToday(deps, prefs.utcOffsetMinutes),
+    marker,
+    note: conversionNote(estimate.document),
+    dealIdFieldId: prefs.dealIdFieldId ?? null,
+  });
+  const closed = closedPeriodProblem(header.TxnDate, prefs.bookCloseDate, 'Ask your accountant to reopen the period, or change the deal’s close date, then convert again.');
   if (closed) return blocked(deps, action, [closed], { writeBack });
 
-  const marker = markerFor(link);
   const body = invoiceFromEstimate({
     estimate: estimate.raw,
-    txnDate,
+    header,
     terms: chooseTerms(terms, { setting: settings.termId, customer: estimateCustomer?.termId, company: prefs.defaultTermId }),
-    marker,
     billEmail: facts.deal?.contact?.email ?? null,
-    today: txnDate,
   });
   await noteAttempt(pool, link.id, { customerId: estimate.document.customerId, marker, estimateId: estimate.document.id }, clock.now());
   let created: { document: QboDocument; intuitTid?: string };

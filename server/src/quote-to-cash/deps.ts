@@ -33,4 +33,6 @@ export interface DealWorkQueue {
   action(portalId: number, dealId: string, actionId: number): Promise<void>;
   /** Writes DealBooks' deal properties again (after HubSpot failed to take them). */
   writeBack(portalId: number, dealId: string): Promise<void>;
+  /** When the queued work of these actions is next tried (actions whose work is running now have no entry). */
+  nextAttempts(actionIds: number[]): Promise<Map<number, Date>>;
 }

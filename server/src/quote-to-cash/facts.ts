@@ -9,6 +9,8 @@ import type { QuoteToCashDeps } from './deps';
 /** What every quote-to-cash decision starts from: the account's QBO connection and settings, and the deal as HubSpot has it now. */
 export interface Facts {
   portalId: number;
+  /** The deal asked about, also when HubSpot has no such deal. */
+  dealId: string;
   connection: ConnectionView | undefined;
   settings: Settings;
   /** Null when HubSpot says the deal does not exist. */
@@ -26,7 +28,7 @@ export function companyToday(deps: Pick<QuoteToCashDeps, 'clock'>, utcOffsetMinu
 export async function readFacts(deps: QuoteToCashDeps, portalId: number, dealId: string): Promise<Facts> {
   const [connection, stored] = await Promise.all([deps.connections.live(portalId), readSettings(deps.pool, portalId)]);
   const deal = await deps.deals.readDeal(portalId, dealId);
-  return { portalId, connection, settings: stored.settings, deal, today: companyToday(deps, connection?.utcOffsetMinutes ?? null) };
+  return { portalId, dealId, connection, settings: stored.settings, deal, today: companyToday(deps, connection?.utcOffsetMinutes ?? null) };
 }
 
 export type ConnectedView = ConnectionView & { status: 'connected' };

@@ -43,7 +43,7 @@ export interface PlanOptions {
 export function preflightBase(facts: Facts, kind: QboDocumentKind, options: { userId?: number; sending?: boolean; auto?: boolean }): PreflightFacts {
   return {
     kind,
-    dealId: facts.deal?.id ?? '',
+    dealId: facts.dealId,
     hubspotInstalled: true,
     quickbooks: quickbooksState(facts.connection),
     deal: facts.deal,
@@ -139,7 +139,7 @@ export async function planDocument(deps: QuoteToCashDeps, facts: Facts, kind: Qb
       items: mapped.chosen,
       settings: facts.settings,
       terms: term,
-      company: { homeCurrency: prefs.homeCurrency ?? null, multicurrency: prefs.multicurrency ?? null },
+      company: { homeCurrency: prefs.homeCurrency ?? null, multicurrency: prefs.multicurrency ?? null, dealIdFieldId: prefs.dealIdFieldId ?? null },
       today: facts.today,
       billEmail: billEmail.address,
       marker: options.linkMarker ?? 'DealBooks ref (assigned when created)',

@@ -1,4 +1,6 @@
+import { NotFoundError } from '../errors';
 import type { DocumentPreview } from '../sync/build-document';
+import { dealNotFoundMessage } from '../sync/preflight';
 import type { Candidate } from '../sync/customer-match';
 import type { Problem, QboDocumentKind } from '../sync/model';
 import { withinCardBudget } from './card-actions';
@@ -39,6 +41,8 @@ export async function previewDocument(deps: QuoteToCashDeps, who: { portalId: nu
     return { facts, plan };
   })();
   const { facts, plan } = await withinCardBudget(work, 'The preview');
+  // A deal HubSpot does not know is not a document with a problem: the card asked about nothing.
+  if (!facts.deal) throw new NotFoundError(dealNotFoundMessage(dealId, kind), { details: { dealId } });
   const customer = plan.customer;
   return {
     dealId,

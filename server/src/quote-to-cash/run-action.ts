@@ -1,8 +1,10 @@
-import { finishAction, getAction, markRunning, waitForPerson, type DealAction } from '../db/deal-actions';
+import { finishAction, getAction, markRunning, waitForPerson, waitForRetry, type DealAction } from '../db/deal-actions';
 import { recordSync } from '../db/sync-log';
 import { JobMustWaitError } from '../errors';
 import type { Logger } from '../logger';
+import { HubSpotApiError } from '../hubspot/request';
 import { QuickbooksApiError } from '../quickbooks/api';
+import { interruptionOf, type FailureFacts } from '../sync/interruption';
 import type { Problem } from '../sync/model';
 import type { ActionOutcome } from './action-outcome';
 import { convertEstimate } from './convert-estimate';
@@ -51,14 +53,27 @@ async function recordInterruption(deps: QuoteToCashDeps, action: DealAction, err
     await waitForPerson(deps.pool, action.id, problem);
     return;
   }
-  const message = `${sentence(err instanceof Error ? err.message : String(err))} DealBooks will try again.`;
-  await recordSync(deps.pool, { ...logged, outcome: 'retrying', message, ...qboFacts(err) }, deps.clock.now());
+  const { errorCode, problem } = interruptionOf(failureFacts(err));
+  await recordSync(deps.pool, { ...logged, outcome: 'retrying', message: problem.message, intuitTid: intuitTidOf(err), errorCode }, deps.clock.now());
+  // The card shows what the work waits for (and, from the job queue, when it is tried next) instead of "running".
+  await waitForRetry(deps.pool, action.id, problem);
 }
 
-/** QuickBooks' transaction id and error code of a failed call, for the sync log. */
+/** QuickBooks' transaction id and the error code of a failed call, for the sync log. */
 function qboFacts(err: unknown): { intuitTid: string | null; errorCode: string | null } {
-  const qbo = err instanceof QuickbooksApiError ? err : undefined;
-  return { intuitTid: qbo?.intuitTid ?? null, errorCode: qbo?.code ?? (qbo ? String(qbo.status) : null) };
+  return { intuitTid: intuitTidOf(err), errorCode: interruptionOf(failureFacts(err)).errorCode };
+}
+
+function intuitTidOf(err: unknown): string | null {
+  return err instanceof QuickbooksApiError ? (err.intuitTid ?? null) : null;
+}
+
+/** What interruptionOf needs to know about a failure, whichever service it came from. */
+function failureFacts(err: unknown): FailureFacts {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof QuickbooksApiError) return { service: 'quickbooks', status: err.status, code: err.code, message };
+  if (err instanceof HubSpotApiError) return { service: 'hubspot', status: err.status, message };
+  return { service: null, status: undefined, message };
 }
 
 /**

@@ -3,6 +3,7 @@ import { documentOf } from '../db/qbo-documents';
 import { readSettings } from '../db/portal-settings';
 import { recordSync } from '../db/sync-log';
 import { chooseBillEmail, sendAddress } from '../sync/bill-email';
+import { noAddressMessage } from '../sync/preflight';
 import { blocked, refused, type ActionOutcome } from './action-outcome';
 import type { QuoteToCashDeps } from './deps';
 import { requireConnected } from './facts';
@@ -38,7 +39,7 @@ export async function sendInvoice(deps: QuoteToCashDeps, action: DealAction): Pr
   const explicit = typeof action.options.sendTo === 'string' ? action.options.sendTo : undefined;
   const sendTo = (await invoiceSendAddress(deps, action.portalId, action.dealId, stored.id, explicit)).address;
   if (!sendTo) {
-    const message = 'QuickBooks has no email address to send this invoice to. Add an email to the deal’s contact or to the QuickBooks customer, then press Send again.';
+    const message = noAddressMessage(stored.docNumber ?? stored.id);
     return blocked(deps, action, [{ code: 'no_bill_email', message }], { writeBack: false });
   }
   try {

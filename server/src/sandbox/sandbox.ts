@@ -244,6 +244,8 @@ export async function startSandbox(config: Config, logger: Logger, options: Sand
         targetUrl: `${config.publicBaseUrl}/webhooks/hubspot`,
         subscriptions: [
           { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'dealstage', active: true },
+          { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'closedate', active: true },
+          { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'amount', active: true },
           { subscriptionType: 'contact.privacyDeletion', active: true },
         ],
       });

@@ -10,8 +10,9 @@
  *   falls on the discounted amount).
  */
 import { centsToDecimalString, centsToNumber, decimalToJsonNumber, formatAmount, formatDecimal, normalize, parseDecimal, sumCents, toCents, type Decimal } from './decimal';
-import { dueDateFor, transactionDate } from './document-dates';
-import { cut, DocumentBuildError, LINE_DESCRIPTION_MAX, privateNoteFor } from './document-text';
+import { dueDateFor } from './document-dates';
+import { documentHeader } from './document-header';
+import { cut, DocumentBuildError, LINE_DESCRIPTION_MAX } from './document-text';
 import { lineItemAmounts, lineItemsTotalCents } from './line-amounts';
 import { renderMemo } from './memo';
 import type { DealSnapshot, ItemChoice, LineItemSnapshot, QboDocumentKind, QboTerm } from './model';
@@ -33,7 +34,8 @@ export interface BuildInput {
   settings: BuildSettings;
   /** Already chosen by the caller; null leaves the terms (and so the due date) to QBO. */
   terms: QboTerm | null;
-  company: { homeCurrency: string | null; multicurrency: boolean | null };
+  /** `dealIdFieldId`: the company's in-use "Deal ID" sales-form custom field (document-header.ts dealIdFieldOf). */
+  company: { homeCurrency: string | null; multicurrency: boolean | null; dealIdFieldId?: string | null };
   /** `YYYY-MM-DD` in the company's time zone. */
   today: string;
   billEmail: string | null;
@@ -228,7 +230,15 @@ export function buildDocument(input: BuildInput): BuiltDocument {
     warnings.push(`The deal amount ${formatAmount(toCents(dealAmount))} differs from its line items ${formatAmount(expectedCents)}; the ${input.kind} follows the line items.`);
   }
 
-  const txnDate = transactionDate(settings.txnDate, deal, input.today);
+  const header = documentHeader({
+    portalId: input.portalId,
+    deal,
+    txnDateSetting: settings.txnDate,
+    today: input.today,
+    marker: input.marker,
+    dealIdFieldId: input.company.dealIdFieldId ?? null,
+  });
+  const txnDate = header.TxnDate;
   const isInvoice = input.kind === 'invoice';
   const terms = isInvoice ? input.terms : null;
   const dueDate = terms ? dueDateFor(terms, txnDate) : null;
@@ -239,15 +249,16 @@ export function buildDocument(input: BuildInput): BuiltDocument {
     companyName: deal.company?.name ?? null,
     contactName: contactName(deal),
   });
-  const privateNote = privateNoteFor(deal, input.portalId, input.marker);
+  const privateNote = header.PrivateNote;
   const sendCurrency = input.company.multicurrency === true && deal.currency !== null;
 
   const body: Record<string, unknown> = {
     CustomerRef: { value: input.customer.id, name: input.customer.displayName },
-    TxnDate: txnDate,
+    TxnDate: header.TxnDate,
     Line: lines,
-    PrivateNote: privateNote,
+    PrivateNote: header.PrivateNote,
   };
+  if (header.CustomField) body.CustomField = header.CustomField;
   if (terms) body.SalesTermRef = { value: terms.id };
   if (dueDate) body.DueDate = dueDate;
   if (memo !== '') body.CustomerMemo = { value: memo };

@@ -1,5 +1,3 @@
-import type { DealSnapshot } from './model';
-
 /** Text on QBO documents, within QBO's limits: PrivateNote and a line Description are at most 4000 characters. */
 export const PRIVATE_NOTE_MAX = 4000;
 export const LINE_DESCRIPTION_MAX = 4000;
@@ -21,10 +19,20 @@ export function cut(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-/** `HubSpot deal "<name>" (deal <id>, HubSpot account <portalId>). <marker>`, cut in the name so the marker survives. */
-export function privateNoteFor(deal: Pick<DealSnapshot, 'id' | 'name'>, portalId: number, marker: string): string {
-  const before = 'HubSpot deal "';
-  const after = `" (deal ${deal.id}, HubSpot account ${portalId}). ${marker}`;
+/**
+ * `[<note> ]HubSpot deal "<name>" (deal <id>, HubSpot account <portalId>). <marker>`, cut in the note and the name so
+ * the deal reference and the marker survive. A deal HubSpot no longer has (no name) reads `HubSpot deal <id> (...)`.
+ */
+export function privateNoteFor(deal: { id: string; name: string | null }, portalId: number, marker: string, note: string | null = null): string {
+  const reference = ` (deal ${deal.id}, HubSpot account ${portalId}). ${marker}`;
+  const prefix = note?.trim() ? `${cut(note.trim(), 500)} ` : '';
+  if (deal.name === null || deal.name === '') {
+    const text = `${prefix}HubSpot deal ${deal.id}${reference.replace(` (deal ${deal.id}, `, ' (')}`;
+    if (text.length > PRIVATE_NOTE_MAX) throw new DocumentBuildError('The private note marker is too long for QuickBooks.');
+    return text;
+  }
+  const before = `${prefix}HubSpot deal "`;
+  const after = `"${reference}`;
   const room = PRIVATE_NOTE_MAX - before.length - after.length;
   if (room < 1) throw new DocumentBuildError('The private note marker is too long for QuickBooks.');
   return `${before}${cut(deal.name, room)}${after}`;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dueDateFor } from './document-dates';
-import { cut, DocumentBuildError, PRIVATE_NOTE_MAX } from './document-text';
+import type { DocumentHeader } from './document-header';
+import { DocumentBuildError } from './document-text';
 import type { QboTerm } from './model';
 
 /**
@@ -26,15 +27,16 @@ const estimateSchema = z.looseObject({
 export interface InvoiceFromEstimateInput {
   /** The estimate as QBO returned it. */
   estimate: unknown;
-  /** Null: today. */
-  txnDate: string | null;
+  /** TxnDate, PrivateNote and the "Deal ID" field, by the rules every DealBooks document shares (document-header.ts). */
+  header: DocumentHeader;
   terms: QboTerm | null;
-  marker: string;
-  /** Text before the marker; default "Converted from QuickBooks estimate <number>." */
-  privateNote?: string | null;
   /** Null: the estimate's BillEmail, if it has one. */
   billEmail: string | null;
-  today: string;
+}
+
+/** "Converted from QuickBooks estimate <number>.": the words the header's private note starts with. */
+export function conversionNote(estimate: { docNumber: string | null; id: string }): string {
+  return `Converted from QuickBooks estimate ${estimate.docNumber ?? estimate.id}.`;
 }
 
 /** Lines QBO computes itself (subtotals, tax) are left out; item, description, group and discount lines are sent. */
@@ -56,19 +58,17 @@ export function invoiceFromEstimate(input: InvoiceFromEstimateInput): Record<str
   if (!lines.some((line) => line.DetailType !== 'DiscountLineDetail')) {
     throw new DocumentBuildError(`The QuickBooks estimate ${estimate.DocNumber ?? estimate.Id} has no lines to invoice.`);
   }
-  const txnDate = input.txnDate ?? input.today;
+  const txnDate = input.header.TxnDate;
   const dueDate = input.terms ? dueDateFor(input.terms, txnDate) : null;
-  const label = input.privateNote?.trim() || `Converted from QuickBooks estimate ${estimate.DocNumber ?? estimate.Id}.`;
-  const room = PRIVATE_NOTE_MAX - input.marker.length - 1;
-  if (room < 1) throw new DocumentBuildError('The private note marker is too long for QuickBooks.');
 
   const body: Record<string, unknown> = {
     CustomerRef: estimate.CustomerRef,
     TxnDate: txnDate,
     Line: lines,
     LinkedTxn: [{ TxnId: estimate.Id, TxnType: 'Estimate' }],
-    PrivateNote: `${cut(label, room)} ${input.marker}`,
+    PrivateNote: input.header.PrivateNote,
   };
+  if (input.header.CustomField) body.CustomField = input.header.CustomField;
   if (estimate.CurrencyRef) body.CurrencyRef = estimate.CurrencyRef;
   if (estimate.ClassRef) body.ClassRef = estimate.ClassRef;
   if (estimate.DepartmentRef) body.DepartmentRef = estimate.DepartmentRef;

@@ -209,6 +209,10 @@ export const PROBLEM_CODES = [
   'estimates_disabled',
   'qbo_rejected',
   'setting_unusable',
+  // The work waits for its next attempt (sync/interruption.ts).
+  'quickbooks_unavailable',
+  'hubspot_unavailable',
+  'temporarily_failed',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -61,6 +61,23 @@ export interface PreflightFacts {
 
 const SETTINGS = 'DealBooks settings';
 
+/** The candidates that share the best score, best first; a tie when there are several. */
+export function tiedCandidates<C extends { score: number }>(candidates: readonly C[]): C[] {
+  if (candidates.length === 0) return [];
+  const top = Math.max(...candidates.map((c) => c.score));
+  return candidates.filter((c) => c.score === top);
+}
+
+/** The words for a deal id HubSpot does not know (the card refuses it at once, and preflight says the same). */
+export function dealNotFoundMessage(dealId: string, kind: string): string {
+  return `HubSpot has no deal ${dealId} in this account; it may have been deleted or merged into another deal. Open the deal that remains and create the ${kind} from there.`;
+}
+
+/** The words for an invoice QuickBooks has no address to email to (refused at the press, and by the send job). */
+export function noAddressMessage(invoiceNumber: string): string {
+  return `Invoice ${invoiceNumber} has no email address to send it to: neither the deal's contact nor the invoice in QuickBooks has one. Add an email to the deal's contact in HubSpot (or to the invoice in QuickBooks), or give the address to send it to, then press Send again.`;
+}
+
 function quoted(text: string): string {
   return `“${text}”`;
 }
@@ -183,6 +200,19 @@ function customerProblems(deal: DealSnapshot, facts: PreflightFacts, customer: C
     ];
   }
   if (customer.status === 'needs_confirmation') {
+    const tied = tiedCandidates(customer.candidates);
+    if (tied.length > 1) {
+      // Equal scores are not "closest matches": nothing tells them apart, so a person must say which one it is.
+      const names = tied.map((c) => quoted(c.displayName));
+      const how = tied[0]!.score >= 1 ? 'equally well' : `equally well (${percent(tied[0]!.score)} each)`;
+      return [
+        {
+          code: 'customer_needs_confirmation',
+          message: `${tied.length} QuickBooks customers match ${quoted(customer.companyName)} ${how}: ${names.join(', ')}. DealBooks cannot tell which one this deal bills; choose the right customer on the deal card, or choose to create a new one.`,
+          subject: { companyName: customer.companyName, candidates: names.join(', '), tie: 'true' },
+        },
+      ];
+    }
     const best = customer.candidates.slice(0, 3).map((c) => `${quoted(c.displayName)} (${percent(c.score)})`);
     const closest = best.length > 0 ? ` The closest QuickBooks customers are ${best.join(', ')}.` : '';
     return [
@@ -258,7 +288,7 @@ export function preflight(facts: PreflightFacts): Problem[] {
   if (facts.hubspotInstalled && !deal) {
     problems.push({
       code: 'deal_not_found',
-      message: `HubSpot has no deal ${facts.dealId}; it may have been deleted or merged into another deal. Open the deal that remains and create the ${facts.kind} from there.`,
+      message: dealNotFoundMessage(facts.dealId, facts.kind),
       subject: { dealId: facts.dealId },
     });
   }

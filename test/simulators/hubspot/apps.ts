@@ -94,9 +94,14 @@ export const DEMO_REDIRECT_URIS: readonly string[] = [
 export const DEMO_USER = { userId: 1, userEmail: 'owner@demo.example' } as const;
 /** The portal seeded with demo data (and the apps installed) at start; the CRM side's first portal id. */
 export const DEMO_PORTAL_ID = 62_515_001;
-/** DealBooks' webhook subscription (hubspot-app webhooks-hsmeta.json): deal stage changes. */
+/**
+ * DealBooks' webhook subscriptions (hubspot-app webhooks-hsmeta.json): changes of a deal's stage (auto-invoice),
+ * close date and amount (blocked work on the deal runs again).
+ */
 export const DEALBOOKS_SUBSCRIPTIONS: readonly WebhookSubscription[] = [
   { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'dealstage', active: true },
+  { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'closedate', active: true },
+  { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'amount', active: true },
 ];
 
 export function demoApp(webhookTargetUrl?: string): HubSpotAppConfig {

@@ -394,6 +394,8 @@ describe('due dates', () => {
   });
 });
 
+const HEADER = { TxnDate: '2026-03-06', PrivateNote: '[m]' };
+
 describe('invoiceFromEstimate', () => {
   it('When an accepted estimate is converted, then QBO gets its lines again and links the estimate, which closes', async () => {
     const h = domainHarness();
@@ -410,7 +412,8 @@ describe('invoiceFromEstimate', () => {
     };
     const estimate = (await h.post('/estimate', estimateBody).expect(200)).body.Estimate as Json;
 
-    const body = invoiceFromEstimate({ estimate, txnDate: '2026-03-05', terms: NET30, marker: '[dealbooks:881:4242:conv1]', billEmail: 'jane@abc.example', today: '2026-03-06' });
+    const header = { TxnDate: '2026-03-05', PrivateNote: `Converted from QuickBooks estimate ${estimate.DocNumber}. [dealbooks:881:4242:conv1]` };
+    const body = invoiceFromEstimate({ estimate, header, terms: NET30, billEmail: 'jane@abc.example' });
     expect(body).toMatchObject({
       CustomerRef: { value: '1' },
       TxnDate: '2026-03-05',
@@ -433,7 +436,7 @@ describe('invoiceFromEstimate', () => {
     expect(after.TxnStatus).toBe('Closed');
   });
 
-  it('When the estimate has a tax code and a custom note is given, then both carry over; no txnDate means today', () => {
+  it('When the estimate has a tax code, then it carries over, and the header is sent as given', () => {
     const body = invoiceFromEstimate({
       estimate: {
         Id: '55',
@@ -445,12 +448,9 @@ describe('invoiceFromEstimate', () => {
           { DetailType: 'SubTotalLineDetail', Amount: 45, SubTotalLineDetail: {} },
         ],
       },
-      txnDate: null,
+      header: { TxnDate: '2026-03-06', PrivateNote: 'Deposit invoice [m]', CustomField: [{ DefinitionId: '1', Name: 'Deal ID', Type: 'StringType', StringValue: '4242' }] },
       terms: null,
-      marker: '[m]',
-      privateNote: 'Deposit invoice',
       billEmail: null,
-      today: '2026-03-06',
     });
     expect(body).toEqual({
       CustomerRef: { value: '1' },
@@ -460,19 +460,20 @@ describe('invoiceFromEstimate', () => {
       Line: [{ DetailType: 'SalesItemLineDetail', Amount: 45, SalesItemLineDetail: { ItemRef: { value: '4' }, Qty: 1, UnitPrice: 45, TaxCodeRef: { value: 'TAX' } } }],
       LinkedTxn: [{ TxnId: '55', TxnType: 'Estimate' }],
       PrivateNote: 'Deposit invoice [m]',
+      CustomField: [{ DefinitionId: '1', Name: 'Deal ID', Type: 'StringType', StringValue: '4242' }],
     });
   });
 
   it('When no bill email is given, then the estimate’s own BillEmail is kept', () => {
     const estimate = { Id: '56', CustomerRef: { value: '1' }, BillEmail: { Address: 'quotes@abc.example' }, Line: [{ DetailType: 'DescriptionOnly', Description: 'Note' }] };
-    expect(invoiceFromEstimate({ estimate, txnDate: null, terms: null, marker: '[m]', billEmail: null, today: '2026-03-06' }).BillEmail).toEqual({ Address: 'quotes@abc.example' });
-    expect(invoiceFromEstimate({ estimate, txnDate: null, terms: null, marker: '[m]', billEmail: 'jane@abc.example', today: '2026-03-06' }).BillEmail).toEqual({ Address: 'jane@abc.example' });
+    expect(invoiceFromEstimate({ estimate, header: HEADER, terms: null, billEmail: null }).BillEmail).toEqual({ Address: 'quotes@abc.example' });
+    expect(invoiceFromEstimate({ estimate, header: HEADER, terms: null, billEmail: 'jane@abc.example' }).BillEmail).toEqual({ Address: 'jane@abc.example' });
   });
 
   it('When the estimate is not a QBO estimate, then conversion refuses in words', () => {
-    expect(() => invoiceFromEstimate({ estimate: { Line: [] }, txnDate: null, terms: null, marker: '[m]', billEmail: null, today: '2026-03-06' })).toThrow(DocumentBuildError);
+    expect(() => invoiceFromEstimate({ estimate: { Line: [] }, header: HEADER, terms: null, billEmail: null })).toThrow(DocumentBuildError);
     expect(() =>
-      invoiceFromEstimate({ estimate: { Id: '9', CustomerRef: { value: '1' }, Line: [{ DetailType: 'SubTotalLineDetail', Amount: 0 }] }, txnDate: null, terms: null, marker: '[m]', billEmail: null, today: '2026-03-06' }),
+      invoiceFromEstimate({ estimate: { Id: '9', CustomerRef: { value: '1' }, Line: [{ DetailType: 'SubTotalLineDetail', Amount: 0 }] }, header: HEADER, terms: null, billEmail: null }),
     ).toThrow('The QuickBooks estimate 9 has no lines to invoice.');
   });
 });

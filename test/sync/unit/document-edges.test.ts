@@ -86,21 +86,13 @@ describe('conversionRefusal', () => {
 });
 
 describe('invoiceFromEstimate edges', () => {
-  const base = { txnDate: null, terms: null, billEmail: null, today: '2026-03-06' };
+  const header = { TxnDate: '2026-03-06', PrivateNote: 'Converted from QuickBooks estimate 9. HubSpot deal 7 (HubSpot account 881). [m]' };
+  const base = { header, terms: null, billEmail: null };
   const line = { DetailType: 'SalesItemLineDetail', Amount: 45, SalesItemLineDetail: { ItemRef: { value: '4' } } };
 
   it('When the estimate has only a discount line, then there is nothing to invoice', () => {
     const only = { Id: '9', DocNumber: '1009', CustomerRef: { value: '1' }, Line: [{ DetailType: 'DiscountLineDetail', Amount: 5 }] };
-    expect(() => invoiceFromEstimate({ ...base, estimate: only, marker: '[m]' })).toThrow('The QuickBooks estimate 1009 has no lines to invoice.');
-  });
-
-  it('When the marker leaves no room for the note, then conversion refuses in words', () => {
-    const estimate = { Id: '9', CustomerRef: { value: '1' }, Line: [line] };
-    expect(() => invoiceFromEstimate({ ...base, estimate, marker: 'm'.repeat(PRIVATE_NOTE_MAX - 1) })).toThrow('The private note marker is too long for QuickBooks.');
-    const body = invoiceFromEstimate({ ...base, estimate, marker: 'm'.repeat(PRIVATE_NOTE_MAX - 2) });
-    // Room for one character: the label is cut to "…", and the note is exactly at the limit.
-    expect((body.PrivateNote as string).slice(0, 3)).toBe('… m');
-    expect(body.PrivateNote).toHaveLength(PRIVATE_NOTE_MAX);
+    expect(() => invoiceFromEstimate({ ...base, estimate: only })).toThrow('The QuickBooks estimate 1009 has no lines to invoice.');
   });
 
   it('When the estimate carries a department, a memo and the tax-after-discount flag, then all three carry over', () => {
@@ -113,8 +105,8 @@ describe('invoiceFromEstimate edges', () => {
       TxnTaxDetail: { TotalTax: 0 },
       Line: [line],
     };
-    const body = invoiceFromEstimate({ ...base, estimate, marker: '[m]', privateNote: '   ' });
-    expect(body).toMatchObject({ DepartmentRef: { value: '2' }, CustomerMemo: { value: 'Thanks' }, ApplyTaxAfterDiscount: false, PrivateNote: 'Converted from QuickBooks estimate 9. [m]' });
+    const body = invoiceFromEstimate({ ...base, estimate });
+    expect(body).toMatchObject({ DepartmentRef: { value: '2' }, CustomerMemo: { value: 'Thanks' }, ApplyTaxAfterDiscount: false, PrivateNote: header.PrivateNote, TxnDate: '2026-03-06' });
     expect(body.TxnTaxDetail).toBeUndefined();
     expect(body.DueDate).toBeUndefined();
     expect(body.BillEmail).toBeUndefined();

@@ -104,7 +104,7 @@ describe('preflight', () => {
     expect(preflight(facts({ deal: null }))).toEqual([
       {
         code: 'deal_not_found',
-        message: 'HubSpot has no deal 4242; it may have been deleted or merged into another deal. Open the deal that remains and create the invoice from there.',
+        message: 'HubSpot has no deal 4242 in this account; it may have been deleted or merged into another deal. Open the deal that remains and create the invoice from there.',
         subject: { dealId: '4242' },
       },
     ]);
@@ -217,6 +217,24 @@ describe('preflight', () => {
         subject: { companyName: 'ABC Holdings', candidates: '“ABC LLC” (82%), “ABC Inc” (75%)' },
       },
     ]);
+  });
+
+  it('When several candidates share the best score, then they are named as a tie that needs a choice, not as closest matches', () => {
+    const customer = {
+      status: 'needs_confirmation' as const,
+      companyName: 'ABC Corporation',
+      candidates: [{ displayName: 'ABC LLC', score: 1 }, { displayName: 'ABC, LLC', score: 1 }, { displayName: 'ABC Inc', score: 1 }],
+    };
+    expect(preflight(facts({ quickbooksFacts: qbo({ customer }) }))).toEqual([
+      {
+        code: 'customer_needs_confirmation',
+        message:
+          '3 QuickBooks customers match “ABC Corporation” equally well: “ABC LLC”, “ABC, LLC”, “ABC Inc”. DealBooks cannot tell which one this deal bills; choose the right customer on the deal card, or choose to create a new one.',
+        subject: { companyName: 'ABC Corporation', candidates: '“ABC LLC”, “ABC, LLC”, “ABC Inc”', tie: 'true' },
+      },
+    ]);
+    const partial = { ...customer, candidates: [{ displayName: 'ABC LLC', score: 0.85 }, { displayName: 'ABC Inc', score: 0.85 }, { displayName: 'ABD Co', score: 0.8 }] };
+    expect(preflight(facts({ quickbooksFacts: qbo({ customer: partial }) }))[0]!.message).toMatch(/^2 QuickBooks customers match “ABC Corporation” equally well \(85% each\): “ABC LLC”, “ABC Inc”\./);
   });
 
   it('When no customer matches and creating customers is off, then it asks to choose one or allow creating', () => {
