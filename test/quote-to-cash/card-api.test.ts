@@ -1,3 +1,4 @@
+import { openAction } from '../../server/src/db/deal-actions';
 import { eventually } from '../support/harness';
 import { createThroughCard, makeDeal, otherAccount, qboRecord, useQ2C, type DocumentKind, type Q2C } from './support';
 
@@ -243,8 +244,13 @@ describe('Card API: one account cannot reach another', () => {
     const invoice = await shownAfterCreating(q, dealId, 'invoice');
     // Deal ids are per account at HubSpot: another account can hold (or name) a deal with the same id.
     const other = await otherAccount(q, 62515089, { quickbooksCompany: 'Shared Id Books' });
-    const pressed = await other.card('POST', `/api/deals/${dealId}/invoices`, {});
-    expect(pressed.status).toBe(202);
+    // A press for a deal its HubSpot account does not hold is refused at once (404), so the other account's action is
+    // queued the way auto-invoice queues one: opened and handed to the job queue.
+    expect((await other.card('POST', `/api/deals/${dealId}/invoices`, {})).status).toBe(404);
+    const now = q.world.clock.now();
+    const { action } = await openAction(q.world.ctx.pool, { portalId: other.portalId, dealId, kind: 'invoice', trigger: 'auto', userId: null }, now);
+    await q.world.ctx.quoteToCash.queue.action(other.portalId, dealId, action.id);
+    const pressed = { body: { action } };
 
     const ours = await q.card('GET', `/api/deals/${dealId}/summary`);
     expect(ours.body).toMatchObject({ pending: [], problems: [], invoices: [{ id: invoice.id }] });

@@ -198,8 +198,9 @@ describe('Preflight: the books are closed for the transaction date', () => {
     const { documents } = await createThroughCard(q, dealId, 'estimate');
     const estimate = documents[0];
     expect(estimate.TxnStatus).toBe('Pending');
-    // The converted invoice is dated today (the company's day). The accountant closes the books through today; the
-    // minute DealBooks keeps the preferences passes, so the conversion reads the close date.
+    // The converted invoice is dated like every DealBooks document (the txnDate setting: the deal's close date). The
+    // accountant closes the books through today; the minute DealBooks keeps the preferences passes, so the
+    // conversion reads the close date.
     const today = new Date(q.world.clock.nowMs()).toISOString().slice(0, 10);
     await closeBooksThrough(q, today);
     await q.world.clock.advance(61_000);
@@ -210,7 +211,7 @@ describe('Preflight: the books are closed for the transaction date', () => {
     await q.drain();
 
     const words = new RegExp(
-      `^The transaction date \\d{4}-\\d{2}-\\d{2} is in a closed period in QuickBooks \\(books closed through ${today}\\)\\. Ask your accountant to reopen the period, then convert again\\.$`,
+      `^The transaction date 2026-11-15 is in a closed period in QuickBooks \\(books closed through ${today}\\)\\. Ask your accountant to reopen the period, or change the deal’s close date, then convert again\\.$`,
     );
     const summary = (await q.card('GET', `/api/deals/${dealId}/summary`)).body;
     expect(summary.invoices).toEqual([]);

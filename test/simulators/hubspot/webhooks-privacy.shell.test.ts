@@ -28,7 +28,7 @@ describe('HubSpot simulator GDPR delete and contact.privacyDeletion', () => {
   it('When a user GDPR-deletes a contact in HubSpot, then the contact and its links are gone for good and a subscribed app gets contact.privacyDeletion', async () => {
     const subscribed = await subscribeToPrivacyDeletion();
     expect(subscribed.status).toBe(200);
-    const subscriptionId = subscribed.body.webhooks.subscriptions[1].subscriptionId;
+    const subscriptionId = subscribed.body.webhooks.subscriptions.find((s: { subscriptionType: string }) => s.subscriptionType === 'contact.privacyDeletion').subscriptionId;
     const account = sim.accounts.get(DEMO_PORTAL_ID)!;
     const linkedDeals = account.associations.list('contacts', contact.id, 'deals').map((l) => l.toId);
 
