@@ -12,6 +12,7 @@ module.exports = {
   testMatch: [
     '<rootDir>/test/sync/unit/**/*.test.ts',
     '<rootDir>/test/quickbooks-adapter/retry.test.ts',
+    '<rootDir>/test/quickbooks-adapter/retry-edges.test.ts',
     '<rootDir>/test/quickbooks-adapter/schemas.test.ts',
     '<rootDir>/test/quickbooks-adapter/customer-body.test.ts',
     '<rootDir>/test/auth/signatures.test.ts',
