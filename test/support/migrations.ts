@@ -10,4 +10,5 @@ export const SHIPPED_MIGRATIONS = [
   '20261202100000_sandbox-world',
   '20261202120000_document-bill-email',
   '20261202130000_webhook-backstop',
+  '20261203000000_money-back',
 ] as const;
