@@ -1,7 +1,7 @@
 import { utcOffsetOf } from '../../../server/src/quickbooks/sales';
-import { estimateStatus, invoiceStatus } from '../../../server/src/sync/document-status';
+import { estimateState, estimateStatus, invoiceState, invoiceStatus, type InvoiceFacts } from '../../../server/src/sync/document-status';
 
-/** What the card shows for a QBO invoice or estimate, from the document alone. */
+/** What the card and the deal show for a QBO invoice or estimate, from DealBooks' copy of it and its payments. */
 const invoice = (totalCents: number, balanceCents: number | null, dueDate: string | null = '2026-03-31', privateNote: string | null = 'HubSpot deal 42') => ({
   totalCents,
   balanceCents,
@@ -9,51 +9,129 @@ const invoice = (totalCents: number, balanceCents: number | null, dueDate: strin
   privateNote,
 });
 
-describe('invoiceStatus', () => {
+describe('invoiceState', () => {
   const today = '2026-03-15';
+  const state = (facts: InvoiceFacts, on = today) => invoiceState(facts, on);
 
-  it('When nothing is paid and the due date is ahead, then the invoice is open', () => {
-    expect(invoiceStatus(invoice(125_000, 125_000), today)).toBe('open');
+  it('When nothing is paid and the due date is ahead, then the invoice is open and not overdue', () => {
+    expect(state(invoice(125_000, 125_000))).toEqual({ status: 'open', daysOverdue: null });
   });
 
-  it('When the due date is today, then it is not overdue yet; the day after, it is', () => {
-    expect(invoiceStatus(invoice(125_000, 125_000, today), today)).toBe('open');
-    expect(invoiceStatus(invoice(125_000, 125_000, '2026-03-14'), today)).toBe('overdue');
+  it('When the due date is today, then it is not overdue yet; the day after, it is overdue by one day', () => {
+    expect(state(invoice(125_000, 125_000, today))).toEqual({ status: 'open', daysOverdue: null });
+    expect(state(invoice(125_000, 125_000, '2026-03-14'))).toEqual({ status: 'overdue', daysOverdue: 1 });
   });
 
-  it('When part is paid, then it is partially paid, even past its due date', () => {
-    expect(invoiceStatus(invoice(125_000, 25_000), today)).toBe('partially_paid');
-    expect(invoiceStatus(invoice(125_000, 1, '2026-01-01'), today)).toBe('partially_paid');
+  it('When an unpaid invoice is past due, then the days overdue count whole calendar days, across months and years', () => {
+    expect(state(invoice(125_000, 125_000, '2026-02-13'))).toEqual({ status: 'overdue', daysOverdue: 30 });
+    expect(state(invoice(500, 500, '2026-02-28'), '2026-03-01')).toEqual({ status: 'overdue', daysOverdue: 1 });
+    expect(state(invoice(500, 500, '2025-12-31'), '2026-01-01')).toEqual({ status: 'overdue', daysOverdue: 1 });
+    expect(state(invoice(500, 500, '2025-03-15'), '2026-03-15')).toEqual({ status: 'overdue', daysOverdue: 365 });
   });
 
-  it('When the balance is zero, then it is paid, overdue or not', () => {
-    expect(invoiceStatus(invoice(125_000, 0, '2026-01-01'), today)).toBe('paid');
+  it("When the QBO company's date has not reached the day after the due date, then it is not overdue (today is the company's date, given by the caller)", () => {
+    // 2026-03-15T02:00Z is still 2026-03-14 in a company 5 hours behind UTC: companyDate gives '2026-03-14'.
+    expect(state(invoice(500, 500, '2026-03-14'), '2026-03-14')).toEqual({ status: 'open', daysOverdue: null });
+  });
+
+  it('When part is paid, then it is partially paid; past its due date it also says how many days overdue it is', () => {
+    expect(state(invoice(125_000, 25_000))).toEqual({ status: 'partially_paid', daysOverdue: null });
+    expect(state(invoice(125_000, 1, '2026-01-01'))).toEqual({ status: 'partially_paid', daysOverdue: 73 });
+    expect(state(invoice(125_000, 124_999, today))).toEqual({ status: 'partially_paid', daysOverdue: null });
+  });
+
+  it('When the balance is zero and money paid it, then it is paid, overdue or not', () => {
+    expect(state(invoice(125_000, 0, '2026-01-01'))).toEqual({ status: 'paid', daysOverdue: null });
+    expect(state({ ...invoice(125_000, 0), paidCents: 125_000, creditedCents: 0 })).toEqual({ status: 'paid', daysOverdue: null });
+  });
+
+  it('When the balance reached zero with money and credit together, then it is paid: the customer paid something', () => {
+    expect(state({ ...invoice(125_000, 0), paidCents: 100_000, creditedCents: 25_000 })).toEqual({ status: 'paid', daysOverdue: null });
+    expect(state({ ...invoice(125_000, 0), paidCents: 1, creditedCents: 124_999 }).status).toBe('paid');
+  });
+
+  it('When only credit memo applications brought the balance to zero, then it is credited in full, not paid', () => {
+    expect(state({ ...invoice(125_000, 0, '2026-01-01'), paidCents: 0, creditedCents: 125_000 })).toEqual({ status: 'credited', daysOverdue: null });
+    expect(state({ ...invoice(125_000, 0), creditedCents: 1 }).status).toBe('credited');
+  });
+
+  it('When credit covers only part of the balance, then it is partially paid like any other part payment', () => {
+    expect(state({ ...invoice(125_000, 25_000), paidCents: 0, creditedCents: 100_000 }).status).toBe('partially_paid');
+  });
+
+  it('When the balance is zero but what paid it is unknown or nothing, then it is paid: the balance is QuickBooks\' word', () => {
+    expect(state({ ...invoice(125_000, 0), paidCents: 0, creditedCents: 0 }).status).toBe('paid');
   });
 
   it('When QBO voided it (amounts 0, "Voided" prepended to the private note), then it is voided', () => {
-    expect(invoiceStatus(invoice(0, 0, '2026-01-01', 'Voided - HubSpot deal 42'), today)).toBe('voided');
+    expect(state(invoice(0, 0, '2026-01-01', 'Voided - HubSpot deal 42'))).toEqual({ status: 'voided', daysOverdue: null });
   });
 
-  it('When an invoice is for zero but not voided, then it is simply open, never paid', () => {
-    expect(invoiceStatus(invoice(0, 0), today)).toBe('open');
+  it("When DealBooks' copy says voided, then it is voided whatever the amounts and due date say", () => {
+    expect(state({ ...invoice(125_000, 125_000, '2026-01-01', null), qboState: 'voided' })).toEqual({ status: 'voided', daysOverdue: null });
+    expect(state({ ...invoice(0, 0, null, null), qboState: 'voided' }).status).toBe('voided');
   });
 
-  it('When an invoice has no due date or no balance field, then it is judged by its total', () => {
-    expect(invoiceStatus(invoice(5_000, null, null), today)).toBe('open');
+  it("When DealBooks' copy says deleted, then it is deleted, even if it was voided, paid or overdue before", () => {
+    expect(state({ ...invoice(125_000, 125_000, '2026-01-01'), qboState: 'deleted' })).toEqual({ status: 'deleted', daysOverdue: null });
+    expect(state({ ...invoice(0, 0, null, 'Voided'), qboState: 'deleted' }).status).toBe('deleted');
+    expect(state({ ...invoice(125_000, 0), paidCents: 125_000, qboState: 'deleted' }).status).toBe('deleted');
+  });
+
+  it('When the copy is active, then the amounts decide, as for a document read from QBO', () => {
+    expect(state({ ...invoice(125_000, 125_000, '2026-01-01'), qboState: 'active' })).toEqual({ status: 'overdue', daysOverdue: 73 });
+    expect(state({ ...invoice(0, 0, null, 'Voided'), qboState: 'active' }).status).toBe('voided');
+  });
+
+  it('When an invoice is for zero but not voided, then it is simply open, never paid nor overdue', () => {
+    expect(state(invoice(0, 0))).toEqual({ status: 'open', daysOverdue: null });
+    expect(state(invoice(0, 0, '2026-01-01'))).toEqual({ status: 'open', daysOverdue: null });
+  });
+
+  it('When an invoice has no due date or no balance field, then it is judged by its total and is never overdue', () => {
+    expect(state(invoice(5_000, null, null))).toEqual({ status: 'open', daysOverdue: null });
+    expect(state(invoice(5_000, null, '2026-03-01'))).toEqual({ status: 'overdue', daysOverdue: 14 });
+    expect(state(invoice(5_000, 5_000, null))).toEqual({ status: 'open', daysOverdue: null });
+  });
+
+  it('When the balance is above the total (the total was lowered in QuickBooks), then it is open or overdue, not partially paid', () => {
+    expect(state(invoice(5_000, 6_000))).toEqual({ status: 'open', daysOverdue: null });
+    expect(state(invoice(5_000, 6_000, '2026-03-10'))).toEqual({ status: 'overdue', daysOverdue: 5 });
+  });
+
+  it('When invoiceStatus is asked, then it is the status of invoiceState', () => {
+    expect(invoiceStatus(invoice(125_000, 25_000, '2026-01-01'), today)).toBe('partially_paid');
+    expect(invoiceStatus({ ...invoice(125_000, 0), creditedCents: 125_000 }, today)).toBe('credited');
   });
 });
 
-describe('estimateStatus', () => {
+describe('estimateState', () => {
   it.each([
-    ['Pending', [], 'pending'],
-    ['Accepted', [], 'accepted'],
-    ['Rejected', [], 'rejected'],
-    ['Converted', [], 'converted'],
-    ['Closed', [], 'closed'],
-    ['Closed', [{ id: '9', type: 'Invoice' }], 'converted'],
-    [null, [], 'pending'],
-  ] as const)('When TxnStatus is %s with links %j, then the estimate is %s', (txnStatus, linked, expected) => {
-    expect(estimateStatus({ txnStatus, linked: [...linked] })).toBe(expected);
+    ['Pending', [], { status: 'pending', invoiceId: null }],
+    ['Accepted', [], { status: 'accepted', invoiceId: null }],
+    ['Rejected', [], { status: 'rejected', invoiceId: null }],
+    ['Converted', [], { status: 'converted', invoiceId: null }],
+    ['Converted', [{ id: '9', type: 'Invoice' }], { status: 'converted', invoiceId: '9' }],
+    ['Closed', [], { status: 'closed', invoiceId: null }],
+    ['Closed', [{ id: '9', type: 'Invoice' }], { status: 'converted', invoiceId: '9' }],
+    ['Closed', [{ id: '4', type: 'PurchaseOrder' }], { status: 'closed', invoiceId: null }],
+    ['Closed', [{ id: '4', type: 'PurchaseOrder' }, { id: '12', type: 'Invoice' }], { status: 'converted', invoiceId: '12' }],
+    ['accepted', [], { status: 'accepted', invoiceId: null }],
+    [null, [], { status: 'pending', invoiceId: null }],
+    ['Something new', [], { status: 'pending', invoiceId: null }],
+  ] as const)('When TxnStatus is %s with links %j, then the estimate is %j', (txnStatus, linked, expected) => {
+    expect(estimateState({ txnStatus, linked: [...linked] })).toEqual(expected);
+    expect(estimateStatus({ txnStatus, linked: [...linked] })).toBe(expected.status);
+  });
+
+  it('When an accepted estimate already names an invoice, then it is accepted and names none: only a conversion does', () => {
+    expect(estimateState({ txnStatus: 'Accepted', linked: [{ id: '9', type: 'Invoice' }] })).toEqual({ status: 'accepted', invoiceId: null });
+    expect(estimateState({ txnStatus: 'Pending', linked: [{ id: '9', type: 'Invoice' }] })).toEqual({ status: 'pending', invoiceId: null });
+  });
+
+  it("When DealBooks' copy says the estimate was deleted in QuickBooks, then it is deleted whatever its TxnStatus", () => {
+    expect(estimateState({ txnStatus: 'Closed', linked: [{ id: '9', type: 'Invoice' }], qboState: 'deleted' })).toEqual({ status: 'deleted', invoiceId: null });
+    expect(estimateState({ txnStatus: 'Accepted', linked: [], qboState: 'active' }).status).toBe('accepted');
   });
 });
 
