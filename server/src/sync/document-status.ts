@@ -1,3 +1,4 @@
+import { formatMoney } from './format';
 import type { QboDocument } from './model';
 
 /**
@@ -50,14 +51,16 @@ function daysFrom(earlier: string, later: string): number {
  */
 export function invoiceState(doc: InvoiceFacts, today: string): InvoiceState {
   if (doc.qboState === 'deleted') return { status: 'deleted', daysOverdue: null };
-  if (doc.qboState === 'voided' || (doc.totalCents === 0 && (doc.privateNote ?? '').startsWith('Voided'))) return { status: 'voided', daysOverdue: null };
+  if (doc.qboState === 'voided' || (doc.totalCents === 0 && doc.privateNote?.startsWith('Voided') === true)) return { status: 'voided', daysOverdue: null };
   const total = doc.totalCents;
   const balance = doc.balanceCents ?? total;
   if (balance === 0 && total > 0) {
     const creditOnly = (doc.creditedCents ?? 0) > 0 && (doc.paidCents ?? 0) === 0;
     return { status: creditOnly ? 'credited' : 'paid', daysOverdue: null };
   }
-  const daysOverdue = balance > 0 && doc.dueDate !== null && doc.dueDate < today ? daysFrom(doc.dueDate, today) : null;
+  // No due date: never overdue (it reads as due today).
+  const due = doc.dueDate ?? today;
+  const daysOverdue = balance > 0 && due < today ? daysFrom(due, today) : null;
   if (balance > 0 && balance < total) return { status: 'partially_paid', daysOverdue };
   if (daysOverdue !== null) return { status: 'overdue', daysOverdue };
   return { status: 'open', daysOverdue: null };
@@ -78,7 +81,7 @@ export type EstimateState = { status: Exclude<EstimateStatus, 'converted'>; invo
 export function estimateState(doc: Pick<QboDocument, 'txnStatus' | 'linked'> & { qboState?: QboState }): EstimateState {
   if (doc.qboState === 'deleted') return { status: 'deleted', invoiceId: null };
   const invoiceId = doc.linked.find((l) => l.type === 'Invoice')?.id ?? null;
-  switch ((doc.txnStatus ?? '').toLowerCase()) {
+  switch (doc.txnStatus?.toLowerCase()) {
     case 'accepted':
       return { status: 'accepted', invoiceId: null };
     case 'rejected':
@@ -102,10 +105,25 @@ export function estimateStatus(doc: Pick<QboDocument, 'txnStatus' | 'linked'> & 
  * estimate, and a rejected estimate must be reopened in QuickBooks first.
  */
 export function conversionRefusal(estimate: Pick<QboDocument, 'txnStatus' | 'linked' | 'docNumber' | 'id'>): string | null {
-  const status = estimate.txnStatus ?? 'Pending';
+  const status = estimate.txnStatus;
   if (status === 'Closed' || status === 'Converted' || estimate.linked.some((l) => l.type === 'Invoice')) {
     return `Estimate ${estimate.docNumber ?? estimate.id} is closed in QuickBooks (it was already converted or closed), so it cannot be converted again.`;
   }
   if (status === 'Rejected') return `Estimate ${estimate.docNumber ?? estimate.id} was rejected by the customer in QuickBooks. Mark it Accepted or Pending in QuickBooks to convert it.`;
   return null;
+}
+
+/**
+ * The words when a document's amounts in QuickBooks no longer match what DealBooks built from the deal's line items
+ * (someone edited the document in QuickBooks), or null when they match, nothing was recorded at build time, or the
+ * document was voided or deleted (its state says enough). `builtTotalCents` is the line items' total, before tax:
+ * QBO adds tax itself, so QBO's pre-tax total (TotalAmt less the tax) is what must still equal it. Neither side is
+ * corrected silently: a person decides which one is right.
+ */
+export function totalMismatch(doc: Pick<QboDocument, 'totalCents' | 'taxCents' | 'currency'> & { qboState?: QboState; builtTotalCents: number | null }): string | null {
+  if (doc.builtTotalCents === null || (doc.qboState ?? 'active') !== 'active') return null;
+  const preTax = doc.totalCents - doc.taxCents;
+  if (preTax === doc.builtTotalCents) return null;
+  const which = doc.taxCents === 0 ? 'The total in QuickBooks' : 'The total before tax in QuickBooks';
+  return `${which} (${formatMoney(preTax, doc.currency)}) no longer matches the deal's line items (${formatMoney(doc.builtTotalCents, doc.currency)}).`;
 }

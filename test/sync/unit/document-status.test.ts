@@ -1,5 +1,5 @@
 import { utcOffsetOf } from '../../../server/src/quickbooks/sales';
-import { estimateState, estimateStatus, invoiceState, invoiceStatus, type InvoiceFacts } from '../../../server/src/sync/document-status';
+import { estimateState, estimateStatus, invoiceState, invoiceStatus, totalMismatch, type InvoiceFacts } from '../../../server/src/sync/document-status';
 
 /** What the card and the deal show for a QBO invoice or estimate, from DealBooks' copy of it and its payments. */
 const invoice = (totalCents: number, balanceCents: number | null, dueDate: string | null = '2026-03-31', privateNote: string | null = 'HubSpot deal 42') => ({
@@ -142,5 +142,49 @@ describe('utcOffsetOf', () => {
     expect(utcOffsetOf('2026-01-01T00:00:00Z')).toBe(0);
     expect(utcOffsetOf('2026-01-01T00:00:00')).toBeNull();
     expect(utcOffsetOf(undefined)).toBeNull();
+  });
+});
+
+describe('totalMismatch', () => {
+  const doc = (totalCents: number, taxCents: number, builtTotalCents: number | null, extra: { currency?: string | null; qboState?: 'active' | 'voided' | 'deleted' } = {}) => ({
+    totalCents,
+    taxCents,
+    builtTotalCents,
+    currency: 'USD',
+    ...extra,
+  });
+
+  it('When the total in QuickBooks is what DealBooks built, then nothing is flagged', () => {
+    expect(totalMismatch(doc(165_150, 0, 165_150))).toBeNull();
+  });
+
+  it('When someone changed the total in QuickBooks, then the words give both amounts', () => {
+    expect(totalMismatch(doc(180_000, 0, 165_150))).toBe("The total in QuickBooks ($1,800.00) no longer matches the deal's line items ($1,651.50).");
+    expect(totalMismatch(doc(165_149, 0, 165_150))).toBe("The total in QuickBooks ($1,651.49) no longer matches the deal's line items ($1,651.50).");
+  });
+
+  it('When QuickBooks added tax, then the pre-tax total is compared, and the words say "before tax"', () => {
+    expect(totalMismatch(doc(178_362, 13_212, 165_150))).toBeNull();
+    expect(totalMismatch(doc(190_000, 10_000, 165_150))).toBe("The total before tax in QuickBooks ($1,800.00) no longer matches the deal's line items ($1,651.50).");
+  });
+
+  it('When nothing was recorded at build time, or the document is voided or deleted, then nothing is flagged', () => {
+    expect(totalMismatch(doc(180_000, 0, null))).toBeNull();
+    expect(totalMismatch(doc(0, 0, 165_150, { qboState: 'voided' }))).toBeNull();
+    expect(totalMismatch(doc(180_000, 0, 165_150, { qboState: 'deleted' }))).toBeNull();
+    expect(totalMismatch(doc(180_000, 0, 165_150, { qboState: 'active' }))).not.toBeNull();
+  });
+
+  it('When the document has another currency or none, then the amounts are in it (USD when none)', () => {
+    expect(totalMismatch(doc(100, 0, 200, { currency: 'EUR' }))).toBe("The total in QuickBooks (€1.00) no longer matches the deal's line items (€2.00).");
+    expect(totalMismatch(doc(100, 0, 200, { currency: null }))).toBe("The total in QuickBooks ($1.00) no longer matches the deal's line items ($2.00).");
+  });
+});
+
+describe('invoiceState of amounts QuickBooks should never send', () => {
+  it('When the balance or the total is negative, then the invoice is open: neither paid nor partly paid nor overdue', () => {
+    expect(invoiceState({ totalCents: -500, balanceCents: -500, dueDate: '2026-01-01' }, '2026-03-15')).toEqual({ status: 'open', daysOverdue: null });
+    expect(invoiceState({ totalCents: -500, balanceCents: 0, dueDate: '2026-01-01' }, '2026-03-15')).toEqual({ status: 'open', daysOverdue: null });
+    expect(invoiceState({ totalCents: 500, balanceCents: -100, dueDate: '2026-01-01' }, '2026-03-15')).toEqual({ status: 'open', daysOverdue: null });
   });
 });
