@@ -24,13 +24,18 @@ export const DEAL_PROPERTY = {
   invoiceBalance: 'dealbooks_invoice_balance',
   invoiceDueDate: 'dealbooks_invoice_due_date',
   invoiceLink: 'dealbooks_invoice_link',
+  amountPaid: 'dealbooks_amount_paid',
+  lastPaymentDate: 'dealbooks_last_payment_date',
+  lastPaymentAmount: 'dealbooks_last_payment_amount',
+  firstPaidDate: 'dealbooks_first_paid_date',
+  daysOverdue: 'dealbooks_days_overdue',
   estimateStatus: 'dealbooks_estimate_status',
   lastProblem: 'dealbooks_last_problem',
   lastSynced: 'dealbooks_last_synced',
 } as const;
 
-export const INVOICE_STATUSES = ['draft', 'open', 'partially_paid', 'paid', 'overdue', 'voided'] as const;
-export const ESTIMATE_STATUSES = ['pending', 'accepted', 'closed', 'rejected', 'converted'] as const;
+export const INVOICE_STATUSES = ['draft', 'open', 'partially_paid', 'paid', 'overdue', 'voided', 'deleted', 'credited'] as const;
+export const ESTIMATE_STATUSES = ['pending', 'accepted', 'closed', 'rejected', 'converted', 'deleted'] as const;
 
 const LABELS: Record<(typeof INVOICE_STATUSES)[number] | (typeof ESTIMATE_STATUSES)[number], string> = {
   draft: 'Draft',
@@ -39,6 +44,8 @@ const LABELS: Record<(typeof INVOICE_STATUSES)[number] | (typeof ESTIMATE_STATUS
   paid: 'Paid',
   overdue: 'Overdue',
   voided: 'Voided',
+  deleted: 'Deleted in QuickBooks',
+  credited: 'Credited in full',
   pending: 'Pending',
   accepted: 'Accepted',
   closed: 'Closed',
@@ -48,8 +55,9 @@ const LABELS: Record<(typeof INVOICE_STATUSES)[number] | (typeof ESTIMATE_STATUS
 
 const options = (values: readonly (keyof typeof LABELS)[]) => values.map((value, displayOrder) => ({ label: LABELS[value], value, displayOrder, hidden: false }));
 
-// Users see these words in HubSpot's property settings: say who owns the value, so nobody edits it by hand.
-const SET_BY_DEALBOOKS = 'Set by DealBooks from QuickBooks Online; a change made here is overwritten at the next sync.';
+// Users see these words in HubSpot's property settings: say who owns the value, so nobody edits it by hand. DealBooks
+// writes a value only when it changes on its side (write-back.ts), so a hand edit lasts until then.
+const SET_BY_DEALBOOKS = 'Set by DealBooks from QuickBooks Online; a change made here is overwritten when the value changes in QuickBooks.';
 
 const property = (name: string, label: string, type: Type, fieldType: Field, description: string, extra: Partial<PropertyCreate> = {}): PropertyCreate => ({
   name,
@@ -73,11 +81,22 @@ export const DEALBOOKS_DEAL_PROPERTIES: readonly PropertyCreate[] = [
   property(DEAL_PROPERTY.invoiceBalance, 'QuickBooks invoice balance', Type.Number, Field.Number, 'What is still owed on the invoice, in its currency.'),
   property(DEAL_PROPERTY.invoiceDueDate, 'QuickBooks invoice due date', Type.Date, Field.Date, 'When the invoice is due.'),
   property(DEAL_PROPERTY.invoiceLink, 'QuickBooks invoice link', Type.String, Field.Text, 'Where the customer can view and pay the invoice.'),
+  property(DEAL_PROPERTY.amountPaid, 'QuickBooks amount paid', Type.Number, Field.Number, 'The money received on the invoice so far, in its currency (credit memos applied to it are not counted).'),
+  property(DEAL_PROPERTY.lastPaymentDate, 'QuickBooks last payment date', Type.Date, Field.Date, 'The date of the latest payment received on the invoice.'),
+  property(DEAL_PROPERTY.lastPaymentAmount, 'QuickBooks last payment amount', Type.Number, Field.Number, 'How much of the latest payment went to the invoice, in its currency.'),
+  property(
+    DEAL_PROPERTY.firstPaidDate,
+    'QuickBooks first paid date',
+    Type.Date,
+    Field.Date,
+    "The date the deal's invoice first became paid in full. Kept once set, even if the payment is later undone, so a workflow on it runs once.",
+  ),
+  property(DEAL_PROPERTY.daysOverdue, 'QuickBooks days overdue', Type.Number, Field.Number, "Days since the invoice's due date while a balance is open; empty when it is not overdue."),
   property(DEAL_PROPERTY.estimateStatus, 'QuickBooks estimate status', Type.Enumeration, Field.Select, "The status of the deal's estimate.", {
     options: options(ESTIMATE_STATUSES),
   }),
   property(DEAL_PROPERTY.lastProblem, 'DealBooks last problem', Type.String, Field.Textarea, 'Why the last sync of this deal failed, and what to do; empty when it worked.'),
-  property(DEAL_PROPERTY.lastSynced, 'DealBooks last synced', Type.Datetime, Field.Date, 'When DealBooks last synced this deal with QuickBooks.'),
+  property(DEAL_PROPERTY.lastSynced, 'DealBooks last synced', Type.Datetime, Field.Date, 'When DealBooks last wrote a change from QuickBooks to this deal.'),
 ];
 
 export interface EnsuredProperties {

@@ -175,6 +175,17 @@ export class HubSpotDeals {
   }
 
   /**
+   * The notes on the deal's timeline, as plain text (noteText), for finding a note whose posting had an unknown
+   * outcome. Calls: every page of the deal's note associations (v4), then ceil(notes / 100) batch reads.
+   */
+  async dealNotes(portalId: number, dealId: string): Promise<Array<{ id: string; text: string }>> {
+    const ids = uniqueIds((await this.v4Associations(portalId, dealId, 'notes')).map((r) => ({ id: r.toObjectId })));
+    if (ids.length === 0) return [];
+    const notes = await this.batchRead(portalId, 'notes', ids, ['hs_note_body'], `reading the notes of deal ${dealId}`);
+    return notes.map((n) => ({ id: n.id, text: noteText(text(n.properties, 'hs_note_body') ?? '') }));
+  }
+
+  /**
    * "First Last" of a deal owner, or null. Cosmetic, so any failure (unknown owner, no owners scope, HubSpot down)
    * is null; only an uninstalled account is thrown, as everywhere else.
    */
@@ -244,7 +255,7 @@ export class HubSpotDeals {
     return uniqueIds((await this.v4Associations(portalId, deal.id, type)).map((r) => ({ id: r.toObjectId })));
   }
 
-  private async v4Associations(portalId: number, dealId: string, type: AssociatedType): Promise<V4Associations['results']> {
+  private async v4Associations(portalId: number, dealId: string, type: AssociatedType | 'notes'): Promise<V4Associations['results']> {
     const all: V4Associations['results'] = [];
     let after: string | undefined;
     do {
@@ -294,6 +305,24 @@ export class HubSpotDeals {
       { notFound: 'null' },
     );
   }
+}
+
+/**
+ * A note's text as a person reads it, from its HTML body: what noteHtml made of the plain text DealBooks posted
+ * comes back as that text (tags and <br> as spaces, entities decoded, runs of space as one), so a note can be
+ * recognised even if HubSpot wraps or re-escapes its HTML.
+ */
+export function noteText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#39|#x27|quot|lt|gt|nbsp|amp);/g, (_, entity: string) => ({ '#39': "'", '#x27': "'", quot: '"', lt: '<', gt: '>', nbsp: ' ', amp: '&' })[entity] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The text a plain-text note DealBooks posts reads as on the timeline (what dealNotes gives back for it). */
+export function postedNoteText(plain: string): string {
+  return noteText(noteHtml(plain));
 }
 
 function noteHtml(plain: string): string {

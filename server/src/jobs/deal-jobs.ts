@@ -10,7 +10,8 @@ import type { JobQueue } from './queue';
  * Work on one deal, serialised per deal across every worker (the queue's key lease), in one queue:
  * - `events`: the deal's pending webhook events lead to a decision (quote-to-cash/auto-invoice.ts);
  * - `action`: a deal action (create invoice/estimate, convert, send), queued by the card, auto-invoice or a retry;
- * - `write-back`: DealBooks' deal properties, when writing them right after an action failed.
+ * - `write-back`: DealBooks' deal properties and money notes, when writing them right after an action failed, and
+ *   after QuickBooks reported a change to the deal's documents or payments.
  * A sweep queues again the deals whose events are still pending after a while (a lost enqueue, a crash).
  */
 export const DEAL_WORK_QUEUE = 'deal.work';
@@ -25,7 +26,8 @@ const id = z.string().regex(/^\d{1,20}$/);
 const dealWork = z.discriminatedUnion('task', [
   z.object({ task: z.literal('events'), portalId: z.number().int().positive(), dealId: id }),
   z.object({ task: z.literal('action'), portalId: z.number().int().positive(), dealId: id, actionId: z.number().int().positive() }),
-  z.object({ task: z.literal('write-back'), portalId: z.number().int().positive(), dealId: id }),
+  // Without lastProblem (a change in QuickBooks), the deal's last problem is left as it was.
+  z.object({ task: z.literal('write-back'), portalId: z.number().int().positive(), dealId: id, lastProblem: z.string().max(65_000).optional() }),
 ]);
 export type DealWork = z.infer<typeof dealWork>;
 
@@ -35,8 +37,9 @@ export function dealWorkQueue(jobs: JobQueue): DealWorkQueue {
     action: async (portalId, dealId, actionId) => {
       await jobs.send(DEAL_WORK_QUEUE, { task: 'action', portalId, dealId, actionId } satisfies DealWork);
     },
-    writeBack: async (portalId, dealId) => {
-      await jobs.send(DEAL_WORK_QUEUE, { task: 'write-back', portalId, dealId } satisfies DealWork);
+    writeBack: async (portalId, dealId, lastProblem) => {
+      const work: DealWork = lastProblem === undefined ? { task: 'write-back', portalId, dealId } : { task: 'write-back', portalId, dealId, lastProblem: lastProblem.slice(0, 65_000) };
+      await jobs.send(DEAL_WORK_QUEUE, work);
     },
     nextAttempts: async (actionIds) => {
       const starts = await jobs.nextStarts(DEAL_WORK_QUEUE, 'actionId', actionIds);
@@ -62,7 +65,7 @@ export function registerDealJobs(ctx: AppContext): void {
         case 'action':
           return runQueuedAction(ctx.quoteToCash, work, { lastAttempt: job.attempt > job.retryLimit });
         case 'write-back':
-          return writeBack(ctx.quoteToCash, work.portalId, work.dealId, '');
+          return writeBack(ctx.quoteToCash, work.portalId, work.dealId, work.lastProblem);
       }
     },
   });

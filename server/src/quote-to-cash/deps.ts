@@ -31,8 +31,11 @@ export interface QuoteToCashDeps {
 export interface DealWorkQueue {
   /** Runs a queued deal action (create, convert, send). */
   action(portalId: number, dealId: string, actionId: number): Promise<void>;
-  /** Writes DealBooks' deal properties again (after HubSpot failed to take them). */
-  writeBack(portalId: number, dealId: string): Promise<void>;
+  /**
+   * Brings the deal's DealBooks properties and money notes up to date (write-back.ts writeBack): after HubSpot failed
+   * to take them, with the action's `lastProblem`; after a change in QuickBooks, without (the last problem stays).
+   */
+  writeBack(portalId: number, dealId: string, lastProblem?: string): Promise<void>;
   /** When the queued work of these actions is next tried (actions whose work is running now have no entry). */
   nextAttempts(actionIds: number[]): Promise<Map<number, Date>>;
 }

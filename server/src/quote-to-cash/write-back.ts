@@ -1,68 +1,113 @@
+import { readWrittenProperties, recordWrittenProperties } from '../db/deal-written-properties';
 import { findLink } from '../db/entity-links';
-import { documentsOfDeal, type StoredDocument } from '../db/qbo-documents';
 import { DEAL_PROPERTY } from '../hubspot/deal-properties';
 import { centsToDecimalString } from '../sync/decimal';
-import { estimateStatus, invoiceStatus } from '../sync/document-status';
 import { companyDate } from '../sync/format';
+import { changedProperties, firstPaidDate } from '../sync/written-properties';
+import { dealDocuments, type DealDocuments, type DealEstimate, type DealInvoice } from './deal-money';
 import type { QuoteToCashDeps } from './deps';
+import { postMoneyNotes } from './timeline-notes';
 
 /**
- * DealBooks' deal properties, written after every action from what DealBooks knows of the deal's QBO documents, so
- * that users can report, filter and build workflows on them. Idempotent: it writes the current state, whatever
- * happened before.
+ * DealBooks' deal properties, written after every action and after every change QuickBooks reports (a payment, a
+ * void, a deletion, an edit), from what DealBooks knows of the deal's QBO documents, so that users can report, filter
+ * and build workflows on them; and the timeline notes money coming back deserves.
+ *
+ * Only values that changed since DealBooks last wrote them are sent (deal_written_properties, sync/written-properties.ts),
+ * and nothing at all when nothing changed: a write that changes nothing would still fire HubSpot's workflows and
+ * could loop. What was sent is recorded only after HubSpot took it, so a failed write is sent again next time.
  */
 const cents = (value: number | null) => (value === null ? '' : centsToDecimalString(value));
 
-function newest(docs: StoredDocument[], kind: 'invoice' | 'estimate', linkedId: string | null): StoredDocument | undefined {
-  const ofKind = docs.filter((d) => d.kind === kind);
-  return ofKind.find((d) => d.id === linkedId) ?? ofKind.sort((a, b) => b.txnDate.localeCompare(a.txnDate) || Number(b.id) - Number(a.id))[0];
+function newest<T extends { doc: { id: string; txnDate: string } }>(docs: T[], linkedId: string | null): T | undefined {
+  return docs.find((d) => d.doc.id === linkedId) ?? [...docs].sort((a, b) => b.doc.txnDate.localeCompare(a.doc.txnDate) || Number(b.doc.id) - Number(a.doc.id))[0];
 }
 
-export function dealProperties(input: { invoice?: StoredDocument; estimate?: StoredDocument; customerName: string | null; lastProblem: string; today: string; now: Date }): Record<string, string> {
+/**
+ * The values DealBooks wants on the deal now. `lastProblem` undefined leaves the last problem as it was (a change in
+ * QuickBooks says nothing about the deal's last action); `firstPaid` is the first paid date written before, kept.
+ */
+export function dealProperties(input: {
+  invoice?: DealInvoice;
+  estimate?: DealEstimate;
+  customerName: string | null;
+  lastProblem: string | undefined;
+  today: string;
+  firstPaid: string | undefined;
+}): Record<string, string> {
   const { invoice, estimate } = input;
-  return {
+  const doc = invoice?.doc;
+  const state = invoice?.state;
+  const money = invoice?.money;
+  const properties: Record<string, string> = {
     [DEAL_PROPERTY.qboCustomer]: input.customerName ?? '',
-    [DEAL_PROPERTY.invoiceId]: invoice?.id ?? '',
-    [DEAL_PROPERTY.invoiceNumber]: invoice?.docNumber ?? '',
-    [DEAL_PROPERTY.invoiceStatus]: invoice ? invoiceStatus(invoice, input.today) : '',
-    [DEAL_PROPERTY.invoiceTotal]: invoice ? cents(invoice.totalCents) : '',
-    [DEAL_PROPERTY.invoiceBalance]: invoice ? cents(invoice.balanceCents) : '',
-    [DEAL_PROPERTY.invoiceDueDate]: invoice?.dueDate ?? '',
-    [DEAL_PROPERTY.invoiceLink]: invoice?.webUrl ?? '',
-    [DEAL_PROPERTY.estimateStatus]: estimate ? estimateStatus(estimate) : '',
-    [DEAL_PROPERTY.lastProblem]: input.lastProblem.slice(0, 65_000),
-    [DEAL_PROPERTY.lastSynced]: String(input.now.getTime()),
+    [DEAL_PROPERTY.invoiceId]: doc?.id ?? '',
+    [DEAL_PROPERTY.invoiceNumber]: doc?.docNumber ?? '',
+    [DEAL_PROPERTY.invoiceStatus]: state?.status ?? '',
+    [DEAL_PROPERTY.invoiceTotal]: doc ? cents(doc.totalCents) : '',
+    [DEAL_PROPERTY.invoiceBalance]: doc ? cents(doc.balanceCents) : '',
+    [DEAL_PROPERTY.invoiceDueDate]: doc?.dueDate ?? '',
+    [DEAL_PROPERTY.invoiceLink]: doc?.webUrl ?? '',
+    [DEAL_PROPERTY.amountPaid]: money ? cents(money.paidCents) : '',
+    // HubSpot date properties take YYYY-MM-DD (midnight UTC), as the due date does.
+    [DEAL_PROPERTY.lastPaymentDate]: money?.lastPayment?.date ?? '',
+    [DEAL_PROPERTY.lastPaymentAmount]: money?.lastPayment ? cents(money.lastPayment.amountCents) : '',
+    [DEAL_PROPERTY.firstPaidDate]: firstPaidDate(input.firstPaid, state?.status === 'paid', money?.lastAppliedOn ?? null, input.today),
+    [DEAL_PROPERTY.daysOverdue]: state?.daysOverdue == null ? '' : String(state.daysOverdue),
+    [DEAL_PROPERTY.estimateStatus]: estimate?.state.status ?? '',
   };
+  if (input.lastProblem !== undefined) properties[DEAL_PROPERTY.lastProblem] = input.lastProblem.slice(0, 65_000);
+  return properties;
 }
 
-export async function writeBack(deps: QuoteToCashDeps, portalId: number, dealId: string, lastProblem: string): Promise<Record<string, string>> {
+export interface WriteBackResult {
+  /** The properties sent to HubSpot (none when nothing changed). */
+  written: Record<string, string>;
+  /** The keys of the timeline notes posted. */
+  notes: string[];
+}
+
+/**
+ * Brings the deal up to date with what DealBooks knows: the changed properties, then the notes. The entry point for
+ * any change to the deal's QBO documents or payments (queue it with `queue.writeBack(portalId, dealId)`: work on
+ * one deal is serial). Throws when HubSpot refuses or fails, after recording whatever did get through.
+ */
+export async function writeBack(deps: QuoteToCashDeps, portalId: number, dealId: string, lastProblem?: string): Promise<WriteBackResult> {
   const connection = await deps.connections.live(portalId);
   const now = deps.clock.now();
-  let docs: StoredDocument[] = [];
+  const today = companyDate(now, connection?.utcOffsetMinutes ?? null);
+  let documents: DealDocuments = { invoices: [], estimates: [] };
   let customerName: string | null = null;
   let invoiceLinkId: string | null = null;
   let estimateLinkId: string | null = null;
   if (connection) {
-    docs = await documentsOfDeal(deps.pool, portalId, connection.id, dealId);
-    const [customer, invoice, estimate] = await Promise.all([
+    const [docs, customer, invoice, estimate] = await Promise.all([
+      dealDocuments(deps, connection, dealId, today),
       findLink(deps.pool, connection.id, 'deal', dealId, 'Customer'),
       findLink(deps.pool, connection.id, 'deal', dealId, 'Invoice'),
       findLink(deps.pool, connection.id, 'deal', dealId, 'Estimate'),
     ]);
+    documents = docs;
     customerName = customer?.status === 'linked' ? (typeof customer.details.displayName === 'string' ? customer.details.displayName : customer.qboEntityId) : null;
     invoiceLinkId = invoice?.status === 'linked' ? invoice.qboEntityId : null;
     estimateLinkId = estimate?.status === 'linked' ? estimate.qboEntityId : null;
   }
-  const properties = dealProperties({
-    invoice: newest(docs, 'invoice', invoiceLinkId),
-    estimate: newest(docs, 'estimate', estimateLinkId),
+  const written = await readWrittenProperties(deps.pool, portalId, dealId);
+  const desired = dealProperties({
+    invoice: newest(documents.invoices, invoiceLinkId),
+    estimate: newest(documents.estimates, estimateLinkId),
     customerName,
     lastProblem,
-    today: companyDate(now, connection?.utcOffsetMinutes ?? null),
-    now,
+    today,
+    firstPaid: written?.[DEAL_PROPERTY.firstPaidDate],
   });
-  await deps.deals.updateDealProperties(portalId, dealId, properties);
-  return properties;
+  const changes = changedProperties(desired, written, { [DEAL_PROPERTY.lastSynced]: String(now.getTime()) });
+  if (Object.keys(changes).length > 0) {
+    await deps.deals.updateDealProperties(portalId, dealId, changes);
+    await recordWrittenProperties(deps.pool, portalId, dealId, changes, now);
+  }
+  const notes = connection ? await postMoneyNotes(deps, connection, dealId, documents) : [];
+  return { written: changes, notes };
 }
 
 /** Writes the deal properties; if HubSpot fails, a job retries it later (a QBO result already made stands). */
@@ -71,6 +116,6 @@ export async function safeWriteBack(deps: QuoteToCashDeps, portalId: number, dea
     await writeBack(deps, portalId, dealId, lastProblem);
   } catch (err) {
     deps.logger.warn({ err, portalId, dealId }, 'deal properties could not be written; a job will retry');
-    await deps.queue.writeBack(portalId, dealId).catch((e) => deps.logger.error({ err: e, portalId, dealId }, 'could not queue the deal write-back'));
+    await deps.queue.writeBack(portalId, dealId, lastProblem).catch((e) => deps.logger.error({ err: e, portalId, dealId }, 'could not queue the deal write-back'));
   }
 }
