@@ -20,13 +20,15 @@ import { hubspotRecord, makeDeal, pressCreate, useQ2C, type Q2C } from './suppor
  * and timeline notes follow, as a rep and HubSpot workflows see them in HubSpot (the simulator).
  */
 
+// Company names far apart, so no deal's company resembles another's QBO customer (that would ask for confirmation).
+const COMPANIES = ['Arbutus Forge', 'Bittern Salvage', 'Cormorant Press', 'Dunlin Orchards', 'Egret Cabinetry', 'Fulmar Boatworks', 'Gannet Masonry', 'Heron Weaving', 'Ibis Lighting', 'Jacana Pottery'];
 let dealCount = 0;
 /** A deal invoiced through the card: 1200 + 3 x 150.50 = $1,651.50 (no tax on the default item). */
 async function invoicedDeal(q: Q2C, name: string): Promise<{ dealId: string; invoiceId: string; number: string }> {
   dealCount += 1;
   const { dealId } = await makeDeal(q, {
     name,
-    company: `Money Co ${String.fromCharCode(64 + dealCount)}${dealCount}`,
+    company: COMPANIES[dealCount - 1]!,
     contacts: [{ firstname: 'Pat', lastname: `Payer${dealCount}`, email: `pat${dealCount}@money.example` }],
     lines: [
       { name: 'Schematic design', price: '1200', quantity: '1' },
@@ -178,7 +180,7 @@ describe('Money back on the deal: payments, voids and deletions', () => {
     dealCount += 1;
     const { dealId } = await makeDeal(q, {
       name: 'Unsent invoice deal',
-      company: `Money Co Unsent${dealCount}`,
+      company: COMPANIES[dealCount - 1]!,
       contacts: [{ firstname: 'Sam', lastname: 'Sender', email: `sam${dealCount}@money.example` }],
       lines: [{ name: 'Survey', price: '400', quantity: '1' }],
     });

@@ -1,14 +1,17 @@
 import { recentActions, type DealAction } from '../db/deal-actions';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
-import { documentsOfDeal, type StoredDocument } from '../db/qbo-documents';
+import { lastHeardFromQuickBooks } from '../db/deal-money';
+import type { StoredDocument } from '../db/qbo-documents';
 import { qboAppBaseUrl, qboWebUrl } from '../quickbooks/web-links';
-import { estimateStatus, invoiceStatus } from '../sync/document-status';
+import { totalMismatch, type QboState } from '../sync/document-status';
 import { companyDate, formatMoney } from '../sync/format';
+import type { InvoicePayment } from '../sync/invoice-money';
 import { WAITING_FOR_RETRY_CODES } from '../sync/interruption';
 import type { Problem } from '../sync/model';
 import { mayCreate } from '../sync/settings';
 import type { Candidate } from '../sync/customer-match';
+import { dealDocuments, type DealEstimate, type DealInvoice } from './deal-money';
 import type { QuoteToCashDeps } from './deps';
 
 /**
@@ -25,11 +28,38 @@ export type AllowedAction =
   | 'connect_quickbooks'
   | 'reconnect_quickbooks';
 
+/** A payment applied to an invoice, as QuickBooks has it now ('voided' and 'deleted' ones apply nothing any more). */
+export interface PaymentView {
+  id: string;
+  date: string | null;
+  /** What the payment applied to this invoice (credit included), and the part of it that was credit. */
+  amountCents: number;
+  amount: string;
+  creditCents: number;
+  credit: string | null;
+  method: string | null;
+  reference: string | null;
+  state: QboState;
+}
+
 export interface DocumentView {
   id: string;
   kind: 'invoice' | 'estimate';
   docNumber: string | null;
+  /** sync/document-status.ts: open, overdue, partially_paid, paid, credited, voided, deleted; pending ... converted. */
   status: string;
+  /** What a person did to the document in QuickBooks: 'voided' and 'deleted' documents are shown as such. */
+  state: QboState;
+  /** Invoices: whole days past the due date while a balance is open; null otherwise (and for estimates). */
+  daysOverdue: number | null;
+  /** Invoices: the money received so far, credit from credit memos apart; null for estimates. */
+  amountPaidCents: number | null;
+  amountPaid: string | null;
+  creditedCents: number | null;
+  /** Set when QuickBooks' total no longer matches the deal's line items DealBooks built it from (edited in QuickBooks). */
+  totalMismatch: string | null;
+  /** Estimates: the invoice it was converted to (null when not converted, or the invoice is not known). */
+  convertedInvoice: { id: string; docNumber: string | null } | null;
   txnDate: string;
   dueDate: string | null;
   currency: string | null;
@@ -42,6 +72,8 @@ export interface DocumentView {
   billEmail: string | null;
   url: string;
   paymentIds: string[];
+  /** Invoices: each payment applied to it, oldest first, with its date, amount, method and reference. */
+  payments: PaymentView[];
 }
 
 export interface DealSummary {
@@ -54,6 +86,8 @@ export interface DealSummary {
   invoices: DocumentView[];
   estimates: DocumentView[];
   payments: Array<{ id: string; invoiceId: string }>;
+  /** What DealBooks last heard from the QuickBooks company (a notification or a change-data-capture pass) and when. */
+  lastHeardFromQuickBooks: { at: string; what: string | null } | null;
   /**
    * Work under way. `waitingFor`: what it waits for (a reconnect, or QuickBooks or HubSpot answering again);
    * `nextAttemptAt`: when the job queue tries it next, when it waits out a failure that may pass.
@@ -63,12 +97,65 @@ export interface DealSummary {
   allowedActions: AllowedAction[];
 }
 
-function view(doc: StoredDocument, today: string): DocumentView {
+function paymentView(p: InvoicePayment, currency: string | null): PaymentView {
+  return {
+    id: p.paymentId,
+    date: p.txnDate,
+    amountCents: p.amountCents,
+    amount: formatMoney(p.amountCents, currency),
+    creditCents: p.creditCents,
+    credit: p.creditCents === 0 ? null : formatMoney(p.creditCents, currency),
+    method: p.method,
+    reference: p.reference,
+    state: p.state,
+  };
+}
+
+function invoiceView(invoice: DealInvoice): DocumentView {
+  const { doc, copy, money, state } = invoice;
+  const ids = new Set(doc.linked.filter((l) => l.type === 'Payment').map((l) => l.id));
+  for (const p of invoice.payments) ids.add(p.paymentId);
+  return {
+    ...view(doc),
+    status: state.status,
+    state: copy.qboState,
+    daysOverdue: state.daysOverdue,
+    amountPaidCents: money.paidCents,
+    amountPaid: formatMoney(money.paidCents, doc.currency),
+    creditedCents: money.creditedCents,
+    totalMismatch: totalMismatch({ ...doc, qboState: copy.qboState, builtTotalCents: copy.builtTotalCents }),
+    paymentIds: [...ids],
+    payments: invoice.payments.map((p) => paymentView(p, doc.currency)),
+  };
+}
+
+function estimateView(estimate: DealEstimate, invoices: readonly DealInvoice[]): DocumentView {
+  const { doc, copy, state } = estimate;
+  // The estimate's own link names the invoice; a conversion DealBooks made links the invoice back to the estimate too.
+  const invoiceId =
+    state.status === 'converted' ? (state.invoiceId ?? invoices.find((i) => i.doc.linked.some((l) => l.type === 'Estimate' && l.id === doc.id))?.doc.id ?? null) : null;
+  return {
+    ...view(doc),
+    status: state.status,
+    state: copy.qboState,
+    totalMismatch: totalMismatch({ ...doc, qboState: copy.qboState, builtTotalCents: copy.builtTotalCents }),
+    convertedInvoice: invoiceId === null ? null : { id: invoiceId, docNumber: invoices.find((i) => i.doc.id === invoiceId)?.doc.docNumber ?? null },
+  };
+}
+
+function view(doc: StoredDocument): DocumentView {
   return {
     id: doc.id,
     kind: doc.kind,
     docNumber: doc.docNumber,
-    status: doc.kind === 'invoice' ? invoiceStatus(doc, today) : estimateStatus(doc),
+    status: '',
+    state: 'active',
+    daysOverdue: null,
+    amountPaidCents: null,
+    amountPaid: null,
+    creditedCents: null,
+    totalMismatch: null,
+    convertedInvoice: null,
     txnDate: doc.txnDate,
     dueDate: doc.dueDate,
     currency: doc.currency,
@@ -80,6 +167,7 @@ function view(doc: StoredDocument, today: string): DocumentView {
     billEmail: doc.billEmail,
     url: doc.webUrl,
     paymentIds: doc.linked.filter((l) => l.type === 'Payment').map((l) => l.id),
+    payments: [],
   };
 }
 
@@ -102,6 +190,7 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
     invoices: [],
     estimates: [],
     payments: [],
+    lastHeardFromQuickBooks: null,
     pending: [],
     problems: [],
     allowedActions: [],
@@ -131,16 +220,18 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
     summary.allowedActions = ['connect_quickbooks'];
     return summary;
   }
-  const [docs, customerLink, invoiceLink, estimateLink] = await Promise.all([
-    documentsOfDeal(deps.pool, portalId, connection.id, dealId),
+  const [docs, customerLink, invoiceLink, estimateLink, heard] = await Promise.all([
+    dealDocuments(deps, connection, dealId, today),
     findLink(deps.pool, connection.id, 'deal', dealId, 'Customer'),
     findLink(deps.pool, connection.id, 'deal', dealId, 'Invoice'),
     findLink(deps.pool, connection.id, 'deal', dealId, 'Estimate'),
+    lastHeardFromQuickBooks(deps.pool, portalId, connection.id),
   ]);
-  summary.invoices = docs.filter((d) => d.kind === 'invoice').map((d) => view(d, today));
+  summary.lastHeardFromQuickBooks = heard === null ? null : { at: heard.at.toISOString(), what: heard.what };
+  summary.invoices = docs.invoices.map(invoiceView);
   // Send is offered for an invoice QuickBooks has an address for (or whose copy predates DealBooks keeping it).
-  const sendable = new Set(docs.filter((d) => d.kind === 'invoice' && (d.billEmail !== null || !d.billEmailKnown)).map((d) => d.id));
-  summary.estimates = docs.filter((d) => d.kind === 'estimate').map((d) => view(d, today));
+  const sendable = new Set(docs.invoices.map((i) => i.doc).filter((d) => d.billEmail !== null || !d.billEmailKnown).map((d) => d.id));
+  summary.estimates = docs.estimates.map((e) => estimateView(e, docs.invoices));
   summary.payments = summary.invoices.flatMap((i) => i.paymentIds.map((id) => ({ id, invoiceId: i.id })));
   if (customerLink?.status === 'linked' && customerLink.qboEntityId) {
     summary.customer = {
@@ -169,7 +260,9 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
   if (mayAct && !hasInvoice && !busy('invoice') && !busy('convert')) allowed.push('create_invoice');
   if (mayAct && !hasEstimate && !busy('estimate')) allowed.push('create_estimate');
   if (mayAct && !hasInvoice && !busy('convert') && summary.estimates.some((e) => e.status === 'pending' || e.status === 'accepted')) allowed.push('convert_estimate');
-  if (mayAct && summary.invoices.some((i) => i.status !== 'voided' && i.status !== 'paid' && sendable.has(i.id)) && !busy('send')) allowed.push('send_invoice');
+  // Send is for an invoice that still asks for money: not paid, credited, voided or deleted.
+  const asksForMoney = (status: string) => status === 'open' || status === 'overdue' || status === 'partially_paid';
+  if (mayAct && summary.invoices.some((i) => asksForMoney(i.status) && sendable.has(i.id)) && !busy('send')) allowed.push('send_invoice');
   if (summary.customer.state === 'needs_confirmation' || summary.problems.some((p) => p.code === 'customer_needs_confirmation')) allowed.push('confirm_customer');
   summary.allowedActions = allowed;
   return summary;
