@@ -27,7 +27,7 @@ async function cardDeal(q: Q2C, name: string): Promise<string> {
 
 const TOTAL = 165_150;
 
-async function summaryOf(q: Pick<Q2C, 'card'>, dealId: string): Promise<any> {
+async function summaryOf(q: { card(method: string, path: string): Promise<{ status: number; body: any }> }, dealId: string): Promise<any> {
   const answer = await q.card('GET', `/api/deals/${dealId}/summary`);
   expect(answer.status).toBe(200);
   return answer.body;
