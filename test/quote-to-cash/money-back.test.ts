@@ -1,5 +1,5 @@
 import { DEAL_PROPERTY } from '../../server/src/hubspot/deal-properties';
-import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
+import { DEAL_OVERDUE_REFRESH_QUEUE, DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
 import { companyDate } from '../../server/src/sync/format';
 import {
   companyUtcOffset,
@@ -21,7 +21,20 @@ import { hubspotRecord, makeDeal, pressCreate, useQ2C, type Q2C } from './suppor
  */
 
 // Company names far apart, so no deal's company resembles another's QBO customer (that would ask for confirmation).
-const COMPANIES = ['Arbutus Forge', 'Bittern Salvage', 'Cormorant Press', 'Dunlin Orchards', 'Egret Cabinetry', 'Fulmar Boatworks', 'Gannet Masonry', 'Heron Weaving', 'Ibis Lighting', 'Jacana Pottery'];
+const COMPANIES = [
+  'Arbutus Forge',
+  'Bittern Salvage',
+  'Cormorant Press',
+  'Dunlin Orchards',
+  'Egret Cabinetry',
+  'Fulmar Boatworks',
+  'Gannet Masonry',
+  'Heron Weaving',
+  'Ibis Lighting',
+  'Jacana Pottery',
+  'Kittiwake Sails',
+  'Lapwing Clocks',
+];
 let dealCount = 0;
 /** A deal invoiced through the card: 1200 + 3 x 150.50 = $1,651.50 (no tax on the default item). */
 async function invoicedDeal(q: Q2C, name: string): Promise<{ dealId: string; invoiceId: string; number: string }> {
@@ -272,5 +285,28 @@ describe("Money back on the deal: days overdue in the company's calendar", () =>
     await updateCopy(q, 'invoice', invoiceId, { balanceCents: TOTAL - 10_000 });
     await pipelineQueuesWriteBack(q, dealId);
     expect(await dealbooksProperties(q, dealId)).toMatchObject({ dealbooks_invoice_status: 'partially_paid', dealbooks_days_overdue: '4' });
+  });
+
+  it('When days pass with nothing reported from QuickBooks, then the hourly refresh brings the days overdue up to date, and queues nothing when they are', async () => {
+    const { dealId, invoiceId } = await invoicedDeal(q, 'Still overdue deal');
+    const paid = await invoicedDeal(q, 'Paid long ago deal');
+    // (Creating an invoice teaches DealBooks the company's offset from QBO's timestamps: set it after.)
+    await companyUtcOffset(q, -300);
+    await updateCopy(q, 'invoice', invoiceId, { dueDate: companyDate(new Date(q.world.clock.nowMs() - 2 * 86_400_000), -300) });
+    await updateCopy(q, 'invoice', paid.invoiceId, { dueDate: '2026-01-01', balanceCents: 0 });
+    await pipelineQueuesWriteBack(q, dealId);
+    expect((await dealbooksProperties(q, dealId)).dealbooks_days_overdue).toBe('2');
+
+    await q.world.clock.advance(3 * 86_400_000);
+    const refresh = async () => {
+      await q.world.ctx.jobs.send(DEAL_OVERDUE_REFRESH_QUEUE, {});
+      expect(await q.world.ctx.jobs.runNext(DEAL_OVERDUE_REFRESH_QUEUE)).toBe('completed');
+      return q.drain();
+    };
+    expect(await refresh()).toBeGreaterThan(0);
+    expect((await dealbooksProperties(q, dealId)).dealbooks_days_overdue).toBe('5');
+    expect((await dealbooksProperties(q, paid.dealId)).dealbooks_days_overdue).toBeNull();
+    // Every deal's days overdue are current now: the next run queues nothing.
+    expect(await refresh()).toBe(0);
   });
 });

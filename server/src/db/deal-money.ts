@@ -111,3 +111,35 @@ export async function lastHeardFromQuickBooks(db: Queryable, portalId: number, c
   const r = parseRow('qbo_change_checkpoints', heardRow, rows[0]);
   return r.last_heard_at === null ? null : { at: r.last_heard_at, what: r.last_heard_what };
 }
+
+const overdueRow = z.object({ portal_id: bigintColumn, deal_id: z.string() });
+
+/**
+ * Deals whose written days overdue no longer say what an open invoice of theirs is overdue by now: the days move on
+ * with the calendar while nothing in QuickBooks changes. An open invoice is active, has a balance and a due date
+ * before the company's today (now moved by the connection's UTC offset, UTC when unknown). Through live
+ * connections only; at most `limit`, oldest due date first.
+ */
+export async function dealsWithStaleDaysOverdue(db: Queryable, now: Date, limit: number): Promise<Array<{ portalId: number; dealId: string }>> {
+  const { rows } = await db.query(
+    `WITH open_invoices AS (
+       SELECT d.portal_id, d.deal_id, d.due_date,
+              ((($1::timestamptz AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(c.utc_offset_minutes, 0)))::date - d.due_date) AS days
+         FROM qbo_documents d
+         JOIN qbo_connections c ON c.id = d.connection_id AND c.portal_id = d.portal_id AND c.status <> 'disconnected'
+        WHERE d.kind = 'invoice' AND d.qbo_state = 'active' AND d.deal_id IS NOT NULL AND d.due_date IS NOT NULL
+          AND COALESCE(d.balance_cents, d.total_cents) > 0)
+     SELECT o.portal_id, o.deal_id, min(o.due_date) AS oldest
+       FROM open_invoices o
+       LEFT JOIN deal_written_properties w ON w.portal_id = o.portal_id AND w.deal_id = o.deal_id
+      WHERE o.days > 0 AND COALESCE(w.properties->>'dealbooks_days_overdue', '') <> o.days::text
+      GROUP BY o.portal_id, o.deal_id
+      ORDER BY oldest, o.portal_id, o.deal_id
+      LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map((row) => {
+    const r = parseRow('qbo_documents', overdueRow, row);
+    return { portalId: r.portal_id, dealId: r.deal_id };
+  });
+}

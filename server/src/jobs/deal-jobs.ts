@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { dealsToSweep, decideOnDealEvents } from '../quote-to-cash/auto-invoice';
+import { queueOverdueRefresh } from '../quote-to-cash/overdue-refresh';
 import type { DealWorkQueue } from '../quote-to-cash/deps';
 import { runQueuedAction } from '../quote-to-cash/run-action';
 import { writeBack } from '../quote-to-cash/write-back';
@@ -16,6 +17,8 @@ import type { JobQueue } from './queue';
  */
 export const DEAL_WORK_QUEUE = 'deal.work';
 export const DEAL_EVENTS_SWEEP_QUEUE = 'deal.events-sweep';
+/** Hourly, so a company's new day reaches its deals' days overdue within the hour whatever its time zone. */
+export const DEAL_OVERDUE_REFRESH_QUEUE = 'deal.overdue-refresh';
 /**
  * Retries of deal work after its first run (backoff from 15 s, doubling). After the last one an action is given up
  * on (failed, with the reason on the card and in the sync log) and its job is dead-lettered for a person to retry.
@@ -75,6 +78,13 @@ export function registerDealJobs(ctx: AppContext): void {
     cron: '*/5 * * * *',
     cronData: {},
     handler: async () => ({ requeued: await requeueStaleEvents(ctx) }),
+  });
+  ctx.jobs.define({
+    name: DEAL_OVERDUE_REFRESH_QUEUE,
+    schema: z.object({}).passthrough(),
+    cron: '7 * * * *',
+    cronData: {},
+    handler: async () => ({ queued: await queueOverdueRefresh(ctx.quoteToCash) }),
   });
 }
 
