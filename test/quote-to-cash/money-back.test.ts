@@ -34,6 +34,7 @@ const COMPANIES = [
   'Jacana Pottery',
   'Kittiwake Sails',
   'Lapwing Clocks',
+  'Merlin Bindery',
 ];
 let dealCount = 0;
 /** A deal invoiced through the card: 1200 + 3 x 150.50 = $1,651.50 (no tax on the default item). */
@@ -308,5 +309,30 @@ describe("Money back on the deal: days overdue in the company's calendar", () =>
     expect((await dealbooksProperties(q, paid.dealId)).dealbooks_days_overdue).toBeNull();
     // Every deal's days overdue are current now: the next run queues nothing.
     expect(await refresh()).toBe(0);
+  });
+});
+
+describe('Money back on the deal: an account installed before these properties existed', () => {
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
+
+  it('When HubSpot refuses a write for a missing property or status option, then DealBooks adds them to the account and the write goes through', async () => {
+    const { dealId, invoiceId } = await invoicedDeal(q, 'Older install deal');
+    // The account as an older DealBooks left it: no amount-paid property, no "credited" status, nothing recorded as
+    // written (the record came with this version).
+    const { token } = await q.world.ctx.hubspot.installs.accessToken(q.portalId);
+    const asApp = (method: string, path: string, body?: unknown) =>
+      fetch(`${q.world.sandbox.hubspot.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    expect((await asApp('DELETE', '/crm/v3/properties/deals/dealbooks_amount_paid')).status).toBe(204);
+    const oldStatuses = ['draft', 'open', 'partially_paid', 'paid', 'overdue', 'voided'].map((value, displayOrder) => ({ label: value, value, displayOrder, hidden: false }));
+    expect((await asApp('PATCH', '/crm/v3/properties/deals/dealbooks_invoice_status', { options: oldStatuses })).status).toBe(200);
+    await q.world.ctx.pool.query('DELETE FROM deal_written_properties WHERE portal_id = $1 AND deal_id = $2', [q.portalId, dealId]);
+
+    await storePayment(q, { id: paymentId(), txnDate: '2026-12-03', totalCents: 0, applications: [{ invoiceId, amountCents: TOTAL, creditCents: TOTAL }] });
+    await updateCopy(q, 'invoice', invoiceId, { balanceCents: 0 });
+    await pipelineQueuesWriteBack(q, dealId);
+
+    expect(await dealbooksProperties(q, dealId)).toMatchObject({ dealbooks_invoice_status: 'credited', dealbooks_amount_paid: '0', dealbooks_invoice_balance: '0' });
+    const status = (await (await asApp('GET', '/crm/v3/properties/deals/dealbooks_invoice_status')).json()) as { options: Array<{ value: string }> };
+    expect(status.options.map((o) => o.value)).toEqual([...oldStatuses.map((o) => o.value), 'deleted', 'credited']);
   });
 });

@@ -34,18 +34,20 @@ export interface InvoiceMoney {
   lastAppliedOn: string | null;
 }
 
-/** Oldest first: by date (undated last, as QBO lists them), then by payment id as a number (QBO ids are numeric). */
+// Sorts after every YYYY-MM-DD date: an undated payment comes last, as QBO lists them.
+const UNDATED = '~';
+
+/** Oldest first: by date (undated last), then by payment id as a number (QBO ids are numeric). */
 export function byDateThenId(a: Pick<InvoicePayment, 'txnDate' | 'paymentId'>, b: Pick<InvoicePayment, 'txnDate' | 'paymentId'>): number {
-  if (a.txnDate !== b.txnDate) {
-    if (a.txnDate === null) return 1;
-    if (b.txnDate === null) return -1;
-    return a.txnDate < b.txnDate ? -1 : 1;
-  }
+  const dateA = a.txnDate ?? UNDATED;
+  const dateB = b.txnDate ?? UNDATED;
+  if (dateA < dateB) return -1;
+  if (dateA > dateB) return 1;
   return compareIds(a.paymentId, b.paymentId);
 }
 
 /** QBO ids are digit strings: a shorter one is smaller; equal lengths compare as text. */
-function compareIds(a: string, b: string): number {
+export function compareIds(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;
 }

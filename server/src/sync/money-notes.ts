@@ -1,6 +1,7 @@
 import type { QboState } from './document-status';
+import { sumCents } from './decimal';
 import { formatMoney } from './format';
-import { byDateThenId, type InvoicePayment } from './invoice-money';
+import { byDateThenId, compareIds, type InvoicePayment } from './invoice-money';
 
 /**
  * The timeline notes that money coming back from QuickBooks deserves (pure): one per payment received on an invoice,
@@ -101,26 +102,26 @@ export function moneyNotes(input: {
       add(noteKeys.invoiceState(connectionId, invoice.id, invoice.state), () => invoiceStateText(invoice, invoice.state as 'voided' | 'deleted'));
       continue;
     }
+    // Oldest first, as the timeline reads. What was open right after a payment is the balance now plus what the
+    // payments after it applied.
     const applied = input.payments.filter((p) => p.invoiceId === invoice.id && p.state === 'active').sort(byDateThenId);
-    // What was open right after each payment: walking back from the newest, each earlier payment adds back the
-    // amounts applied after it. The notes themselves go oldest first, as the timeline reads.
-    const openAfter: number[] = [];
-    let open = invoice.balanceCents ?? invoice.totalCents;
-    for (let i = applied.length - 1; i >= 0; i--) {
-      openAfter[i] = open;
-      open += applied[i]!.amountCents;
-    }
-    applied.forEach((payment, i) => add(noteKeys.paymentReceived(connectionId, payment.paymentId, invoice.id), () => paymentReceivedText(invoice, payment, openAfter[i]!)));
+    const balance = invoice.balanceCents ?? invoice.totalCents;
+    applied.forEach((payment, i) => {
+      const openAfter = balance + sumCents(applied.slice(i + 1).map((later) => later.amountCents));
+      add(noteKeys.paymentReceived(connectionId, payment.paymentId, invoice.id), () => paymentReceivedText(invoice, payment, openAfter));
+    });
   }
+  // Undone payments in the order they were made (then by invoice), whatever order their keys come in.
   const byId = new Map(input.invoices.map((i) => [i.id, i]));
   const states = new Map(input.paymentStates.map((p) => [p.paymentId, p]));
-  for (const key of [...noted].sort()) {
-    const received = receivedKeyParts(key, connectionId);
-    if (!received) continue;
-    const payment = states.get(received.paymentId);
-    const invoice = byId.get(received.invoiceId);
-    if (!payment || !invoice || payment.state === 'active') continue;
-    add(noteKeys.paymentUndone(connectionId, received.paymentId, received.invoiceId), () => paymentUndoneText(invoice, payment));
-  }
+  const undone = [...noted]
+    .map((key) => receivedKeyParts(key, connectionId))
+    .flatMap((received) => {
+      const payment = received && states.get(received.paymentId);
+      const invoice = received && byId.get(received.invoiceId);
+      return payment && invoice && payment.state !== 'active' ? [{ payment, invoice }] : [];
+    })
+    .sort((a, b) => byDateThenId(a.payment, b.payment) || compareIds(a.invoice.id, b.invoice.id));
+  for (const { payment, invoice } of undone) add(noteKeys.paymentUndone(connectionId, payment.paymentId, invoice.id), () => paymentUndoneText(invoice, payment));
   return notes;
 }

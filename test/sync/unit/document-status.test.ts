@@ -88,6 +88,11 @@ describe('invoiceState', () => {
     expect(state(invoice(0, 0, '2026-01-01'))).toEqual({ status: 'open', daysOverdue: null });
   });
 
+  it("When a zero invoice from DealBooks' copy carries no private note, then it is open", () => {
+    expect(state(invoice(0, 0, null, null))).toEqual({ status: 'open', daysOverdue: null });
+    expect(state({ totalCents: 0, balanceCents: 0, dueDate: null })).toEqual({ status: 'open', daysOverdue: null });
+  });
+
   it('When an invoice has no due date or no balance field, then it is judged by its total and is never overdue', () => {
     expect(state(invoice(5_000, null, null))).toEqual({ status: 'open', daysOverdue: null });
     expect(state(invoice(5_000, null, '2026-03-01'))).toEqual({ status: 'overdue', daysOverdue: 14 });

@@ -113,6 +113,21 @@ describe('moneyNotes', () => {
     expect(notes({ invoices: [inv], paymentStates: states, noted: ['payment-received:3:7:130', 'payment-undone:3:7:130'] })).toEqual([]);
   });
 
+  it('When several noted payments are undone at once, then their notes come in the order the payments were made, then by invoice', () => {
+    const states: NotePaymentState[] = [
+      { paymentId: '10', state: 'deleted', txnDate: '2026-12-02', totalCents: 1_000 },
+      { paymentId: '9', state: 'voided', txnDate: '2026-12-02', totalCents: 2_000 },
+      { paymentId: '8', state: 'deleted', txnDate: '2026-12-05', totalCents: 3_000 },
+    ];
+    const other = invoice({ id: '131', docNumber: '1043', balanceCents: 7_000 });
+    const found = notes({
+      invoices: [invoice({ balanceCents: 165_150 }), other],
+      paymentStates: states,
+      noted: ['payment-received:3:8:130', 'payment-received:3:10:131', 'payment-received:3:10:130', 'payment-received:3:9:130'],
+    });
+    expect(found.map((n) => n.key)).toEqual(['payment-undone:3:9:130', 'payment-undone:3:10:130', 'payment-undone:3:10:131', 'payment-undone:3:8:130']);
+  });
+
   it('When a noted payment is still active, or unknown, or its invoice is not one of the deal\'s, then no undone note is made', () => {
     const noted = ['payment-received:3:7:130'];
     expect(notes({ paymentStates: [{ paymentId: '7', state: 'active', txnDate: '2026-12-01', totalCents: 50_000 }], noted })).toEqual([]);
