@@ -479,7 +479,7 @@ describe(`HubSpot install (${DATABASE_KIND})`, () => {
     expect(await service.jobs.runNext(DEAL_PROPERTIES_QUEUE)).toBe('completed');
     expect(await propertyWrites(portalId)).toBe(1 + OUR_PROPERTY_NAMES.length);
     // Idempotent: nothing is sent a second time.
-    expect(await ensureDealProperties(service.context, portalId)).toEqual({ groupCreated: false, created: [] });
+    expect(await ensureDealProperties(service.context, portalId)).toEqual({ groupCreated: false, created: [], updated: [] });
     expect(await propertyWrites(portalId)).toBe(1 + OUR_PROPERTY_NAMES.length);
   });
 

@@ -103,12 +103,16 @@ export interface EnsuredProperties {
   groupCreated: boolean;
   /** Names of the properties created now; the others existed already. */
   created: string[];
+  /** Names of the enumeration properties that were given the options a newer DealBooks writes (e.g. "credited"). */
+  updated: string[];
 }
 
 /**
- * Creates the group and whichever properties are missing. The existing ones are read first, so a re-install or a
- * retried job sends no doomed creates (HubSpot asks apps to keep error responses under 5%); a 409 still counts as
- * "exists", for the race with a concurrent run. Any other failure is thrown: the caller decides when to try again.
+ * Creates the group and whichever properties are missing, and adds to DealBooks' enumeration properties the options
+ * a newer DealBooks writes (an account installed before a status existed would refuse it). The existing ones are
+ * read first, so a re-install or a retried job sends no doomed creates (HubSpot asks apps to keep error responses
+ * under 5%); a 409 still counts as "exists", for the race with a concurrent run. Options the account has that
+ * DealBooks does not know are kept. Any other failure is thrown: the caller decides when to try again.
  */
 export async function ensureDealBooksProperties(client: Client): Promise<EnsuredProperties> {
   const { groupsApi, coreApi } = client.crm.properties;
@@ -117,13 +121,23 @@ export async function ensureDealBooksProperties(client: Client): Promise<Ensured
   if (!groups.results.some((g) => g.name === DEALBOOKS_PROPERTY_GROUP.name)) {
     groupCreated = await createUnlessExists(() => groupsApi.create('deals', DEALBOOKS_PROPERTY_GROUP));
   }
-  const existing = new Set((await coreApi.getAll('deals')).results.map((p) => p.name));
+  const existing = new Map((await coreApi.getAll('deals')).results.map((p) => [p.name, p]));
   const created: string[] = [];
+  const updated: string[] = [];
   for (const definition of DEALBOOKS_DEAL_PROPERTIES) {
-    if (existing.has(definition.name)) continue;
-    if (await createUnlessExists(() => coreApi.create('deals', definition))) created.push(definition.name);
+    const found = existing.get(definition.name);
+    if (!found) {
+      if (await createUnlessExists(() => coreApi.create('deals', definition))) created.push(definition.name);
+      continue;
+    }
+    const have = new Set(found.options.map((o) => o.value));
+    const missing = (definition.options ?? []).filter((o) => !have.has(o.value));
+    if (missing.length === 0) continue;
+    const options = [...found.options.map((o) => ({ label: o.label, value: o.value, displayOrder: o.displayOrder, hidden: o.hidden })), ...missing];
+    await coreApi.update('deals', definition.name, { options });
+    updated.push(definition.name);
   }
-  return { groupCreated, created };
+  return { groupCreated, created, updated };
 }
 
 async function createUnlessExists(create: () => Promise<unknown>): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { readWrittenProperties, recordWrittenProperties } from '../db/deal-written-properties';
 import { findLink } from '../db/entity-links';
-import { DEAL_PROPERTY } from '../hubspot/deal-properties';
+import { DEAL_PROPERTY, ensureDealBooksProperties } from '../hubspot/deal-properties';
+import { HubSpotApiError } from '../hubspot/request';
 import { centsToDecimalString } from '../sync/decimal';
 import { companyDate } from '../sync/format';
 import { changedProperties, firstPaidDate } from '../sync/written-properties';
@@ -103,11 +104,27 @@ export async function writeBack(deps: QuoteToCashDeps, portalId: number, dealId:
   });
   const changes = changedProperties(desired, written, { [DEAL_PROPERTY.lastSynced]: String(now.getTime()) });
   if (Object.keys(changes).length > 0) {
-    await deps.deals.updateDealProperties(portalId, dealId, changes);
+    await sendProperties(deps, portalId, dealId, changes);
     await recordWrittenProperties(deps.pool, portalId, dealId, changes, now);
   }
   const notes = connection ? await postMoneyNotes(deps, connection, dealId, documents) : [];
   return { written: changes, notes };
+}
+
+/**
+ * HubSpot refuses a whole write when one property does not exist or one value is not among its options: what an
+ * account installed before this DealBooks wrote those properties (or that status) sees. Then DealBooks' properties
+ * are brought up to date in the account (created, options added) and the write is sent once more.
+ */
+async function sendProperties(deps: QuoteToCashDeps, portalId: number, dealId: string, properties: Record<string, string>): Promise<void> {
+  try {
+    await deps.deals.updateDealProperties(portalId, dealId, properties);
+  } catch (err) {
+    if (!(err instanceof HubSpotApiError && err.status === 400 && /PROPERTY_DOESNT_EXIST|INVALID_OPTION/.test(err.message))) throw err;
+    const ensured = await deps.installs.call(portalId, (client) => ensureDealBooksProperties(client));
+    deps.logger.info({ portalId, dealId, ...ensured }, 'DealBooks deal properties brought up to date after HubSpot refused a write');
+    await deps.deals.updateDealProperties(portalId, dealId, properties);
+  }
 }
 
 /** Writes the deal properties; if HubSpot fails, a job retries it later (a QBO result already made stands). */

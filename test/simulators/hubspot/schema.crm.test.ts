@@ -53,6 +53,30 @@ describe('HubSpot CRM simulator: properties, pipelines and owners', () => {
       expect(group.status).toBe(409);
     });
 
+    it("When the app updates its property's options or archives a property, then reads and writes follow; HubSpot's own and unknown ones are refused", async () => {
+      const { app, account } = crmTestApp();
+      await request(app).post('/crm/v3/properties/deals/groups').send({ name: 'dealbooks', label: 'DealBooks' });
+      await request(app).post('/crm/v3/properties/deals').send({ name: 'dealbooks_status', label: 'Status', type: 'enumeration', fieldType: 'select', groupName: 'dealbooks', options: [{ label: 'Paid', value: 'paid' }] });
+      const dealId = idByName(account, 'deals', 'ABC LLC - Schematic design');
+      expect((await request(app).patch(`/crm/v3/objects/deals/${dealId}`).send({ properties: { dealbooks_status: 'credited' } })).status).toBe(400);
+
+      const updated = await request(app).patch('/crm/v3/properties/deals/dealbooks_status').send({ options: [{ label: 'Paid', value: 'paid' }, { label: 'Credited', value: 'credited' }] });
+      expect(updated.status).toBe(200);
+      expect(updated.body).toMatchObject({ name: 'dealbooks_status', label: 'Status', type: 'enumeration' });
+      expect(updated.body.options.map((o: { value: string }) => o.value)).toEqual(['paid', 'credited']);
+      expect((await request(app).patch(`/crm/v3/objects/deals/${dealId}`).send({ properties: { dealbooks_status: 'credited' } })).status).toBe(200);
+
+      expect((await request(app).delete('/crm/v3/properties/deals/dealbooks_status')).status).toBe(204);
+      expect((await request(app).get('/crm/v3/properties/deals/dealbooks_status')).status).toBe(404);
+      const write = await request(app).patch(`/crm/v3/objects/deals/${dealId}`).send({ properties: { dealbooks_status: 'paid' } });
+      expect(write.status).toBe(400);
+      expect(write.body.message).toContain('PROPERTY_DOESNT_EXIST');
+
+      expect((await request(app).patch('/crm/v3/properties/deals/dealname').send({ label: 'x' })).status).toBe(400);
+      expect((await request(app).delete('/crm/v3/properties/deals/dealname')).status).toBe(400);
+      expect((await request(app).patch('/crm/v3/properties/deals/nosuch').send({ label: 'x' })).status).toBe(404);
+    });
+
     it('When type and fieldType do not fit, or the group is unknown, then it is a 400', async () => {
       const { app } = crmTestApp();
       const post = (body: object) => request(app).post('/crm/v3/properties/deals').send({ name: 'p1', label: 'P', groupName: 'dealinformation', ...body });

@@ -101,6 +101,43 @@ export class PropertySchema {
     return definition;
   }
 
+  /**
+   * `PATCH /crm/v3/properties/{type}/{name}` ("Update a property"): changes only the fields sent (label, description,
+   * group, options, display order, hidden). HubSpot's own properties are read-only definitions (400); an unknown name
+   * is a 404. Options sent replace the list, as HubSpot does.
+   */
+  update(type: ObjectTypeInfo, name: string, input: Record<string, unknown>): PropertyDefinition {
+    const current = this.get(type.name, name);
+    if (current.hubspotDefined) throw badRequest(`The property ${name} is defined by HubSpot and cannot be changed.`);
+    const next: PropertyDefinition = { ...current };
+    if (input.label !== undefined) next.label = requiredString(input, 'label');
+    if (typeof input.description === 'string') next.description = input.description;
+    if (input.groupName !== undefined) {
+      const groupName = requiredString(input, 'groupName');
+      if (!this.groupsOf(type.name).has(groupName)) throw badRequest(`Property group '${groupName}' does not exist.`);
+      next.groupName = groupName;
+    }
+    if (input.options !== undefined) {
+      next.options = parseOptions(input.options);
+      if (next.type === 'enumeration' && next.options.length === 0) throw badRequest('An enumeration property needs at least one option.');
+    }
+    if (typeof input.displayOrder === 'number') next.displayOrder = input.displayOrder;
+    if (typeof input.hidden === 'boolean') next.hidden = input.hidden;
+    next.updatedAtMs = this.nowMs();
+    this.defs(type.name).set(name, next);
+    return next;
+  }
+
+  /**
+   * `DELETE /crm/v3/properties/{type}/{name}` ("Archive a property"): the property is gone from reads and writes
+   * (HubSpot keeps archived definitions for restoring; the simulator forgets them, so the name can be created again).
+   */
+  archive(type: ObjectTypeName, name: string): void {
+    const current = this.get(type, name);
+    if (current.hubspotDefined) throw badRequest(`The property ${name} is defined by HubSpot and cannot be archived.`);
+    this.defs(type).delete(name);
+  }
+
   /** `GET /crm/v3/properties/{type}/groups/{name}`: 404 when there is no such group. */
   getGroup(type: ObjectTypeName, name: string): PropertyGroup {
     const group = this.groupsOf(type).get(name);

@@ -47,6 +47,17 @@ export function schemaRoutes(accounts: HubSpotAccounts): Router {
     res.json(propertyToWire(account.schema.get(objectType(param(req, 'type')).name, param(req, 'name'))));
   });
 
+  router.patch('/crm/v3/properties/:type/:name', (req, res) => {
+    const account = accountOf(accounts, res);
+    res.json(propertyToWire(account.schema.update(objectType(param(req, 'type')), param(req, 'name'), (req.body ?? {}) as Record<string, unknown>)));
+  });
+
+  router.delete('/crm/v3/properties/:type/:name', (req, res) => {
+    const account = accountOf(accounts, res);
+    account.schema.archive(objectType(param(req, 'type')).name, param(req, 'name'));
+    res.status(204).end();
+  });
+
   // Pipelines: only deals have them in the simulator (tickets are not simulated).
   const dealPipelines = (type: string) => {
     if (objectType(type).name !== 'deals') throw badRequest(`The simulator has pipelines for deals only, not ${type}`);
