@@ -114,7 +114,8 @@ async function applyPayment(deps: QuoteToCashDeps, connection: ConnectionView, r
           qboId: payment.id,
           customerId: payment.customerId,
           txnDate: payment.txnDate,
-          currency: payment.currency ?? connection.homeCurrency,
+          // QBO leaves CurrencyRef out in a one-currency company: the payment is in its invoices' currency then.
+          currency: payment.currency ?? ours.find((d) => d.currency)?.currency ?? connection.homeCurrency,
           totalCents: payment.totalCents,
           method: payment.method,
           reference: payment.reference,

@@ -11,7 +11,7 @@ import type { DealSnapshot } from '../sync/model';
 import { dealNotFoundMessage, noAddressMessage } from '../sync/preflight';
 import { mayCreate, type Settings } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
-import { DocumentDeletedError, documentGone } from './document-copies';
+import { DocumentDeletedError, documentGone, recordDocumentDeleted, writeBackLater } from './document-copies';
 import { keepCopy } from './record-document';
 import { invoiceSendAddress, type SendAddress } from './send-invoice';
 
@@ -68,7 +68,7 @@ export async function requestDocument(deps: QuoteToCashDeps, who: Requester, dea
   const connection = await usableConnection(deps, who.portalId);
   await requireCreator(deps, who);
   const link = await findLink(deps.pool, connection.id, 'deal', dealId, kind === 'invoice' ? 'Invoice' : 'Estimate');
-  if (link?.status === 'linked' && link.qboEntityId) {
+  if (link?.status === 'linked' && link.qboEntityId && (await stillStands(deps, connection, dealId, kind, link.qboEntityId))) {
     const doc = await documentOf(deps.pool, who.portalId, connection.id, kind, link.qboEntityId);
     return { kind: 'exists', document: { id: link.qboEntityId, docNumber: doc?.docNumber ?? null, url: doc?.webUrl ?? null } };
   }
@@ -76,6 +76,25 @@ export async function requestDocument(deps: QuoteToCashDeps, who: Requester, dea
   // just now, the action is queued anyway: the job reads the deal again before it writes.
   if ((await dealKnown(deps, who.portalId, dealId)) === false) throw new NotFoundError(dealNotFoundMessage(dealId, kind), { details: { dealId } });
   return queueAction(deps, { portalId: who.portalId, dealId, kind, trigger: 'card', userId: who.userId, options: options.send === undefined ? {} : { send: options.send } });
+}
+
+/**
+ * Whether the deal's linked document still counts as its own: QuickBooks is asked (a notice of a void or a deletion
+ * may have been lost), and one it voided or no longer has (610) is recorded so and unlinked, so the press makes a new
+ * one. When QuickBooks cannot say in time, the link stands (the job checks again before writing).
+ */
+async function stillStands(deps: QuoteToCashDeps, connection: ConnectionView, dealId: string, kind: 'invoice' | 'estimate', qboId: string): Promise<boolean> {
+  try {
+    const fresh = await withinCardBudget(deps.sales.readDocument(connection.portalId, kind, qboId), 'Reading the document', 5_000);
+    const change = fresh ? await keepCopy(deps, connection, dealId, fresh.document) : await recordDocumentDeleted(deps, connection, kind, qboId);
+    if (change && change.after.qboState !== 'active') {
+      await writeBackLater(deps, connection.portalId, [dealId]);
+      return false;
+    }
+  } catch (err) {
+    deps.logger.warn({ err, portalId: connection.portalId, dealId, qboId }, 'the deal’s document could not be read at the press; its link stands');
+  }
+  return true;
 }
 
 /** Whether HubSpot has the deal; undefined when HubSpot could not say in time. */
