@@ -186,4 +186,42 @@ describe('Money back: payments recorded in QuickBooks', () => {
     expect(await runAll(q, QBO_CHANGE_QUEUE)).toBe(0);
     expect(await copyOf(q, 'invoice', deal.invoiceId)).toEqual(copy);
   });
+
+  it('When QuickBooks reports a refund receipt, a customer DealBooks does not link, or an item, then each is settled with why, and only the cached lists change', async () => {
+    const deal = await invoicedDeal(q, { name: 'Other entities deal', company: 'Yarrow Other Things' });
+    await hearFromQbo(q);
+    const copy = await copyOf(q, 'invoice', deal.invoiceId);
+    const notice = (entity: string, entityId: string) => cloudEvent({ id: `other-${entity}-${entityId}`, realmId: q.realmId, entity, verb: 'updated', entityId });
+    const body = JSON.stringify([notice('refundreceipt', '901'), notice('customer', '2'), notice('customer', deal.customerId), notice('item', '3'), notice('vendor', '41')]);
+    expect((await postQboWebhook(q, body)).status).toBe(200);
+    await hearFromQbo(q);
+
+    expect(await eventsAbout(q, 'refundreceipt', '901')).toEqual([
+      expect.objectContaining({ status: 'ignored', error: 'A refund receipt records money paid back to a customer; it changes no invoice’s balance in QuickBooks, so DealBooks keeps nothing of it.' }),
+    ]);
+    expect(await eventsAbout(q, 'customer', '2')).toEqual([expect.objectContaining({ status: 'ignored', error: expect.stringMatching(/^Customer 2 is not linked to anything in HubSpot/) })]);
+    expect((await eventsAbout(q, 'customer', deal.customerId)).at(-1)).toEqual(
+      expect.objectContaining({ status: 'processed', error: `Customer ${deal.customerId} (linked to company ${deal.companyId}, deal ${deal.dealId}) changed in QuickBooks; DealBooks reads it fresh when it next needs it.` }),
+    );
+    expect(await eventsAbout(q, 'item', '3')).toEqual([expect.objectContaining({ status: 'processed', error: 'Item 3 changed in QuickBooks; DealBooks reads the item list fresh for the next document.' })]);
+    expect(await eventsAbout(q, 'vendor', '41')).toEqual([expect.objectContaining({ status: 'ignored', error: 'DealBooks does not follow QuickBooks vendor changes.' })]);
+    expect(await copyOf(q, 'invoice', deal.invoiceId)).toEqual(copy);
+  });
+
+  it('When an item changes in QuickBooks, then the next document reads the item list afresh instead of the minute-long cached one', async () => {
+    const { cache } = q.world.ctx.quoteToCash;
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      return [];
+    };
+    await cache.get(q.portalId, 'items', load);
+    await cache.get(q.portalId, 'items', load);
+    expect(loads).toBe(1);
+    const body = JSON.stringify([cloudEvent({ id: 'item-change-7', realmId: q.realmId, entity: 'item', verb: 'updated', entityId: '7' })]);
+    expect((await postQboWebhook(q, body)).status).toBe(200);
+    await hearFromQbo(q);
+    await cache.get(q.portalId, 'items', load);
+    expect(loads).toBe(2);
+  });
 });

@@ -12,7 +12,7 @@ import {
   qboWrite,
   voidInvoice,
 } from './support-money';
-import { invoicesOfDeal } from './support-once';
+import { invoicesOfDeal, newEstimate } from './support-once';
 
 /**
  * Invoices voided, deleted or edited in QuickBooks: the copy keeps QBO's state, a voided or deleted invoice stops
@@ -159,5 +159,26 @@ describe('Money back: invoices voided, deleted or edited in QuickBooks', () => {
       [deal.invoiceId, 'unlinked'],
       [live[0].Id, 'linked'],
     ]);
+  });
+
+  it('When the customer accepts an estimate in QuickBooks, then the copy shows it as QuickBooks has it', async () => {
+    const deal = await newEstimate(q, { name: 'Accepted estimate deal', company: 'Gaillardia Accepts' });
+    await hearFromQbo(q);
+    await qboWrite(q, '/estimate', { Id: deal.estimate.Id, SyncToken: (await qboObject(q, 'Estimate', deal.estimate.Id)).SyncToken, sparse: true, TxnStatus: 'Accepted' });
+    await hearFromQbo(q);
+    const { rows } = await q.world.ctx.pool.query(`SELECT txn_status, qbo_state FROM qbo_documents WHERE portal_id = $1 AND kind = 'estimate' AND qbo_id = $2`, [q.portalId, deal.estimate.Id]);
+    expect(rows).toEqual([{ txn_status: 'Accepted', qbo_state: 'active' }]);
+    expect((await eventsAbout(q, 'estimate', deal.estimate.Id)).at(-1)).toMatchObject({ status: 'processed', error: expect.stringMatching(/^Estimate \d+ updated \(status Pending → Accepted\)\.$/) });
+  });
+
+  it('When an estimate is deleted in QuickBooks and then converted from the card, then the press is refused in words', async () => {
+    const deal = await newEstimate(q, { name: 'Deleted estimate deal', company: 'Heuchera Estimates' });
+    await hearFromQbo(q);
+    await q.world.control('quickbooks', '/webhooks/mode', { drop: 1 });
+    await deleteObject(q, 'Estimate', deal.estimate.Id);
+    const pressed = await q.card('POST', `/api/estimates/${deal.estimate.Id}/convert`, {});
+    expect(pressed.status).toBe(409);
+    expect(pressed.body.error.message).toMatch(/^Estimate \d+ was deleted in QuickBooks, so it cannot be converted\. DealBooks no longer counts it as the deal’s estimate/);
+    expect(await copyOf(q, 'estimate', deal.estimate.Id)).toMatchObject({ qbo_state: 'deleted' });
   });
 });
