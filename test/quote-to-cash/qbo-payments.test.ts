@@ -9,11 +9,13 @@ import {
   hearFromQbo,
   invoicedDeal,
   invoiceProperties,
+  notify,
   paymentOf,
   pay,
   postQboWebhook,
   qboObject,
   qboWrite,
+  quietly,
   runAll,
   voidPayment,
 } from './support-money';
@@ -77,11 +79,13 @@ describe('Money back: payments recorded in QuickBooks', () => {
     const first = await invoicedDeal(q, { name: 'Two-deal payment A', company: 'Rookery Twin Supply' });
     const second = await invoicedDeal(q, { name: 'Two-deal payment B', companyId: first.companyId });
     expect(second.customerId).toBe(first.customerId);
-    const payment = await pay(q, first.customerId, [
-      { invoiceId: first.invoiceId, amount: 500 },
-      { invoiceId: second.invoiceId, amount: 200 },
-    ]);
-    await hearFromQbo(q);
+    const payment = await quietly(q, () =>
+      pay(q, first.customerId, [
+        { invoiceId: first.invoiceId, amount: 500 },
+        { invoiceId: second.invoiceId, amount: 200 },
+      ]),
+    );
+    await notify(q, 'payment', payment.Id, 'created');
 
     expect(await copyOf(q, 'invoice', first.invoiceId)).toMatchObject({ balance_cents: '0' });
     expect(await copyOf(q, 'invoice', second.invoiceId)).toMatchObject({ balance_cents: '30000' });
@@ -103,13 +107,15 @@ describe('Money back: payments recorded in QuickBooks', () => {
     await hearFromQbo(q);
     expect(await copyOf(q, 'invoice', deal.invoiceId)).toMatchObject({ balance_cents: '20000' });
 
-    await deleteObject(q, 'Payment', payment.Id);
-    await hearFromQbo(q);
+    await quietly(q, () => deleteObject(q, 'Payment', payment.Id));
+    expect(await copyOf(q, 'invoice', deal.invoiceId)).toMatchObject({ balance_cents: '20000' });
+    // Only the payment's Deleted notice: the invoices it applied to are read again from what DealBooks kept of it.
+    await notify(q, 'payment', payment.Id, 'deleted');
     expect(await copyOf(q, 'invoice', deal.invoiceId)).toMatchObject({ balance_cents: '50000' });
     expect((await qboObject(q, 'Invoice', deal.invoiceId)).Balance).toBe(500);
     expect(await paymentOf(q, payment.Id)).toEqual({ row: expect.objectContaining({ qbo_state: 'deleted' }), applications: [] });
     expect(await invoiceProperties(q, deal.dealId)).toMatchObject({ status: 'open', balance: '500' });
-    expect((await eventsAbout(q, 'payment', payment.Id)).at(-1)).toMatchObject({ event_type: 'qbo.payment.deleted.v1', status: 'processed', error: expect.stringMatching(/^Payment \d+ was deleted in QuickBooks; /) });
+    expect((await eventsAbout(q, 'payment', payment.Id)).at(-1)).toMatchObject({ event_type: 'qbo.payment.deleted.v1', status: 'processed', error: expect.stringMatching(/^Payment \d+ was deleted in QuickBooks; Invoice \d+ updated \(balance \$200\.00 → \$500\.00\)\.$/) });
   });
 
   it('When a payment is voided in QuickBooks, then it is kept as voided with a total of 0 and the invoice is owed again', async () => {
@@ -118,8 +124,8 @@ describe('Money back: payments recorded in QuickBooks', () => {
     await hearFromQbo(q);
     expect(await invoiceProperties(q, deal.dealId)).toMatchObject({ status: 'paid' });
 
-    await voidPayment(q, payment.Id);
-    await hearFromQbo(q);
+    await quietly(q, () => voidPayment(q, payment.Id));
+    await notify(q, 'payment', payment.Id, 'voided');
     expect(await paymentOf(q, payment.Id)).toEqual({ row: expect.objectContaining({ qbo_state: 'voided', total_cents: '0' }), applications: [] });
     expect(await copyOf(q, 'invoice', deal.invoiceId)).toMatchObject({ balance_cents: '50000', qbo_state: 'active' });
     expect(await invoiceProperties(q, deal.dealId)).toMatchObject({ status: 'open', balance: '500' });
@@ -133,8 +139,8 @@ describe('Money back: payments recorded in QuickBooks', () => {
         Line: [{ Amount: 75, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '3' }, Qty: 1, UnitPrice: 75 } }],
       })
     ).CreditMemo;
-    const payment = await pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 75 }], { total: 0, credits: [{ memoId: memo.Id, amount: 75 }] });
-    await hearFromQbo(q);
+    const payment = await quietly(q, () => pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 75 }], { total: 0, credits: [{ memoId: memo.Id, amount: 75 }] }));
+    await notify(q, 'payment', payment.Id, 'created');
 
     expect(await copyOf(q, 'invoice', deal.invoiceId)).toMatchObject({ balance_cents: '42500' });
     expect(await paymentOf(q, payment.Id)).toEqual({
@@ -142,8 +148,10 @@ describe('Money back: payments recorded in QuickBooks', () => {
       applications: [{ invoice_id: deal.invoiceId, amount_cents: '7500', credit_cents: '7500' }],
     });
     expect(await invoiceProperties(q, deal.dealId)).toMatchObject({ status: 'partially_paid', balance: '425' });
-    // The memo's own notification names no invoice DealBooks has not already refreshed: nothing more changes.
-    expect((await eventsAbout(q, 'creditmemo', memo.Id)).every((e) => e.status !== 'pending')).toBe(true);
+    // The memo's own notice comes too: its invoices are read again and nothing more changes.
+    await notify(q, 'creditmemo', memo.Id, 'updated');
+    expect((await eventsAbout(q, 'creditmemo', memo.Id)).at(-1)).toMatchObject({ status: 'processed', error: expect.stringMatching(/^Credit memo \d+ changed; no invoice copy needed a change\.$/) });
+    expect(await copyOf(q, 'invoice', deal.invoiceId)).toMatchObject({ balance_cents: '42500' });
   });
 
   it('When payment notifications arrive newest first, then the copy ends at QuickBooks’ latest balance, and an older version applied after a newer one changes nothing', async () => {
@@ -223,5 +231,25 @@ describe('Money back: payments recorded in QuickBooks', () => {
     await hearFromQbo(q);
     await cache.get(q.portalId, 'items', load);
     expect(loads).toBe(2);
+  });
+
+  it('When a bookkeeper invoices and is paid in QuickBooks without DealBooks, then DealBooks keeps nothing of either and says why', async () => {
+    const invoice = (
+      await qboWrite(q, '/invoice', {
+        CustomerRef: { value: '1' },
+        Line: [{ Amount: 90, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '3' }, Qty: 1, UnitPrice: 90 } }],
+      })
+    ).Invoice;
+    const payment = await pay(q, '1', [{ invoiceId: invoice.Id, amount: 90 }]);
+    await hearFromQbo(q);
+    expect(await paymentOf(q, payment.Id)).toBeNull();
+    expect(await eventsAbout(q, 'payment', payment.Id)).toEqual([
+      expect.objectContaining({ status: 'ignored', error: `Payment ${payment.Id} applies to no invoice DealBooks made; nothing was kept.` }),
+    ]);
+    const invoiceEvents = await eventsAbout(q, 'invoice', invoice.Id);
+    expect(invoiceEvents.length).toBeGreaterThan(0);
+    for (const event of invoiceEvents) expect([event.status, event.error]).toEqual(['ignored', `Invoice ${invoice.Id} is not a document DealBooks made; nothing was read.`]);
+    const { rows } = await q.world.ctx.pool.query('SELECT count(*)::int AS n FROM qbo_documents WHERE portal_id = $1 AND qbo_id = $2', [q.portalId, invoice.Id]);
+    expect(rows[0].n).toBe(0);
   });
 });

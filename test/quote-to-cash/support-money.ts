@@ -77,6 +77,29 @@ export async function voidPayment(q: Q2C, id: string): Promise<any> {
   return (await qboWrite(q, '/payment', { Id: id, SyncToken: current.SyncToken, sparse: true }, { operation: 'update', include: 'void' })).Payment;
 }
 
+/**
+ * Makes a change in QuickBooks whose own webhook delivery is lost (the simulator's delivery holds every object the
+ * change touched: the payment and the invoices whose balance moved); `notify` then sends the notice of one object.
+ * This is how a test shows what the notice of that object alone achieves.
+ */
+export async function quietly<T>(q: Q2C, change: () => Promise<T>): Promise<T> {
+  await q.world.control('quickbooks', '/webhooks/flush', {});
+  await q.world.control('quickbooks', '/webhooks/mode', { drop: 1 });
+  const result = await change();
+  await q.world.control('quickbooks', '/webhooks/flush', {});
+  return result;
+}
+
+let notices = 0;
+/** QuickBooks' notice of one object (signed, as Intuit sends it), then the work it leads to. */
+export async function notify(q: Q2C, entity: string, entityId: string, verb: 'created' | 'updated' | 'deleted' | 'voided'): Promise<void> {
+  notices += 1;
+  const body = JSON.stringify([cloudEvent({ id: `notice-${notices}-${entity}-${entityId}`, realmId: q.realmId, entity, verb, entityId })]);
+  const answer = await postQboWebhook(q, body);
+  expect(answer.body).toMatchObject({ stored: 1 });
+  await hearFromQbo(q);
+}
+
 /** Runs every job of a queue until none is left (bounded); returns how many ran. */
 export async function runAll(q: Q2C, queue: string): Promise<number> {
   let ran = 0;
