@@ -157,6 +157,8 @@ describe('Money back: payments recorded in QuickBooks', () => {
   it('When payment notifications arrive newest first, then the copy ends at QuickBooks’ latest balance, and an older version applied after a newer one changes nothing', async () => {
     const deal = await invoicedDeal(q, { name: 'Reordered deal', company: 'Vireo Reorder Ltd' });
     const before = await qboObject(q, 'Invoice', deal.invoiceId);
+    // Seconds apart, so QBO's LastUpdatedTime (to the second) tells the versions apart, not only the SyncToken.
+    await q.world.clock.advance(5_000);
     await q.world.control('quickbooks', '/webhooks/mode', { reorder: 2 });
     await pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 100 }]);
     await pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 150 }]);
