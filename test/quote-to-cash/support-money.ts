@@ -83,7 +83,8 @@ export async function voidPayment(q: Q2C, id: string): Promise<any> {
  * This is how a test shows what the notice of that object alone achieves.
  */
 export async function quietly<T>(q: Q2C, change: () => Promise<T>): Promise<T> {
-  await q.world.control('quickbooks', '/webhooks/flush', {});
+  // Earlier notices are heard first: their work reads objects as QBO has them when it runs, after the change.
+  await hearFromQbo(q);
   await q.world.control('quickbooks', '/webhooks/mode', { drop: 1 });
   const result = await change();
   await q.world.control('quickbooks', '/webhooks/flush', {});
