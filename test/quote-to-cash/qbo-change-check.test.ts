@@ -146,7 +146,7 @@ describe('Backstop: QuickBooks changes whose notifications were lost', () => {
     expect(cdc.filter((r: any) => r.status !== 200)).toEqual([]);
   });
 
-  it('When notifications are stored but their work was lost, then the sweep queues them again and they are settled', async () => {
+  it('When notifications are stored but their work was lost, then the sweep queues them again (not while the connection waits for a reconnect) and they are settled', async () => {
     const [, , , d] = deals as [InvoicedDeal, InvoicedDeal, InvoicedDeal, InvoicedDeal];
     await hearFromQbo(q);
     const payment = await pay(q, d.customerId, [{ invoiceId: d.invoiceId, amount: 1 }]);
@@ -161,6 +161,15 @@ describe('Backstop: QuickBooks changes whose notifications were lost', () => {
     expect((await eventsAbout(q, 'payment', payment.Id)).map((e) => e.status)).toEqual(['pending']);
 
     await q.world.clock.advance(QBO_STALE_EVENT_MS + MINUTE);
+    // While the connection waits for a reconnect, its work would only be parked: the sweep leaves it.
+    const { pool } = q.world.ctx;
+    await pool.query(`UPDATE qbo_connections SET status = 'needs_reconnect' WHERE portal_id = $1 AND status = 'connected'`, [q.portalId]);
+    await q.world.ctx.jobs.send(QBO_CHANGE_SWEEP_QUEUE, {});
+    await runAll(q, QBO_CHANGE_SWEEP_QUEUE);
+    const { rows: queued } = await pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')`, [QBO_CHANGE_QUEUE]);
+    expect(queued[0].n).toBe(0);
+    await pool.query(`UPDATE qbo_connections SET status = 'connected' WHERE portal_id = $1 AND status = 'needs_reconnect'`, [q.portalId]);
+
     await q.world.ctx.jobs.send(QBO_CHANGE_SWEEP_QUEUE, {});
     await runAll(q, QBO_CHANGE_SWEEP_QUEUE);
     expect(await runAll(q, QBO_CHANGE_QUEUE)).toBeGreaterThan(0);

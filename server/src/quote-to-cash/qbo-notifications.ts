@@ -57,7 +57,7 @@ const verbOf = (event: PendingQboEvent) => /^qbo\.[^.]+\.([^.]+)\.v\d+$/.exec(ev
  * account's live connection to that company. Events of a company the account is no longer connected to are settled
  * as ignored here, since no work can ever take them.
  */
-export async function qboChangeWorkOf(deps: QuoteToCashDeps, objects: readonly QboObjectRef[]): Promise<QboChangeWork[]> {
+export async function qboChangeWorkOf(deps: QuoteToCashDeps, objects: readonly QboObjectRef[], options: { connectedOnly?: boolean } = {}): Promise<QboChangeWork[]> {
   const work = new Map<string, QboChangeWork>();
   const connections = new Map<number, ConnectionView | undefined>();
   for (const ref of objects) {
@@ -68,15 +68,20 @@ export async function qboChangeWorkOf(deps: QuoteToCashDeps, objects: readonly Q
       await settleEvents(deps.pool, events.map((e) => e.id), 'ignored', `QuickBooks company ${ref.realmId} is not connected to this account any more.`, deps.clock.now());
       continue;
     }
+    // Work for a connection that waits for a reconnect is parked until then; the sweep adds no more of it.
+    if (options.connectedOnly && connection.status !== 'connected') continue;
     const key = `${connection.id}:${ref.objectType}:${ref.objectId}`;
     if (!work.has(key)) work.set(key, { portalId: ref.portalId, connectionId: connection.id, realmId: ref.realmId, entity: ref.objectType, id: ref.objectId });
   }
   return [...work.values()];
 }
 
-/** The objects whose notifications have waited longer than `staleMs` (their job was lost): queued again, harmlessly. */
+/**
+ * The objects whose notifications have waited longer than `staleMs` (their job was lost): queued again, harmlessly.
+ * Not those of a connection waiting for a reconnect: their work is parked, and a reconnect wakes it (and checks CDC).
+ */
 export async function staleQboWork(deps: QuoteToCashDeps, staleMs: number, limit = 1000): Promise<QboChangeWork[]> {
-  return qboChangeWorkOf(deps, await staleQboObjects(deps.pool, new Date(deps.clock.now().getTime() - staleMs), limit));
+  return qboChangeWorkOf(deps, await staleQboObjects(deps.pool, new Date(deps.clock.now().getTime() - staleMs), limit), { connectedOnly: true });
 }
 
 /** Customers and items: nothing to copy; what DealBooks keeps of their lists for a minute is dropped. */
