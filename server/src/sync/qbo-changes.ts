@@ -22,16 +22,17 @@ export type CopyState = 'active' | 'voided' | 'deleted';
 export type VersionOrder = 'newer' | 'same' | 'older';
 
 function instantOf(text: string | null): number | null {
-  if (text === null) return null;
-  const ms = Date.parse(text);
+  const ms = Date.parse(text ?? '');
   return Number.isNaN(ms) ? null : ms;
 }
 
+const WHOLE_NUMBER = /^\d+$/;
+
 /** -1, 0 or 1; null when either token is missing or not a whole number. */
 function compareTokens(a: string | null, b: string | null): number | null {
-  if (a === null || b === null || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return null;
-  const x = BigInt(a);
-  const y = BigInt(b);
+  if (!WHOLE_NUMBER.test(a ?? '') || !WHOLE_NUMBER.test(b ?? '')) return null;
+  const x = BigInt(a!);
+  const y = BigInt(b!);
   return x > y ? 1 : x < y ? -1 : 0;
 }
 
@@ -49,7 +50,10 @@ export function compareVersions(incoming: ObjectVersion, stored: (ObjectVersion 
   if (stored.state === 'deleted') return 'older';
   const a = instantOf(incoming.updatedAt);
   const b = instantOf(stored.updatedAt);
-  if (a !== null && b !== null && a !== b) return a > b ? 'newer' : 'older';
+  if (a !== null && b !== null) {
+    if (a > b) return 'newer';
+    if (a < b) return 'older';
+  }
   const tokens = compareTokens(incoming.syncToken, stored.syncToken);
   if (tokens === null) return 'newer';
   return tokens > 0 ? 'newer' : tokens < 0 ? 'older' : 'same';
@@ -61,7 +65,7 @@ export function compareVersions(incoming: ObjectVersion, stored: (ObjectVersion 
  * same way), so a total of 0 with such a note is voided; a 0 total without it is only an empty document.
  */
 export function voidState(object: { totalCents: number; privateNote: string | null }): 'active' | 'voided' {
-  return object.totalCents === 0 && (object.privateNote ?? '').startsWith('Voided') ? 'voided' : 'active';
+  return object.totalCents === 0 && object.privateNote?.startsWith('Voided') === true ? 'voided' : 'active';
 }
 
 /** What a person would notice between two versions of a document's copy, in words ("balance $1,651.50 → $651.50"). */

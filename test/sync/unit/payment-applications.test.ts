@@ -45,6 +45,10 @@ describe('paymentApplications', () => {
     expect(paymentApplications(odd)).toEqual([]);
   });
 
+  it('When a line links another kind of transaction beside an invoice, then it is neither applied nor credit', () => {
+    expect(paymentApplications(lines(line(4000, 'Invoice', '1'), line(1500, 'JournalEntry', '8')))).toEqual([{ invoiceId: '1', amountCents: 4000, creditCents: 0 }]);
+  });
+
   it('When a line links more than one transaction, then it counts for the first one only', () => {
     const twoLinks = { lines: [{ amountCents: 700, linked: [{ id: '1', type: 'Invoice' }, { id: '2', type: 'Invoice' }] }] };
     expect(paymentApplications(twoLinks)).toEqual([{ invoiceId: '1', amountCents: 700, creditCents: 0 }]);

@@ -41,6 +41,15 @@ describe('compareVersions', () => {
     expect(compareVersions(version(null, '2'), copy('2026-12-03T10:00:00-08:00', '2'))).toBe('same');
   });
 
+  it('When a SyncToken is not a whole number, then the tokens are not compared and the version read from QBO is taken', () => {
+    const at = '2026-12-03T10:00:00-08:00';
+    expect(compareVersions(version(at, 'x9'), copy(at, '10'))).toBe('newer');
+    expect(compareVersions(version(at, '9x'), copy(at, '10'))).toBe('newer');
+    expect(compareVersions(version(at, '9'), copy(at, 'x10'))).toBe('newer');
+    expect(compareVersions(version(at, '9'), copy(at, '10x'))).toBe('newer');
+    expect(compareVersions(version(at, '10'), copy(at, '11'))).toBe('older');
+  });
+
   it('When neither time nor SyncToken can be compared, then the version read from QBO is taken', () => {
     expect(compareVersions(version(null, null), copy(null, '3'))).toBe('newer');
     expect(compareVersions(version('not a time', 'x'), copy('2026-12-03T10:00:00-08:00', '3'))).toBe('newer');
@@ -95,6 +104,22 @@ describe('documentChangeWords', () => {
       'due date 2026-12-20 → 2027-01-05',
       'status Pending → Accepted',
     ]);
+  });
+
+  it('When the copy was already voided, then only what changed besides is named', () => {
+    const voided = doc({ qboState: 'voided', totalCents: 0, balanceCents: 0 });
+    expect(documentChangeWords(voided, voided, money)).toEqual(['details']);
+    expect(documentChangeWords(null, voided, money)).toEqual(['voided']);
+  });
+
+  it('When a value was missing on one side, then the words say none or unknown, and an estimate’s missing balance is not a change', () => {
+    expect(documentChangeWords(doc({ balanceCents: null }), doc({ balanceCents: 50000 }), money)).toEqual(['balance unknown → $500.00']);
+    expect(documentChangeWords(doc({ balanceCents: 50000 }), doc({ balanceCents: null }), money)).toEqual(['details']);
+    expect(documentChangeWords(doc({ dueDate: null }), doc({ dueDate: '2027-01-05' }), money)).toEqual(['due date none → 2027-01-05']);
+    expect(documentChangeWords(doc({ dueDate: '2027-01-05' }), doc({ dueDate: null }), money)).toEqual(['due date 2027-01-05 → none']);
+    expect(documentChangeWords(doc({ txnStatus: null }), doc({ txnStatus: 'Accepted' }), money)).toEqual(['status none → Accepted']);
+    expect(documentChangeWords(doc({ txnStatus: 'Pending' }), doc({ txnStatus: null }), money)).toEqual(['details']);
+    expect(documentChangeWords(doc({ txnStatus: 'Pending' }), doc({ txnStatus: 'Pending', balanceCents: 1 }), money)).toEqual(['balance $1651.50 → $0.01']);
   });
 
   it('When there was no copy, or nothing a person sees changed, then the words say so', () => {
