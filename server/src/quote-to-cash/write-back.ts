@@ -14,7 +14,8 @@ import type { QuoteToCashDeps } from './deps';
 const cents = (value: number | null) => (value === null ? '' : centsToDecimalString(value));
 
 function newest(docs: StoredDocument[], kind: 'invoice' | 'estimate', linkedId: string | null): StoredDocument | undefined {
-  const ofKind = docs.filter((d) => d.kind === kind);
+  // A document deleted in QuickBooks is no longer the deal's (a voided one still is, until a new one is made).
+  const ofKind = docs.filter((d) => d.kind === kind && d.qboState !== 'deleted');
   return ofKind.find((d) => d.id === linkedId) ?? ofKind.sort((a, b) => b.txnDate.localeCompare(a.txnDate) || Number(b.id) - Number(a.id))[0];
 }
 
