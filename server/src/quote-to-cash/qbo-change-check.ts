@@ -8,7 +8,7 @@ import type { ConnectionView } from '../connections/quickbooks-connections';
 import { applyQboDeletion, applyQboObject, type AppliedChange } from './apply-qbo-change';
 import { usableConnection } from './card-actions';
 import type { QuoteToCashDeps } from './deps';
-import { dealsChanged, writeBackLater } from './document-copies';
+import { followDocumentChanges } from './follow-changes';
 
 /**
  * The backstop for QuickBooks notifications that were lost, late or reordered (Intuit recommends change data capture
@@ -165,7 +165,7 @@ export async function checkQuickbooksChanges(deps: QuoteToCashDeps, portalId: nu
     );
     deps.logger.warn({ component: 'quickbooks-changes', portalId, reason, mode, ...window, repaired: repaired.length }, 'the QuickBooks change check repaired copies that notifications had not');
   }
-  await writeBackLater(deps, portalId, dealsChanged(repaired.flatMap((c) => c.documents)));
+  await followDocumentChanges(deps, connection, repaired.flatMap((c) => c.documents));
   return { decision: 'checked', mode, ...window, seen: run.seen, repaired: repaired.length, documents };
 }
 

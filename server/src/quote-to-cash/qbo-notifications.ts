@@ -6,7 +6,8 @@ import type { ConnectionView } from '../connections/quickbooks-connections';
 import type { ChangedEntity } from '../quickbooks/change-feed';
 import { applyQboDeletion, applyQboObject, type AppliedChange } from './apply-qbo-change';
 import type { QuoteToCashDeps } from './deps';
-import { dealsChanged, writeBackLater } from './document-copies';
+import { dealsChanged, type DocumentChange } from './document-copies';
+import { followDocumentChanges } from './follow-changes';
 
 export type { QboObjectRef };
 
@@ -127,6 +128,7 @@ export async function processQboNotifications(deps: QuoteToCashDeps, work: QboCh
   let status: 'processed' | 'ignored';
   let note: string;
   let deals: string[] = [];
+  let documents: DocumentChange[] = [];
   const followed = FOLLOWED[work.entity];
   if (followed) {
     // Reading needs the connection: one that waits for a reconnect parks this work (its notifications stay pending).
@@ -135,6 +137,7 @@ export async function processQboNotifications(deps: QuoteToCashDeps, work: QboCh
     status = applied.result === 'not ours' ? 'ignored' : 'processed';
     note = applied.note;
     deals = dealsChanged(applied.documents);
+    documents = applied.documents;
   } else if (work.entity === 'customer' || work.entity === 'item') {
     ({ status, note } = await listChange(deps, connection, work.entity, work.id));
     decision = status === 'processed' ? 'applied' : 'not ours';
@@ -148,7 +151,7 @@ export async function processQboNotifications(deps: QuoteToCashDeps, work: QboCh
   await settleEvents(deps.pool, ids, status, note, now);
   const last = events[events.length - 1]!;
   await noteHeard(deps.pool, { connectionId: connection.id, portalId: connection.portalId, at: last.receivedAt, what: `${FOLLOWED[work.entity] ?? work.entity} ${work.id} ${verbOf(last)}` });
-  await writeBackLater(deps, work.portalId, deals);
+  await followDocumentChanges(deps, connection, documents);
   log.info({ decision, events: ids.length, deals }, note);
   return { decision, note, events: ids.length, deals };
 }
