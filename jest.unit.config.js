@@ -16,5 +16,6 @@ module.exports = {
     '<rootDir>/test/quickbooks-adapter/schemas.test.ts',
     '<rootDir>/test/quickbooks-adapter/customer-body.test.ts',
     '<rootDir>/test/auth/signatures.test.ts',
+    '<rootDir>/test/auth/signature-edges.test.ts',
   ],
 };

@@ -96,6 +96,12 @@ const envSchema = z
     SANDBOX: z.enum(['0', '1', 'true', 'false'], { message: 'expected 1 (use the bundled simulators) or 0' }).optional(),
     SANDBOX_QUICKBOOKS_PORT: port.optional(),
     SANDBOX_HUBSPOT_PORT: port.optional(),
+    QBO_CHANGE_CHECK_MINUTES: z.coerce
+      .number({ message: 'expected a number of minutes' })
+      .int('expected a whole number of minutes')
+      .min(1, 'expected at least 1 minute')
+      .max(1440, 'expected at most 1440 minutes (a day)')
+      .default(15),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number({ message: 'expected a number of milliseconds' })
       .int('expected a whole number of milliseconds')
@@ -144,6 +150,8 @@ function configSchema(cwd: string) {
     /** Run against the bundled HubSpot and QuickBooks simulators instead of the real services. */
     sandbox: resolveSandbox(env),
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    /** How often each QBO connection's changes are checked by change data capture (the backstop for lost notifications). */
+    qboChangeCheckMinutes: env.QBO_CHANGE_CHECK_MINUTES,
     /** Where the sandbox's in-process simulators listen (0: any free port). Only used when `sandbox` is on. */
     simulators: {
       // Next to the service by default (3001 and 3002 beside 3000), so the sandbox's addresses stay the same

@@ -28,6 +28,8 @@ export interface BackgroundWork {
   ensureDealProperties(portalId: number): Promise<void>;
   /** Erases what DealBooks holds about a contact (a privacy deletion request). */
   deleteContactData(portalId: number, contactId: string): Promise<void>;
+  /** Asks QuickBooks what changed since the account's checkpoint (after a (re)connect, or when a person asks). */
+  checkQuickbooksChanges(portalId: number, reason: 'connected' | 'on demand'): Promise<void>;
 }
 
 export interface AppContext {

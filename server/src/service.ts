@@ -20,6 +20,7 @@ import { dealApiRoutes } from './http/routes/deal-api';
 import { settingsApiRoutes } from './http/routes/settings-api';
 import { HubSpotDeals } from './hubspot/deals';
 import { dealWorkQueue, queueDealEvents, registerDealJobs } from './jobs/deal-jobs';
+import { QuickbooksChangeFeed } from './quickbooks/change-feed';
 import { QuickbooksSales } from './quickbooks/sales';
 import { CatalogCache } from './quote-to-cash/catalog-cache';
 import { HubSpotInstalls } from './connections/hubspot-installs';
@@ -28,6 +29,7 @@ import { connectionWork, registerConnectionJobs } from './jobs/connection-jobs';
 import type { ReadinessReport } from './http/health';
 import { registerHousekeeping } from './jobs/housekeeping';
 import { registerBackstopJobs } from './jobs/backstop-jobs';
+import { qboChangeWork, queueQboChanges, registerQboChangeJobs } from './jobs/qbo-change-jobs';
 import { JobQueue, type JobQueueOptions } from './jobs/queue';
 import { withDeadline } from './lib/deadline';
 import type { Logger } from './logger';
@@ -94,6 +96,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   registerConnectionJobs(context);
   registerDealJobs(context);
   registerBackstopJobs(context);
+  registerQboChangeJobs(context);
   options.defineJobs?.(jobs);
 
   let started = false;
@@ -131,6 +134,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         logger,
         onPrivacyDeletion: (portalId, contactId) => context.background.deleteContactData(portalId, contactId),
         onDealEvents: (events) => queueDealEvents(context, events),
+        onQuickbooksEvents: (objects) => queueQboChanges(context, objects),
       }),
       hubspotOAuthRoutes(context),
       quickbooksOAuthRoutes(context),
@@ -203,6 +207,7 @@ export function buildContext(parts: { config: Config; logger: Logger; pool: pg.P
     deals: new HubSpotDeals({ installs, logger }),
     connections,
     sales: new QuickbooksSales({ api, logger }),
+    changes: new QuickbooksChangeFeed(api),
     cache: new CatalogCache(clock),
     queue: dealWorkQueue(jobs),
   };
@@ -213,7 +218,7 @@ export function buildContext(parts: { config: Config; logger: Logger; pool: pg.P
     pool,
     vault,
     jobs,
-    background: connectionWork(jobs),
+    background: { ...connectionWork(jobs), ...qboChangeWork(jobs) },
     states: new OAuthStates(pool, vault.deriveKey('oauth-state'), clock),
     hubspot: { oauth: hubspotOAuth, installs },
     quickbooks: { oauth: intuit, connections, api },

@@ -62,6 +62,7 @@ describe('documents, items and terms from real payloads', () => {
       linked: [{ id: '100', type: 'Estimate' }],
       billEmail: 'Familiystore@intuit.com',
       webUrl: 'https://app.qbo.intuit.com/app/invoice?txnId=130',
+      updatedAt: '2014-09-19T13:16:17-07:00',
     });
   });
 

@@ -172,7 +172,7 @@ describe('Money back on the deal: payments, voids and deletions', () => {
     expect((await timelineNotes(q, dealId)).filter((n) => n.startsWith('Credit'))).toEqual([`Credit of $1,651.50 applied on 2026-12-03; nothing is left to pay on invoice ${number}.`]);
   });
 
-  it('When the invoice is voided in QuickBooks, then the deal says voided and one note says when; a later deletion gets its own note', async () => {
+  it('When the invoice is voided in QuickBooks, then the deal says voided and one note says when; a later deletion gets its own note and the deal no longer shows the invoice', async () => {
     const { dealId, invoiceId, number } = await invoicedDeal(q, 'Voided deal');
     const seen = new Date('2026-12-03T15:00:00Z');
     await updateCopy(q, 'invoice', invoiceId, { qboState: 'voided', totalCents: 0, balanceCents: 0, stateChangedAt: seen });
@@ -183,7 +183,7 @@ describe('Money back on the deal: payments, voids and deletions', () => {
 
     await updateCopy(q, 'invoice', invoiceId, { qboState: 'deleted', stateChangedAt: new Date('2026-12-04T09:00:00Z') });
     await pipelineQueuesWriteBack(q, dealId);
-    expect((await dealbooksProperties(q, dealId)).dealbooks_invoice_status).toBe('deleted');
+    expect(await dealbooksProperties(q, dealId)).toMatchObject({ dealbooks_invoice_id: null, dealbooks_invoice_status: null });
     expect((await timelineNotes(q, dealId)).filter((n) => n.includes('QuickBooks on'))).toEqual([
       `Invoice ${number} was voided in QuickBooks on 2026-12-03.`,
       `Invoice ${number} was deleted in QuickBooks on 2026-12-04.`,

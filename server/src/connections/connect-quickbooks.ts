@@ -176,6 +176,8 @@ export async function completeConnect(ctx: AppContext, input: CallbackInput): Pr
   }
   // Work that ended blocked on something QuickBooks says (its currency, estimates switched off...) is tried again too.
   const rerun = await rerunBlockedQuietly(ctx.quoteToCash, portalId, 'quickbooks_connected');
+  // While the account was not connected, QuickBooks' notifications could not be acted on: look at what changed.
+  await ctx.background.checkQuickbooksChanges(portalId, 'connected').catch((err: unknown) => log.warn({ reason: describe(err) }, 'could not queue a check of QuickBooks changes; the schedule will run one'));
   const reconnected = live !== undefined;
   log.info({ realmId, connectionId: stored.id, reconnected, woken, rerun: rerun.length }, reconnected ? 'QuickBooks reconnected' : 'QuickBooks connected');
   return { kind: 'connected', portalId, reconnected, woken, connection: stored };

@@ -112,6 +112,17 @@ export async function finishAction(
   );
 }
 
+/** Whether any action of this kind was ever asked for this target of the deal, whatever became of it. */
+export async function anyActionFor(db: Queryable, input: { portalId: number; dealId: string; kind: DealActionKind; targetId: string }): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM deal_actions WHERE portal_id = $1 AND deal_id = $2 AND kind = $3 AND target_id = $4 LIMIT 1`, [
+    input.portalId,
+    input.dealId,
+    input.kind,
+    input.targetId,
+  ]);
+  return rows.length > 0;
+}
+
 /** The deal's most recent actions, newest first. */
 export async function recentActions(db: Queryable, portalId: number, dealId: string, limit = 10): Promise<DealAction[]> {
   const { rows } = await db.query(`SELECT * FROM deal_actions WHERE portal_id = $1 AND deal_id = $2 ORDER BY id DESC LIMIT $3`, [portalId, dealId, limit]);

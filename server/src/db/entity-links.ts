@@ -193,3 +193,31 @@ export async function linksOfType(db: Db, connectionId: number, type: HubSpotObj
   );
   return rows.map(toLink);
 }
+
+/**
+ * The deal links that point at this QBO document are set 'unlinked' (kept as history, with why): the document was
+ * voided or deleted in QuickBooks, so it no longer counts as the deal's, and the deal may get a new one with a fresh
+ * request id. Only links to exactly this document change, so a late notice about an old document never unlinks the
+ * newer one. Returns the deals that were unlinked.
+ */
+export async function unlinkDocument(db: Db, connectionId: number, qboType: 'Invoice' | 'Estimate', qboId: string, reason: string, now: Date): Promise<string[]> {
+  const { rows } = await db.query(
+    `UPDATE entity_links SET status = 'unlinked', details = details || $4::jsonb, updated_at = $5
+      WHERE connection_id = $1 AND qbo_entity_type = $2 AND qbo_entity_id = $3 AND hubspot_object_type = 'deal' AND status <> 'unlinked'
+      RETURNING hubspot_object_id`,
+    [connectionId, qboType, qboId, JSON.stringify({ unlinked: reason }), now],
+  );
+  return rows.map((row) => parseRow('entity_links', z.object({ hubspot_object_id: z.string() }), row).hubspot_object_id);
+}
+
+/** The HubSpot objects (type and id) linked to this QBO entity now. */
+export async function objectsLinkedTo(db: Db, connectionId: number, qboType: QboEntityType, qboId: string): Promise<Array<{ type: HubSpotObjectType; id: string }>> {
+  const { rows } = await db.query(
+    `SELECT hubspot_object_type, hubspot_object_id FROM entity_links WHERE connection_id = $1 AND qbo_entity_type = $2 AND qbo_entity_id = $3 AND status = 'linked' ORDER BY id`,
+    [connectionId, qboType, qboId],
+  );
+  return rows.map((row) => {
+    const r = parseRow('entity_links', z.object({ hubspot_object_type: linkRow.shape.hubspot_object_type, hubspot_object_id: z.string() }), row);
+    return { type: r.hubspot_object_type, id: r.hubspot_object_id };
+  });
+}

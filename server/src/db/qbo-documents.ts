@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { QboDocument, QboDocumentKind } from '../sync/model';
+import type { CopyState } from '../sync/qbo-changes';
 import { bigintColumn, dateColumn, parseRow, timestampColumn } from './rows';
 import type { Queryable } from './transaction';
 
@@ -11,6 +12,10 @@ export interface StoredDocument extends QboDocument {
   refreshedAt: string;
   /** Whether QuickBooks' BillEmail is known for this copy (copies made before DealBooks kept it do not know). */
   billEmailKnown: boolean;
+  /** What a person did to the document in QuickBooks: voided or deleted it (sync/qbo-changes.ts), else 'active'. */
+  qboState: CopyState;
+  /** When DealBooks saw the document become voided or deleted. */
+  stateChangedAt: string | null;
 }
 
 type Db = Queryable;
@@ -37,6 +42,9 @@ const documentRow = z.object({
   web_url: z.string(),
   bill_email: z.string().nullable(),
   refreshed_at: timestampColumn,
+  qbo_updated_at: timestampColumn.nullable(),
+  qbo_state: z.enum(['active', 'voided', 'deleted']),
+  state_changed_at: timestampColumn.nullable(),
 });
 
 function toDocument(row: unknown): StoredDocument {
@@ -59,28 +67,46 @@ function toDocument(row: unknown): StoredDocument {
     taxCents: r.tax_cents,
     txnStatus: r.txn_status,
     emailStatus: r.email_status,
-    privateNote: null,
+    // The copy keeps QBO's void as its state rather than the whole note; it reads as QBO marks a voided document
+    // ("Voided" at the start of PrivateNote), so the status rules of sync/document-status.ts judge the copy as QBO's own.
+    privateNote: r.qbo_state === 'voided' ? 'Voided' : null,
     syncToken: r.sync_token,
     linked: r.linked ?? [],
     billEmail: r.bill_email === null || r.bill_email === '' ? null : r.bill_email,
     billEmailKnown: r.bill_email !== null,
     webUrl: r.web_url,
     refreshedAt: r.refreshed_at.toISOString(),
+    updatedAt: r.qbo_updated_at ? r.qbo_updated_at.toISOString() : null,
+    qboState: r.qbo_state,
+    stateChangedAt: r.state_changed_at ? r.state_changed_at.toISOString() : null,
   };
 }
 
-export async function saveDocument(db: Db, input: { portalId: number; connectionId: number; dealId: string | null; document: QboDocument }, now: Date): Promise<void> {
+/**
+ * Writes DealBooks' copy of a document as given (a new copy, or every field of an existing one). Whether the given
+ * version may replace the copy is the caller's decision (quote-to-cash/document-copies.ts, under `lockDocument`).
+ * `state` is what QBO shows of a void or a deletion; `stateChangedAt` stays as it was unless the state changes.
+ */
+export async function saveDocument(
+  db: Db,
+  input: { portalId: number; connectionId: number; dealId: string | null; document: QboDocument; state?: CopyState },
+  now: Date,
+): Promise<void> {
   const d = input.document;
   await db.query(
     `INSERT INTO qbo_documents (portal_id, connection_id, kind, qbo_id, deal_id, customer_id, doc_number, txn_date, due_date, expiration_date,
-                                currency, total_cents, balance_cents, tax_cents, txn_status, email_status, web_url, linked, sync_token, refreshed_at, bill_email)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+                                currency, total_cents, balance_cents, tax_cents, txn_status, email_status, web_url, linked, sync_token, refreshed_at, bill_email,
+                                qbo_updated_at, qbo_state, state_changed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+             CASE WHEN $23 <> 'active' THEN $20::timestamptz END)
      ON CONFLICT (connection_id, kind, qbo_id) DO UPDATE SET
        deal_id = COALESCE(EXCLUDED.deal_id, qbo_documents.deal_id), customer_id = EXCLUDED.customer_id, doc_number = EXCLUDED.doc_number,
        txn_date = EXCLUDED.txn_date, due_date = EXCLUDED.due_date, expiration_date = EXCLUDED.expiration_date, currency = EXCLUDED.currency,
        total_cents = EXCLUDED.total_cents, balance_cents = EXCLUDED.balance_cents, tax_cents = EXCLUDED.tax_cents,
        txn_status = EXCLUDED.txn_status, email_status = EXCLUDED.email_status, web_url = EXCLUDED.web_url, linked = EXCLUDED.linked,
-       sync_token = EXCLUDED.sync_token, refreshed_at = EXCLUDED.refreshed_at, bill_email = EXCLUDED.bill_email`,
+       sync_token = EXCLUDED.sync_token, refreshed_at = EXCLUDED.refreshed_at, bill_email = EXCLUDED.bill_email,
+       qbo_updated_at = COALESCE(EXCLUDED.qbo_updated_at, qbo_documents.qbo_updated_at), qbo_state = EXCLUDED.qbo_state,
+       state_changed_at = CASE WHEN EXCLUDED.qbo_state <> qbo_documents.qbo_state THEN EXCLUDED.refreshed_at ELSE qbo_documents.state_changed_at END`,
     [
       input.portalId,
       input.connectionId,
@@ -103,8 +129,48 @@ export async function saveDocument(db: Db, input: { portalId: number; connection
       d.syncToken,
       now,
       d.billEmail ?? '',
+      d.updatedAt ?? null,
+      input.state ?? 'active',
     ],
   );
+}
+
+/** The copy, locked until the caller's transaction ends (so two changes to one document are decided one at a time). */
+export async function lockDocument(db: Db, connectionId: number, kind: QboDocumentKind, qboId: string): Promise<StoredDocument | null> {
+  const { rows } = await db.query(`SELECT * FROM qbo_documents WHERE connection_id = $1 AND kind = $2 AND qbo_id = $3 FOR UPDATE`, [connectionId, kind, qboId]);
+  return rows[0] ? toDocument(rows[0]) : null;
+}
+
+/** The document was deleted in QuickBooks: the copy stays as history, marked deleted (once: the first time counts). */
+export async function markDocumentDeleted(db: Db, connectionId: number, kind: QboDocumentKind, qboId: string, input: { deletedAt: Date | null }, now: Date): Promise<void> {
+  await db.query(
+    `UPDATE qbo_documents SET qbo_state = 'deleted', state_changed_at = $4, refreshed_at = $4,
+            qbo_updated_at = GREATEST(qbo_updated_at, $5::timestamptz)
+      WHERE connection_id = $1 AND kind = $2 AND qbo_id = $3 AND qbo_state <> 'deleted'`,
+    [connectionId, kind, qboId, now, input.deletedAt],
+  );
+}
+
+/** The copies DealBooks holds of these documents of the connection (any state). */
+export async function documentsByIds(db: Db, connectionId: number, kind: QboDocumentKind, qboIds: readonly string[]): Promise<StoredDocument[]> {
+  if (qboIds.length === 0) return [];
+  const { rows } = await db.query(`SELECT * FROM qbo_documents WHERE connection_id = $1 AND kind = $2 AND qbo_id = ANY($3::text[]) ORDER BY qbo_id`, [connectionId, kind, [...qboIds]]);
+  return rows.map(toDocument);
+}
+
+/** The ids of the connection's documents of a kind that are not deleted (what a full re-read looks at). */
+export async function liveDocumentIds(db: Db, connectionId: number, kind: QboDocumentKind): Promise<string[]> {
+  const { rows } = await db.query(`SELECT qbo_id FROM qbo_documents WHERE connection_id = $1 AND kind = $2 AND qbo_state <> 'deleted' ORDER BY qbo_id`, [connectionId, kind]);
+  return rows.map((row) => parseRow('qbo_documents', z.object({ qbo_id: z.string() }), row).qbo_id);
+}
+
+/** The connection's invoices of a customer that are neither voided nor deleted and not paid in full. */
+export async function openInvoicesOfCustomer(db: Db, connectionId: number, customerId: string): Promise<string[]> {
+  const { rows } = await db.query(
+    `SELECT qbo_id FROM qbo_documents WHERE connection_id = $1 AND kind = 'invoice' AND customer_id = $2 AND qbo_state = 'active' AND COALESCE(balance_cents, total_cents) > 0 ORDER BY qbo_id`,
+    [connectionId, customerId],
+  );
+  return rows.map((row) => parseRow('qbo_documents', z.object({ qbo_id: z.string() }), row).qbo_id);
 }
 
 export async function documentsOfDeal(db: Db, portalId: number, connectionId: number, dealId: string): Promise<StoredDocument[]> {

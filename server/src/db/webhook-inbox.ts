@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bigintColumn, parseRow } from './rows';
+import { bigintColumn, parseRow, timestampColumn } from './rows';
 import type { Queryable } from './transaction';
 
 /**
@@ -73,10 +73,21 @@ export interface StoredEventRef {
   portalId: number;
   objectType: string | null;
   objectId: string | null;
+  /** QuickBooks events: the company (realm) they come from. */
+  realmId: string | null;
   failed: boolean;
 }
 
-const storedEventRow = z.object({ portal_id: bigintColumn, object_type: z.string().nullable(), object_id: z.string().nullable(), status: z.string() });
+/** Where a QuickBooks event names its company: CloudEvents `intuitaccountid`, legacy `realmId` (quickbooks-payload.ts). */
+const REALM_OF_PAYLOAD = `COALESCE(payload->>'intuitaccountid', payload->>'realmId')`;
+
+const storedEventRow = z.object({
+  portal_id: bigintColumn,
+  object_type: z.string().nullable(),
+  object_id: z.string().nullable(),
+  realm_id: z.string().nullable(),
+  status: z.string(),
+});
 
 /**
  * Stores the events not seen before (same account, source and content) in one statement; returns the new ones.
@@ -102,12 +113,12 @@ export async function insertEvents(db: Queryable, input: { deliveryId: number; s
        FROM jsonb_to_recordset($4::jsonb)
          AS r(portal_id bigint, dedupe_key text, event_type text, object_type text, object_id text, occurred_at timestamptz, payload jsonb, status text, error text)
      ON CONFLICT (portal_id, source, dedupe_key) DO NOTHING
-     RETURNING portal_id, object_type, object_id, status`,
+     RETURNING portal_id, object_type, object_id, CASE WHEN source = 'quickbooks' THEN ${REALM_OF_PAYLOAD} END AS realm_id, status`,
     [input.deliveryId, input.source, input.receivedAt, JSON.stringify(rows)],
   );
   return inserted.rows.map((row) => {
     const r = parseRow('webhook_events', storedEventRow, row);
-    return { portalId: r.portal_id, objectType: r.object_type, objectId: r.object_id, failed: r.status === 'failed' };
+    return { portalId: r.portal_id, objectType: r.object_type, objectId: r.object_id, realmId: r.realm_id, failed: r.status === 'failed' };
   });
 }
 
@@ -136,5 +147,48 @@ export async function dealsWithStaleEvents(db: Queryable, receivedBefore: Date, 
   return rows.map((row) => {
     const r = parseRow('webhook_events', z.object({ portal_id: bigintColumn, object_id: z.string() }), row);
     return { portalId: r.portal_id, dealId: r.object_id };
+  });
+}
+
+/** One QBO object of one company, as QuickBooks events name it. */
+export interface QboObjectRef {
+  portalId: number;
+  realmId: string;
+  /** The event's object type: the QBO entity in lower case (`invoice`, `payment`, `creditmemo`...). */
+  objectType: string;
+  objectId: string;
+}
+
+export interface PendingQboEvent {
+  id: number;
+  eventType: string;
+  receivedAt: Date;
+}
+
+/** The QuickBooks events about one object of one company still waiting to be handled, oldest first. */
+export async function pendingQboEvents(db: Queryable, ref: QboObjectRef): Promise<PendingQboEvent[]> {
+  const { rows } = await db.query(
+    `SELECT id, event_type, received_at FROM webhook_events
+      WHERE portal_id = $1 AND source = 'quickbooks' AND object_type = $2 AND object_id = $3 AND status = 'pending' AND ${REALM_OF_PAYLOAD} = $4
+      ORDER BY id`,
+    [ref.portalId, ref.objectType, ref.objectId, ref.realmId],
+  );
+  return rows.map((row) => {
+    const r = parseRow('webhook_events', z.object({ id: bigintColumn, event_type: z.string(), received_at: timestampColumn }), row);
+    return { id: r.id, eventType: r.event_type, receivedAt: r.received_at };
+  });
+}
+
+/** QuickBooks objects whose events have been pending since before `receivedBefore` (their job was lost), at most `limit`. */
+export async function staleQboObjects(db: Queryable, receivedBefore: Date, limit: number): Promise<QboObjectRef[]> {
+  const { rows } = await db.query(
+    `SELECT DISTINCT portal_id, ${REALM_OF_PAYLOAD} AS realm_id, object_type, object_id FROM webhook_events
+      WHERE source = 'quickbooks' AND status = 'pending' AND received_at < $1 AND object_type IS NOT NULL AND object_id IS NOT NULL
+      LIMIT $2`,
+    [receivedBefore, limit],
+  );
+  return rows.flatMap((row) => {
+    const r = parseRow('webhook_events', z.object({ portal_id: bigintColumn, realm_id: z.string().nullable(), object_type: z.string(), object_id: z.string() }), row);
+    return r.realm_id === null ? [] : [{ portalId: r.portal_id, realmId: r.realm_id, objectType: r.object_type, objectId: r.object_id }];
   });
 }

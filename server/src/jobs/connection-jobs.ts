@@ -22,7 +22,7 @@ const portalJob = z.object({ portalId: z.number().int().positive() });
 const privacyJob = z.object({ portalId: z.number().int().positive(), contactId: z.string().regex(/^\d{1,20}$/) });
 
 /** How use-cases ask for this work to be done later (context.ts). */
-export function connectionWork(jobs: JobQueue): BackgroundWork {
+export function connectionWork(jobs: JobQueue): Omit<BackgroundWork, 'checkQuickbooksChanges'> {
   return {
     refreshCompanyFacts: async (portalId) => {
       await jobs.send(COMPANY_FACTS_QUEUE, { portalId });

@@ -98,6 +98,7 @@ export const documentSchema = z.object({
   LinkedTxn: z.array(z.object({ TxnId: z.string(), TxnType: z.string() })).optional(),
   BillEmail: email.optional(),
   InvoiceLink: z.string().optional(),
+  MetaData: z.object({ LastUpdatedTime: z.string().optional() }).optional(),
 });
 
 export const preferencesSchema = z.object({
@@ -183,6 +184,7 @@ export function toDocument(kind: QboDocumentKind, raw: unknown, appBaseUrl: stri
     linked: (d.LinkedTxn ?? []).map((l) => ({ id: l.TxnId, type: l.TxnType })),
     billEmail: d.BillEmail?.Address ?? null,
     webUrl: qboWebUrl(appBaseUrl, kind, d.Id),
+    updatedAt: d.MetaData?.LastUpdatedTime ?? null,
   };
 }
 

@@ -334,6 +334,11 @@ export class QuickbooksSales {
     return invoice.InvoiceLink && invoice.InvoiceLink !== '' ? invoice.InvoiceLink : null;
   }
 
+  /** An invoice or estimate QBO handed over whole (change data capture, a query) as DealBooks keeps it. */
+  async documentFromRaw(portalId: number, kind: QboDocumentKind, raw: Record<string, unknown>): Promise<QboDocument> {
+    return (await this.documentResult(portalId, kind, { [ENTITY[kind]]: raw }, undefined)).document;
+  }
+
   private async readEntity(portalId: number, entity: string, path: string): Promise<{ raw: Record<string, unknown> }> {
     const response = await this.deps.api.get(portalId, path);
     return { raw: entityEnvelope(entity).parse(response.json)[entity] as Record<string, unknown> };

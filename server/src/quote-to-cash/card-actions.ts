@@ -11,6 +11,7 @@ import type { DealSnapshot } from '../sync/model';
 import { dealNotFoundMessage, noAddressMessage } from '../sync/preflight';
 import { mayCreate, type Settings } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
+import { DocumentDeletedError, documentGone, recordDocumentDeleted, writeBackLater } from './document-copies';
 import { keepCopy } from './record-document';
 import { invoiceSendAddress, type SendAddress } from './send-invoice';
 
@@ -67,7 +68,7 @@ export async function requestDocument(deps: QuoteToCashDeps, who: Requester, dea
   const connection = await usableConnection(deps, who.portalId);
   await requireCreator(deps, who);
   const link = await findLink(deps.pool, connection.id, 'deal', dealId, kind === 'invoice' ? 'Invoice' : 'Estimate');
-  if (link?.status === 'linked' && link.qboEntityId) {
+  if (link?.status === 'linked' && link.qboEntityId && (await stillStands(deps, connection, dealId, kind, link.qboEntityId))) {
     const doc = await documentOf(deps.pool, who.portalId, connection.id, kind, link.qboEntityId);
     return { kind: 'exists', document: { id: link.qboEntityId, docNumber: doc?.docNumber ?? null, url: doc?.webUrl ?? null } };
   }
@@ -75,6 +76,25 @@ export async function requestDocument(deps: QuoteToCashDeps, who: Requester, dea
   // just now, the action is queued anyway: the job reads the deal again before it writes.
   if ((await dealKnown(deps, who.portalId, dealId)) === false) throw new NotFoundError(dealNotFoundMessage(dealId, kind), { details: { dealId } });
   return queueAction(deps, { portalId: who.portalId, dealId, kind, trigger: 'card', userId: who.userId, options: options.send === undefined ? {} : { send: options.send } });
+}
+
+/**
+ * Whether the deal's linked document still counts as its own: QuickBooks is asked (a notice of a void or a deletion
+ * may have been lost), and one it voided or no longer has (610) is recorded so and unlinked, so the press makes a new
+ * one. When QuickBooks cannot say in time, the link stands (the job checks again before writing).
+ */
+async function stillStands(deps: QuoteToCashDeps, connection: ConnectionView, dealId: string, kind: 'invoice' | 'estimate', qboId: string): Promise<boolean> {
+  try {
+    const fresh = await withinCardBudget(deps.sales.readDocument(connection.portalId, kind, qboId), 'Reading the document', 5_000);
+    const change = fresh ? await keepCopy(deps, connection, dealId, fresh.document) : await recordDocumentDeleted(deps, connection, kind, qboId);
+    if (change && change.after.qboState !== 'active') {
+      await writeBackLater(deps, connection.portalId, [dealId]);
+      return false;
+    }
+  } catch (err) {
+    deps.logger.warn({ err, portalId: connection.portalId, dealId, qboId }, 'the deal’s document could not be read at the press; its link stands');
+  }
+  return true;
 }
 
 /** Whether HubSpot has the deal; undefined when HubSpot could not say in time. */
@@ -96,15 +116,16 @@ export async function requestConversion(deps: QuoteToCashDeps, who: Requester, e
   await requireCreator(deps, who);
   const stored = await documentOf(deps.pool, who.portalId, connection.id, 'estimate', estimateId);
   if (!stored || !stored.dealId) throw new NotFoundError(`Estimate ${estimateId} is not an estimate DealBooks made for a deal of this account.`);
+  if (stored.qboState === 'deleted') throw new DocumentDeletedError('estimate', stored, 'converted');
   const dealId = stored.dealId;
   let estimate = stored;
   try {
     const fresh = await withinCardBudget(deps.sales.readDocument(who.portalId, 'estimate', estimateId), 'Reading the estimate', 5_000);
-    if (fresh) {
-      await keepCopy(deps, connection, dealId, fresh.document);
-      estimate = { ...stored, ...fresh.document, currency: fresh.document.currency ?? connection.homeCurrency };
-    }
+    if (!fresh) throw await documentGone(deps, who.portalId, 'estimate', estimateId, 'converted');
+    await keepCopy(deps, connection, dealId, fresh.document);
+    estimate = { ...stored, ...fresh.document, currency: fresh.document.currency ?? connection.homeCurrency };
   } catch (err) {
+    if (err instanceof DocumentDeletedError) throw err;
     deps.logger.warn({ err, portalId: who.portalId, estimateId }, 'the estimate could not be read fresh; judging the stored copy');
   }
   const refusal = conversionRefusal(estimate);
@@ -120,12 +141,15 @@ export async function requestSend(deps: QuoteToCashDeps, who: Requester, invoice
   await requireCreator(deps, who);
   const invoice = await documentOf(deps.pool, who.portalId, connection.id, 'invoice', invoiceId);
   if (!invoice || !invoice.dealId) throw new NotFoundError(`Invoice ${invoiceId} is not an invoice DealBooks made for a deal of this account.`);
+  if (invoice.qboState === 'deleted') throw new DocumentDeletedError('invoice', invoice, 'sent');
   // The answer says where the email goes; the action sends to exactly that address. If QuickBooks is too slow to
   // tell now, the answer says null and the action decides by the same rule when it runs.
   let address: SendAddress | null = null;
   try {
     address = await withinCardBudget(invoiceSendAddress(deps, who.portalId, invoice.dealId, invoiceId, sendTo), 'Finding the invoice’s email address', 5_000);
   } catch (err) {
+    // Gone from QuickBooks: refused now, in words, instead of failing later in the job.
+    if (err instanceof DocumentDeletedError) throw err;
     deps.logger.warn({ err, portalId: who.portalId, invoiceId }, 'the send address could not be decided at the press');
   }
   // Nobody to send to is known now, at the press: refuse with what to do instead of failing later in the job.

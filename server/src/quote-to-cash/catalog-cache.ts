@@ -39,6 +39,11 @@ export class CatalogCache {
     hit.value = Promise.resolve(next);
   }
 
+  /** Drops one cached list of an account (QuickBooks said it changed): the next use reads it fresh. */
+  forgetList(portalId: number, list: string): void {
+    this.entries.delete(`${portalId}:${list}`);
+  }
+
   forget(portalId: number): void {
     for (const key of this.entries.keys()) if (key.startsWith(`${portalId}:`)) this.entries.delete(key);
   }

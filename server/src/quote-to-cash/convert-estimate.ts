@@ -14,6 +14,7 @@ import type { QuoteToCashDeps } from './deps';
 import { companyToday, readFacts, requireConnected } from './facts';
 import { earlyProblems } from './plan';
 import { definiteRefusal } from './problems';
+import { documentGone } from './document-copies';
 import { adoptDocument, keepCopy, lookForLostDocument, markerFor } from './record-document';
 import { safeWriteBack } from './write-back';
 
@@ -31,9 +32,14 @@ export async function convertEstimate(deps: QuoteToCashDeps, action: DealAction,
   const early = earlyProblems(facts);
   if (early.length > 0) return blocked(deps, action, early, { writeBack });
   const stored = await documentOf(pool, action.portalId, connection.id, 'estimate', action.targetId);
+  if (!stored) {
+    return blocked(deps, action, [{ code: 'qbo_rejected', message: `Estimate ${action.targetId} is not one of this deal's estimates in QuickBooks.` }], { writeBack });
+  }
   const estimate = await sales.readDocument(action.portalId, 'estimate', action.targetId);
-  if (!stored || !estimate) {
-    return blocked(deps, action, [{ code: 'qbo_rejected', message: `Estimate ${action.targetId} is not one of this deal's estimates in QuickBooks (it may have been deleted).` }], { writeBack });
+  if (!estimate) {
+    // QuickBooks answered 610: the estimate was deleted there. The copy says so and the words too.
+    const gone = await documentGone(deps, action.portalId, 'estimate', action.targetId, 'converted');
+    return blocked(deps, action, [{ code: 'qbo_rejected', message: gone.message }], { writeBack });
   }
   await keepCopy(deps, connection, action.dealId, estimate.document);
   const link = await ensureLink(pool, { portalId: action.portalId, connectionId: connection.id, type: 'deal', id: action.dealId, qboType: 'Invoice' }, clock.now());

@@ -24,8 +24,13 @@ export async function createDocument(deps: QuoteToCashDeps, action: DealAction, 
   const connection = facts.connection;
   requireConnected(action.portalId, connection);
   if (facts.deal) {
-    const existing = await findLink(pool, connection.id, 'deal', action.dealId, qboType(kind));
-    if (existing?.status === 'linked' && existing.qboEntityId) return alreadyThere(deps, action, connection, kind, existing);
+    let existing = await findLink(pool, connection.id, 'deal', action.dealId, qboType(kind));
+    if (existing?.status === 'linked' && existing.qboEntityId) {
+      const there = await alreadyThere(deps, action, connection, kind, existing);
+      if (there) return there;
+      // Voided or deleted in QuickBooks: the link is unlinked now, and a new document is made with a new link.
+      existing = await findLink(pool, connection.id, 'deal', action.dealId, qboType(kind));
+    }
     if (existing && existing.attempts > 0) {
       const found = await lookForLostDocument(deps, action.portalId, kind, existing);
       if (found) return adoptDocument(deps, action, connection, kind, existing, found, log);

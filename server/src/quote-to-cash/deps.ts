@@ -4,6 +4,7 @@ import type { HubSpotDeals } from '../hubspot/deals';
 import type { HubSpotInstalls } from '../connections/hubspot-installs';
 import type { Logger } from '../logger';
 import type { QuickbooksConnections } from '../connections/quickbooks-connections';
+import type { QuickbooksChangeFeed } from '../quickbooks/change-feed';
 import type { QuickbooksSales } from '../quickbooks/sales';
 import type { CatalogCache } from './catalog-cache';
 
@@ -20,6 +21,8 @@ export interface QuoteToCashDeps {
   deals: HubSpotDeals;
   connections: QuickbooksConnections;
   sales: QuickbooksSales;
+  /** What changed in QuickBooks: one object now, change data capture, queries since a time. */
+  changes: QuickbooksChangeFeed;
   cache: CatalogCache;
   queue: DealWorkQueue;
 }

@@ -1,6 +1,6 @@
 import type { DealAction } from '../db/deal-actions';
 import { markLinked, mergeDetails, type EntityLink } from '../db/entity-links';
-import { saveDocument, type StoredDocument } from '../db/qbo-documents';
+import type { StoredDocument } from '../db/qbo-documents';
 import { recordSync } from '../db/sync-log';
 import type { Logger } from '../logger';
 import { QuickbooksApiError } from '../quickbooks/api';
@@ -9,6 +9,7 @@ import { formatMoney } from '../sync/format';
 import type { Problem, QboDocument, QboDocumentKind } from '../sync/model';
 import type { ActionOutcome } from './action-outcome';
 import type { QuoteToCashDeps } from './deps';
+import { recordDocumentDeleted, storeDocumentIfNewer, type DocumentChange } from './document-copies';
 import { safeWriteBack } from './write-back';
 
 /**
@@ -23,13 +24,11 @@ export const qboType = (kind: QboDocumentKind) => (kind === 'invoice' ? ('Invoic
 export const markerFor = (link: EntityLink) => `DealBooks ref ${link.requestId}`;
 
 /**
- * Keeps DealBooks' copy of a document. QBO leaves CurrencyRef out when a company has one currency (the read sample
- * test/fixtures/quickbooks/invoice_read_response.json has none), so the copy names the home currency then, and
- * amounts on the card read "$" only for a USD company.
+ * Keeps DealBooks' copy of a document it made or read, through the one newer-only rule every version of a document
+ * passes (document-copies.ts): a version older than the copy (a notification got there first) changes nothing.
  */
-export async function keepCopy(deps: QuoteToCashDeps, connection: ConnectionView, dealId: string, document: QboDocument): Promise<void> {
-  const withCurrency = document.currency ? document : { ...document, currency: connection.homeCurrency };
-  await saveDocument(deps.pool, { portalId: connection.portalId, connectionId: connection.id, dealId, document: withCurrency }, deps.clock.now());
+export async function keepCopy(deps: QuoteToCashDeps, connection: ConnectionView, dealId: string, document: QboDocument): Promise<DocumentChange | null> {
+  return storeDocumentIfNewer(deps, connection, { document, dealId, create: true });
 }
 
 /** After an attempt whose answer never came, the document may exist: find it by its marker before writing again. */
@@ -39,19 +38,24 @@ export async function lookForLostDocument(deps: QuoteToCashDeps, portalId: numbe
   return deps.sales.findDocumentByMarker(portalId, kind, { customerId, marker: markerFor(link) });
 }
 
-/** The deal's document already exists: refresh DealBooks' copy, create nothing, say so. */
-export async function alreadyThere(deps: QuoteToCashDeps, action: DealAction, connection: ConnectionView, kind: QboDocumentKind, link: EntityLink): Promise<ActionOutcome> {
+/**
+ * The deal's document already exists: refresh DealBooks' copy, create nothing, say so. Null when QuickBooks says
+ * the document was voided or deleted meanwhile: it no longer counts as the deal's (its link is now unlinked), and
+ * the caller goes on to make a new one.
+ */
+export async function alreadyThere(deps: QuoteToCashDeps, action: DealAction, connection: ConnectionView, kind: QboDocumentKind, link: EntityLink): Promise<ActionOutcome | null> {
   const qboId = link.qboEntityId!;
   const fresh = await deps.sales.readDocument(action.portalId, kind, qboId);
-  if (fresh) await keepCopy(deps, connection, action.dealId, fresh.document);
-  const number = fresh?.document.docNumber ?? qboId;
+  const change = fresh ? await keepCopy(deps, connection, action.dealId, fresh.document) : await recordDocumentDeleted(deps, connection, kind, qboId);
+  if (!fresh || (change && change.after.qboState !== 'active')) return null;
+  const number = fresh.document.docNumber ?? qboId;
   await recordSync(
     deps.pool,
     { portalId: action.portalId, action: kind, outcome: 'skipped', message: `The deal already has ${kind} ${number} in QuickBooks; nothing was created.`, dealId: action.dealId, qboEntityType: qboType(kind), qboEntityId: qboId, dealActionId: action.id },
     deps.clock.now(),
   );
   await safeWriteBack(deps, action.portalId, action.dealId, '');
-  return { status: 'succeeded', problems: [], result: { existing: true, documentId: qboId, docNumber: fresh?.document.docNumber ?? null } };
+  return { status: 'succeeded', problems: [], result: { existing: true, documentId: qboId, docNumber: fresh.document.docNumber ?? null } };
 }
 
 export interface AdoptOptions {

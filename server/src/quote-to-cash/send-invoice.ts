@@ -8,6 +8,8 @@ import { blocked, refused, type ActionOutcome } from './action-outcome';
 import type { QuoteToCashDeps } from './deps';
 import { requireConnected } from './facts';
 import { definiteRefusal } from './problems';
+import { DocumentDeletedError, documentGone } from './document-copies';
+import { isObjectNotFound } from '../quickbooks/change-feed';
 import { keepCopy } from './record-document';
 import { safeWriteBack } from './write-back';
 
@@ -20,10 +22,11 @@ export type SendAddress = ReturnType<typeof sendAddress>;
 export async function invoiceSendAddress(deps: QuoteToCashDeps, portalId: number, dealId: string, invoiceId: string, explicit: string | undefined): Promise<SendAddress> {
   if (explicit) return sendAddress(explicit, null, { address: null, source: null });
   const current = await deps.sales.readDocument(portalId, 'invoice', invoiceId);
-  if (current?.document.billEmail) return sendAddress(null, current.document.billEmail, { address: null, source: null });
+  if (!current) throw await documentGone(deps, portalId, 'invoice', invoiceId, 'sent');
+  if (current.document.billEmail) return sendAddress(null, current.document.billEmail, { address: null, source: null });
   const [{ settings }, customer, deal] = await Promise.all([
     readSettings(deps.pool, portalId),
-    current ? deps.sales.customer(portalId, current.document.customerId) : Promise.resolve(null),
+    deps.sales.customer(portalId, current.document.customerId),
     deps.deals.readDeal(portalId, dealId),
   ]);
   return sendAddress(null, null, chooseBillEmail(settings.billEmail, { customerEmail: customer ? customer.email : undefined, contactEmail: deal?.contact?.email }));
@@ -36,8 +39,15 @@ export async function sendInvoice(deps: QuoteToCashDeps, action: DealAction): Pr
   requireConnected(action.portalId, connection);
   const stored = await documentOf(pool, action.portalId, connection.id, 'invoice', action.targetId);
   if (!stored) return blocked(deps, action, [{ code: 'qbo_rejected', message: `Invoice ${action.targetId} is not one of this account's invoices.` }], { writeBack: false });
+  if (stored.qboState === 'deleted') return gone(deps, action, new DocumentDeletedError('invoice', stored, 'sent'));
   const explicit = typeof action.options.sendTo === 'string' ? action.options.sendTo : undefined;
-  const sendTo = (await invoiceSendAddress(deps, action.portalId, action.dealId, stored.id, explicit)).address;
+  let sendTo: string | null;
+  try {
+    sendTo = (await invoiceSendAddress(deps, action.portalId, action.dealId, stored.id, explicit)).address;
+  } catch (err) {
+    if (err instanceof DocumentDeletedError) return gone(deps, action, err);
+    throw err;
+  }
   if (!sendTo) {
     const message = noAddressMessage(stored.docNumber ?? stored.id);
     return blocked(deps, action, [{ code: 'no_bill_email', message }], { writeBack: false });
@@ -50,8 +60,21 @@ export async function sendInvoice(deps: QuoteToCashDeps, action: DealAction): Pr
     await safeWriteBack(deps, action.portalId, action.dealId, '');
     return { status: 'succeeded', problems: [], result: { documentId: sent.id, emailStatus: sent.emailStatus } };
   } catch (err) {
+    // QuickBooks no longer has the invoice (610): it was deleted there, and the words say so.
+    if (isObjectNotFound(err)) return gone(deps, action, await documentGone(deps, action.portalId, 'invoice', stored.id, 'sent'));
     const refusal = definiteRefusal(err);
     if (refusal) return refused(deps, action, refusal, 'Sending the invoice', { writeBack: false });
     throw err;
   }
+}
+
+/** The send failed for good because the invoice is gone from QuickBooks: the sync log and the action say so. */
+async function gone(deps: QuoteToCashDeps, action: DealAction, err: DocumentDeletedError): Promise<ActionOutcome> {
+  const problem = { code: 'qbo_rejected' as const, message: err.message };
+  await recordSync(
+    deps.pool,
+    { portalId: action.portalId, action: 'send', outcome: 'failed', message: err.message, dealId: action.dealId, qboEntityType: 'Invoice', qboEntityId: err.document.id, dealActionId: action.id, errorCode: '610' },
+    deps.clock.now(),
+  );
+  return { status: 'failed', problems: [problem] };
 }

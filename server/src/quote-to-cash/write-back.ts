@@ -20,8 +20,10 @@ import { postMoneyNotes } from './timeline-notes';
  */
 const cents = (value: number | null) => (value === null ? '' : centsToDecimalString(value));
 
-function newest<T extends { doc: { id: string; txnDate: string } }>(docs: T[], linkedId: string | null): T | undefined {
-  return docs.find((d) => d.doc.id === linkedId) ?? [...docs].sort((a, b) => b.doc.txnDate.localeCompare(a.doc.txnDate) || Number(b.doc.id) - Number(a.doc.id))[0];
+function newest<T extends { doc: { id: string; txnDate: string }; copy: { qboState: string } }>(docs: T[], linkedId: string | null): T | undefined {
+  // A document deleted in QuickBooks is no longer the deal's (a voided one still is, until a new one is made).
+  const live = docs.filter((d) => d.copy.qboState !== 'deleted');
+  return live.find((d) => d.doc.id === linkedId) ?? [...live].sort((a, b) => b.doc.txnDate.localeCompare(a.doc.txnDate) || Number(b.doc.id) - Number(a.doc.id))[0];
 }
 
 /**

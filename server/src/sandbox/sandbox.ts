@@ -343,6 +343,8 @@ export async function startSandbox(config: Config, logger: Logger, options: Sand
         `  (card requests come from ${hs.DEMO_USERS.ada.userEmail}, who installed DealBooks; add "userEmail":"${hs.DEMO_USERS.grace.userEmail}" to act as another user)`,
         `QuickBooks status:    ${cardCall('GET', '/api/quickbooks/status')}`,
         `QBO invoices:         curl ${quickbooks.url}/_sim/quickbooks/companies/${qbo.DEMO_REALM_ID}/Invoice`,
+        `Record a payment:     curl -X POST ${quickbooks.url}/_sim/quickbooks/bookkeeper/${qbo.DEMO_REALM_ID}/payments -H 'content-type: application/json' -d '{"invoiceId":"<invoice id>","amount":"100.00"}'  (as a bookkeeper in QuickBooks; the deal shows it within seconds)`,
+        `The whole loop:       npm run demo  (a deal won, invoiced, partly paid and paid, in a sandbox of its own)`,
         `Install again:        open ${serviceUrl}/oauth/hubspot/install`,
         `Everything else (clock, faults, webhook delivery modes): test/simulators/README.md`,
       ];

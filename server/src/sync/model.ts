@@ -189,6 +189,8 @@ export interface QboDocument {
   billEmail: string | null;
   /** For a person: the QBO web app link. */
   webUrl: string;
+  /** QBO's MetaData.LastUpdatedTime of this version (which of two versions is newer: sync/qbo-changes.ts). */
+  updatedAt?: string | null;
 }
 
 /** A blocking problem, in words a person can act on. */

@@ -59,6 +59,12 @@ export const settingsSchema = z
      * which reactivates it), 'reactivate' (reactivate it without asking) or 'create-new' (a new "Name (2)").
      */
     inactiveCustomer: z.enum(['ask', 'reactivate', 'create-new']).default('ask'),
+    /**
+     * An estimate the customer accepts in QuickBooks becomes the deal's invoice by itself, through the same
+     * conversion as the card's "Convert to invoice" (once; never when the deal already has an invoice). Off by
+     * default: finance decides when accepting a quote means billing it.
+     */
+    convertAcceptedEstimates: z.boolean().default(false),
     /** Who may create invoices and estimates from the card: everyone, or these HubSpot user ids. */
     creators: z
       .union([z.literal('everyone'), z.array(canonicalId).max(500)])

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Clock } from '../clock';
 import { withTransaction } from '../db/transaction';
-import { insertDelivery, insertEvents, knownPortals, markDeliveryFailed, markDeliveryProcessed, portalsOfRealms, type WebhookSource } from '../db/webhook-inbox';
+import { insertDelivery, insertEvents, knownPortals, markDeliveryFailed, markDeliveryProcessed, portalsOfRealms, type QboObjectRef, type WebhookSource } from '../db/webhook-inbox';
 import { storableText } from '../lib/postgres-text';
 import type { Logger } from '../logger';
 import { parseHubSpotDelivery } from './hubspot-payload';
@@ -26,6 +26,8 @@ export interface ReceiveDeps {
   onPrivacyDeletion: (portalId: number, contactId: string) => Promise<void>;
   /** New deal events are stored: queue the work on each deal (must not throw; stored events are swept up anyway). */
   onDealEvents?: (events: Array<{ portalId: number; dealId: string }>) => Promise<void>;
+  /** New QuickBooks events are stored: queue the work on each object they name (must not throw, as onDealEvents). */
+  onQuickbooksEvents?: (objects: QboObjectRef[]) => Promise<void>;
 }
 
 export type ReceiveOutcome =
@@ -58,6 +60,8 @@ interface StoredOutcome {
   privacyDeletions: Array<{ portalId: number; contactId: string }>;
   /** Deals with newly stored events. */
   dealEvents: Array<{ portalId: number; dealId: string }>;
+  /** QBO objects with newly stored events. */
+  qboObjects: QboObjectRef[];
 }
 
 /** The accounts each event belongs to: the HubSpot account it names if DealBooks knows it, the accounts of its realm. */
@@ -92,6 +96,10 @@ async function storeEvents(pool: pg.Pool, source: WebhookSource, deliveryId: num
     const inserted = await insertEvents(client, { deliveryId, source, receivedAt: now, events: rows });
     const usable = inserted.filter((r) => !r.failed);
     const dealEvents = source === 'hubspot' ? usable.flatMap((r) => (r.objectType === 'deal' && r.objectId ? [{ portalId: r.portalId, dealId: r.objectId }] : [])) : [];
+    const qboObjects =
+      source === 'quickbooks'
+        ? usable.flatMap((r) => (r.objectType && r.objectId && r.realmId ? [{ portalId: r.portalId, realmId: r.realmId, objectType: r.objectType, objectId: r.objectId }] : []))
+        : [];
     const portalIds = [...new Set(owners.flat())].sort((a, b) => a - b);
     const note = [unknownAccountsNote(source, events, owners), failedEventsNote(events, rejected)].filter((n) => n !== null).join(' ') || null;
     await markDeliveryProcessed(client, deliveryId, { portalIds, note }, now);
@@ -105,6 +113,7 @@ async function storeEvents(pool: pg.Pool, source: WebhookSource, deliveryId: num
       portalIds,
       privacyDeletions: events.flatMap((e, i) => (e.privacyDeletion && e.objectId ? owners[i]!.map((portalId) => ({ portalId, contactId: e.objectId! })) : [])),
       dealEvents,
+      qboObjects,
     };
   });
 }
@@ -148,5 +157,6 @@ export async function receiveDelivery(
     await deps.onPrivacyDeletion(portalId, contactId);
   }
   if (outcome.dealEvents.length > 0 && deps.onDealEvents) await deps.onDealEvents(outcome.dealEvents);
+  if (outcome.qboObjects.length > 0 && deps.onQuickbooksEvents) await deps.onQuickbooksEvents(outcome.qboObjects);
   return { kind: 'stored', ...counts };
 }

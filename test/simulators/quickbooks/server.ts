@@ -16,6 +16,7 @@ import { afterWrites } from '../common/snapshot';
 import { RequestLog } from '../common/request-log';
 import { WebhookDispatcher } from '../common/webhooks';
 import { quickbooksApiRouter, quickbooksDomainControlRouter } from './api';
+import { quickbooksBookkeeperRouter } from './bookkeeper';
 import { qboBearerAuth } from './auth';
 import { sendFaultResponse, type AuthFaultStyle } from './auth-faults';
 import { QboCompanies, type QboCompanyState } from './company';
@@ -156,6 +157,7 @@ export function createQuickbooksSimulatorApp(options: QuickbooksSimulatorOptions
   app.use('/_sim', express.json({ limit: '5mb' }));
   app.use('/_sim', commonControlRouter({ clock, requests, faults, webhooks: dispatcher, flushWebhooks, reset }));
   app.use('/_sim', quickbooksShellControlRouter({ oauth, webhooks, limits, authFaultStyle }));
+  app.use('/_sim/quickbooks/bookkeeper/:realmId', quickbooksBookkeeperRouter({ companies, clock }));
   app.use('/_sim/quickbooks', quickbooksDomainControlRouter({ companies, clock }));
   app.use('/_sim', (_req, res) => void res.status(404).json({ error: 'no such control route' }));
   app.use('/_sim', controlErrorHandler());

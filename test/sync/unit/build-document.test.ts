@@ -550,3 +550,73 @@ describe('buildDocument: words on the document', () => {
     expect(words('1.5')).toBe('Discount 1.50 per unit on Prints');
   });
 });
+
+describe('buildDocument: the tax preview and the Deal ID field', () => {
+  const UNKNOWN: ItemChoice = { itemId: SEED_IDS.item.hours, itemName: 'Hours', taxable: null, method: 'existing' };
+
+  /** Three lines on a taxable, a non-taxable and an item whose flag QuickBooks did not say. */
+  function threeLines(taxCodes: { taxable: string | null; nonTaxable: string | null }) {
+    const d = deal([lineItem({ name: 'Plans', price: '45' }), lineItem({ name: 'Drafting hours', price: '150' }), lineItem({ name: 'Site visit', price: '90' })]);
+    const items = new Map([
+      [d.lineItems[0]!.id, PLANS],
+      [d.lineItems[1]!.id, HOURS],
+      [d.lineItems[2]!.id, UNKNOWN],
+    ]);
+    return buildDocument(input(d, { items, settings: { ...input(d).settings, taxCodes } }));
+  }
+
+  it('When the settings set no tax codes, then the preview says QuickBooks picks each code from the item and the customer', () => {
+    const { preview } = threeLines({ taxable: null, nonTaxable: null });
+    expect(preview.tax).toEqual({
+      computedBy: 'quickbooks',
+      message:
+        "Sales tax is not included in these totals: QuickBooks computes it when the document is created, from each line's tax code and the customer's tax settings. " +
+        'Tax codes: “Plans”: the code QuickBooks picks from the item (taxable) and the customer; ' +
+        '“Drafting hours”: the code QuickBooks picks from the item (not taxable) and the customer; ' +
+        '“Site visit”: the code QuickBooks picks from the item (taxable or not as set in QuickBooks) and the customer.',
+      lines: preview.lines.map((l) => ({ lineItemId: l.lineItemId, taxCode: null, from: 'quickbooks' })),
+    });
+    expect(preview.lines.map((l) => l.taxCodeFrom)).toEqual(['quickbooks', 'quickbooks', 'quickbooks']);
+  });
+
+  it('When the settings set the codes, then the preview names each line’s code as coming from DealBooks settings', () => {
+    const { preview } = threeLines({ taxable: 'TAX', nonTaxable: 'NON' });
+    expect(preview.tax.message).toBe(
+      "Sales tax is not included in these totals: QuickBooks computes it when the document is created, from each line's tax code and the customer's tax settings. " +
+        'Tax codes: “Plans”: tax code TAX (DealBooks settings); “Drafting hours”: tax code NON (DealBooks settings); “Site visit”: tax code NON (DealBooks settings).',
+    );
+    expect(preview.tax.lines).toEqual([
+      { lineItemId: preview.lines[0]!.lineItemId, taxCode: 'TAX', from: 'settings' },
+      { lineItemId: preview.lines[1]!.lineItemId, taxCode: 'NON', from: 'settings' },
+      { lineItemId: preview.lines[2]!.lineItemId, taxCode: 'NON', from: 'settings' },
+    ]);
+    expect(preview.lines.map((l) => l.taxCodeFrom)).toEqual(['settings', 'settings', 'settings']);
+  });
+
+  it('When the company has a "Deal ID" field, then the body carries the deal id in it; without one, no CustomField is sent', () => {
+    const d = deal([lineItem({ name: 'Hours', price: '1' })]);
+    const withField = buildDocument(input(d, { company: { homeCurrency: 'USD', multicurrency: false, dealIdFieldId: '2' } }));
+    expect(withField.body.CustomField).toEqual([{ DefinitionId: '2', Name: 'Deal ID', Type: 'StringType', StringValue: '4242' }]);
+    for (const company of [{ homeCurrency: 'USD', multicurrency: false }, { homeCurrency: 'USD', multicurrency: false, dealIdFieldId: null }]) {
+      expect(Object.keys(buildDocument(input(d, { company })).body)).not.toContain('CustomField');
+    }
+  });
+
+  it('When an invoice needs no optional field, then the body holds exactly the customer, date, lines and note', () => {
+    const d = deal([lineItem({ name: 'Hours', quantity: '2', price: '150' })]);
+    const built = buildDocument(input(d, { terms: null, billEmail: null, settings: { ...input(d).settings, memoTemplate: '' } }));
+    expect(built.body).toStrictEqual({
+      CustomerRef: { value: '1', name: 'ABC LLC' },
+      TxnDate: '2026-03-01',
+      Line: [
+        {
+          DetailType: 'SalesItemLineDetail',
+          Amount: 300,
+          Description: 'Hours',
+          SalesItemLineDetail: { ItemRef: { value: '3', name: 'Hours' }, TaxCodeRef: { value: 'NON' }, Qty: 2, UnitPrice: 150 },
+        },
+      ],
+      PrivateNote: 'HubSpot deal "Permit set for 12 Elm St" (deal 4242, HubSpot account 881). [dealbooks:881:4242:abc123]',
+    });
+  });
+});

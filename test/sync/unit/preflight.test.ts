@@ -66,12 +66,12 @@ const codes = (f: PreflightFacts): ProblemCode[] => preflight(f).map((p) => p.co
 
 describe('preflight', () => {
   it('When everything is in order, then there is no problem', () => {
-    expect(preflight(facts())).toEqual([]);
-    expect(preflight(facts({ kind: 'estimate', settings: { txnDate: 'today', sendByEmail: true, createCustomers: false, allowedUserIds: ['u1'] } }))).toEqual([]);
+    expect(preflight(facts())).toStrictEqual([]);
+    expect(preflight(facts({ kind: 'estimate', settings: { txnDate: 'today', sendByEmail: true, createCustomers: false, allowedUserIds: ['u1'] } }))).toStrictEqual([]);
   });
 
   it('When QuickBooks has not been read yet, then only the account, the deal and the user are checked', () => {
-    expect(preflight(facts({ quickbooksFacts: null }))).toEqual([]);
+    expect(preflight(facts({ quickbooksFacts: null }))).toStrictEqual([]);
     expect(codes(facts({ quickbooksFacts: null, deal: deal({ lineItems: [] }) }))).toEqual(['no_line_items']);
   });
 
@@ -174,7 +174,7 @@ describe('preflight', () => {
     ]);
     // The close date itself is closed; the day after is open.
     expect(codes(facts({ quickbooksFacts: qbo({}, { bookCloseDate: '2026-03-31' }) }))).toEqual(['closed_period']);
-    expect(codes(facts({ quickbooksFacts: qbo({}, { bookCloseDate: '2026-03-30' }) }))).toEqual([]);
+    expect(codes(facts({ quickbooksFacts: qbo({}, { bookCloseDate: '2026-03-30' }) }))).toStrictEqual([]);
   });
 
   it('When the document is dated today and today is closed, then only reopening helps', () => {
@@ -204,7 +204,7 @@ describe('preflight', () => {
     // A deal without a currency is in the home currency.
     const euroCustomer = qbo({ customer: { status: 'resolved', customer: { id: '9', displayName: 'Euro GmbH', currency: 'EUR', email: 'a@b.example' } } }, { multicurrency: true });
     expect(codes(facts({ deal: deal({ currency: null }), quickbooksFacts: euroCustomer }))).toEqual(['currency_mismatch']);
-    expect(codes(facts({ deal: deal({ currency: 'EUR' }), quickbooksFacts: euroCustomer }))).toEqual([]);
+    expect(codes(facts({ deal: deal({ currency: 'EUR' }), quickbooksFacts: euroCustomer }))).toStrictEqual([]);
   });
 
   it('When the customer match needs confirmation, then the best candidates and their scores are named', () => {
@@ -258,7 +258,7 @@ describe('preflight', () => {
       },
     ]);
     // With a company to create it from, DealBooks creates the customer: nothing to report.
-    expect(codes(facts({ quickbooksFacts: qbo({ customer: { status: 'none' } }) }))).toEqual([]);
+    expect(codes(facts({ quickbooksFacts: qbo({ customer: { status: 'none' } }) }))).toStrictEqual([]);
   });
 
   it('When sending is on and neither contact nor customer has an email, then it asks for one', () => {
@@ -277,9 +277,9 @@ describe('preflight', () => {
       },
     ]);
     // The customer's own address is enough.
-    expect(codes(facts({ settings, deal: deal({ contact: null }) }))).toEqual([]);
+    expect(codes(facts({ settings, deal: deal({ contact: null }) }))).toStrictEqual([]);
     // Not sending: no email needed.
-    expect(codes({ ...noEmails, settings: { ...settings, sendByEmail: false } })).toEqual([]);
+    expect(codes({ ...noEmails, settings: { ...settings, sendByEmail: false } })).toStrictEqual([]);
   });
 
   it('When the user is not on the list of who may create invoices, then it says whom to ask; the automatic trigger is allowed', () => {
@@ -291,8 +291,8 @@ describe('preflight', () => {
         subject: { userId: 'u1' },
       },
     ]);
-    expect(codes(facts({ settings, actor: { userId: 'u3' } }))).toEqual([]);
-    expect(codes(facts({ settings, actor: null }))).toEqual([]);
+    expect(codes(facts({ settings, actor: { userId: 'u3' } }))).toStrictEqual([]);
+    expect(codes(facts({ settings, actor: null }))).toStrictEqual([]);
   });
 
   it('When estimates are turned off in QuickBooks, then an estimate is refused with the setting to change', () => {
@@ -303,7 +303,7 @@ describe('preflight', () => {
         message: 'Estimates are turned off in QuickBooks. Turn them on in QuickBooks (Settings > Account and settings > Sales > Estimates), or create an invoice instead.',
       },
     ]);
-    expect(codes({ ...f, kind: 'invoice' })).toEqual([]);
+    expect(codes({ ...f, kind: 'invoice' })).toStrictEqual([]);
   });
 
   it('When many things are wrong at once, then every problem is reported, in a stable order', () => {
@@ -331,7 +331,7 @@ describe('preflight', () => {
 
 describe('preflight edges', () => {
   it('When neither the deal nor QuickBooks names a currency, then there is no currency problem', () => {
-    expect(codes(facts({ deal: deal({ currency: null }), quickbooksFacts: qbo({}, { homeCurrency: null }) }))).toEqual([]);
+    expect(codes(facts({ deal: deal({ currency: null }), quickbooksFacts: qbo({}, { homeCurrency: null }) }))).toStrictEqual([]);
   });
 
   it('When a customer needs confirmation but no candidate is close, then the message names none', () => {

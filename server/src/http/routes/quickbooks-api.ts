@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { ConflictError, QuickbooksFailedError } from '../../errors';
 import { createConnectUrl } from '../../connections/connect-quickbooks';
 import { disconnect, quickbooksStatus, testConnection } from '../../connections/quickbooks-status';
+import { requestChangeCheck } from '../../quote-to-cash/qbo-change-check';
 import { signedAccount } from '../hubspot-auth';
 
 /**
@@ -30,6 +31,12 @@ export function quickbooksApiRoutes(ctx: AppContext): Router {
     }
     if (result.kind === 'blocked') throw new ConflictError(result.message, { details: { status: result.status } });
     throw new QuickbooksFailedError(result.message, { details: { intuitTid: result.intuitTid } });
+  });
+
+  // The backstop on demand: what changed in QuickBooks since the last check is applied (quote-to-cash/qbo-change-check.ts).
+  router.post('/api/quickbooks/check-changes', ctx.signedRequest, async (_req, res) => {
+    const { portalId } = signedAccount(res);
+    res.status(202).json(await requestChangeCheck(ctx.quoteToCash, (id) => ctx.background.checkQuickbooksChanges(id, 'on demand'), portalId));
   });
 
   router.post('/api/quickbooks/disconnect', ctx.signedRequest, async (_req, res) => {

@@ -1,0 +1,19 @@
+import type { ConnectionView } from '../connections/quickbooks-connections';
+import { convertIfAccepted } from './accepted-estimates';
+import type { QuoteToCashDeps } from './deps';
+import { dealsChanged, writeBackLater, type DocumentChange } from './document-copies';
+
+/**
+ * What follows when QuickBooks changed documents DealBooks made (heard from a notification or found by the change
+ * check): each deal's properties are written again, and an estimate the customer accepted is converted when finance
+ * asked for that. One place, so every way a change arrives leads to the same consequences.
+ */
+export async function followDocumentChanges(deps: QuoteToCashDeps, connection: ConnectionView, changes: readonly DocumentChange[]): Promise<void> {
+  const newer = changes.filter((c) => c.order === 'newer');
+  for (const change of newer) {
+    if (change.kind !== 'estimate' || change.after.qboState !== 'active') continue;
+    const decision = await convertIfAccepted(deps, { portalId: connection.portalId, connectionId: connection.id, dealId: change.dealId, estimate: change.after });
+    if (decision.kind === 'queued') deps.logger.info({ portalId: connection.portalId, dealId: change.dealId, estimateId: change.id, actionId: decision.actionId }, 'estimate accepted in QuickBooks; its conversion is queued');
+  }
+  await writeBackLater(deps, connection.portalId, dealsChanged(newer));
+}
