@@ -1,0 +1,67 @@
+import { DEAL_PROPERTY } from '../../server/src/hubspot/deal-properties';
+import { timelineNotes } from './money-back-support';
+import { deleteObject, hearFromQbo, invoicedDeal, pay, postQboWebhook, cloudEvent, voidInvoice } from './support-money';
+import { hubspotRecord, useQ2C, type Q2C } from './support';
+
+/**
+ * Money back end to end: a bookkeeper records payments, deletes one and voids an invoice in QuickBooks (the
+ * simulator, through QBO's API); QuickBooks' webhooks reach DealBooks, the change pipeline stores what changed and
+ * queues the deal's write-back; the deal's properties, its timeline and the card follow, each note once.
+ */
+async function dealbooksProperties(q: Q2C, dealId: string): Promise<Record<string, string | null>> {
+  const { properties } = await hubspotRecord(q, 'deals', dealId);
+  return Object.fromEntries(Object.values(DEAL_PROPERTY).map((name) => [name, (properties as Record<string, string | null>)[name] ?? null]));
+}
+
+describe('Money back end to end: payments in QuickBooks reach the deal', () => {
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
+
+  it('When a customer pays in part, then in full, and a payment is deleted, then the deal, its timeline and the card follow, each note once', async () => {
+    const deal = await invoicedDeal(q, { name: 'Paying customer deal', company: 'Larkspur Paying Co' });
+    expect(deal.totalCents).toBe(50_000);
+    const number = (await dealbooksProperties(q, deal.dealId)).dealbooks_invoice_number!;
+
+    const first = await pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 200 }], { method: { value: '2', name: 'Check' }, reference: '1001' });
+    await hearFromQbo(q);
+    expect(await dealbooksProperties(q, deal.dealId)).toMatchObject({
+      dealbooks_invoice_status: 'partially_paid',
+      dealbooks_invoice_balance: '300',
+      dealbooks_amount_paid: '200',
+      dealbooks_last_payment_date: first.TxnDate,
+      dealbooks_last_payment_amount: '200',
+      dealbooks_first_paid_date: null,
+    });
+
+    const second = await pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 300 }]);
+    await hearFromQbo(q);
+    expect(await dealbooksProperties(q, deal.dealId)).toMatchObject({ dealbooks_invoice_status: 'paid', dealbooks_invoice_balance: '0', dealbooks_amount_paid: '500', dealbooks_first_paid_date: second.TxnDate });
+
+    // QuickBooks' notice of the first payment again, much later: nothing new on the deal.
+    const replay = JSON.stringify([cloudEvent({ id: 'replayed-payment', realmId: q.realmId, entity: 'Payment', verb: 'updated', entityId: first.Id })]);
+    expect((await postQboWebhook(q, replay)).status).toBe(200);
+    await hearFromQbo(q);
+
+    await deleteObject(q, 'Payment', second.Id);
+    await hearFromQbo(q);
+    expect(await dealbooksProperties(q, deal.dealId)).toMatchObject({ dealbooks_invoice_status: 'partially_paid', dealbooks_invoice_balance: '300', dealbooks_first_paid_date: second.TxnDate });
+
+    expect((await timelineNotes(q, deal.dealId)).filter((n) => !n.includes('created in QuickBooks'))).toEqual([
+      `Payment of $200.00 received on ${first.TxnDate}; $300.00 still open on invoice ${number}.`,
+      `Payment of $300.00 received on ${second.TxnDate}; nothing is left to pay on invoice ${number}.`,
+      `Payment of $300.00 received on ${second.TxnDate} was deleted in QuickBooks; $300.00 is open again on invoice ${number}.`,
+    ]);
+    const summary = (await q.card('GET', `/api/deals/${deal.dealId}/summary`)).body;
+    expect(summary.invoices[0]).toMatchObject({ status: 'partially_paid', amountPaidCents: 20_000, payments: [{ id: first.Id, date: first.TxnDate, amount: '$200.00', method: 'Check', reference: '1001', state: 'active' }] });
+    expect(summary.lastHeardFromQuickBooks).toMatchObject({ at: expect.any(String) });
+  });
+
+  it('When an invoice is voided in QuickBooks, then the deal says voided and one note says so', async () => {
+    const deal = await invoicedDeal(q, { name: 'Voided by bookkeeper deal', company: 'Yarrow Voids Ltd' });
+    const number = (await dealbooksProperties(q, deal.dealId)).dealbooks_invoice_number!;
+    await voidInvoice(q, deal.invoiceId);
+    await hearFromQbo(q);
+    await hearFromQbo(q);
+    expect((await dealbooksProperties(q, deal.dealId)).dealbooks_invoice_status).toBe('voided');
+    expect((await timelineNotes(q, deal.dealId)).filter((n) => n.includes('voided'))).toEqual([expect.stringMatching(new RegExp(`^Invoice ${number} was voided in QuickBooks on \\d{4}-\\d{2}-\\d{2}\\.$`))]);
+  });
+});
