@@ -137,7 +137,13 @@ async function deleteInHubSpot(q: Q2C, type: string, id: string): Promise<void> 
 
 describe(`Overdue follow-up: tasks for the deal owner (${DATABASE_KIND})`, () => {
   const q = useQ2C({ settings: { overdueTasks: { enabled: true, thresholds: [1, 15, 30] } } });
-  afterEach(() => clearFaults(q, 'hubspot'));
+  // Each test starts from no invoices and no task rows, so the clock a test moves cannot bring another test's invoice to
+  // a threshold, and the counts a sweep reports are the test's own.
+  afterEach(async () => {
+    await clearFaults(q, 'hubspot');
+    await q.world.ctx.pool.query('DELETE FROM overdue_tasks WHERE portal_id = $1', [q.portalId]);
+    await q.world.ctx.pool.query('DELETE FROM qbo_documents WHERE portal_id = $1', [q.portalId]);
+  });
 
   it('When the service starts, then the overdue sweep is scheduled once a day at 12:00 UTC', async () => {
     const schedules = await q.world.ctx.jobs.boss.getSchedules();
@@ -324,6 +330,80 @@ describe(`Overdue follow-up: tasks for the deal owner (${DATABASE_KIND})`, () =>
     expect(await sweptOk(q)).toMatchObject({ created: 0, found: 1, completed: 1 });
     expect((await tasksOf(q, seeded.dealId)).map((t) => t.properties.hs_task_status)).toEqual(['COMPLETED']);
     await q.world.ctx.jobs.runNext(OVERDUE_ACCOUNT_QUEUE, { ignoreStartAfter: true });
+  });
+
+  it('When a lost create is only looked for after the invoice reached a higher threshold, then the owner gets the one task of the higher threshold', async () => {
+    const seeded = await dealWithInvoice(q, { dueInDays: -14 });
+    await fault(q, 'hubspot', { path: '/^\\/crm\\/v3\\/objects\\/tasks$/', method: 'POST', kind: 'reset', times: 1 });
+    expect(await sweep(q)).toMatchObject({ status: 'retrying' });
+    await q.world.clock.advance(DAY);
+    expect(await sweptOk(q)).toMatchObject({ created: 1, found: 0 });
+    expect((await tasksOf(q, seeded.dealId)).map((t) => t.properties.hs_task_subject)).toEqual(['Invoice 1042 is 15 days overdue: $1,151.50 open']);
+    expect((await rowsOf(q, seeded)).map((r) => [r.thresholdDays, r.status, r.hubspotTaskId === null])).toEqual([[1, 'completed', true], [15, 'open', false]]);
+    await q.world.ctx.jobs.runNext(OVERDUE_ACCOUNT_QUEUE, { ignoreStartAfter: true });
+  });
+
+  it('When a lost create is looked for after overdue tasks were turned off, then no task is made and the reservation is closed', async () => {
+    const seeded = await dealWithInvoice(q, { dueInDays: -1 });
+    await fault(q, 'hubspot', { path: '/^\\/crm\\/v3\\/objects\\/tasks$/', method: 'POST', kind: 'reset', times: 1 });
+    expect(await sweep(q)).toMatchObject({ status: 'retrying' });
+    await q.settings({ overdueTasks: { enabled: false, thresholds: [1, 15, 30] } });
+    try {
+      expect(await sweptOk(q)).toMatchObject({ created: 0 });
+      expect(await tasksOf(q, seeded.dealId)).toEqual([]);
+      expect(await rowsOf(q, seeded)).toEqual([expect.objectContaining({ status: 'completed', hubspotTaskId: null })]);
+    } finally {
+      await q.settings({ overdueTasks: { enabled: true, thresholds: [1, 15, 30] } });
+    }
+    await q.world.ctx.jobs.runNext(OVERDUE_ACCOUNT_QUEUE, { ignoreStartAfter: true });
+  });
+
+  it('When the invoice is paid while its task is being made, then the task is completed right after, not left open until the next sweep', async () => {
+    const seeded = await dealWithInvoice(q, { dueInDays: -1 });
+    const deps = q.world.ctx.quoteToCash;
+    const create = deps.deals.tasks.createTask.bind(deps.deals.tasks);
+    // The payment lands (and the pipeline calls settle) between HubSpot's answer and DealBooks storing the task's id.
+    const spy = jest.spyOn(deps.deals.tasks, 'createTask').mockImplementation(async (portalId, task) => {
+      const created = await create(portalId, task);
+      await changeInvoice(q, seeded, { balanceCents: 0 });
+      expect(await settleOverdueTasks(deps, q.portalId, seeded.connectionId, [seeded.invoiceId])).toEqual({ completed: 0, failed: 0 });
+      return created;
+    });
+    try {
+      expect(await sweptOk(q)).toMatchObject({ created: 1, completed: 1 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await tasksOf(q, seeded.dealId)).map((t) => t.properties.hs_task_status)).toEqual(['COMPLETED']);
+    expect((await rowsOf(q, seeded)).map((r) => r.status)).toEqual(['completed']);
+  });
+
+  it('When QuickBooks needs a reconnect, then no new task is made (a payment may not have come back), but settled invoices still complete theirs', async () => {
+    const waiting = await dealWithInvoice(q, { dueInDays: -1 });
+    const before = await dealWithInvoice(q, { dueInDays: -1 });
+    await q.world.ctx.pool.query(`UPDATE qbo_documents SET due_date = due_date + 1 WHERE connection_id = $1 AND qbo_id = $2`, [waiting.connectionId, waiting.invoiceId]);
+    await sweptOk(q);
+    await q.world.ctx.pool.query(`UPDATE qbo_documents SET due_date = due_date - 1 WHERE connection_id = $1 AND qbo_id = $2`, [waiting.connectionId, waiting.invoiceId]);
+    await changeInvoice(q, before, { balanceCents: 0 });
+    await q.world.ctx.pool.query(`UPDATE qbo_connections SET status = 'needs_reconnect' WHERE id = $1`, [waiting.connectionId]);
+    try {
+      expect(await sweptOk(q)).toMatchObject({ created: 0, completed: 1 });
+      expect(await tasksOf(q, waiting.dealId)).toEqual([]);
+      expect((await tasksOf(q, before.dealId)).map((t) => t.properties.hs_task_status)).toEqual(['COMPLETED']);
+    } finally {
+      await q.world.ctx.pool.query(`UPDATE qbo_connections SET status = 'connected' WHERE id = $1`, [waiting.connectionId]);
+    }
+    expect(await sweptOk(q)).toMatchObject({ created: 1 });
+    expect(await tasksOf(q, waiting.dealId)).toHaveLength(1);
+  });
+
+  it('When two sweeps of one account are due at once, then they run one after the other, never side by side', async () => {
+    const { jobs } = q.world.ctx;
+    await jobs.send(OVERDUE_ACCOUNT_QUEUE, { portalId: q.portalId });
+    await jobs.send(OVERDUE_ACCOUNT_QUEUE, { portalId: q.portalId });
+    const outcomes = await Promise.all([jobs.runNext(OVERDUE_ACCOUNT_QUEUE), jobs.runNext(OVERDUE_ACCOUNT_QUEUE)]);
+    expect(outcomes.sort()).toEqual(['completed', 'deferred']);
+    for (let i = 0; i < 5 && (await jobs.runNext(OVERDUE_ACCOUNT_QUEUE, { ignoreStartAfter: true })) !== 'idle'; i++);
   });
 
   it('When the deal has no owner, then the task is still made, unassigned, and says so', async () => {
