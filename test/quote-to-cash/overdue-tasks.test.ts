@@ -1,7 +1,7 @@
 import { overdueTasksOfInvoice } from '../../server/src/db/overdue-tasks';
 import { saveDocument } from '../../server/src/db/qbo-documents';
 import { OVERDUE_ACCOUNT_QUEUE, OVERDUE_QUEUE, describeOverdueRun, runOverdueSweepNow, type OverdueRunResult } from '../../server/src/jobs/overdue-jobs';
-import { settleOverdueTasks } from '../../server/src/quote-to-cash/overdue-tasks';
+import { settleOverdueTasks, sweepOverdueInvoices } from '../../server/src/quote-to-cash/overdue-tasks';
 import { companyDate } from '../../server/src/sync/format';
 import { taskDueAt } from '../../server/src/sync/overdue';
 import { DATABASE_KIND } from '../support/harness';
@@ -397,13 +397,60 @@ describe(`Overdue follow-up: tasks for the deal owner (${DATABASE_KIND})`, () =>
     expect(await tasksOf(q, waiting.dealId)).toHaveLength(1);
   });
 
-  it('When two sweeps of one account are due at once, then they run one after the other, never side by side', async () => {
+  /** Holds the first sweep that reads a deal owner until `release`, so a second sweep can be started beside it. */
+  function holdFirstSweep() {
+    const tasks = q.world.ctx.quoteToCash.deals.tasks;
+    const dealOwner = tasks.dealOwner.bind(tasks);
+    let release!: () => void;
+    let entered!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    let calls = 0;
+    const spy = jest.spyOn(tasks, 'dealOwner').mockImplementation(async (portalId, dealId) => {
+      if (calls++ === 0) {
+        entered();
+        await gate;
+      }
+      return dealOwner(portalId, dealId);
+    });
+    return { inside, release: () => release(), restore: () => spy.mockRestore() };
+  }
+
+  it('When two sweeps of one account are due at once, then the second waits until the first is done', async () => {
+    const seeded = await dealWithInvoice(q, { dueInDays: -1 });
     const { jobs } = q.world.ctx;
     await jobs.send(OVERDUE_ACCOUNT_QUEUE, { portalId: q.portalId });
     await jobs.send(OVERDUE_ACCOUNT_QUEUE, { portalId: q.portalId });
-    const outcomes = await Promise.all([jobs.runNext(OVERDUE_ACCOUNT_QUEUE), jobs.runNext(OVERDUE_ACCOUNT_QUEUE)]);
-    expect(outcomes.sort()).toEqual(['completed', 'deferred']);
+    const hold = holdFirstSweep();
+    try {
+      const first = jobs.runNext(OVERDUE_ACCOUNT_QUEUE);
+      await hold.inside;
+      expect(await jobs.runNext(OVERDUE_ACCOUNT_QUEUE)).toBe('deferred');
+      hold.release();
+      expect(await first).toBe('completed');
+    } finally {
+      hold.release();
+      hold.restore();
+    }
     for (let i = 0; i < 5 && (await jobs.runNext(OVERDUE_ACCOUNT_QUEUE, { ignoreStartAfter: true })) !== 'idle'; i++);
+    expect(await tasksOf(q, seeded.dealId)).toHaveLength(1);
+  });
+
+  it('When two sweeps of one account overlap all the same (a worker that outlived its lease), then the reservation lets only one of them make the task', async () => {
+    const seeded = await dealWithInvoice(q, { dueInDays: -1 });
+    const deps = q.world.ctx.quoteToCash;
+    const hold = holdFirstSweep();
+    try {
+      const first = sweepOverdueInvoices(deps, q.portalId);
+      await hold.inside;
+      expect(await sweepOverdueInvoices(deps, q.portalId)).toMatchObject({ created: 1 });
+      hold.release();
+      expect(await first).toMatchObject({ created: 0, failed: 0 });
+    } finally {
+      hold.release();
+      hold.restore();
+    }
+    expect(await tasksOf(q, seeded.dealId)).toHaveLength(1);
   });
 
   it('When the deal has no owner, then the task is still made, unassigned, and says so', async () => {
