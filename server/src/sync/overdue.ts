@@ -37,10 +37,9 @@ export function daysOverdue(dueDate: string, today: string): number {
  * existing task does not reach back either. `thresholds` is ascending (the settings keep it so).
  */
 export function thresholdToAct(thresholds: readonly number[], days: number, highestWithTask: number | null): number | null {
-  const reached = thresholds.filter((t) => t <= days);
-  const highest = reached.length === 0 ? null : reached[reached.length - 1]!;
-  if (highest === null) return null;
-  if (highestWithTask !== null && highestWithTask >= highest) return null;
+  const highest = thresholds.filter((t) => t <= days).at(-1);
+  // Thresholds are 1 or more days, so 0 stands for "no task yet".
+  if (highest === undefined || highest <= (highestWithTask ?? 0)) return null;
   return highest;
 }
 
