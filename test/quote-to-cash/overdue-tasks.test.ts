@@ -1,11 +1,12 @@
 import { overdueTasksOfInvoice } from '../../server/src/db/overdue-tasks';
-import { saveDocument } from '../../server/src/db/qbo-documents';
+import { documentsByIds, markDocumentDeleted, saveDocument } from '../../server/src/db/qbo-documents';
 import { OVERDUE_ACCOUNT_QUEUE, OVERDUE_QUEUE, describeOverdueRun, runOverdueSweepNow, type OverdueRunResult } from '../../server/src/jobs/overdue-jobs';
 import { settleOverdueTasks, sweepOverdueInvoices } from '../../server/src/quote-to-cash/overdue-tasks';
 import { companyDate } from '../../server/src/sync/format';
 import { taskDueAt } from '../../server/src/sync/overdue';
 import { DATABASE_KIND } from '../support/harness';
 import { clearFaults, fault } from './support-once';
+import { checkChanges, copyOf, hearFromQbo, invoicedDeal, pay, qboObject, quietly, voidInvoice } from './support-money';
 import { hubspotRecord, makeDeal, otherAccount, useQ2C, type Q2C } from './support';
 
 /**
@@ -89,14 +90,17 @@ async function storeInvoice(q: Q2C, input: { dealId: string; invoiceId: string; 
   );
 }
 
-/** The copy as the pipeline leaves it after QuickBooks changed: a payment (balance), a void or a deletion. */
+/** The copy as the money-back pipeline leaves it after QuickBooks changed: a payment (balance), a void or a deletion. */
 async function changeInvoice(q: Q2C, seeded: Seeded, change: { balanceCents?: number; totalCents?: number; qboState?: 'voided' | 'deleted' }): Promise<void> {
   const { pool } = q.world.ctx;
-  await pool.query(
-    `UPDATE qbo_documents SET balance_cents = COALESCE($3, balance_cents), total_cents = COALESCE($4, total_cents), qbo_state = COALESCE($5, qbo_state)
-      WHERE connection_id = $1 AND kind = 'invoice' AND qbo_id = $2`,
-    [seeded.connectionId, seeded.invoiceId, change.balanceCents ?? null, change.totalCents ?? null, change.qboState ?? null],
-  );
+  const now = q.world.dealbooksClock.now();
+  if (change.qboState === 'deleted') {
+    await markDocumentDeleted(pool, seeded.connectionId, 'invoice', seeded.invoiceId, { deletedAt: now }, now);
+    return;
+  }
+  const [copy] = await documentsByIds(pool, seeded.connectionId, 'invoice', [seeded.invoiceId]);
+  const document = { ...copy!, balanceCents: change.balanceCents ?? copy!.balanceCents, totalCents: change.totalCents ?? copy!.totalCents };
+  await saveDocument(pool, { portalId: q.portalId, connectionId: seeded.connectionId, dealId: copy!.dealId, document, state: change.qboState ?? 'active' }, now);
 }
 
 /** The deal's tasks as HubSpot holds them now (deleted ones are gone), oldest first. */
@@ -595,5 +599,57 @@ describe(`Settings: overdue tasks through the settings API (${DATABASE_KIND})`, 
     expect(JSON.stringify(typo.body.error.details)).toMatch(/remind/);
 
     expect((await q.card('GET', '/api/settings')).body).toMatchObject({ version: current.version, settings: current.settings });
+  });
+});
+
+describe(`Overdue follow-up with money coming back from QuickBooks (${DATABASE_KIND})`, () => {
+  const q = useQ2C({ settings: { overdueTasks: { enabled: true, thresholds: [1, 15, 30] }, defaultItemId: '3' } });
+
+  /** Moves the shared clock until the invoice is `days` days overdue in the company's date. */
+  async function untilOverdue(invoiceId: string, days: number): Promise<void> {
+    const due = (await copyOf(q, 'invoice', invoiceId)).due_date!;
+    const today = await companyToday(q);
+    const ahead = Math.round((Date.parse(`${due}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / DAY) + days;
+    await q.world.clock.advance(ahead * DAY);
+    expect(await companyToday(q)).toBe(addDays(due, days));
+  }
+
+  it('When the customer pays part and then the rest in QuickBooks, then the task stays open after the first payment and is completed when the second comes back, without waiting for a sweep', async () => {
+    const deal = await invoicedDeal(q, { name: 'Paid late', company: 'Quillfeather Joinery' });
+    await untilOverdue(deal.invoiceId, 1);
+    await sweptOk(q);
+    const { DocNumber } = await qboObject(q, 'Invoice', deal.invoiceId);
+    expect((await tasksOf(q, deal.dealId)).map((t) => [t.properties.hs_task_subject, t.properties.hs_task_status])).toEqual([
+      [`Invoice ${DocNumber} is 1 day overdue: $500.00 open`, 'NOT_STARTED'],
+    ]);
+
+    await pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 200 }]);
+    await hearFromQbo(q);
+    expect((await tasksOf(q, deal.dealId)).map((t) => t.properties.hs_task_status)).toEqual(['NOT_STARTED']);
+
+    await pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 300 }]);
+    await hearFromQbo(q);
+    expect((await tasksOf(q, deal.dealId)).map((t) => t.properties.hs_task_status)).toEqual(['COMPLETED']);
+  });
+
+  it('When the invoice is voided in QuickBooks, then its task is completed as soon as DealBooks hears of it', async () => {
+    const deal = await invoicedDeal(q, { name: 'Voided late', company: 'Rookwood Tannery' });
+    await untilOverdue(deal.invoiceId, 1);
+    await sweptOk(q);
+    expect(await tasksOf(q, deal.dealId)).toHaveLength(1);
+    await voidInvoice(q, deal.invoiceId);
+    await hearFromQbo(q);
+    expect((await tasksOf(q, deal.dealId)).map((t) => t.properties.hs_task_status)).toEqual(['COMPLETED']);
+  });
+
+  it('When the payment\'s notification is lost, then the QuickBooks change check that repairs the copy also completes the task', async () => {
+    const deal = await invoicedDeal(q, { name: 'Paid quietly', company: 'Saltmarsh Cooperage' });
+    await untilOverdue(deal.invoiceId, 1);
+    await sweptOk(q);
+    await quietly(q, () => pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 500 }]));
+    await hearFromQbo(q);
+    expect((await tasksOf(q, deal.dealId)).map((t) => t.properties.hs_task_status)).toEqual(['NOT_STARTED']);
+    await checkChanges(q);
+    expect((await tasksOf(q, deal.dealId)).map((t) => t.properties.hs_task_status)).toEqual(['COMPLETED']);
   });
 });
