@@ -30,6 +30,7 @@ import type { ReadinessReport } from './http/health';
 import { registerHousekeeping } from './jobs/housekeeping';
 import { registerBackstopJobs } from './jobs/backstop-jobs';
 import { qboChangeWork, queueQboChanges, registerQboChangeJobs } from './jobs/qbo-change-jobs';
+import { registerOverdueJobs } from './jobs/overdue-jobs';
 import { JobQueue, type JobQueueOptions } from './jobs/queue';
 import { withDeadline } from './lib/deadline';
 import type { Logger } from './logger';
@@ -97,6 +98,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   registerDealJobs(context);
   registerBackstopJobs(context);
   registerQboChangeJobs(context);
+  registerOverdueJobs(context);
   options.defineJobs?.(jobs);
 
   let started = false;

@@ -30,6 +30,7 @@ import {
   type WireRecord,
 } from './deal-snapshot';
 import { DealSearch, type DealSearchPage, type DealSearchQuery } from './deal-search';
+import { DealTasks } from './deal-tasks';
 import { HubSpotRequester, type HubSpotClients } from './request';
 
 /**
@@ -87,11 +88,14 @@ export class HubSpotDeals {
   private readonly http: HubSpotRequester;
 
   private readonly search: DealSearch;
+  /** Tasks on deals (deal-tasks.ts): the overdue follow-up creates, finds and completes them. */
+  readonly tasks: DealTasks;
 
   constructor(private readonly deps: HubSpotDealsDeps) {
     this.logger = deps.logger.child({ component: 'hubspot-deals' });
     this.http = new HubSpotRequester(deps.installs, deps.timeoutMs);
     this.search = new DealSearch(this.http);
+    this.tasks = new DealTasks(this.http);
   }
 
   /** One page of deals in these stages modified in [modifiedFrom, modifiedBefore), oldest change first (deal-search.ts). */

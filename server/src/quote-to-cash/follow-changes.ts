@@ -2,11 +2,13 @@ import type { ConnectionView } from '../connections/quickbooks-connections';
 import { convertIfAccepted } from './accepted-estimates';
 import type { QuoteToCashDeps } from './deps';
 import { dealsChanged, writeBackLater, type DocumentChange } from './document-copies';
+import { settleOverdueTasks } from './overdue-tasks';
 
 /**
  * What follows when QuickBooks changed documents DealBooks made (heard from a notification or found by the change
- * check): each deal's properties are written again, and an estimate the customer accepted is converted when finance
- * asked for that. One place, so every way a change arrives leads to the same consequences.
+ * check): each deal's properties are written again, an estimate the customer accepted is converted when finance
+ * asked for that, and the overdue tasks of an invoice now paid, voided or deleted are completed. One place, so every
+ * way a change arrives leads to the same consequences.
  */
 export async function followDocumentChanges(deps: QuoteToCashDeps, connection: ConnectionView, changes: readonly DocumentChange[]): Promise<void> {
   const newer = changes.filter((c) => c.order === 'newer');
@@ -16,4 +18,7 @@ export async function followDocumentChanges(deps: QuoteToCashDeps, connection: C
     if (decision.kind === 'queued') deps.logger.info({ portalId: connection.portalId, dealId: change.dealId, estimateId: change.id, actionId: decision.actionId }, 'estimate accepted in QuickBooks; its conversion is queued');
   }
   await writeBackLater(deps, connection.portalId, dealsChanged(newer));
+  // Never throws for HubSpot's trouble: what cannot be completed now, the daily overdue sweep completes.
+  const invoices = [...new Set(newer.filter((c) => c.kind === 'invoice').map((c) => c.id))];
+  await settleOverdueTasks(deps, connection.portalId, connection.id, invoices);
 }

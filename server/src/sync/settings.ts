@@ -10,6 +10,37 @@ import type { Pipeline } from './model';
 const qboId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected a QuickBooks id');
 const hubspotId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a HubSpot id');
 
+/** Days overdue at which a follow-up task is due: the day after the due date, two weeks on, a month. */
+export const DEFAULT_OVERDUE_THRESHOLDS: readonly number[] = [1, 15, 30];
+/** More steps than this would make the follow-up noise rather than a reminder. */
+export const MAX_OVERDUE_THRESHOLDS = 5;
+/** A year overdue is a matter for collections, not a reminder to the deal owner. */
+export const MAX_OVERDUE_DAYS = 365;
+
+/**
+ * Days overdue at which the deal owner gets a task: whole days, 1 to 365, each once, at most 5. Kept in ascending
+ * order (a list given in another order is sorted), so the highest step reached is always the last one.
+ */
+const overdueThresholds = z
+  .array(
+    z
+      .number({ error: 'expected a number of days overdue' })
+      .int('expected a whole number of days')
+      .min(1, 'expected 1 or more days overdue (0 is the due date itself, when nothing is overdue yet)')
+      .max(MAX_OVERDUE_DAYS, `expected at most ${MAX_OVERDUE_DAYS} days overdue`),
+    { error: 'expected a list of days overdue, e.g. [1, 15, 30]' },
+  )
+  .min(1, 'expected at least one threshold; to stop overdue tasks, set overdueTasks.enabled to false')
+  .max(MAX_OVERDUE_THRESHOLDS, `expected at most ${MAX_OVERDUE_THRESHOLDS} thresholds`)
+  .superRefine((days, ctx) => {
+    const seen = new Set<number>();
+    days.forEach((day, index) => {
+      if (seen.has(day)) ctx.addIssue({ code: 'custom', path: [index], message: `${day} ${day === 1 ? 'day' : 'days'} is listed twice; list each threshold once` });
+      seen.add(day);
+    });
+  })
+  .transform((days) => [...days].sort((a, b) => a - b));
+
 export const settingsSchema = z
   .object({
     /** A deal reaching a trigger stage creates the document by itself. Off by default: finance turns it on. */
@@ -69,6 +100,19 @@ export const settingsSchema = z
     creators: z
       .union([z.literal('everyone'), z.array(canonicalId).max(500)])
       .default('everyone'),
+    /**
+     * Follow-up tasks in HubSpot for the owner of a deal whose invoice is overdue, one per invoice and threshold
+     * (quote-to-cash/overdue-tasks.ts). Off by default: the tasks land in the sales reps' own task lists, which is
+     * finance's call to make, and an account turning the feature on by an upgrade would wake up to a task for every
+     * overdue invoice at once.
+     */
+    overdueTasks: z
+      .object({
+        enabled: z.boolean().default(false),
+        thresholds: overdueThresholds.default([...DEFAULT_OVERDUE_THRESHOLDS]),
+      })
+      .strict()
+      .default({ enabled: false, thresholds: [...DEFAULT_OVERDUE_THRESHOLDS] }),
   })
   .strict();
 
@@ -96,7 +140,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => type
 /**
  * The keys a whole settings document lacks, nested ones as `customers.matchThreshold`. A PUT replaces the whole
  * document, so a missing key is refused rather than silently reset to its default (partial changes are a PATCH).
- * Only the groups with fixed keys (taxCodes, customers) are looked into; triggerStages is a map of its own.
+ * Only the groups with fixed keys (taxCodes, customers, overdueTasks) are looked into; triggerStages is a map of its own.
  */
 export function missingSettingKeys(document: unknown): string[] {
   if (!isPlainObject(document)) return Object.keys(DEFAULT_SETTINGS);
@@ -115,7 +159,7 @@ export function missingSettingKeys(document: unknown): string[] {
 
 /**
  * A PATCH on top of the stored settings: each key given replaces the stored one; the groups with fixed keys
- * (taxCodes, customers) merge key by key, so `{"customers": {"matchThreshold": 0.9}}` keeps the other customer
+ * (taxCodes, customers, overdueTasks) merge key by key, so `{"customers": {"matchThreshold": 0.9}}` keeps the other customer
  * choices. triggerStages is replaced whole (it is one choice: which stages of which pipelines). The result is still
  * validated by settingsSchema (an unknown key is refused).
  */
