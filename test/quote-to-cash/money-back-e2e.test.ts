@@ -1,6 +1,6 @@
 import { DEAL_PROPERTY } from '../../server/src/hubspot/deal-properties';
 import { timelineNotes } from './money-back-support';
-import { deleteObject, hearFromQbo, invoicedDeal, pay, postQboWebhook, cloudEvent, voidInvoice } from './support-money';
+import { deleteObject, hearFromQbo, invoicedDeal, pay, postQboWebhook, cloudEvent, qboObject, qboWrite, voidInvoice } from './support-money';
 import { hubspotRecord, useQ2C, type Q2C } from './support';
 
 /**
@@ -63,5 +63,15 @@ describe('Money back end to end: payments in QuickBooks reach the deal', () => {
     await hearFromQbo(q);
     expect((await dealbooksProperties(q, deal.dealId)).dealbooks_invoice_status).toBe('voided');
     expect((await timelineNotes(q, deal.dealId)).filter((n) => n.includes('voided'))).toEqual([expect.stringMatching(new RegExp(`^Invoice ${number} was voided in QuickBooks on \\d{4}-\\d{2}-\\d{2}\\.$`))]);
+  });
+  it("When a bookkeeper corrects a payment's date in QuickBooks without changing its amount, then the deal's last payment date follows", async () => {
+    const deal = await invoicedDeal(q, { name: 'Payment date corrected deal', company: 'Corrected Date Cutlery' });
+    const payment = await pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 100 }]);
+    await hearFromQbo(q);
+    expect((await dealbooksProperties(q, deal.dealId)).dealbooks_last_payment_date).toBe(payment.TxnDate);
+    const current = await qboObject(q, 'Payment', payment.Id);
+    await qboWrite(q, '/payment', { Id: payment.Id, SyncToken: current.SyncToken, sparse: true, TxnDate: '2026-11-20' });
+    await hearFromQbo(q);
+    expect(await dealbooksProperties(q, deal.dealId)).toMatchObject({ dealbooks_last_payment_date: '2026-11-20', dealbooks_invoice_balance: '400' });
   });
 });

@@ -8,16 +8,20 @@ import { settleOverdueTasks } from './overdue-tasks';
  * What follows when QuickBooks changed documents DealBooks made (heard from a notification or found by the change
  * check): each deal's properties are written again, an estimate the customer accepted is converted when finance
  * asked for that, and the overdue tasks of an invoice now paid, voided or deleted are completed. One place, so every
- * way a change arrives leads to the same consequences.
+ * way a change arrives leads to the same consequences. `paymentChanged`: the changes are the invoices of a payment
+ * DealBooks just recorded a new version of.
  */
-export async function followDocumentChanges(deps: QuoteToCashDeps, connection: ConnectionView, changes: readonly DocumentChange[]): Promise<void> {
+export async function followDocumentChanges(deps: QuoteToCashDeps, connection: ConnectionView, changes: readonly DocumentChange[], paymentChanged = false): Promise<void> {
   const newer = changes.filter((c) => c.order === 'newer');
   for (const change of newer) {
     if (change.kind !== 'estimate' || change.after.qboState !== 'active') continue;
     const decision = await convertIfAccepted(deps, { portalId: connection.portalId, connectionId: connection.id, dealId: change.dealId, estimate: change.after });
     if (decision.kind === 'queued') deps.logger.info({ portalId: connection.portalId, dealId: change.dealId, estimateId: change.id, actionId: decision.actionId }, 'estimate accepted in QuickBooks; its conversion is queued');
   }
-  await writeBackLater(deps, connection.portalId, dealsChanged(newer));
+  // A payment edited without moving any balance (its date, method or reference) still changes what the deal shows
+  // (last payment date, the card's payment list): its invoices' deals are written again too.
+  const paymentDeals = paymentChanged ? changes.flatMap((c) => (c.dealId ? [c.dealId] : [])) : [];
+  await writeBackLater(deps, connection.portalId, [...new Set([...dealsChanged(newer), ...paymentDeals])]);
   // Never throws for HubSpot's trouble: what cannot be completed now, the daily overdue sweep completes.
   const invoices = [...new Set(newer.filter((c) => c.kind === 'invoice').map((c) => c.id))];
   await settleOverdueTasks(deps, connection.portalId, connection.id, invoices);

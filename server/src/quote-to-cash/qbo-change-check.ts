@@ -165,7 +165,8 @@ export async function checkQuickbooksChanges(deps: QuoteToCashDeps, portalId: nu
     );
     deps.logger.warn({ component: 'quickbooks-changes', portalId, reason, mode, ...window, repaired: repaired.length }, 'the QuickBooks change check repaired copies that notifications had not');
   }
-  await followDocumentChanges(deps, connection, repaired.flatMap((c) => c.documents));
+  await followDocumentChanges(deps, connection, repaired.filter((c) => !c.payment).flatMap((c) => c.documents));
+  await followDocumentChanges(deps, connection, repaired.filter((c) => c.payment).flatMap((c) => c.documents), true);
   return { decision: 'checked', mode, ...window, seen: run.seen, repaired: repaired.length, documents };
 }
 

@@ -129,6 +129,7 @@ export async function processQboNotifications(deps: QuoteToCashDeps, work: QboCh
   let note: string;
   let deals: string[] = [];
   let documents: DocumentChange[] = [];
+  let paymentChanged = false;
   const followed = FOLLOWED[work.entity];
   if (followed) {
     // Reading needs the connection: one that waits for a reconnect parks this work (its notifications stay pending).
@@ -138,6 +139,7 @@ export async function processQboNotifications(deps: QuoteToCashDeps, work: QboCh
     note = applied.note;
     deals = dealsChanged(applied.documents);
     documents = applied.documents;
+    paymentChanged = applied.result === 'applied' && applied.payment?.order === 'newer';
   } else if (work.entity === 'customer' || work.entity === 'item') {
     ({ status, note } = await listChange(deps, connection, work.entity, work.id));
     decision = status === 'processed' ? 'applied' : 'not ours';
@@ -151,7 +153,7 @@ export async function processQboNotifications(deps: QuoteToCashDeps, work: QboCh
   await settleEvents(deps.pool, ids, status, note, now);
   const last = events[events.length - 1]!;
   await noteHeard(deps.pool, { connectionId: connection.id, portalId: connection.portalId, at: last.receivedAt, what: `${FOLLOWED[work.entity] ?? work.entity} ${work.id} ${verbOf(last)}` });
-  await followDocumentChanges(deps, connection, documents);
+  await followDocumentChanges(deps, connection, documents, paymentChanged);
   log.info({ decision, events: ids.length, deals }, note);
   return { decision, note, events: ids.length, deals };
 }
