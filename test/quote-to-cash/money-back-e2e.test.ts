@@ -74,4 +74,21 @@ describe('Money back end to end: payments in QuickBooks reach the deal', () => {
     await hearFromQbo(q);
     expect(await dealbooksProperties(q, deal.dealId)).toMatchObject({ dealbooks_last_payment_date: '2026-11-20', dealbooks_invoice_balance: '400' });
   });
+  it('When a bookkeeper edits the invoice lines in QuickBooks, then the card shows the invoice as QuickBooks has it and flags the total against the deal\'s line items', async () => {
+    const deal = await invoicedDeal(q, { name: 'Edited in QuickBooks deal', company: 'Edited Lines Lumber' });
+    const before = (await q.card('GET', `/api/deals/${deal.dealId}/summary`)).body.invoices[0];
+    expect(before.totalMismatch).toBeNull();
+    const current = await qboObject(q, 'Invoice', deal.invoiceId);
+    const line = current.Line.find((l: any) => l.DetailType === 'SalesItemLineDetail');
+    await qboWrite(q, '/invoice', {
+      Id: deal.invoiceId,
+      SyncToken: current.SyncToken,
+      sparse: true,
+      Line: [{ ...line, Amount: 600, SalesItemLineDetail: { ...line.SalesItemLineDetail, Qty: 2, UnitPrice: 300 } }],
+    });
+    await hearFromQbo(q);
+    const after = (await q.card('GET', `/api/deals/${deal.dealId}/summary`)).body.invoices[0];
+    expect(after).toMatchObject({ totalCents: 60_000, totalMismatch: "The total in QuickBooks ($600.00) no longer matches the deal's line items ($500.00)." });
+    expect((await dealbooksProperties(q, deal.dealId)).dealbooks_invoice_total).toBe('600');
+  });
 });

@@ -86,6 +86,9 @@ function toDocument(row: unknown): StoredDocument {
  * Writes DealBooks' copy of a document as given (a new copy, or every field of an existing one). Whether the given
  * version may replace the copy is the caller's decision (quote-to-cash/document-copies.ts, under `lockDocument`).
  * `state` is what QBO shows of a void or a deletion; `stateChangedAt` stays as it was unless the state changes.
+ * A new copy is made only for a document DealBooks just created from the deal's line items, so its pre-tax total
+ * (QBO's TotalAmt less the tax) is what the line items came to: kept as `built_total_cents`, never updated, so a
+ * total later edited in QuickBooks can be flagged against it.
  */
 export async function saveDocument(
   db: Db,
@@ -96,9 +99,9 @@ export async function saveDocument(
   await db.query(
     `INSERT INTO qbo_documents (portal_id, connection_id, kind, qbo_id, deal_id, customer_id, doc_number, txn_date, due_date, expiration_date,
                                 currency, total_cents, balance_cents, tax_cents, txn_status, email_status, web_url, linked, sync_token, refreshed_at, bill_email,
-                                qbo_updated_at, qbo_state, state_changed_at)
+                                qbo_updated_at, qbo_state, state_changed_at, built_total_cents)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-             CASE WHEN $23 <> 'active' THEN $20::timestamptz END)
+             CASE WHEN $23 <> 'active' THEN $20::timestamptz END, $12::bigint - $14::bigint)
      ON CONFLICT (connection_id, kind, qbo_id) DO UPDATE SET
        deal_id = COALESCE(EXCLUDED.deal_id, qbo_documents.deal_id), customer_id = EXCLUDED.customer_id, doc_number = EXCLUDED.doc_number,
        txn_date = EXCLUDED.txn_date, due_date = EXCLUDED.due_date, expiration_date = EXCLUDED.expiration_date, currency = EXCLUDED.currency,
