@@ -139,10 +139,12 @@ async function demo(): Promise<void> {
     step('3. The rest is paid in QuickBooks -> paid', t0, paid);
 
     const record = await call('GET', `${s.dealsUrl}/${s.dealId}`);
-    const noteIds: string[] = (record.associations?.notes ?? []).map((n: { id: string | number }) => String(n.id));
+    const noteIds = [...new Set<string>((record.associations?.notes?.results ?? []).map((n: { id: string | number }) => String(n.id)))].sort((a, b) => Number(a) - Number(b));
     const notesUrl = s.dealsUrl.replace(/\/deals$/, '/notes');
     const notes = await Promise.all(noteIds.map((id) => call('GET', `${notesUrl}/${id}`) as Promise<Deal>));
-    process.stdout.write(`\nTimeline notes DealBooks wrote on the deal:\n${notes.map((n) => `    ${n.properties.hs_note_body}`).join('\n') || '    (none)'}\n`);
+    // Note bodies are HTML on HubSpot's timeline; shown here as their text.
+    const text = (html: string | null | undefined) => String(html ?? '').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
+    process.stdout.write(`\nTimeline notes DealBooks wrote on the deal:\n${notes.map((n) => `    ${text(n.properties.hs_note_body)}`).join('\n') || '    (none)'}\n`);
     process.stdout.write(`\nThe loop took ${((Date.now() - t0) / 1000).toFixed(1)} s.\n`);
   } finally {
     if (started) await stop(started.child);
