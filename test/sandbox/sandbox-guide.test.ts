@@ -1,4 +1,5 @@
 import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
+import { QBO_CHANGE_QUEUE } from '../../server/src/jobs/qbo-change-jobs';
 import { DEMO_USERS } from '../simulators/hubspot';
 import { DATABASE_KIND } from '../support/harness';
 import { useForAll } from '../support/shared-setup';
@@ -24,13 +25,16 @@ describe(`sandbox guide (${DATABASE_KIND})`, () => {
   const guideLine = async (prefix: string) => (await world.sandbox.guide(world.baseUrl)).find((l) => l.startsWith(prefix))!;
   const drain = async () => {
     await world.control('hubspot', '/webhooks/flush', {});
-    for (let i = 0; i < 50; i++) {
-      const outcome = await world.ctx.jobs.runNext(DEAL_WORK_QUEUE, { ignoreStartAfter: true });
-      if (outcome === 'idle' || outcome === 'waiting') return;
+    await world.control('quickbooks', '/webhooks/flush', {});
+    for (const queue of [QBO_CHANGE_QUEUE, DEAL_WORK_QUEUE]) {
+      for (let i = 0; i < 50; i++) {
+        const outcome = await world.ctx.jobs.runNext(queue, { ignoreStartAfter: true });
+        if (outcome === 'idle' || outcome === 'waiting') break;
+      }
     }
   };
 
-  it('When the guide\'s "win a deal" call is made as printed, then the deal gets its QuickBooks invoice and the card shows it', async () => {
+  it('When the guide\'s "win a deal" and "record a payment" calls are made as printed, then the deal gets its invoice, the card shows it, and the payment comes back to the deal', async () => {
     const win = await guideLine('Win a deal');
     const [, url] = /curl -X PATCH (\S+) /.exec(win)!;
     const dealId = url!.split('/').pop()!;
@@ -44,6 +48,15 @@ describe(`sandbox guide (${DATABASE_KIND})`, () => {
     const summary = await world.control('hubspot', '/card-requests', open);
     expect(summary.status).toBe(200);
     expect(summary.body.invoices).toEqual([expect.objectContaining({ id: invoices[0].Id })]);
+
+    // The guide's payment, as printed with the invoice's id: QuickBooks' webhook brings it back to the deal.
+    const payment = await guideLine('Record a payment');
+    const [, payUrl] = /curl -X POST (\S+) /.exec(payment)!;
+    const paid = await fetch(payUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...curlBody(payment), invoiceId: invoices[0].Id }) });
+    expect(paid.status).toBe(200);
+    await drain();
+    const deal = await world.control('hubspot', `/hubspot/accounts/${world.sandbox.hubspot.portalId}/objects/deals/${dealId}`);
+    expect(deal.properties).toMatchObject({ dealbooks_invoice_status: 'partially_paid', dealbooks_amount_paid: '100' });
   });
 
   it('When only some users may create documents, then the guide\'s card calls act as the demo user who installed DealBooks, and another user can be named by email', async () => {
