@@ -1,4 +1,4 @@
-import { clip, customerBody, validEmail } from '../../server/src/quickbooks/customer-body';
+import { clip, CUSTOMER_LIMITS, customerBody, validEmail } from '../../server/src/quickbooks/customer-body';
 
 /** The edges of the QBO customer body: trimming, blank values, whitespace runs and surrogate pairs. */
 describe('customerBody edges', () => {
@@ -66,5 +66,10 @@ describe('customerBody limits and shapes', () => {
     expect(customerBody({ displayName: 'Acme', currency: 'usdx' }).CurrencyRef).toBeUndefined();
     expect(customerBody({ displayName: 'Acme', currency: 'xusd' }).CurrencyRef).toBeUndefined();
     expect(customerBody({ displayName: 'Acme', currency: ' eur ' }).CurrencyRef).toEqual({ value: 'EUR' });
+  });
+
+  it('When notes at their 2000 limit carry blanks around them, then the blanks go before the cut and the notes stay whole', () => {
+    const notes = 'x'.repeat(CUSTOMER_LIMITS.notes);
+    expect(customerBody({ displayName: 'Acme', notes: `  \n ${notes} ` }).Notes).toBe(notes);
   });
 });

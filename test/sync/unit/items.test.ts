@@ -112,4 +112,12 @@ describe('mapItems', () => {
     expect(chosen.get('b')?.itemId).toBe('3');
     expect(unmapped.map((u) => u.lineItemId)).toEqual(['c']);
   });
+
+  it('When SKUs differ by a letter that only upper case folds together (ß and SS), then they do not match: SKUs compare in lower case', () => {
+    const items = [item({ id: '20', name: 'Street sign', sku: 'STRASSE-1' })];
+    const { chosen, unmapped } = mapOne(line({ id: 'l1', name: 'Nothing', sku: 'straße-1' }), { items });
+    expect(chosen.size).toBe(0);
+    expect(unmapped).toEqual([{ lineItemId: 'l1', productId: null, name: 'Nothing', sku: 'straße-1' }]);
+    expect(mapOne(line({ id: 'l2', name: 'Nothing', sku: 'strasse-1' }), { items }).chosen.get('l2')).toMatchObject({ itemId: '20', method: 'sku' });
+  });
 });
