@@ -5,12 +5,16 @@
  * (b) deal won -> invoice visible in the card summary: 200+ deals moved to Closed Won one at a time, and 200+ more
  *     ten at a time, each timed from the moment HubSpot delivers the stage change to the first signed summary that
  *     lists the invoice (p50/p95), with the real worker loop running. The QBO simulator's per-company limit (500/min) is lifted so the numbers are DealBooks'
- *     own; with it, 200 deals in one company are paced by QBO, not by DealBooks (say so when reading the numbers).
+ *     own; with it, 200 deals in one company are paced by QBO, not by DealBooks (say so when reading the numbers);
+ * (c) QBO payment -> deal properties: 200 invoices paid in QuickBooks, each timed from the webhook's delivery until
+ *     HubSpot holds the deal's new status and balance (p50/p95; the goal is p95 under 1 s);
+ * (d) QBO notifications processed per second, from intake until every event is read, applied and settled.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { signHubSpotV3 } from '../server/src/security/hubspot-signature';
 import { dealstageEvent } from '../test/simulators/hubspot/webhooks';
+import { signWebhookBody } from '../test/simulators/quickbooks';
 import { startBenchSandbox } from './sandbox-service';
 
 type Record = (name: string, value: string) => void;
@@ -18,6 +22,8 @@ type Record = (name: string, value: string) => void;
 const BATCHES = Number(process.env.BENCH_WEBHOOK_BATCHES ?? 50);
 const DEALS = Math.max(200, Number(process.env.BENCH_DEALS ?? 200));
 const DEAL_CONCURRENCY = Number(process.env.BENCH_DEAL_CONCURRENCY ?? 10);
+const PAYMENTS = Math.min(DEALS, Number(process.env.BENCH_PAYMENTS ?? 200));
+const NOTIFICATION_BATCHES = Number(process.env.BENCH_QBO_NOTIFICATION_BATCHES ?? 20);
 
 function percentile(sorted: number[], q: number): string {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
@@ -163,6 +169,77 @@ export async function benchQuoteToCash(record: Record, databaseUrl: string | und
     await wonToInvoice(dealIds.slice(DEALS), DEAL_CONCURRENCY);
     const { rows } = await service.db.pool.query(`SELECT count(*)::int AS n FROM entity_links WHERE qbo_entity_type = 'Invoice' AND status = 'linked'`);
     if (rows[0].n !== 2 * DEALS) throw new Error(`expected ${2 * DEALS} invoices, DealBooks linked ${rows[0].n}`);
+
+    // (c) QBO payment -> deal properties: the bookkeeper records one payment per invoice in QuickBooks (through the
+    // simulator's API rules, so its webhook follows); timed from the webhook's delivery to the moment HubSpot holds
+    // the deal's new balance and status, with the real workers running.
+    const invoiceOf = new Map<string, string>();
+    const links = await service.db.pool.query(`SELECT hubspot_object_id, qbo_entity_id FROM entity_links WHERE qbo_entity_type = 'Invoice' AND status = 'linked'`);
+    for (const row of links.rows) invoiceOf.set(String(row.hubspot_object_id), String(row.qbo_entity_id));
+    const realmId = sandbox.quickbooks.realmId;
+    const paymentLatencies: number[] = [];
+    const paid = dealIds.slice(0, PAYMENTS);
+    const p0 = performance.now();
+    let payCursor = 0;
+    await Promise.all(
+      Array.from({ length: DEAL_CONCURRENCY }, async () => {
+        while (payCursor < paid.length) {
+          const dealId = paid[payCursor++]!;
+          await json(`${sandbox.quickbooks.url}/_sim/quickbooks/bookkeeper/${realmId}/payments`, 'POST', { invoiceId: invoiceOf.get(dealId), method: 'Check' });
+          const start = performance.now();
+          await json(`${sandbox.quickbooks.url}/_sim/webhooks/flush`, 'POST', {});
+          for (let polls = 0; ; polls++) {
+            const deal = await json(`${hs}/deals/${dealId}`);
+            if (deal.properties.dealbooks_invoice_status === 'paid' && deal.properties.dealbooks_invoice_balance === '0') break;
+            if (polls > 3000) throw new Error(`deal ${dealId}: not shown paid after ${polls} polls`);
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          paymentLatencies.push(performance.now() - start);
+        }
+      }),
+    );
+    paymentLatencies.sort((a, b) => a - b);
+    record(
+      `QBO payment -> deal properties, ${paid.length} payments, ${DEAL_CONCURRENCY} at a time`,
+      `p50 ${percentile(paymentLatencies, 0.5)} ms, p95 ${percentile(paymentLatencies, 0.95)} ms, max ${paymentLatencies[paymentLatencies.length - 1]!.toFixed(0)} ms; ${Math.round((paid.length / (performance.now() - p0)) * 1000)} payments/s`,
+    );
+
+    // (d) QBO notifications processed per second: signed CloudEvents batches of 100 "invoice updated" events about
+    // the bench's invoices, from intake to every event settled (each is read from QuickBooks and applied once).
+    const invoiceIds = [...invoiceOf.values()];
+    const verifier = sandbox.config.quickbooks.webhookVerifierToken ?? '';
+    const qboHook = `${url}/webhooks/quickbooks`;
+    await service.db.pool.query(`DELETE FROM webhook_events WHERE source = 'quickbooks'`);
+    const n0 = performance.now();
+    for (let batch = 0; batch < NOTIFICATION_BATCHES; batch++) {
+      const events = Array.from({ length: 100 }, (_, i) => ({
+        specversion: '1.0',
+        id: `bench-${batch}-${i}-${randomBytes(4).toString('hex')}`,
+        source: 'bench',
+        type: 'qbo.invoice.updated.v1',
+        datacontenttype: 'application/json',
+        time: new Date(clock.nowMs()).toISOString(),
+        intuitentityid: invoiceIds[(batch * 100 + i) % invoiceIds.length],
+        intuitaccountid: realmId,
+        data: {},
+      }));
+      const body = JSON.stringify(events);
+      const res = await fetch(qboHook, { method: 'POST', headers: { 'content-type': 'application/json', 'intuit-signature': signWebhookBody(verifier, body) }, body });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`QBO webhook batch answered ${res.status}`);
+    }
+    const notified = NOTIFICATION_BATCHES * 100;
+    for (let polls = 0; ; polls++) {
+      const pending = await service.db.pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE source = 'quickbooks' AND status = 'pending'`);
+      if (pending.rows[0].n === 0) break;
+      if (polls > 6000) throw new Error(`${pending.rows[0].n} QBO notifications still pending`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const settled = await service.db.pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE source = 'quickbooks'`);
+    record(
+      `QBO notifications: ${notified} sent in batches of 100 (${settled.rows[0].n} stored after de-duplication)`,
+      `${Math.round((settled.rows[0].n / (performance.now() - n0)) * 1000)} events/s processed (read from QuickBooks, applied, settled)`,
+    );
   } finally {
     await close();
   }
