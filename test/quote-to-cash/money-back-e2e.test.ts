@@ -1,6 +1,8 @@
 import { DEAL_PROPERTY } from '../../server/src/hubspot/deal-properties';
 import { timelineNotes } from './money-back-support';
-import { deleteObject, hearFromQbo, invoicedDeal, pay, postQboWebhook, cloudEvent, qboObject, qboWrite, voidInvoice } from './support-money';
+import { QBO_CHANGE_QUEUE } from '../../server/src/jobs/qbo-change-jobs';
+import { clearFaults, fault } from './support-once';
+import { copyOf, deleteObject, hearFromQbo, invoicedDeal, pay, paymentOf, postQboWebhook, cloudEvent, qboObject, qboWrite, quietly, voidInvoice } from './support-money';
 import { hubspotRecord, useQ2C, type Q2C } from './support';
 
 /**
@@ -90,5 +92,23 @@ describe('Money back end to end: payments in QuickBooks reach the deal', () => {
     const after = (await q.card('GET', `/api/deals/${deal.dealId}/summary`)).body.invoices[0];
     expect(after).toMatchObject({ totalCents: 60_000, totalMismatch: "The total in QuickBooks ($600.00) no longer matches the deal's line items ($500.00)." });
     expect((await dealbooksProperties(q, deal.dealId)).dealbooks_invoice_total).toBe('600');
+  });
+  it('When QuickBooks fails while DealBooks reads the invoice of a payment it has just recorded, then the retry reads it again and the deal shows the payment', async () => {
+    const deal = await invoicedDeal(q, { name: 'Failure after the commit deal', company: 'Halfway Hinges' });
+    await hearFromQbo(q);
+    // Only the payment's notice arrives (the invoice's own would repair the copy by another door).
+    const payment = await quietly(q, () => pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 100 }]));
+    await fault(q, 'quickbooks', { path: `/invoice/${deal.invoiceId}`, method: 'GET', status: 500, times: 50 });
+    const notice = JSON.stringify([cloudEvent({ id: `lost-follow-up-${payment.Id}`, realmId: q.realmId, entity: 'Payment', verb: 'created', entityId: payment.Id })]);
+    expect((await postQboWebhook(q, notice)).status).toBe(200);
+    expect(await q.world.ctx.jobs.runNext(QBO_CHANGE_QUEUE, { ignoreStartAfter: true })).toBe('failed');
+    // The payment was recorded; the invoice's new balance was not.
+    expect(await paymentOf(q, payment.Id)).not.toBeNull();
+    expect((await copyOf(q, 'invoice', deal.invoiceId)).balance_cents).toBe('50000');
+
+    await clearFaults(q, 'quickbooks');
+    await hearFromQbo(q);
+    expect((await copyOf(q, 'invoice', deal.invoiceId)).balance_cents).toBe('40000');
+    expect(await dealbooksProperties(q, deal.dealId)).toMatchObject({ dealbooks_invoice_status: 'partially_paid', dealbooks_invoice_balance: '400', dealbooks_amount_paid: '100' });
   });
 });

@@ -95,6 +95,11 @@ async function applicationsOf(db: Queryable, connectionId: number, paymentIds: s
 }
 
 /** The stored payment with its applications, locked until the caller's transaction ends; null when not stored. */
+/** Holds, until the transaction ends, the right to decide about this payment, whether or not it is stored yet. */
+export async function lockPaymentKey(db: Queryable, connectionId: number, qboId: string): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('qbo_payments:' || $1::text || ':' || $2::text, 0))`, [connectionId, qboId]);
+}
+
 export async function lockPayment(db: Queryable, connectionId: number, qboId: string): Promise<StoredPayment | null> {
   const { rows } = await db.query(`SELECT * FROM qbo_payments WHERE connection_id = $1 AND qbo_id = $2 FOR UPDATE`, [connectionId, qboId]);
   if (!rows[0]) return null;

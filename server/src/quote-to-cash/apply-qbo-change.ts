@@ -1,5 +1,5 @@
 import { documentsByIds, openInvoicesOfCustomer } from '../db/qbo-documents';
-import { invoicesPaidWithCredit, lockPayment, markPaymentDeleted, savePayment, type StoredPayment } from '../db/qbo-payments';
+import { invoicesPaidWithCredit, lockPayment, lockPaymentKey, markPaymentDeleted, savePayment, type StoredPayment } from '../db/qbo-payments';
 import { withTransaction } from '../db/transaction';
 import type { ConnectionView } from '../connections/quickbooks-connections';
 import { creditMemoTargets, toPayment, type ChangedEntity } from '../quickbooks/change-feed';
@@ -102,6 +102,9 @@ async function applyPayment(deps: QuoteToCashDeps, connection: ConnectionView, r
   const ours = await documentsByIds(deps.pool, connection.id, 'invoice', applications.map((a) => a.invoiceId));
   const now = deps.clock.now();
   const stored = await withTransaction(deps.pool, async (client) => {
+    // A payment not stored yet has no row to lock: a notification's job and the change check could both find none
+    // and the older version could win. The key lock makes them decide one at a time.
+    await lockPaymentKey(client, connection.id, payment.id);
     const before = await lockPayment(client, connection.id, payment.id);
     if (!before && ours.length === 0) return null;
     const order = compareVersions({ updatedAt: payment.updatedAt, syncToken: payment.syncToken }, before && { updatedAt: before.updatedAt, syncToken: before.syncToken, state: before.state });
@@ -130,8 +133,15 @@ async function applyPayment(deps: QuoteToCashDeps, connection: ConnectionView, r
     return { order, before, after: await lockPayment(client, connection.id, payment.id) } satisfies PaymentChange;
   });
   if (!stored) return { entity: 'Payment', id: payment.id, result: 'not ours', note: `Payment ${payment.id} applies to no invoice DealBooks made; nothing was kept.`, documents: [] };
-  if (stored.order !== 'newer') {
-    return { entity: 'Payment', id: payment.id, result: 'unchanged', note: `Payment ${payment.id}: DealBooks already had this version or a newer one.`, documents: [], payment: stored };
+  if (stored.order === 'older') {
+    return { entity: 'Payment', id: payment.id, result: 'unchanged', note: `Payment ${payment.id}: DealBooks already had a newer version.`, documents: [], payment: stored };
+  }
+  if (stored.order === 'same') {
+    // The version was recorded, but what followed may not have been (the invoices' reads failed and the job is being
+    // retried): the invoices it applies to are read again, so a failure after the commit delays the change, never
+    // loses it. Their copies change only if QuickBooks shows something newer.
+    const documents = await refreshInvoices(deps, connection, stored.after!.applications.map((a) => a.invoiceId), options);
+    return { entity: 'Payment', id: payment.id, result: 'unchanged', note: `Payment ${payment.id}: DealBooks already had this version; ${refreshedWords(documents, connection.homeCurrency)}.`, documents, payment: stored };
   }
   // The invoices it applies to now and those it applied to before (a payment changed, voided or moved elsewhere).
   const touched = [...(stored.before?.applications ?? []), ...applications].map((a) => a.invoiceId);
@@ -150,7 +160,11 @@ async function applyPaymentDeletion(deps: QuoteToCashDeps, connection: Connectio
     return { order: before.state === 'deleted' ? 'same' : 'newer', before, after: await lockPayment(client, connection.id, id) } satisfies PaymentChange;
   });
   if (!stored) return { entity: 'Payment', id, result: 'not ours', note: `Payment ${id} was deleted in QuickBooks; DealBooks kept nothing of it.`, documents: [] };
-  if (stored.order !== 'newer') return { entity: 'Payment', id, result: 'unchanged', note: `Payment ${id} was already recorded as deleted.`, documents: [], payment: stored };
+  if (stored.order !== 'newer') {
+    // Recorded as deleted before; its former invoices are read again in case what followed the first time failed.
+    const documents = await refreshInvoices(deps, connection, stored.before!.applications.map((a) => a.invoiceId), options);
+    return { entity: 'Payment', id, result: 'unchanged', note: `Payment ${id} was already recorded as deleted; ${refreshedWords(documents, connection.homeCurrency)}.`, documents, payment: stored };
+  }
   const documents = await refreshInvoices(deps, connection, stored.before!.applications.map((a) => a.invoiceId), options);
   return { entity: 'Payment', id, result: 'applied', note: `Payment ${id} was deleted in QuickBooks; ${refreshedWords(documents, connection.homeCurrency)}.`, documents, payment: stored };
 }

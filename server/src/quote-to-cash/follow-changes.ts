@@ -1,7 +1,7 @@
 import type { ConnectionView } from '../connections/quickbooks-connections';
 import { convertIfAccepted } from './accepted-estimates';
 import type { QuoteToCashDeps } from './deps';
-import { dealsChanged, writeBackLater, type DocumentChange } from './document-copies';
+import { writeBackLater, type DocumentChange } from './document-copies';
 import { settleOverdueTasks } from './overdue-tasks';
 
 /**
@@ -12,8 +12,10 @@ import { settleOverdueTasks } from './overdue-tasks';
  * DealBooks just recorded a new version of.
  */
 export async function followDocumentChanges(deps: QuoteToCashDeps, connection: ConnectionView, changes: readonly DocumentChange[], paymentChanged = false): Promise<void> {
-  const newer = changes.filter((c) => c.order === 'newer');
-  for (const change of newer) {
+  // A version the same as the copy is followed too: its first follow-up may have failed after the copy was stored
+  // (the job is then retried). Every consequence below is idempotent, so following it twice changes nothing.
+  const followed = changes.filter((c) => c.order !== 'older');
+  for (const change of followed) {
     if (change.kind !== 'estimate' || change.after.qboState !== 'active') continue;
     const decision = await convertIfAccepted(deps, { portalId: connection.portalId, connectionId: connection.id, dealId: change.dealId, estimate: change.after });
     if (decision.kind === 'queued') deps.logger.info({ portalId: connection.portalId, dealId: change.dealId, estimateId: change.id, actionId: decision.actionId }, 'estimate accepted in QuickBooks; its conversion is queued');
@@ -21,8 +23,8 @@ export async function followDocumentChanges(deps: QuoteToCashDeps, connection: C
   // A payment edited without moving any balance (its date, method or reference) still changes what the deal shows
   // (last payment date, the card's payment list): its invoices' deals are written again too.
   const paymentDeals = paymentChanged ? changes.flatMap((c) => (c.dealId ? [c.dealId] : [])) : [];
-  await writeBackLater(deps, connection.portalId, [...new Set([...dealsChanged(newer), ...paymentDeals])]);
+  await writeBackLater(deps, connection.portalId, [...new Set([...followed.flatMap((c) => (c.dealId ? [c.dealId] : [])), ...paymentDeals])]);
   // Never throws for HubSpot's trouble: what cannot be completed now, the daily overdue sweep completes.
-  const invoices = [...new Set(newer.filter((c) => c.kind === 'invoice').map((c) => c.id))];
+  const invoices = [...new Set(followed.filter((c) => c.kind === 'invoice').map((c) => c.id))];
   await settleOverdueTasks(deps, connection.portalId, connection.id, invoices);
 }

@@ -147,6 +147,10 @@ export async function checkQuickbooksChanges(deps: QuoteToCashDeps, portalId: nu
 
   const repaired = run.changes.filter((c) => c.result === 'applied');
   const documents = repairedDocuments(repaired);
+  // What the changes lead to is queued before the checkpoint moves: if that fails, the retry looks at the same window
+  // and follows the same versions again (they are followed whether or not this run was the one that applied them).
+  await followDocumentChanges(deps, connection, run.changes.filter((c) => !c.payment).flatMap((c) => c.documents));
+  await followDocumentChanges(deps, connection, run.changes.filter((c) => c.payment?.order === 'newer').flatMap((c) => c.documents), true);
   await saveChangeCheck(deps.pool, { connectionId: connection.id, portalId, checkedThrough: run.through, runAt: now, repaired: repaired.length });
   const window = { from: since?.toISOString() ?? null, until: run.through.toISOString() };
   if (repaired.length > 0) {
@@ -165,8 +169,6 @@ export async function checkQuickbooksChanges(deps: QuoteToCashDeps, portalId: nu
     );
     deps.logger.warn({ component: 'quickbooks-changes', portalId, reason, mode, ...window, repaired: repaired.length }, 'the QuickBooks change check repaired copies that notifications had not');
   }
-  await followDocumentChanges(deps, connection, repaired.filter((c) => !c.payment).flatMap((c) => c.documents));
-  await followDocumentChanges(deps, connection, repaired.filter((c) => c.payment).flatMap((c) => c.documents), true);
   return { decision: 'checked', mode, ...window, seen: run.seen, repaired: repaired.length, documents };
 }
 

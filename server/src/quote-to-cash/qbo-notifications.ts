@@ -149,11 +149,13 @@ export async function processQboNotifications(deps: QuoteToCashDeps, work: QboCh
     note = NOT_FOLLOWED[work.entity] ?? `DealBooks does not follow QuickBooks ${work.entity} changes.`;
   }
 
+  // What the change leads to is queued before its notifications are settled: if that fails, the job is retried with
+  // the notifications still pending, and the version (now the same as the copy) is followed again.
+  await followDocumentChanges(deps, connection, documents, paymentChanged);
   const now = deps.clock.now();
   await settleEvents(deps.pool, ids, status, note, now);
   const last = events[events.length - 1]!;
   await noteHeard(deps.pool, { connectionId: connection.id, portalId: connection.portalId, at: last.receivedAt, what: `${FOLLOWED[work.entity] ?? work.entity} ${work.id} ${verbOf(last)}` });
-  await followDocumentChanges(deps, connection, documents, paymentChanged);
   log.info({ decision, events: ids.length, deals }, note);
   return { decision, note, events: ids.length, deals };
 }
