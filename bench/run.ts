@@ -30,6 +30,12 @@ async function main(): Promise<void> {
   const databaseUrl = process.env.BENCH_DATABASE_URL;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dealbooks-bench-'));
   process.stdout.write(`DealBooks bench on ${databaseUrl ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}, node ${process.version}, ${os.cpus().length} cores\n\n`);
+  // BENCH_ONLY=quote-to-cash measures that part alone (won deals, payments back, QBO notifications), a few minutes.
+  if (process.env.BENCH_ONLY === 'quote-to-cash') {
+    await benchQuoteToCash(record, databaseUrl);
+    await fs.rm(dir, { recursive: true, force: true });
+    return;
+  }
 
   if (!databaseUrl) {
     let t = performance.now();
