@@ -295,6 +295,14 @@ describe("Money back on the deal: days overdue in the company's calendar", () =>
     await companyUtcOffset(q, -300);
     await updateCopy(q, 'invoice', invoiceId, { dueDate: companyDate(new Date(q.world.clock.nowMs() - 2 * 86_400_000), -300) });
     await updateCopy(q, 'invoice', paid.invoiceId, { dueDate: '2026-01-01', balanceCents: 0 });
+    // An older invoice of the same deal, no longer its linked one (voided and re-made elsewhere, say), still open:
+    // the deal shows its linked invoice, so this one must not make it look stale at every run.
+    await q.world.ctx.pool.query(
+      `INSERT INTO qbo_documents (portal_id, connection_id, kind, qbo_id, deal_id, customer_id, txn_date, due_date, total_cents, balance_cents, web_url, sync_token)
+       SELECT portal_id, connection_id, kind, 'old-' || qbo_id, deal_id, customer_id, txn_date, DATE '2026-01-01', total_cents, total_cents, web_url, '0'
+         FROM qbo_documents WHERE portal_id = $1 AND kind = 'invoice' AND qbo_id = $2`,
+      [q.portalId, invoiceId],
+    );
     await pipelineQueuesWriteBack(q, dealId);
     expect((await dealbooksProperties(q, dealId)).dealbooks_days_overdue).toBe('2');
 

@@ -115,7 +115,7 @@ export async function lastHeardFromQuickBooks(db: Queryable, portalId: number, c
 const overdueRow = z.object({ portal_id: bigintColumn, deal_id: z.string() });
 
 /**
- * Deals whose written days overdue no longer say what an open invoice of theirs is overdue by now: the days move on
+ * Deals whose written days overdue no longer say what their linked open invoice is overdue by now: the days move on
  * with the calendar while nothing in QuickBooks changes. An open invoice is active, has a balance and a due date
  * before the company's today (now moved by the connection's UTC offset, UTC when unknown). Through live
  * connections only; at most `limit`, oldest due date first.
@@ -127,6 +127,10 @@ export async function dealsWithStaleDaysOverdue(db: Queryable, now: Date, limit:
               ((($1::timestamptz AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(c.utc_offset_minutes, 0)))::date - d.due_date) AS days
          FROM qbo_documents d
          JOIN qbo_connections c ON c.id = d.connection_id AND c.portal_id = d.portal_id AND c.status <> 'disconnected'
+         -- The deal's properties show its linked invoice (write-back.ts): another open invoice of the deal must not
+         -- make it look stale forever.
+         JOIN entity_links l ON l.connection_id = d.connection_id AND l.hubspot_object_type = 'deal' AND l.hubspot_object_id = d.deal_id
+                            AND l.qbo_entity_type = 'Invoice' AND l.status = 'linked' AND l.qbo_entity_id = d.qbo_id
         WHERE d.kind = 'invoice' AND d.qbo_state = 'active' AND d.deal_id IS NOT NULL AND d.due_date IS NOT NULL
           AND COALESCE(d.balance_cents, d.total_cents) > 0)
      SELECT o.portal_id, o.deal_id, min(o.due_date) AS oldest
