@@ -1,10 +1,8 @@
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { migrate } from '../db/migrate';
-import { describeOverdueRun, runOverdueSweepNow } from '../jobs/overdue-jobs';
 import { JobQueue } from '../jobs/queue';
 import { createLogger } from '../logger';
-import { createService } from '../service';
 import { canonicalId } from '../sync/ids';
 
 const USAGE = `Usage:
@@ -63,6 +61,9 @@ async function overdue(account: string | undefined): Promise<void> {
   }
   const config = loadConfig();
   const logger = createLogger({ level: 'warn' });
+  // Loaded here, not at the top: the whole service is a lot to compile, and `failed` and `retry` need none of it.
+  const { createService } = await import('../service');
+  const { describeOverdueRun, runOverdueSweepNow } = await import('../jobs/overdue-jobs');
   const service = await createService({ config, logger, workers: false });
   try {
     await service.start();
