@@ -33,8 +33,15 @@ async function summaryOf(q: { card(method: string, path: string): Promise<{ stat
   return answer.body;
 }
 
-/** A date `days` before the company's today (UTC here). */
-const daysAgo = (q: Q2C, days: number) => companyDate(new Date(q.world.clock.nowMs() - days * 86_400_000), null);
+/**
+ * A date `days` before the QBO company's today, in the company's own offset as DealBooks counts days overdue (in UTC,
+ * the test failed every day between midnight UTC and midnight in the company).
+ */
+async function daysAgo(q: Q2C, days: number): Promise<string> {
+  const connection = await q.world.ctx.quickbooks.connections.live(q.portalId);
+  if (!connection) throw new Error('the account has no QuickBooks connection');
+  return companyDate(new Date(q.world.dealbooksClock.now().getTime() - days * 86_400_000), connection.utcOffsetMinutes);
+}
 
 describe('Card summary: money back from QuickBooks', () => {
   const q = useQ2C({ settings: { defaultItemId: '3' } });
@@ -48,7 +55,7 @@ describe('Card summary: money back from QuickBooks', () => {
     await storePayment(q, { id: '7101', txnDate: '2026-12-01', totalCents: 50_000, method: 'Check', reference: '4411', applications: [{ invoiceId, amountCents: 50_000 }] });
     await storePayment(q, { id: '7102', txnDate: '2026-12-02', totalCents: 0, applications: [{ invoiceId, amountCents: 10_000, creditCents: 10_000 }] });
     // Someone added a line in QuickBooks: the total no longer matches the deal's line items DealBooks built it from.
-    await updateCopy(q, 'invoice', invoiceId, { builtTotalCents: TOTAL, totalCents: 180_000, balanceCents: 120_000, dueDate: daysAgo(q, 12) });
+    await updateCopy(q, 'invoice', invoiceId, { builtTotalCents: TOTAL, totalCents: 180_000, balanceCents: 120_000, dueDate: await daysAgo(q, 12) });
     await heardFromQuickBooks(q, new Date('2026-12-02T10:15:00Z'), 'Payment 7102 updated');
 
     const after = await summaryOf(q, dealId);
@@ -81,7 +88,7 @@ describe('Card summary: money back from QuickBooks', () => {
     await updateCopy(q, 'invoice', voided, { qboState: 'voided', totalCents: 0, balanceCents: 0, builtTotalCents: TOTAL, stateChangedAt: new Date('2026-12-02T09:00:00Z') });
     const deletedDeal = await cardDeal(q, 'Card deleted deal');
     const deleted = (await createThroughCard(q, deletedDeal)).summary.invoices[0].id;
-    await updateCopy(q, 'invoice', deleted, { qboState: 'deleted', builtTotalCents: TOTAL, dueDate: daysAgo(q, 5) });
+    await updateCopy(q, 'invoice', deleted, { qboState: 'deleted', builtTotalCents: TOTAL, dueDate: await daysAgo(q, 5) });
 
     const shownVoided = await summaryOf(q, voidedDeal);
     expect(shownVoided.invoices[0]).toMatchObject({ status: 'voided', state: 'voided', totalMismatch: null, daysOverdue: null, totalCents: 0 });
