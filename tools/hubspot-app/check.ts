@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { checkBuiltProject } from './checks';
+import { DEFAULT_OUT_DIR, UsageError, readOptions } from './layout';
+
+/**
+ * `npm run hubspot:check [-- --dir dist/hubspot-app]`: validates the built app project offline (./checks.ts) and
+ * prints each problem as `file: field: message`; exits 1 on any, so CI stops before an upload would.
+ */
+async function main(): Promise<number> {
+  const options = readOptions(process.argv.slice(2), ['dir']);
+  const dir = path.resolve(options.dir ?? DEFAULT_OUT_DIR);
+  const problems = await checkBuiltProject(dir);
+  const shown = path.relative(process.cwd(), dir) || '.';
+  if (problems.length === 0) {
+    process.stdout.write(`hubspot:check: ${shown} is a valid DealBooks app project.\n`);
+    return 0;
+  }
+  process.stdout.write(`hubspot:check: ${problems.length} problem(s) in ${shown}:\n`);
+  for (const p of problems) process.stdout.write(`  ${p.file}: ${p.field}: ${p.message}\n`);
+  return 1;
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((err) => {
+    process.stderr.write(`hubspot:check: ${err instanceof UsageError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(2);
+  });
