@@ -16,7 +16,8 @@ async function main(): Promise<number> {
     return 0;
   }
   process.stdout.write(`hubspot:check: ${problems.length} problem(s) in ${shown}:\n`);
-  for (const p of problems) process.stdout.write(`  ${p.file}: ${p.field}: ${p.message}\n`);
+  // One line per problem (HubSpot's parser lists the files of a duplicate uid on lines of their own).
+  for (const p of problems) process.stdout.write(`  ${p.file}: ${p.field}: ${p.message.replace(/\s*\n\s*/g, ' ')}\n`);
   return 1;
 }
 

@@ -92,7 +92,10 @@ export function forbiddenGlobalUses(fileName: string, text: string): GlobalUse[]
 function isFreeName(node: ts.Identifier): boolean {
   const parent = node.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name === node) return false;
-  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) || ts.isMethodDeclaration(parent)) && parent.name === node) return false;
+  const isMember =
+    ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) || ts.isMethodDeclaration(parent) ||
+    ts.isMethodSignature(parent) || ts.isGetAccessorDeclaration(parent) || ts.isSetAccessorDeclaration(parent) || ts.isEnumMember(parent);
+  if (isMember && parent.name === node) return false;
   if (ts.isJsxAttribute(parent)) return false;
   if (ts.isQualifiedName(parent) || ts.isTypeReferenceNode(parent)) return false;
   if ((ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent)) && parent.propertyName === node) return false;
