@@ -37,6 +37,12 @@ describe('npm run hubspot:check', () => {
     expect(hubspotCli('check', ['--dir', good])).toMatchObject({ code: 0, out: expect.stringContaining('is a valid DealBooks app project') });
   });
 
+  it('When hsproject.json names a platform version listed apps cannot use, then the check names the two accepted', () => {
+    const result = checkBroken((dir) => editJson(dir, 'hsproject.json', (project) => (project.platformVersion = '2023.2')));
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('hsproject.json: platformVersion: expected one of 2026.03, 2025.2 (listed apps must be on one of them)');
+  });
+
   it('When the app asks for other scopes than the install flow, then the check names the missing and the extra ones', () => {
     const result = checkBroken((dir) =>
       editJson(dir, APP, (meta) => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { checkBuiltProject } from './checks';
 import { DEFAULT_OUT_DIR, UsageError, readOptions } from './layout';
@@ -9,6 +10,10 @@ import { DEFAULT_OUT_DIR, UsageError, readOptions } from './layout';
 async function main(): Promise<number> {
   const options = readOptions(process.argv.slice(2), ['dir']);
   const dir = path.resolve(options.dir ?? DEFAULT_OUT_DIR);
+  if (!fs.existsSync(path.join(dir, 'hsproject.json'))) {
+    process.stdout.write(`hubspot:check: no built project in ${dir}; build it first: npm run hubspot:build -- --base-url https://...\n`);
+    return 1;
+  }
   const problems = await checkBuiltProject(dir);
   const shown = path.relative(process.cwd(), dir) || '.';
   if (problems.length === 0) {
