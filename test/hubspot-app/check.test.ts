@@ -113,6 +113,12 @@ describe('npm run hubspot:check', () => {
     expect(result.out).toContain(`${CARD}: config.location: expected one of crm.record.sidebar, crm.record.tab`);
   });
 
+  it('When the card is put on contacts, then the check keeps it on deals, whose ids it reads', () => {
+    const result = checkBroken((dir) => editJson(dir, CARD, (meta) => (meta.config.objectTypes = ['contacts'])));
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`${CARD}: config.objectTypes: expected ["deals"]: the card reads the record as a deal`);
+  });
+
   it('When a component has a top-level key HubSpot does not allow, then the check names the key', () => {
     const result = checkBroken((dir) => editJson(dir, CARD, (meta) => (meta.name = 'DealBooks')));
     expect(result.code).toBe(1);

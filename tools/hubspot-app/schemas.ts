@@ -41,7 +41,7 @@ const cardConfig = z.object({
   location: z.enum(CARD_LOCATIONS, { message: `expected one of ${CARD_LOCATIONS.join(', ')}` }),
   entrypoint: z.string().min(1),
   // DealBooks' card reads context.crm.objectId as a deal id: it belongs on deals only.
-  objectTypes: z.tuple([z.literal('deals')], { message: 'expected ["deals"]: the card reads the record as a deal' }),
+  objectTypes: strings.refine((types) => types.length === 1 && types[0] === 'deals', 'expected ["deals"]: the card reads the record as a deal'),
 });
 
 const settingsConfig = z.object({ entrypoint: z.string().min(1) });
