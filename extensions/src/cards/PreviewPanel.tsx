@@ -171,7 +171,7 @@ export function PreviewPanel(props: {
       <PanelFooter>
         <Flex direction="row" gap="sm" align="center">
           <Button variant="primary" disabled={blocked || props.busy} onClick={() => void props.onConfirm(kind)}>
-            {`Create ${noun}`}
+            {`Create ${noun} in QuickBooks`}
           </Button>
           {preview && blocked ? <Text variant="microcopy">Fix the problems above first.</Text> : null}
         </Flex>
