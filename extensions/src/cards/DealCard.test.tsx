@@ -1,7 +1,7 @@
 import { Button, ErrorState, Link, LoadingSpinner } from '@hubspot/ui-extensions';
 import { UNREACHABLE } from '../shared/api';
 import { estimate, invoice, stubDealBooks, summary } from './__tests__/fixtures';
-import { closeCards, renderCard, sleep } from './__tests__/render';
+import { closeCards, eventually, renderCard, sleep } from './__tests__/render';
 
 /**
  * The deal card's states, with DealBooks' answers stubbed (typed with the shared answer types). Each test names the
@@ -122,7 +122,7 @@ describe('The deal card while work is under way', () => {
     let reads = 0;
     stub = stubDealBooks({ [SUMMARY]: () => (reads++, { status: 200, body: running }) });
     const card = renderCard({ pollMs: 20 });
-    await card.renderer.waitFor(() => expect(reads).toBeGreaterThanOrEqual(2));
+    await eventually(() => expect(reads).toBeGreaterThanOrEqual(2));
     card.close();
     const atClose = reads;
     await sleep(150);
@@ -173,7 +173,7 @@ describe('The deal card and the customer', () => {
     const card = renderCard();
     await card.says('Which QuickBooks customer is this deal billed to?');
     card.click('Create a new customer');
-    await card.renderer.waitFor(() => expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/deals/123/customer', body: { create: true } }]));
+    await eventually(() => expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/deals/123/customer', body: { create: true } }]));
   });
 
   it('When the user may not choose the customer, then the candidates are shown without buttons', async () => {

@@ -47,3 +47,20 @@ export function closeCards(): void {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits for a check on something other than the card's output (the requests made, the actions called): the
+ * renderer's waitFor re-checks only when the output changes.
+ */
+export async function eventually(check: () => void, timeoutMs = 2_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await sleep(10);
+    }
+  }
+}
