@@ -117,6 +117,21 @@ describe('The deal card while work is under way', () => {
     expect(readsWhenDone).toBe(3);
   });
 
+  it('When nothing is under way, then an open card still asks every refresh, so a payment recorded in QuickBooks shows, and HubSpot re-reads the deal\'s properties once', async () => {
+    let paid = false;
+    stub = stubDealBooks({
+      [SUMMARY]: () => ({ status: 200, body: summary({ invoices: [paid ? invoice({ status: 'partially_paid', balanceCents: 30_000, balance: '$300.00', amountPaidCents: 20_000, amountPaid: '$200.00' }) : invoice()], allowedActions: [] }) }),
+    });
+    const card = renderCard({ refreshMs: 30 });
+    await card.says('Open');
+    expect(card.renderer.mocks.actions.refreshObjectProperties.calls).toHaveLength(0);
+    paid = true;
+    await card.says('Partially paid');
+    expect(card.text()).toContain('Amount paid\n$200.00');
+    await sleep(100);
+    expect(card.renderer.mocks.actions.refreshObjectProperties.calls).toHaveLength(1);
+  });
+
   it('When the card is closed while work is running, then it stops asking', async () => {
     const running = summary({ pending: [{ ...outage, status: 'running', waitingFor: null, nextAttemptAt: null }], allowedActions: [] });
     let reads = 0;

@@ -14,6 +14,11 @@ import { sendModalId } from './SendInvoice';
 
 /** How often the card asks again while work is under way (the work itself runs in DealBooks' job queue). */
 export const POLL_MS = 2_000;
+/**
+ * How often an open card asks again when nothing is under way, so what happens in QuickBooks meanwhile (a payment,
+ * a void) shows without a reload. One small read per open card every 30 s is far inside hubspot.fetch's limits.
+ */
+export const REFRESH_MS = 30_000;
 
 export type CardContext = ExtensionPointApiContext<'crm.record.sidebar'>;
 export type CardActions = Pick<ExtensionPointApiActions<'crm.record.sidebar'>, 'refreshObjectProperties' | 'closeOverlay'>;
@@ -21,8 +26,14 @@ export type CardActions = Pick<ExtensionPointApiActions<'crm.record.sidebar'>, '
 export interface DealCardProps {
   context: CardContext;
   actions: CardActions;
-  /** Tests shorten it; HubSpot gets the default. */
+  /** Tests shorten these; HubSpot gets the defaults. */
   pollMs?: number;
+  refreshMs?: number;
+}
+
+/** What the deal's own properties show of the documents (DealBooks writes them): when it changes, HubSpot re-reads them. */
+function documentsSignature(summary: DealSummary): string {
+  return JSON.stringify([...summary.invoices, ...summary.estimates].map((d) => [d.id, d.status, d.balanceCents, d.amountPaidCents, d.totalCents]));
 }
 
 /**
@@ -30,7 +41,7 @@ export interface DealCardProps {
  * with their money, the work under way and every problem, with only the buttons DealBooks' `allowedActions` offers
  * (the card never decides permissions itself). Everything comes from DealBooks through `callDealBooks`.
  */
-export function DealCard({ context, actions, pollMs = POLL_MS }: DealCardProps) {
+export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRESH_MS }: DealCardProps) {
   const dealId = String(context.crm.objectId);
   const [summary, setSummary] = useState<DealSummary | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -39,7 +50,7 @@ export function DealCard({ context, actions, pollMs = POLL_MS }: DealCardProps) 
   /** The server's words when it refused what the person asked for (403, 409, 422...). */
   const [refusal, setRefusal] = useState<string | null>(null);
   const mounted = useRef(true);
-  const wasWorking = useRef(false);
+  const previous = useRef<DealSummary | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -63,21 +74,24 @@ export function DealCard({ context, actions, pollMs = POLL_MS }: DealCardProps) 
     };
   }, [load]);
 
-  // While work is under way, ask again every pollMs; when it is done, HubSpot re-reads the deal's properties, which
-  // DealBooks has just written (status, balance, links).
+  // While work is under way, ask again every pollMs, else every refreshMs; an unmounted card asks no more.
   const working = (summary?.pending.length ?? 0) > 0;
+  const hasSummary = summary !== null;
   useEffect(() => {
-    if (!working) {
-      if (wasWorking.current) {
-        wasWorking.current = false;
-        actions.refreshObjectProperties();
-      }
-      return;
-    }
-    wasWorking.current = true;
-    const timer = setTimeout(() => void load(), pollMs);
+    if (!hasSummary) return;
+    const timer = setTimeout(() => void load(), working ? pollMs : refreshMs);
     return () => clearTimeout(timer);
-  }, [working, reads, load, pollMs, actions]);
+  }, [hasSummary, working, reads, load, pollMs, refreshMs]);
+
+  // When work finishes, or a document's money changes (a payment recorded in QuickBooks), DealBooks has written the
+  // deal's properties: HubSpot re-reads them, once per change.
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = summary;
+    if (!before || !summary) return;
+    const finished = before.pending.length > 0 && summary.pending.length === 0;
+    if (finished || documentsSignature(before) !== documentsSignature(summary)) actions.refreshObjectProperties();
+  }, [summary, actions]);
 
   /** Runs a press: the server's refusal is shown in its own words; the summary is read again either way. */
   const press = async (call: () => Promise<unknown>): Promise<boolean> => {

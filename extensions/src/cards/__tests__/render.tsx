@@ -4,8 +4,8 @@ import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { DealCard } from '../DealCard';
 import { readText } from './fixtures';
 
-/** The card for deal 123 (the renderer's mock context) in HubSpot's deal sidebar, polling every `pollMs`. */
-export function renderCard(options: { pollMs?: number; timeZone?: string; locale?: string } = {}) {
+/** The card for deal 123 (the renderer's mock context) in HubSpot's deal sidebar, polling every `pollMs` while work is under way, every `refreshMs` otherwise. */
+export function renderCard(options: { pollMs?: number; refreshMs?: number; timeZone?: string; locale?: string } = {}) {
   const renderer = createRenderer('crm.record.sidebar');
   const context = renderer.mocks.context;
   if (options.timeZone) context.portal.timezone = options.timeZone;
@@ -15,7 +15,7 @@ export function renderCard(options: { pollMs?: number; timeZone?: string; locale
   function Host() {
     const [open, setOpen] = useState(true);
     close = () => setOpen(false);
-    return open ? <DealCard context={context} actions={renderer.mocks.actions} pollMs={options.pollMs ?? 20} /> : null;
+    return open ? <DealCard context={context} actions={renderer.mocks.actions} pollMs={options.pollMs ?? 20} refreshMs={options.refreshMs ?? 60_000} /> : null;
   }
   renderer.render(<Host />);
   const card = {
