@@ -83,14 +83,15 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
     return () => clearTimeout(timer);
   }, [hasSummary, working, reads, load, pollMs, refreshMs]);
 
-  // When work finishes, or a document's money changes (a payment recorded in QuickBooks), DealBooks has written the
-  // deal's properties: HubSpot re-reads them, once per change.
+  // When work finishes, or with nothing under way a document's money changes (a payment recorded in QuickBooks),
+  // DealBooks has written the deal's properties: HubSpot re-reads them once (not at every step of work in progress).
   useEffect(() => {
     const before = previous.current;
     previous.current = summary;
     if (!before || !summary) return;
     const finished = before.pending.length > 0 && summary.pending.length === 0;
-    if (finished || documentsSignature(before) !== documentsSignature(summary)) actions.refreshObjectProperties();
+    const moneyMoved = summary.pending.length === 0 && documentsSignature(before) !== documentsSignature(summary);
+    if (finished || moneyMoved) actions.refreshObjectProperties();
   }, [summary, actions]);
 
   /** Runs a press: the server's refusal is shown in its own words; the summary is read again either way. */

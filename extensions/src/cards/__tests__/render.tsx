@@ -4,10 +4,11 @@ import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { DealCard } from '../DealCard';
 import { readText } from './fixtures';
 
-/** The card for deal 123 (the renderer's mock context) in HubSpot's deal sidebar, polling every `pollMs` while work is under way, every `refreshMs` otherwise. */
-export function renderCard(options: { pollMs?: number; refreshMs?: number; timeZone?: string; locale?: string } = {}) {
+/** The card for `dealId` (default 123, the renderer's mock context) in HubSpot's deal sidebar, polling every `pollMs` while work is under way, every `refreshMs` otherwise. */
+export function renderCard(options: { dealId?: string; pollMs?: number; refreshMs?: number; timeZone?: string; locale?: string } = {}) {
   const renderer = createRenderer('crm.record.sidebar');
   const context = renderer.mocks.context;
+  if (options.dealId) context.crm.objectId = Number(options.dealId);
   if (options.timeZone) context.portal.timezone = options.timeZone;
   if (options.locale) context.user.locale = options.locale;
   // HubSpot unmounts the card when the person leaves the deal; the renderer has no unmount, so a host does it.
