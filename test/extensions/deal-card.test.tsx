@@ -6,6 +6,7 @@ import { invoicedDeal, hearFromQbo, pay } from '../quote-to-cash/support-money';
 import { newDeal, newEstimate } from '../quote-to-cash/support-once';
 import { makeDeal, otherAccount, useQ2C } from '../quote-to-cash/support';
 import { bridgeTo, installHsFetch, type Bridge } from './support';
+import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
 
 /**
  * The deal card against a running DealBooks: HubSpot's renderer draws it, and its hubspot.fetch goes through the
@@ -19,10 +20,10 @@ afterEach(() => {
   restore();
 });
 
-function openCard(q: Parameters<typeof bridgeTo>[0], dealId: string, options: { refreshMs?: number } = {}): ReturnType<typeof renderCard> & { bridge: Bridge } {
+function openCard(q: Parameters<typeof bridgeTo>[0], dealId: string, options: { refreshMs?: number; timeZone?: string } = {}): ReturnType<typeof renderCard> & { bridge: Bridge } {
   const bridge = bridgeTo(q);
   restore = installHsFetch(bridge.hsFetch);
-  return { ...renderCard({ dealId, pollMs: 50, refreshMs: options.refreshMs ?? 600_000 }), bridge };
+  return { ...renderCard({ dealId, pollMs: 50, refreshMs: options.refreshMs ?? 600_000, timeZone: options.timeZone }), bridge };
 }
 
 const posts = (bridge: Bridge) => bridge.requests.filter((r) => r.method === 'POST').map((r) => `${r.path} ${r.status}`);
@@ -98,6 +99,27 @@ describe('The deal card against DealBooks and the simulators', () => {
     await card.says(/Invoice \S+\nOpen/, WAIT);
     const invoice = (await q.qbo('Invoice')).find((i: any) => i.CustomerRef.value === surveyors);
     expect(invoice).toBeDefined();
+  });
+
+  it('When QuickBooks does not answer, then the card says the invoice waits for QuickBooks and when DealBooks tries next, in the account\'s time zone; once QuickBooks answers, the invoice shows', async () => {
+    const { dealId } = await makeDeal(q, { name: 'Card outage deal', company: 'Stormglass Card Supply', lines: [{ name: 'Sandbags', price: '12.50', quantity: '40' }] });
+    await q.world.control('quickbooks', '/faults', { path: '/v3/company/', kind: 'reset', times: 1000 });
+    let card: ReturnType<typeof openCard>;
+    try {
+      expect((await q.card('POST', `/api/deals/${dealId}/invoices`, {})).status).toBe(202);
+      expect(await q.world.ctx.jobs.runNext(DEAL_WORK_QUEUE, { ignoreStartAfter: true })).toBe('failed');
+      card = openCard(q, dealId, { timeZone: 'UTC' });
+      await card.says('Creating the invoice in QuickBooks: waiting', WAIT);
+      const next: string = (await q.card('GET', `/api/deals/${dealId}/summary`)).body.pending[0].nextAttemptAt;
+      expect(card.text()).toMatch(
+        new RegExp(`QuickBooks is not answering: the connection to QuickBooks was reset\\. DealBooks tries again by itself\\. Next try at (\\w+ \\d+, )?${next.slice(11, 16)} UTC time\\.`),
+      );
+    } finally {
+      await fetch(`${q.world.sandbox.quickbooks.url}/_sim/faults`, { method: 'DELETE' });
+    }
+    await q.drain();
+    await card.says(/Invoice \S+\nOpen\nTotal\n\$500\.00/, WAIT);
+    await card.renderer.waitFor(() => expect(card.text()).not.toContain('waiting'), { timeoutInMs: WAIT });
   });
 
   it('When the account has no QuickBooks yet, then "Connect QuickBooks" gets DealBooks\' connect link for this user and offers it', async () => {
