@@ -161,6 +161,24 @@ describe('The deal card creates a document only after its preview is confirmed',
     await card.says('Your DealBooks settings allow only some users to create invoices and estimates. Ask a DealBooks admin to add you.');
   });
 
+  it('When the preview cannot be made, then the panel says why in DealBooks\' words and Retry asks again', async () => {
+    let tries = 0;
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: summary() },
+      'GET /api/deals/123/preview?kind=invoice': () =>
+        ++tries === 1 ? { status: 504, body: { error: { code: 'upstream_slow', message: 'The preview is taking longer than 10 s (QuickBooks or HubSpot is slow). Try again in a minute.' } } } : { status: 200, body: preview() },
+    });
+    const card = renderCard();
+    await card.says('Create invoice');
+    const panel = () => card.renderer.find(Panel, { id: previewPanelId('invoice') });
+    panel().trigger('onOpen');
+    await card.renderer.waitFor(() => expect(readText(panel())).toContain('The preview could not be made\nThe preview is taking longer than 10 s (QuickBooks or HubSpot is slow). Try again in a minute.'));
+    expect(card.button('Create invoice in QuickBooks')!.props.disabled).toBe(true);
+    panel().find(Button, (b) => b.text === 'Retry').trigger('onClick');
+    await card.renderer.waitFor(() => expect(readText(panel())).toContain('Lines'));
+    expect(card.button('Create invoice in QuickBooks')!.props.disabled).toBe(false);
+  });
+
   it('When creating is not allowed, then neither "Create invoice" nor "Create estimate" is offered', async () => {
     stub = stubDealBooks({ [SUMMARY]: { status: 200, body: summary({ allowedActions: [] }) } });
     const card = renderCard();
@@ -185,6 +203,18 @@ describe('The deal card sends an invoice to the address the person confirms', ()
     await card.renderer.waitFor(() => expect(card.button('Send')!.props.disabled).toBe(false));
     card.click('Send');
     await eventually(() => expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/invoices/130/send', body: { sendTo: 'billing@larkspur.example' } }]));
+  });
+
+  it('When DealBooks refuses the send (422: no address), then the modal closes and the card shows DealBooks\' words', async () => {
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: open },
+      'POST /api/invoices/130/send': { status: 422, body: { error: { code: 'no_bill_email', message: 'Invoice 1042 has no email address to send to. Add one to the customer in QuickBooks, or type one when you press Send.' } } },
+    });
+    const card = renderCard();
+    await card.says('Send invoice');
+    card.click('Send');
+    await card.says('Invoice 1042 has no email address to send to. Add one to the customer in QuickBooks, or type one when you press Send.');
+    await eventually(() => expect(card.renderer.mocks.actions.closeOverlay.calls).toEqual([[sendModalId('130')]]));
   });
 
   it('When the invoice asks for no money or sending is not allowed, then "Send invoice" is not offered', async () => {

@@ -150,7 +150,14 @@ describe('The deal card and the customer', () => {
     stub = stubDealBooks({ [SUMMARY]: { status: 200, body: summary() } });
     const card = renderCard();
     await card.says('Matched by email, 95% sure');
+    expect(card.text()).not.toContain('Last heard from QuickBooks');
     expect(card.renderer.find(Link, (l) => l.text === 'Larkspur Paying Co').props.href).toEqual({ url: 'https://app.qbo.example/app/customerdetail?nameId=58', external: true });
+  });
+
+  it('When DealBooks has heard from QuickBooks, then the card says when and what, in the account\'s time zone', async () => {
+    stub = stubDealBooks({ [SUMMARY]: { status: 200, body: summary({ lastHeardFromQuickBooks: { at: '2026-11-30T09:15:00.000Z', what: 'Payment 77 updated' } }) } });
+    const card = renderCard({ timeZone: 'America/Chicago' });
+    await card.says(/Last heard from QuickBooks: Nov 30, 03:15 America\/Chicago time \(Payment 77 updated\)/);
   });
 
   const unsure = summary({
