@@ -66,12 +66,18 @@ describe('The deal card and the QuickBooks connection', () => {
   });
 
   it('When QuickBooks needs reconnecting, then a warning says so with the way out: "Reconnect QuickBooks" for those allowed', async () => {
-    const needsReconnect = summary({ connection: { state: 'needs_reconnect', companyName: 'Larkspur Books', message: 'QuickBooks needs to be reconnected. Reconnect it in DealBooks settings.' }, allowedActions: ['reconnect_quickbooks'] });
+    const needsReconnect = summary({
+      connection: { state: 'needs_reconnect', companyName: 'Larkspur Books', message: 'QuickBooks needs to be reconnected. Reconnect it in DealBooks settings.' },
+      problems: [{ code: 'quickbooks_needs_reconnect', message: 'QuickBooks needs to be reconnected. Reconnect it in DealBooks settings.' }],
+      allowedActions: ['reconnect_quickbooks'],
+    });
     stub = stubDealBooks({ [SUMMARY]: { status: 200, body: needsReconnect } });
     const card = renderCard();
     await card.says('QuickBooks needs to be reconnected');
     expect(card.text()).toContain('DealBooks can no longer reach Larkspur Books in QuickBooks. QuickBooks needs to be reconnected. Reconnect it in DealBooks settings.');
+    // Said once, with one way out, though it is also among the problems.
     expect(card.buttons()).toEqual(['Reconnect QuickBooks']);
+    expect(card.text().split('QuickBooks needs to be reconnected').length - 1).toBe(2);
   });
 
   it('When QuickBooks needs reconnecting and the user may not reconnect it, then the warning says whom to ask', async () => {

@@ -140,7 +140,11 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
   const locale = context.user.locale;
   // An outage that pending work waits out is shown with that work (with its next try), not twice.
   const waitingWords = new Set(summary.pending.map((p) => p.waitingFor).filter((w): w is string => w !== null));
-  const problems = summary.problems.filter((p) => !waitingWords.has(p.message));
+  // A connection that is not usable is said once, by the connection section with its way out.
+  const connectionSaid = summary.connection.state !== 'connected';
+  const problems = summary.problems.filter(
+    (p) => !waitingWords.has(p.message) && !(connectionSaid && (p.code === 'quickbooks_not_connected' || p.code === 'quickbooks_needs_reconnect')),
+  );
   const nothingYet = summary.invoices.length === 0 && summary.estimates.length === 0;
 
   return (

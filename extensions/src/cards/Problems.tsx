@@ -32,7 +32,7 @@ function fix(p: Problem, allowed: AllowedAction[], busy: boolean, onChoose: (cho
   if (p.code === 'customer_missing' && allowed.includes('confirm_customer')) {
     return <CreateCustomerButton busy={busy} onChoose={onChoose} />;
   }
-  if (p.code === 'customer_needs_confirmation' && allowed.includes('confirm_customer')) return <Text variant="microcopy">Choose the customer above.</Text>;
+  if (p.code === 'customer_needs_confirmation' && allowed.includes('confirm_customer')) return <Text variant="microcopy">Choose one of the customers listed on the card.</Text>;
   return null;
 }
 
