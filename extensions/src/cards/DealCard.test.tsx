@@ -1,0 +1,227 @@
+import { Button, ErrorState, Link, LoadingSpinner } from '@hubspot/ui-extensions';
+import { UNREACHABLE } from '../shared/api';
+import { estimate, invoice, stubDealBooks, summary } from './__tests__/fixtures';
+import { closeCards, eventually, renderCard, sleep } from './__tests__/render';
+
+/**
+ * The deal card's states, with DealBooks' answers stubbed (typed with the shared answer types). Each test names the
+ * state and asserts on the words a person reads in it.
+ */
+const SUMMARY = 'GET /api/deals/123/summary';
+let stub: ReturnType<typeof stubDealBooks>;
+afterEach(() => {
+  closeCards();
+  stub?.restore();
+});
+
+describe('The deal card while it loads, and when DealBooks cannot be reached', () => {
+  it('When the summary has not come yet, then it shows a spinner that says "Loading QuickBooks details…"', async () => {
+    stub = stubDealBooks({ [SUMMARY]: { status: 200, body: summary() } });
+    const card = renderCard();
+    expect(card.renderer.find(LoadingSpinner).props.label).toBe('Loading QuickBooks details…');
+    await card.says('Create invoice');
+  });
+
+  it('When DealBooks does not answer, then an ErrorState says so with a Retry button, and Retry loads the card', async () => {
+    stub = stubDealBooks({ [SUMMARY]: 'unreachable' });
+    const card = renderCard();
+    await card.says("DealBooks can't be reached");
+    expect(card.renderer.find(ErrorState).props.title).toBe("DealBooks can't be reached");
+    expect(card.text()).toContain(UNREACHABLE);
+    stub.set(SUMMARY, { status: 200, body: summary() });
+    card.click('Retry');
+    await card.says('No invoice or estimate yet');
+    expect(card.renderer.maybeFind(ErrorState)).toBeNull();
+  });
+
+  it('When DealBooks answers with an error of its own, then the ErrorState shows DealBooks\' words', async () => {
+    stub = stubDealBooks({ [SUMMARY]: { status: 503, body: { error: { code: 'unavailable', message: 'DealBooks is starting up. Try again in a minute.' } } } });
+    const card = renderCard();
+    await card.says('DealBooks is starting up. Try again in a minute.');
+    expect(card.button('Retry')).not.toBeNull();
+  });
+});
+
+describe('The deal card and the QuickBooks connection', () => {
+  it('When the account has no QuickBooks and the user may connect it, then "Connect QuickBooks" fetches a connect URL and offers it as a link that opens QuickBooks', async () => {
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: summary({ connection: { state: 'not_connected', companyName: null, message: 'QuickBooks is not connected. Connect it in DealBooks settings.' }, customer: { state: 'none' }, allowedActions: ['connect_quickbooks'] }) },
+      'POST /api/quickbooks/connect-url': { status: 200, body: { url: 'https://appcenter.intuit.example/connect/oauth2?state=abc', expiresAt: '2026-12-03T07:00:00.000Z' } },
+    });
+    const card = renderCard();
+    await card.says('QuickBooks is not connected. Connect it in DealBooks settings.');
+    expect(card.buttons()).toEqual(['Connect QuickBooks']);
+    expect(stub.calls.filter((c) => c.path.includes('connect-url'))).toEqual([]);
+    card.click('Connect QuickBooks');
+    await card.says('Open QuickBooks to connect');
+    expect(card.renderer.find(Link, (l) => l.text === 'Open QuickBooks to connect').props.href).toEqual({ url: 'https://appcenter.intuit.example/connect/oauth2?state=abc', external: true });
+    expect(card.text()).toContain('Sign in to QuickBooks in the new tab and choose the company; then come back to this deal.');
+  });
+
+  it('When the account has no QuickBooks and the user may not connect it, then it says whom to ask and offers no button', async () => {
+    stub = stubDealBooks({ [SUMMARY]: { status: 200, body: summary({ connection: { state: 'not_connected', companyName: null, message: 'QuickBooks is not connected. Connect it in DealBooks settings.' }, customer: { state: 'none' }, allowedActions: [] }) } });
+    const card = renderCard();
+    await card.says('Ask a DealBooks admin to connect it.');
+    expect(card.buttons()).toEqual([]);
+  });
+
+  it('When QuickBooks needs reconnecting, then a warning says so with the way out: "Reconnect QuickBooks" for those allowed', async () => {
+    const needsReconnect = summary({
+      connection: { state: 'needs_reconnect', companyName: 'Larkspur Books', message: 'QuickBooks needs to be reconnected. Reconnect it in DealBooks settings.' },
+      problems: [{ code: 'quickbooks_needs_reconnect', message: 'QuickBooks needs to be reconnected. Reconnect it in DealBooks settings.' }],
+      allowedActions: ['reconnect_quickbooks'],
+    });
+    stub = stubDealBooks({ [SUMMARY]: { status: 200, body: needsReconnect } });
+    const card = renderCard();
+    await card.says('QuickBooks needs to be reconnected');
+    expect(card.text()).toContain('DealBooks can no longer reach Larkspur Books in QuickBooks. QuickBooks needs to be reconnected. Reconnect it in DealBooks settings.');
+    // Said once, with one way out, though it is also among the problems.
+    expect(card.buttons()).toEqual(['Reconnect QuickBooks']);
+    expect(card.text().split('QuickBooks needs to be reconnected').length - 1).toBe(2);
+  });
+
+  it('When QuickBooks needs reconnecting and the user may not reconnect it, then the warning says whom to ask', async () => {
+    stub = stubDealBooks({ [SUMMARY]: { status: 200, body: summary({ connection: { state: 'needs_reconnect', companyName: null, message: 'QuickBooks needs to be reconnected. Reconnect it in DealBooks settings.' }, allowedActions: [] }) } });
+    const card = renderCard();
+    await card.says('Ask a DealBooks admin to reconnect it.');
+    expect(card.buttons()).toEqual([]);
+  });
+});
+
+describe('The deal card while work is under way', () => {
+  const outage = {
+    actionId: 7,
+    kind: 'invoice',
+    status: 'queued',
+    createdAt: '2026-12-03T12:58:00.000Z',
+    waitingFor: 'QuickBooks is not answering: connect ECONNREFUSED. DealBooks tries again by itself.',
+    nextAttemptAt: '2026-12-03T13:05:00.000Z',
+  };
+
+  it('When pending work waits out a QuickBooks outage, then it says what it waits for and the next try in the account\'s time zone, named', async () => {
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: summary({ pending: [outage], problems: [{ code: 'quickbooks_unavailable', message: outage.waitingFor }], allowedActions: [] }) },
+    });
+    const card = renderCard({ timeZone: 'Europe/Berlin', pollMs: 60_000 });
+    await card.says('Creating the invoice in QuickBooks: waiting');
+    expect(card.text()).toMatch(/QuickBooks is not answering: connect ECONNREFUSED\. DealBooks tries again by itself\. Next try at (\d+ \w+, )?14:05 Europe\/Berlin time\./);
+    // The outage is said once, with the work that waits for it, not again as a problem.
+    expect(card.text().split('QuickBooks is not answering').length - 1).toBe(1);
+  });
+
+  it('When work is running, then a spinner says what it does; the card asks again every poll until the work is done, then refreshes the deal\'s properties once and stops asking', async () => {
+    const running = summary({ pending: [{ ...outage, status: 'running', waitingFor: null, nextAttemptAt: null }], allowedActions: [] });
+    let reads = 0;
+    stub = stubDealBooks({ [SUMMARY]: () => (++reads < 3 ? { status: 200, body: running } : { status: 200, body: summary({ invoices: [invoice()], allowedActions: ['send_invoice'] }) }) });
+    const card = renderCard({ pollMs: 20 });
+    await card.renderer.waitFor(() => expect(card.renderer.find(LoadingSpinner).props.label).toBe('Creating the invoice in QuickBooks…'));
+    await card.says('Invoice 1042');
+    expect(card.renderer.mocks.actions.refreshObjectProperties.calls).toHaveLength(1);
+    const readsWhenDone = reads;
+    await sleep(150);
+    expect(reads).toBe(readsWhenDone);
+    expect(readsWhenDone).toBe(3);
+  });
+
+  it('When nothing is under way, then an open card still asks every refresh, so a payment recorded in QuickBooks shows, and HubSpot re-reads the deal\'s properties once', async () => {
+    let paid = false;
+    stub = stubDealBooks({
+      [SUMMARY]: () => ({ status: 200, body: summary({ invoices: [paid ? invoice({ status: 'partially_paid', balanceCents: 30_000, balance: '$300.00', amountPaidCents: 20_000, amountPaid: '$200.00' }) : invoice()], allowedActions: [] }) }),
+    });
+    const card = renderCard({ refreshMs: 30 });
+    await card.says('Open');
+    expect(card.renderer.mocks.actions.refreshObjectProperties.calls).toHaveLength(0);
+    paid = true;
+    await card.says('Partially paid');
+    expect(card.text()).toContain('Amount paid\n$200.00');
+    await sleep(100);
+    expect(card.renderer.mocks.actions.refreshObjectProperties.calls).toHaveLength(1);
+  });
+
+  it('When the card is closed while work is running, then it stops asking', async () => {
+    const running = summary({ pending: [{ ...outage, status: 'running', waitingFor: null, nextAttemptAt: null }], allowedActions: [] });
+    let reads = 0;
+    stub = stubDealBooks({ [SUMMARY]: () => (reads++, { status: 200, body: running }) });
+    const card = renderCard({ pollMs: 20 });
+    await eventually(() => expect(reads).toBeGreaterThanOrEqual(2));
+    card.close();
+    const atClose = reads;
+    await sleep(150);
+    expect(reads).toBe(atClose);
+  });
+});
+
+describe('The deal card and the customer', () => {
+  it('When the customer is linked, then it names the customer, links into QuickBooks and says how it was matched and how sure', async () => {
+    stub = stubDealBooks({ [SUMMARY]: { status: 200, body: summary() } });
+    const card = renderCard();
+    await card.says('Matched by email, 95% sure');
+    expect(card.text()).not.toContain('Last heard from QuickBooks');
+    expect(card.renderer.find(Link, (l) => l.text === 'Larkspur Paying Co').props.href).toEqual({ url: 'https://app.qbo.example/app/customerdetail?nameId=58', external: true });
+  });
+
+  it('When DealBooks has heard from QuickBooks, then the card says when and what, in the account\'s time zone', async () => {
+    stub = stubDealBooks({ [SUMMARY]: { status: 200, body: summary({ lastHeardFromQuickBooks: { at: '2026-11-30T09:15:00.000Z', what: 'Payment 77 updated' } }) } });
+    const card = renderCard({ timeZone: 'America/Chicago' });
+    await card.says(/Last heard from QuickBooks: Nov 30, 03:15 America\/Chicago time \(Payment 77 updated\)/);
+  });
+
+  const unsure = summary({
+    customer: {
+      state: 'needs_confirmation',
+      candidates: [
+        { id: '58', displayName: 'Larkspur Paying Co', email: 'ap@larkspur.example', score: 0.92, reason: 'email' },
+        { id: '61', displayName: 'Larkspur Co.', email: null, score: 0.71, reason: 'fuzzy' },
+      ],
+    },
+    problems: [{ code: 'customer_needs_confirmation', message: 'DealBooks is not sure which QuickBooks customer this deal is billed to. Choose one on the card.' }],
+    allowedActions: ['confirm_customer'],
+  });
+
+  it('When DealBooks is not sure of the customer, then it lists the candidates with their scores, and "Use this customer" confirms that one', async () => {
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: unsure },
+      'POST /api/deals/123/customer': { status: 200, body: { customer: { state: 'linked', id: '61', displayName: 'Larkspur Co.', method: 'manual', confidence: 1 }, requeuedActionId: null } },
+    });
+    const card = renderCard();
+    await card.says('Which QuickBooks customer is this deal billed to?');
+    expect(card.text()).toContain('Larkspur Paying Co\n92% match, same email (ap@larkspur.example)');
+    expect(card.text()).toContain('Larkspur Co.\n71% match, similar name');
+    expect(card.text()).toContain('DealBooks is not sure which QuickBooks customer this deal is billed to. Choose one on the card.');
+    expect(card.buttons()).toEqual(['Use this customer', 'Use this customer', 'Create a new customer']);
+    stub.set(SUMMARY, { status: 200, body: summary({ customer: { state: 'linked', id: '61', displayName: 'Larkspur Co.', method: 'manual', confidence: 1, url: null } }) });
+    const second = card.renderer.findAll(Button, (b) => b.text === 'Use this customer')[1]!;
+    second.trigger('onClick');
+    await card.says('Confirmed by a person, 100% sure');
+    expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/deals/123/customer', body: { customerId: '61' } }]);
+  });
+
+  it('When DealBooks is not sure of the customer, then "Create a new customer" asks DealBooks to create one', async () => {
+    stub = stubDealBooks({ [SUMMARY]: { status: 200, body: unsure }, 'POST /api/deals/123/customer': { status: 200, body: { customer: { state: 'will_create' }, requeuedActionId: 9 } } });
+    const card = renderCard();
+    await card.says('Which QuickBooks customer is this deal billed to?');
+    card.click('Create a new customer');
+    await eventually(() => expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/deals/123/customer', body: { create: true } }]));
+  });
+
+  it('When the user may not choose the customer, then the candidates are shown without buttons', async () => {
+    stub = stubDealBooks({ [SUMMARY]: { status: 200, body: { ...unsure, allowedActions: [] } } });
+    const card = renderCard();
+    await card.says('Someone allowed to create invoices can choose the customer.');
+    expect(card.buttons()).toEqual([]);
+  });
+});
+
+describe('The deal card when DealBooks refuses an action', () => {
+  it('When DealBooks answers 409 to "Convert to invoice", then the card shows DealBooks\' own words', async () => {
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: summary({ estimates: [estimate()], allowedActions: ['convert_estimate'] }) },
+      'POST /api/estimates/131/convert': { status: 409, body: { error: { code: 'conflict', message: 'Estimate 1043 was rejected in QuickBooks; it cannot be converted.' } } },
+    });
+    const card = renderCard();
+    await card.says('Convert to invoice');
+    card.click('Convert to invoice');
+    await card.says('DealBooks did not do that');
+    expect(card.text()).toContain('Estimate 1043 was rejected in QuickBooks; it cannot be converted.');
+  });
+});
