@@ -1,14 +1,14 @@
 import { Input, MultiSelect, Select, TextArea, Toggle } from '@hubspot/ui-extensions';
 import { UNREACHABLE } from '../shared/api';
 import { everyAnswer, fakeDealBooks, settingsView, type FakeDealBooks } from './fake-dealbooks';
-import { maybeButton, press, renderPage, shows, text } from './page-test-kit';
+import { change, maybeButton, press, renderPage, shows, text } from './page-test-kit';
 
 let fake: FakeDealBooks;
 afterEach(() => fake.restore());
 
 describe('The settings page as a whole', () => {
   test('When DealBooks has not answered yet, then the page says it is loading', async () => {
-    fake = fakeDealBooks(everyAnswer({ 'GET /api/settings': () => new Promise(() => undefined) }));
+    fake = fakeDealBooks(everyAnswer({ 'GET /api/settings': () => new Promise<never>(() => undefined) }));
     const page = renderPage();
     await shows(page, 'Loading the DealBooks settings…');
   });
@@ -57,7 +57,7 @@ describe('The settings page as a whole', () => {
     fake = fakeDealBooks(everyAnswer({ 'PUT /api/settings/admins': { status: 200, body: { admins: ['7', '12'] } } }));
     const page = renderPage();
     await shows(page, 'Who can change these settings');
-    page.find(Input, { name: 'admins' }).trigger('onChange', '7, 12');
+    change(page.find(Input, { name: 'admins' }), '7, 12');
     press(page, 'Save admins');
     await page.waitFor(() => expect(fake.calls.filter((c) => c.path === '/api/settings').length).toBe(2));
     expect(fake.calls.find((c) => c.path === '/api/settings/admins')!.body).toEqual({ admins: ['7', '12'] });

@@ -30,3 +30,11 @@ export function press(page: Page, words: string): void {
   if (!button) throw new Error(`the page offers no button "${words}":\n${text(page)}`);
   button.trigger('onClick');
 }
+
+/**
+ * A person changing an input, select or toggle to `value`. (The renderer's `trigger` types its argument as the
+ * handler itself, so the call is made through a plain signature.)
+ */
+export function change(control: { trigger: unknown }, value: unknown): void {
+  (control.trigger as (event: string, arg: unknown) => void)('onChange', value);
+}

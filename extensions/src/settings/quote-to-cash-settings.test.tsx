@@ -1,6 +1,6 @@
 import { LoadingButton, MultiSelect, Select, TextArea, Input, Toggle } from '@hubspot/ui-extensions';
 import { everyAnswer, fakeDealBooks, SETTINGS, settingsView, type FakeDealBooks } from './fake-dealbooks';
-import { maybeButton, press, renderPage, shows, text, type Page } from './page-test-kit';
+import { change, maybeButton, press, renderPage, shows, text, type Page } from './page-test-kit';
 
 let fake: FakeDealBooks;
 afterEach(() => fake.restore());
@@ -54,12 +54,12 @@ describe('The quote-to-cash settings', () => {
     fake = fakeDealBooks(everyAnswer());
     fake.on('PUT /api/settings', ({ body }) => ({ status: 200, body: { settings: (body as any).settings, version: (body as any).version + 1 } }));
     const page = await ready();
-    page.find(Toggle, { name: 'autoInvoice' }).trigger('onChange', true);
-    select(page, 'termId').trigger('onChange', '3');
-    select(page, 'documentKind').trigger('onChange', 'estimate');
-    page.find(MultiSelect, { name: 'triggerStages.default' }).trigger('onChange', ['contractsent']);
-    page.find(TextArea, { name: 'memoTemplate' }).trigger('onChange', 'Deal {{dealName}}');
-    page.find(Input, { name: 'overdueTasks.thresholds' }).trigger('onChange', '30, 7');
+    change(page.find(Toggle, { name: 'autoInvoice' }), true);
+    change(select(page, 'termId'), '3');
+    change(select(page, 'documentKind'), 'estimate');
+    change(page.find(MultiSelect, { name: 'triggerStages.default' }), ['contractsent']);
+    change(page.find(TextArea, { name: 'memoTemplate' }), 'Deal {{dealName}}');
+    change(page.find(Input, { name: 'overdueTasks.thresholds' }), '30, 7');
     press(page, 'Save settings');
     await shows(page, 'Settings saved');
     expect(saves()[0]!.body).toEqual({
@@ -74,7 +74,7 @@ describe('The quote-to-cash settings', () => {
   test('When a save is under way, then the button says Saving… and cannot be pressed again', async () => {
     fake = fakeDealBooks(everyAnswer());
     let finish: (answer: { status: number; body: unknown }) => void = () => undefined;
-    fake.on('PUT /api/settings', () => new Promise((resolve) => (finish = resolve)));
+    fake.on('PUT /api/settings', () => new Promise<{ status: number; body: unknown }>((resolve) => (finish = resolve)));
     const page = await ready();
     press(page, 'Save settings');
     await page.waitFor(() => expect(page.find(LoadingButton, (n) => n.text === 'Saving…').props).toMatchObject({ loading: true, disabled: true }));
@@ -118,7 +118,7 @@ describe('The quote-to-cash settings', () => {
   test('When days overdue are not whole numbers, then the field says how to write them and nothing is sent', async () => {
     fake = fakeDealBooks(everyAnswer());
     const page = await ready();
-    page.find(Input, { name: 'overdueTasks.thresholds' }).trigger('onChange', '1, two weeks');
+    change(page.find(Input, { name: 'overdueTasks.thresholds' }), '1, two weeks');
     press(page, 'Save settings');
     await page.waitFor(() => expect(page.find(Input, { name: 'overdueTasks.thresholds' }).props.validationMessage).toBe('Write whole numbers of days separated by commas, e.g. 1, 15, 30.'));
     expect(saves()).toHaveLength(0);
@@ -181,9 +181,9 @@ describe('The quote-to-cash settings', () => {
     fake = fakeDealBooks(everyAnswer());
     fake.on('PUT /api/settings', ({ body }) => ({ status: 200, body: { settings: (body as any).settings, version: 4 } }));
     const page = await ready();
-    select(page, 'creators').trigger('onChange', 'listed');
+    change(select(page, 'creators'), 'listed');
     await page.waitFor(() => page.find(Input, { name: 'creatorsList' }));
-    page.find(Input, { name: 'creatorsList' }).trigger('onChange', '101, 202');
+    change(page.find(Input, { name: 'creatorsList' }), '101, 202');
     press(page, 'Save settings');
     await shows(page, 'Settings saved');
     expect((saves()[0]!.body as any).settings.creators).toEqual(['101', '202']);

@@ -2,7 +2,7 @@ import { Input, LoadingButton, Select } from '@hubspot/ui-extensions';
 import { everyAnswer, fakeDealBooks, type FakeDealBooks } from './fake-dealbooks';
 import { formatCents, fieldMessages } from './load';
 import { DealBooksError } from '../shared/api';
-import { maybeButton, press, renderPage, shows, text } from './page-test-kit';
+import { change, maybeButton, press, renderPage, shows, text } from './page-test-kit';
 
 let fake: FakeDealBooks | undefined;
 afterEach(() => {
@@ -30,7 +30,7 @@ describe('Products and QuickBooks items', () => {
     await shows(page, 'Consulting hour (same SKU, score 1.00)');
     await page.waitFor(() => expect(page.find(Select, { name: 'item-301' }).props.options.map((o) => o.label)).toContain('Services'));
     expect(maybeButton(page, 'Use this item')!.props.disabled).toBe(true);
-    page.find(Select, { name: 'item-301' }).trigger('onChange', '1');
+    change(page.find(Select, { name: 'item-301' }), '1');
     press(page, 'Use this item');
     await shows(page, 'QuickBooks has no active item 1.');
     expect(posts('/api/mappings/products/301').map((c) => c.body)).toEqual([{ itemId: '1' }]);
@@ -61,10 +61,10 @@ describe('Customers to review', () => {
     );
     const page = renderPage();
     await shows(page, 'Find another QuickBooks customer');
-    page.find(Input, { name: 'customerSearch' }).trigger('onChange', 'Glo');
+    change(page.find(Input, { name: 'customerSearch' }), 'Glo');
     press(page, 'Search');
     await page.waitFor(() => expect(page.find(Select, { name: 'customerChoice' }).props.options.map((o) => o.label)).toEqual(['Choose a customer', 'Globex Europe']));
-    page.find(Select, { name: 'customerChoice' }).trigger('onChange', '60');
+    change(page.find(Select, { name: 'customerChoice' }), '60');
     press(page, 'Use this customer');
     await shows(page, 'Globex Europe is now the customer for Globex.');
     await shows(page, 'score 0.86');
@@ -132,9 +132,9 @@ describe('Sync log', () => {
     await shows(page, 'QuickBooks refused the invoice: the period is closed.');
     expect(text(page)).toContain('Invoice 1001 created.');
     fake.on('GET /api/sync-log?limit=25&outcome=failed', { status: 200, body: { entries: [], next: null } });
-    page.find(Select, { name: 'logOutcome' }).trigger('onChange', 'failed');
+    change(page.find(Select, { name: 'logOutcome' }), 'failed');
     await shows(page, 'Nothing in the sync log matches these filters.');
-    page.find(Input, { name: 'logDealId' }).trigger('onChange', ' 42 ');
+    change(page.find(Input, { name: 'logDealId' }), ' 42 ');
     press(page, 'Filter');
     await page.waitFor(() => expect(fake!.calls.map((c) => c.path)).toContain('/api/sync-log?limit=25&dealId=42&outcome=failed'));
   });
@@ -168,9 +168,9 @@ describe('Delete my data', () => {
     await shows(page, `Type the account id ${portalId} to confirm`);
     const del = () => page.find(LoadingButton, (n) => n.text === 'Delete all DealBooks data');
     expect(del().props.disabled).toBe(true);
-    page.find(Input, { name: 'deleteConfirm' }).trigger('onChange', `${portalId}9`);
+    change(page.find(Input, { name: 'deleteConfirm' }), `${portalId}9`);
     await page.waitFor(() => expect(del().props.disabled).toBe(true));
-    page.find(Input, { name: 'deleteConfirm' }).trigger('onChange', portalId);
+    change(page.find(Input, { name: 'deleteConfirm' }), portalId);
     await page.waitFor(() => expect(del().props.disabled).toBe(false));
     expect(posts('/api/account/delete')).toHaveLength(0);
     press(page, 'Delete all DealBooks data');
