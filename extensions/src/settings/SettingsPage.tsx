@@ -13,6 +13,8 @@ import { QuoteToCashSettings } from './QuoteToCashSettings';
 import { SyncLog } from './SyncLog';
 import type { QuickbooksStatus, SettingsView } from './types';
 
+const UNKNOWN_ACCESS: SettingsView['access'] = { userId: null, isAdmin: false, admins: [] };
+
 /**
  * DealBooks' settings page in HubSpot (Connected apps > DealBooks > Settings), for admins and finance. Who may
  * change what comes from DealBooks (`access` of GET /api/settings), which checks it again on every write: a person
@@ -26,7 +28,9 @@ export function SettingsPage({ context }: { context: Pick<SettingsContext, 'port
 
   if (settings.loaded.state === 'loading') return <Loading what="the DealBooks settings" />;
   if (settings.loaded.state === 'error') return <LoadFailed what="The DealBooks settings" error={settings.loaded.error} onRetry={settings.reload} />;
-  const view = settings.loaded.data;
+  // A DealBooks that does not say who may change the settings (one older than this page) gets a read-only page:
+  // offering controls that DealBooks may refuse is worse than asking an admin.
+  const view: SettingsView = { ...settings.loaded.data, access: settings.loaded.data.access ?? UNKNOWN_ACCESS };
   const { isAdmin, admins } = view.access;
 
   return (

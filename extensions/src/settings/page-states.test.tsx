@@ -53,6 +53,14 @@ describe('The settings page as a whole', () => {
     expect(maybeButton(page, 'Run the dry run')).not.toBeNull();
   });
 
+  test('When DealBooks does not say who may change the settings, then the page is read only', async () => {
+    const { access: _left, ...withoutAccess } = settingsView();
+    fake = fakeDealBooks(everyAnswer({ 'GET /api/settings': { status: 200, body: withoutAccess } }));
+    const page = renderPage();
+    await shows(page, 'Read only: only DealBooks admins can change this.');
+    expect(maybeButton(page, 'Save settings')).toBeNull();
+  });
+
   test('When an admin changes who the admins are, then the ids are sent and the settings are read again', async () => {
     fake = fakeDealBooks(everyAnswer({ 'PUT /api/settings/admins': { status: 200, body: { admins: ['7', '12'] } } }));
     const page = renderPage();

@@ -16,8 +16,8 @@ export function renderPage(): Page {
 export const text = (page: Page) => readable(page.getRootNode());
 
 /** Waits until the page shows `words` (DealBooks answers arrive asynchronously). */
-export async function shows(page: Page, words: string): Promise<void> {
-  await page.waitFor(() => expect(text(page)).toContain(words), { timeoutInMs: 3000 });
+export async function shows(page: Page, words: string, timeoutInMs = 3000): Promise<void> {
+  await page.waitFor(() => expect(text(page)).toContain(words), { timeoutInMs });
 }
 
 /** The button (plain or loading) whose words are exactly `words`; null when the page does not offer it. */
