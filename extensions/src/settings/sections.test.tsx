@@ -1,4 +1,4 @@
-import { Input, LoadingButton, Select } from '@hubspot/ui-extensions';
+import { Button, Input, LoadingButton, Select } from '@hubspot/ui-extensions';
 import { everyAnswer, fakeDealBooks, type FakeDealBooks } from './fake-dealbooks';
 import { formatCents, fieldMessages } from './load';
 import { DealBooksError } from '../shared/api';
@@ -153,6 +153,8 @@ describe('Sync log', () => {
     fake = fakeDealBooks(everyAnswer({ 'POST /api/sync-log/11/retry': { status: 202, body: { status: 'queued', alreadyQueued: false } } }));
     const page = renderPage();
     await shows(page, 'QuickBooks refused the invoice: the period is closed.');
+    // One Retry: for the failed entry, none for the one that succeeded.
+    expect(page.findAll(Button, (n) => n.text === 'Retry')).toHaveLength(1);
     press(page, 'Retry');
     await shows(page, 'Queued to run again; the log shows the outcome in a moment.');
     expect(posts('/api/sync-log/11/retry')).toHaveLength(1);
