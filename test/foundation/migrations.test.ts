@@ -42,6 +42,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
       'job_key_leases',
       'oauth_states',
       'overdue_tasks',
+      'portal_admins',
       'portal_settings',
       'portals',
       'qbo_change_checkpoints',

@@ -11,4 +11,5 @@ export const SHIPPED_MIGRATIONS = [
   '20261202120000_document-bill-email',
   '20261202130000_webhook-backstop',
   '20261203000000_money-back',
+  '20261203100000_account-admins',
 ] as const;

@@ -2,6 +2,7 @@ import { Client } from '@hubspot/api-client';
 import type pg from 'pg';
 import type { Clock } from '../clock';
 import { TokenStore, type TokenAdapter } from './token-store';
+import { addInstaller } from './account-admins';
 import {
   idleCredentials,
   lockCredentialsGrant,
@@ -105,6 +106,7 @@ export class HubSpotInstalls {
         userId: input.userId,
         now,
       });
+      await addInstaller(client, input.portalId, input.userId, now);
       return installed;
     });
   }

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../clock';
+import { requireAdmin } from '../connections/account-admins';
 import { portalInstalled } from '../db/portals';
 import { recordSignature } from '../db/seen-signatures';
 import { BadRequestError, ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../errors';
@@ -153,4 +154,15 @@ export function signedAccount(res: Response): SignedAccount {
   const account = res.locals.account as SignedAccount | undefined;
   if (!account) throw new Error('signedAccount() called on a route that is not behind requireHubSpotSignature');
   return account;
+}
+
+/**
+ * For routes that change what DealBooks does in the account: only its DealBooks admins pass (after
+ * requireHubSpotSignature). `what` completes "Only DealBooks admins can ..." in the 403's words.
+ */
+export function adminOnly(pool: pg.Pool, what: string): RequestHandler {
+  return async (_req, res, next) => {
+    await requireAdmin(pool, signedAccount(res), what);
+    next();
+  };
 }

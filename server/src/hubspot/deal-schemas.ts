@@ -34,6 +34,9 @@ export const batchReadSchema = z.object({
   results: z.array(z.object({ id: idSchema, properties: propertiesSchema })),
 });
 
+/** `GET /crm/v3/objects/products`: a page of products and the `after` of the next. */
+export const productListSchema = batchReadSchema.extend({ paging: pagingSchema });
+
 /** `GET /crm/v4/objects/{from}/{id}/associations/{to}`: `{results:[{toObjectId, associationTypes}], paging}`. */
 export const v4AssociationsSchema = z.object({
   results: z.array(

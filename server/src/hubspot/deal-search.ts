@@ -33,6 +33,18 @@ export interface DealSearchPage {
   total: number;
 }
 
+/** A deal found by `newestClosed`: what a list of deals shows before each deal is read whole. */
+export interface ClosedDeal {
+  id: string;
+  name: string | null;
+  /** As HubSpot gives it (ISO 8601); null when the deal has none. */
+  closeDate: string | null;
+  /** The deal's amount as HubSpot holds it (a decimal string, never turned into a float); null when unset. */
+  amount: string | null;
+  stage: string | null;
+  pipeline: string | null;
+}
+
 export interface DealSearchQuery {
   stages: string[];
   modifiedFrom: Date;
@@ -77,24 +89,45 @@ export class DealSearch {
       limit: Math.min(query.limit, SEARCH_MAX_PAGE),
       ...(query.after ? { after: query.after } : {}),
     };
+    const answer = await this.searchOnce(portalId, body, 'searching for won deals');
+    return {
+      total: answer.total,
+      next: answer.paging?.next.after,
+      deals: answer.results.map((r) => ({
+        id: r.id,
+        stage: typeof r.properties.dealstage === 'string' ? r.properties.dealstage : null,
+        pipeline: typeof r.properties.pipeline === 'string' ? r.properties.pipeline : null,
+        lastModified: instant(r.properties.hs_lastmodifieddate),
+      })),
+    };
+  }
+
+  /** The `limit` deals in these stages with the latest close dates, newest first, in one search request. */
+  async newestClosed(portalId: number, stages: string[], limit: number): Promise<ClosedDeal[]> {
+    if (stages.length === 0) return [];
+    const body = {
+      filterGroups: [{ filters: [{ propertyName: 'dealstage', operator: 'IN', values: stages }] }],
+      sorts: [{ propertyName: 'closedate', direction: 'DESCENDING' }],
+      properties: ['dealname', 'closedate', 'amount', 'dealstage', 'pipeline'],
+      limit: Math.min(limit, SEARCH_MAX_PAGE),
+    };
+    const answer = await this.searchOnce(portalId, body, 'searching for the latest won deals');
+    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+    return answer.results.map((r) => ({
+      id: r.id,
+      name: text(r.properties.dealname),
+      closeDate: text(r.properties.closedate),
+      amount: text(r.properties.amount),
+      stage: text(r.properties.dealstage),
+      pipeline: text(r.properties.pipeline),
+    }));
+  }
+
+  private async searchOnce(portalId: number, body: object, what: string): Promise<z.infer<typeof searchAnswerSchema>> {
     for (let attempt = 1; ; attempt++) {
       await this.spaced(portalId);
       try {
-        const answer = await this.http.request(
-          portalId,
-          { method: 'POST', path: '/crm/v3/objects/deals/search', body, what: 'searching for won deals' },
-          searchAnswerSchema,
-        );
-        return {
-          total: answer.total,
-          next: answer.paging?.next.after,
-          deals: answer.results.map((r) => ({
-            id: r.id,
-            stage: typeof r.properties.dealstage === 'string' ? r.properties.dealstage : null,
-            pipeline: typeof r.properties.pipeline === 'string' ? r.properties.pipeline : null,
-            lastModified: instant(r.properties.hs_lastmodifieddate),
-          })),
-        };
+        return await this.http.request(portalId, { method: 'POST', path: '/crm/v3/objects/deals/search', body, what }, searchAnswerSchema);
       } catch (err) {
         if (!(err instanceof HubSpotApiError) || err.status !== 429 || attempt >= THROTTLED_TRIES) throw err;
         this.nextAllowedAt.set(portalId, Date.now() + (err.retryAfterMs ?? 1000));

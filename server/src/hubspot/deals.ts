@@ -8,6 +8,7 @@ import {
   crmObjectSchema,
   ownerSchema,
   pipelinesSchema,
+  productListSchema,
   v4AssociationsSchema,
   type CrmObject,
   type V4Associations,
@@ -29,7 +30,7 @@ import {
   type AssociatedType,
   type WireRecord,
 } from './deal-snapshot';
-import { DealSearch, type DealSearchPage, type DealSearchQuery } from './deal-search';
+import { DealSearch, type ClosedDeal, type DealSearchPage, type DealSearchQuery } from './deal-search';
 import { DealTasks } from './deal-tasks';
 import { HubSpotRequester, type HubSpotClients } from './request';
 
@@ -101,6 +102,31 @@ export class HubSpotDeals {
   /** One page of deals in these stages modified in [modifiedFrom, modifiedBefore), oldest change first (deal-search.ts). */
   searchDeals(portalId: number, query: DealSearchQuery): Promise<DealSearchPage> {
     return this.search.page(portalId, query);
+  }
+
+  /**
+   * The account's products (the product library), at most `max`, in id order: one call per 100
+   * (`GET /crm/v3/objects/products`, https://developers.hubspot.com/docs/api/crm/products).
+   */
+  async listProducts(portalId: number, max = 1000): Promise<Array<{ id: string; name: string | null; sku: string | null }>> {
+    const all: Array<{ id: string; name: string | null; sku: string | null }> = [];
+    let after: string | undefined;
+    do {
+      const page = await this.http.request(
+        portalId,
+        { method: 'GET', path: '/crm/v3/objects/products', qs: { limit: '100', properties: PRODUCT_PROPERTIES.join(','), ...(after !== undefined ? { after } : {}) }, what: 'listing the products' },
+        productListSchema,
+      );
+      const nonBlank = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
+      all.push(...page.results.map((p) => ({ id: p.id, name: nonBlank(p.properties.name), sku: nonBlank(p.properties.hs_sku) })));
+      after = page.paging?.next?.after;
+    } while (after !== undefined && all.length < max);
+    return all.slice(0, max);
+  }
+
+  /** The `limit` deals in these stages with the latest close dates, newest first (one search request). */
+  newestClosedDeals(portalId: number, stages: string[], limit: number): Promise<ClosedDeal[]> {
+    return this.search.newestClosed(portalId, stages, limit);
   }
 
   /**

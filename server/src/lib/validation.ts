@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BadRequestError } from '../errors';
+import { BadRequestError, UnprocessableError } from '../errors';
 
 /**
  * Input from outside (a request body, a query, a stored choice a person made) is parsed with zod, never cast. A
@@ -8,6 +8,27 @@ import { BadRequestError } from '../errors';
  */
 export function fieldIssues(error: z.ZodError): Array<{ path: string; message: string }> {
   return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+/**
+ * The same issues, with an unknown key named as its own field (`settings.autoInvoise`) rather than as its parent's
+ * ("unrecognized key(s) in object" on the parent), so a form can show the message beside the field that is wrong.
+ */
+export function perFieldIssues(error: z.ZodError): Array<{ path: string; message: string }> {
+  return error.issues.flatMap((i) => {
+    if (i.code === 'unrecognized_keys') return i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: `unknown setting “${key}”` }));
+    return [{ path: i.path.join('.'), message: i.message }];
+  });
+}
+
+/**
+ * A document whose values are wrong (422 `validation_failed`): `details.fields` maps each dotted field path to its
+ * message (several messages of one field joined), `details.issues` lists them one by one, in order.
+ */
+export function invalidFields(message: string, issues: ReadonlyArray<{ path: string; message: string }>): UnprocessableError {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) fields[issue.path] = fields[issue.path] === undefined ? issue.message : `${fields[issue.path]}; ${issue.message}`;
+  return new UnprocessableError(message, { code: 'validation_failed', details: { fields, issues } });
 }
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, message?: string): z.output<S> {

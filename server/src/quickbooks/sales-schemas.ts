@@ -103,7 +103,7 @@ export const documentSchema = z.object({
 
 export const preferencesSchema = z.object({
   CurrencyPrefs: z.object({ HomeCurrency: z.object({ value: z.string() }).optional(), MultiCurrencyEnabled: z.boolean().optional() }).optional(),
-  AccountingInfoPrefs: z.object({ BookCloseDate: z.string().optional() }).optional(),
+  AccountingInfoPrefs: z.object({ BookCloseDate: z.string().optional(), ClassTrackingPerTxn: z.boolean().optional(), ClassTrackingPerTxnLine: z.boolean().optional() }).optional(),
   SalesFormsPrefs: z
     .object({
       CustomTxnNumbers: z.boolean().optional(),

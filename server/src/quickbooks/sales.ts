@@ -33,7 +33,10 @@ export interface QboTaxCode {
 
 export interface QboClass {
   id: string;
+  /** The full path ("Parent:Child"): what QuickBooks shows and matches on. */
   name: string;
+  /** The class's own name, without its parents. */
+  ownName: string;
   active: boolean;
 }
 
@@ -46,6 +49,8 @@ export interface QboPreferences {
   bookCloseDate: string | null;
   homeCurrency: string | null;
   multicurrency: boolean;
+  /** Classes can be tracked (per transaction or per line); off, QuickBooks has no class to choose. */
+  classTracking: boolean;
   /**
    * The company's offset from UTC in minutes, read from the answer's envelope `time` (QBO prints times in the
    * company's zone: `2015-07-24T10:38:50.010-07:00`); null when the answer had none. "Today" for the company.
@@ -225,7 +230,7 @@ export class QuickbooksSales {
   async classes(portalId: number): Promise<QboClass[]> {
     return (await queryAll(this.deps.api, portalId, 'Class')).map((raw) => {
       const c = classSchema.parse(raw);
-      return { id: c.Id, name: c.FullyQualifiedName ?? c.Name, active: c.Active !== false };
+      return { id: c.Id, name: c.FullyQualifiedName ?? c.Name, ownName: c.Name, active: c.Active !== false };
     });
   }
 
@@ -271,6 +276,7 @@ export class QuickbooksSales {
       bookCloseDate: closeDate && /^\d{4}-\d{2}-\d{2}$/.test(closeDate) ? closeDate : null,
       homeCurrency: currency && /^[A-Z]{3}$/.test(currency) ? currency : null,
       multicurrency: p.CurrencyPrefs?.MultiCurrencyEnabled ?? false,
+      classTracking: (p.AccountingInfoPrefs?.ClassTrackingPerTxn ?? false) || (p.AccountingInfoPrefs?.ClassTrackingPerTxnLine ?? false),
       utcOffsetMinutes: utcOffsetOf((response.json as { time?: unknown }).time),
       dealIdFieldId: dealIdFieldOf(salesCustomFields(p)),
     };

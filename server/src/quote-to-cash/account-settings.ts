@@ -1,9 +1,12 @@
-import { linksNeedingReview, linksOfType, setManualLink } from '../db/entity-links';
+import { accountAccess, type AccountAccess } from '../connections/account-admins';
+import { linksOfType, setManualLink } from '../db/entity-links';
 import { readSettings, writeSettings, type StoredSettings } from '../db/portal-settings';
 import { listSyncLog, type SyncLogRow, type SyncOutcome } from '../db/sync-log';
 import { BadRequestError, ConflictError } from '../errors';
-import { parseInput } from '../lib/validation';
+import { invalidFields, perFieldIssues } from '../lib/validation';
+import { mapItems } from '../sync/items';
 import { memoTemplateProblems } from '../sync/memo';
+import type { QboItem } from '../sync/model';
 import { DEFAULT_SETTINGS, mergeSettings, missingSettingKeys, settingsSchema, triggerStagesFor, wonStageIds, type Settings } from '../sync/settings';
 import { settingReferences, type UnusableReference } from '../sync/setting-references';
 import { pipelinesOf } from './auto-invoice';
@@ -37,10 +40,13 @@ export interface SettingsView {
    */
   unusableReferences: UnusableReference[] | null;
   updatedAt: StoredSettings['updatedAt'];
+  /** Who is reading, whether they may change anything (connections/account-admins.ts), and who may. */
+  access: AccountAccess;
 }
 
-export async function settingsView(deps: QuoteToCashDeps, portalId: number): Promise<SettingsView> {
-  const stored = await readSettings(deps.pool, portalId);
+export async function settingsView(deps: QuoteToCashDeps, who: { portalId: number; userId?: number }): Promise<SettingsView> {
+  const { portalId } = who;
+  const [stored, access] = await Promise.all([readSettings(deps.pool, portalId), accountAccess(deps.pool, who)]);
   let pipelines: PipelineView[] | null = null;
   try {
     pipelines = (await pipelinesOf(deps, portalId)).map((p) => ({
@@ -62,7 +68,7 @@ export async function settingsView(deps: QuoteToCashDeps, portalId: number): Pro
       deps.logger.warn({ err, portalId }, 'the QuickBooks ids of the settings could not be checked');
     }
   }
-  return { settings: stored.settings, version: stored.version, defaults: DEFAULT_SETTINGS, pipelines, unusableReferences: unusable, updatedAt: stored.updatedAt };
+  return { settings: stored.settings, version: stored.version, defaults: DEFAULT_SETTINGS, pipelines, unusableReferences: unusable, updatedAt: stored.updatedAt, access };
 }
 
 /**
@@ -80,10 +86,10 @@ export async function saveSettings(
   if (mode === 'replace') {
     const missing = missingSettingKeys(document);
     if (missing.length > 0) {
-      throw new BadRequestError(`PUT replaces the whole settings document, and it lacks ${missing.join(', ')}. Send every setting, or use PATCH to change only some.`, {
-        code: 'validation_failed',
-        details: missing.map((path) => ({ path, message: 'missing: PUT needs every setting (PATCH changes only the ones sent)' })),
-      });
+      throw invalidFields(
+        `PUT replaces the whole settings document, and it lacks ${missing.join(', ')}. Send every setting, or use PATCH to change only some.`,
+        missing.map((path) => ({ path, message: 'missing: PUT needs every setting (PATCH changes only the ones sent)' })),
+      );
     }
   } else {
     const stored = await readSettings(deps.pool, who.portalId);
@@ -91,9 +97,16 @@ export async function saveSettings(
     if (stored.version !== input.version) throw versionConflict();
     document = mergeSettings(stored.settings, document);
   }
-  const settings = parseInput(settingsSchema, document, 'Some settings are invalid.');
-  const memo = memoTemplateProblems(settings.memoTemplate);
-  if (memo.length > 0) throw new BadRequestError(`The memo template has problems: ${memo.join('; ')}`, { code: 'validation_failed', details: memo.map((message) => ({ path: 'memoTemplate', message })) });
+  // Every wrong value is named at once, each by its field: the schema's, the memo template's, then (once the values
+  // themselves are valid) the QuickBooks ids QuickBooks cannot use.
+  const parsed = settingsSchema.safeParse(document);
+  const memoTemplate = (document as { memoTemplate?: unknown } | null)?.memoTemplate;
+  const issues = [
+    ...(parsed.success ? [] : perFieldIssues(parsed.error)),
+    ...(typeof memoTemplate === 'string' ? memoTemplateProblems(memoTemplate).map((message) => ({ path: 'memoTemplate', message })) : []),
+  ];
+  if (issues.length > 0 || !parsed.success) throw invalidFields(`Some settings are invalid: ${issues.map((i) => `${i.path || 'settings'}: ${i.message}`).join('; ')}`, issues);
+  const settings = parsed.data;
   await requireUsableReferences(deps, who.portalId, settings);
   const version = await writeSettings(deps.pool, who.portalId, settings, input.version, who.userId ?? null, deps.clock.now());
   if (version === null) throw versionConflict();
@@ -116,33 +129,77 @@ async function requireUsableReferences(deps: QuoteToCashDeps, portalId: number, 
     const stored = settingReferences((await readSettings(deps.pool, portalId)).settings);
     const fresh = refs.filter((ref) => !stored.some((s) => s.field === ref.field && s.id === ref.id));
     if (fresh.length === 0) return;
+    const issues = fresh.map((r) => ({ path: r.field, message: 'QuickBooks is not connected, so this id cannot be checked' }));
     throw new ConflictError(`Connect QuickBooks before choosing QuickBooks ids (${fresh.map((r) => r.field).join(', ')}): DealBooks checks each one exists there.`, {
-      details: fresh.map((r) => ({ path: r.field, message: 'QuickBooks is not connected, so this id cannot be checked' })),
+      details: { fields: Object.fromEntries(issues.map((i) => [i.path, i.message])), issues },
     });
   }
   const unusable = await withinCardBudget(checkSettingReferences(deps, portalId, settings), 'Checking the QuickBooks choices');
   if (unusable.length === 0) return;
-  throw new BadRequestError(`Some settings name QuickBooks objects that cannot be used: ${unusable.map((u) => u.message).join(' ')}`, {
-    code: 'validation_failed',
-    details: unusable.map((u) => ({ path: u.field, message: u.message })),
-  });
+  throw invalidFields(
+    `Some settings name QuickBooks objects that cannot be used: ${unusable.map((u) => u.message).join(' ')}`,
+    unusable.map((u) => ({ path: u.field, message: u.message })),
+  );
 }
 
 function versionConflict(): ConflictError {
   return new ConflictError('Someone else saved the settings in the meantime. Reload them and apply your change again.', { details: { reason: 'version_conflict' } });
 }
 
+/**
+ * One HubSpot product and the QuickBooks item it is sold as. `itemId` null: not mapped, and `suggestion` is what the
+ * item engine (sync/items.ts, the rules every document follows) would sell it as without a mapping: the active item
+ * with its SKU, else with its name (both compared normalised). The engine matches exactly, so `score` is 1; an
+ * accepted suggestion is saved like any mapping (PUT /api/mappings/products/:productId with its itemId).
+ */
 export interface ProductMapping {
   productId: string;
+  productName: string | null;
+  sku: string | null;
   itemId: string | null;
+  itemName: string | null;
   method: string | null;
-  updatedAt: string;
+  updatedAt: string | null;
+  suggestion: { itemId: string; itemName: string; reason: 'sku' | 'name'; score: number } | null;
 }
 
+/**
+ * Every product of the account's HubSpot product library (up to 1,000), then any other mapped product (one deleted
+ * from the library keeps its mapping). Suggestions need QuickBooks; without a connection they are null.
+ */
 export async function productMappings(deps: QuoteToCashDeps, portalId: number): Promise<ProductMapping[]> {
   const connection = await deps.connections.live(portalId);
-  const links = connection ? await linksOfType(deps.pool, connection.id, 'product', 'Item') : [];
-  return links.filter((l) => l.status === 'linked').map((l) => ({ productId: l.hubspotObjectId, itemId: l.qboEntityId, method: l.matchMethod, updatedAt: l.updatedAt }));
+  const [links, products, items] = await Promise.all([
+    connection ? linksOfType(deps.pool, connection.id, 'product', 'Item') : Promise.resolve([]),
+    deps.deals.listProducts(portalId),
+    connection?.status === 'connected' ? deps.cache.get<QboItem[]>(portalId, 'items', () => deps.sales.allItems(portalId)) : Promise.resolve([] as QboItem[]),
+  ]);
+  const linked = new Map(links.filter((l) => l.status === 'linked' && l.qboEntityId).map((l) => [l.hubspotObjectId, l]));
+  const itemNames = new Map(items.map((i) => [i.id, i.name]));
+  const unmapped = products.filter((p) => !linked.has(p.id));
+  const { chosen } = mapItems({
+    lines: unmapped.map((p) => ({ id: p.id, name: p.name ?? '', description: null, productId: null, sku: p.sku, quantity: '1', price: null, discount: null, discountPercentage: null, amount: null, currency: null, product: null })),
+    items,
+    productItems: new Map(),
+    defaultItemId: null,
+  });
+  const entry = (productId: string, product: { name: string | null; sku: string | null } | undefined): ProductMapping => {
+    const link = linked.get(productId);
+    const choice = chosen.get(productId);
+    const storedName = typeof link?.details.itemName === 'string' ? link.details.itemName : null;
+    return {
+      productId,
+      productName: product?.name ?? null,
+      sku: product?.sku ?? null,
+      itemId: link?.qboEntityId ?? null,
+      itemName: link?.qboEntityId ? (itemNames.get(link.qboEntityId) ?? storedName) : null,
+      method: link?.matchMethod ?? null,
+      updatedAt: link?.updatedAt ?? null,
+      suggestion: !link && choice && (choice.method === 'sku' || choice.method === 'name') ? { itemId: choice.itemId, itemName: choice.itemName, reason: choice.method, score: 1 } : null,
+    };
+  };
+  const listed = new Set(products.map((p) => p.id));
+  return [...products.map((p) => entry(p.id, p)), ...[...linked.keys()].filter((id) => !listed.has(id)).map((id) => entry(id, undefined))];
 }
 
 /** Maps a HubSpot product to an active QBO item; the next document uses it. */
@@ -154,18 +211,6 @@ export async function mapProduct(deps: QuoteToCashDeps, portalId: number, produc
   await setManualLink(deps.pool, { portalId, connectionId: connection.id, type: 'product', id: productId, qboType: 'Item', qboEntityId: item.id, details: { itemName: item.name } }, deps.clock.now());
   await rerunBlockedQuietly(deps, portalId, 'mappings_changed');
   return { productId, itemId: item.id, itemName: item.name };
-}
-
-/** The deals whose customer waits for a person to confirm, with their candidates. */
-export async function customersToReview(deps: QuoteToCashDeps, portalId: number): Promise<Array<{ dealId: string | null; name: unknown; companyId: unknown; candidates: unknown; since: string }>> {
-  const links = await linksNeedingReview(deps.pool, portalId);
-  return links.map((l) => ({
-    dealId: l.hubspotObjectType === 'deal' ? l.hubspotObjectId : null,
-    name: l.details.name ?? null,
-    companyId: l.details.companyId ?? null,
-    candidates: l.details.candidates ?? [],
-    since: l.updatedAt,
-  }));
 }
 
 export function syncLogPage(

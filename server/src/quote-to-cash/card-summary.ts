@@ -1,3 +1,4 @@
+import { accountAccess } from '../connections/account-admins';
 import { recentActions, type DealAction } from '../db/deal-actions';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
@@ -172,10 +173,11 @@ function view(doc: StoredDocument): DocumentView {
 }
 
 export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealId: string, userId: number | undefined): Promise<DealSummary> {
-  const [connection, { settings }, actions] = await Promise.all([
+  const [connection, { settings }, actions, access] = await Promise.all([
     deps.connections.live(portalId),
     readSettings(deps.pool, portalId),
     recentActions(deps.pool, portalId, dealId, 20),
+    accountAccess(deps.pool, { portalId, userId }),
   ]);
   const today = companyDate(deps.clock.now(), connection?.utcOffsetMinutes ?? null);
   const state = !connection ? 'not_connected' : connection.status === 'connected' ? 'connected' : connection.status === 'needs_reconnect' ? 'needs_reconnect' : 'not_connected';
@@ -216,8 +218,14 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
   const outages = retrying.map((a) => waitingForRetry(a)!).filter((p, i, all) => all.findIndex((q) => q.code === p.code) === i);
   if (outages.length > 0) summary.problems = [...outages, ...summary.problems.filter((p) => !outages.some((o) => o.code === p.code))];
 
+  // Only DealBooks admins connect QuickBooks (connections/account-admins.ts); others are told whom to ask.
+  if (state !== 'connected' && !access.isAdmin) {
+    summary.connection.message =
+      state === 'needs_reconnect' ? 'QuickBooks needs to be reconnected. Ask a DealBooks admin to reconnect QuickBooks.' : 'QuickBooks is not connected. Ask a DealBooks admin to connect QuickBooks.';
+  }
+  const repair = (action: AllowedAction): AllowedAction[] => (access.isAdmin ? [action] : []);
   if (!connection) {
-    summary.allowedActions = ['connect_quickbooks'];
+    summary.allowedActions = repair('connect_quickbooks');
     return summary;
   }
   const [docs, customerLink, invoiceLink, estimateLink, heard] = await Promise.all([
@@ -247,7 +255,7 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
   }
 
   if (state !== 'connected') {
-    summary.allowedActions = [state === 'needs_reconnect' ? 'reconnect_quickbooks' : 'connect_quickbooks'];
+    summary.allowedActions = repair(state === 'needs_reconnect' ? 'reconnect_quickbooks' : 'connect_quickbooks');
     return summary;
   }
   const allowed: AllowedAction[] = [];

@@ -39,6 +39,21 @@ async function linkedCustomer(deps: QuoteToCashDeps, scope: CustomerScope, link:
 
 export async function planCustomer(deps: QuoteToCashDeps, scope: CustomerScope, deal: DealSnapshot, settings: Settings, currency: string | null): Promise<CustomerPlan> {
   const dealLink = await findLink(deps.pool, scope.connectionId, 'deal', deal.id, 'Customer');
+  const plan = await planCustomerFrom(deps, scope, deal, settings, currency, dealLink);
+  // A candidate a person rejected for this deal (the settings page's customer review) is never proposed again.
+  const rejected = dealLink ? rejectedCandidateIds(dealLink.details) : [];
+  if (plan.state !== 'needs_confirmation' || rejected.length === 0) return plan;
+  return { ...plan, candidates: plan.candidates.filter((c) => !rejected.includes(c.id)) };
+}
+
+async function planCustomerFrom(
+  deps: QuoteToCashDeps,
+  scope: CustomerScope,
+  deal: DealSnapshot,
+  settings: Settings,
+  currency: string | null,
+  dealLink: EntityLink | null,
+): Promise<CustomerPlan> {
   // With a project per deal, the deal's own link names its project; the plan is about the parent customer.
   if (!settings.customers.projectPerDeal) {
     const fromDeal = await linkedCustomer(deps, scope, dealLink);
@@ -160,6 +175,18 @@ export async function commitCustomer(
     }
   }
   throw new Error(`QuickBooks refused every name tried for the new customer "${base}" as a duplicate name.`);
+}
+
+/** The candidates kept on a link (recordCandidates' shape); anything else (an older shape) is left out. */
+export function storedCandidates(value: unknown): Candidate[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((c): c is Candidate => typeof c === 'object' && c !== null && typeof c.id === 'string' && typeof c.displayName === 'string' && typeof c.score === 'number');
+}
+
+/** The QuickBooks customer ids a person rejected for the deal of this link. */
+export function rejectedCandidateIds(details: Record<string, unknown>): string[] {
+  const value = details.rejectedCandidateIds;
+  return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
 }
 
 /** Keeps the candidates on the deal's customer link, which puts the deal on the review list. */

@@ -33,11 +33,12 @@ export interface Preview {
   writes: 'none';
 }
 
-export async function previewDocument(deps: QuoteToCashDeps, who: { portalId: number; userId?: number }, dealId: string, kind: QboDocumentKind): Promise<Preview> {
+/** `auto`: as auto-invoice would make it (no user: the creators setting does not apply), for the dry run. */
+export async function previewDocument(deps: QuoteToCashDeps, who: { portalId: number; userId?: number }, dealId: string, kind: QboDocumentKind, options: { auto?: boolean } = {}): Promise<Preview> {
   const work = (async () => {
     const facts = await readFacts(deps, who.portalId, dealId);
     const sending = kind === 'invoice' && facts.settings.delivery === 'send';
-    const plan = await planDocument(deps, facts, kind, { userId: who.userId, sending, auto: false });
+    const plan = await planDocument(deps, facts, kind, { userId: options.auto ? undefined : who.userId, sending, auto: options.auto ?? false });
     return { facts, plan };
   })();
   const { facts, plan } = await withinCardBudget(work, 'The preview');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { BadRequestError } from '../../errors';
 import { leaveAccount } from '../../privacy/leave-account';
-import { signedAccount } from '../hubspot-auth';
+import { adminOnly, signedAccount } from '../hubspot-auth';
 
 /**
  * Leaving DealBooks: `POST /api/account/delete` from the settings page, confirmed by typing the account id. The work
@@ -15,7 +15,7 @@ const deleteBody = z.object({ confirm: z.union([z.string(), z.number()]).transfo
 export function accountApiRoutes(ctx: AppContext): Router {
   const router = Router();
 
-  router.post('/api/account/delete', ctx.signedRequest, async (req, res) => {
+  router.post('/api/account/delete', ctx.signedRequest, adminOnly(ctx.pool, 'delete the DealBooks data of this account'), async (req, res) => {
     const { portalId } = signedAccount(res);
     const body = deleteBody.safeParse(req.body ?? {});
     if (!body.success || body.data.confirm !== String(portalId)) {

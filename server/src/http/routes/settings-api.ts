@@ -2,10 +2,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { parseInput } from '../../lib/validation';
-import { customersToReview, mapProduct, productMappings, saveSettings, settingsView, syncLogPage } from '../../quote-to-cash/account-settings';
+import { changeAdmins } from '../../connections/account-admins';
+import { mapProduct, productMappings, saveSettings, settingsView, syncLogPage } from '../../quote-to-cash/account-settings';
 import { retryLogged } from '../../quote-to-cash/card-actions';
+import { customersToReview, decideReview } from '../../quote-to-cash/customer-review';
+import { dryRun } from '../../quote-to-cash/dry-run';
 import { canonicalId, canonicalIdNumber } from '../../sync/ids';
-import { signedAccount } from '../hubspot-auth';
+import { adminOnly, signedAccount } from '../hubspot-auth';
 
 /**
  * The settings page's quote-to-cash routes: finance's settings, the product-to-item mapping, the customer review
@@ -21,21 +24,37 @@ const logQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const logEntryId = canonicalIdNumber;
+const adminsBody = z.object({ admins: z.array(canonicalId).max(100) }).strict();
+const qboCustomerId = z.string().regex(/^[0-9A-Za-z-]{1,40}$/, 'expected a QuickBooks customer id');
+const reviewBody = z.union([
+  z.object({ accept: qboCustomerId }).strict(),
+  z.object({ reject: qboCustomerId }).strict(),
+  z.object({ choose: qboCustomerId }).strict(),
+  z.object({ create: z.literal(true) }).strict(),
+]);
 
 export function settingsApiRoutes(ctx: AppContext): Router {
   const router = Router();
   const deps = ctx.quoteToCash;
 
   router.get('/api/settings', ctx.signedRequest, async (_req, res) => {
-    res.set('cache-control', 'no-store').json(await settingsView(deps, signedAccount(res).portalId));
+    res.set('cache-control', 'no-store').json(await settingsView(deps, signedAccount(res)));
   });
 
-  router.put('/api/settings', ctx.signedRequest, async (req, res) => {
+  // Only admins change what DealBooks does in the account; everyone in it may read (connections/account-admins.ts).
+  const mayChangeSettings = adminOnly(ctx.pool, 'change settings');
+
+  router.put('/api/settings/admins', ctx.signedRequest, async (req, res) => {
+    const body = parseInput(adminsBody, req.body, 'Send {"admins": ["<HubSpot user id>", ...]}.');
+    res.json({ access: await changeAdmins(ctx, signedAccount(res), body.admins) });
+  });
+
+  router.put('/api/settings', ctx.signedRequest, mayChangeSettings, async (req, res) => {
     const body = parseInput(putBody, req.body, 'Send {"settings": {...}, "version": n} (the version you read).');
     res.json(await saveSettings(deps, signedAccount(res), body, 'replace'));
   });
 
-  router.patch('/api/settings', ctx.signedRequest, async (req, res) => {
+  router.patch('/api/settings', ctx.signedRequest, mayChangeSettings, async (req, res) => {
     const body = parseInput(putBody, req.body, 'Send {"settings": {only the settings to change}, "version": n} (the version you read).');
     res.json(await saveSettings(deps, signedAccount(res), body, 'merge'));
   });
@@ -44,7 +63,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
     res.json({ mappings: await productMappings(deps, signedAccount(res).portalId) });
   });
 
-  router.put('/api/mappings/products/:productId', ctx.signedRequest, async (req, res) => {
+  router.put('/api/mappings/products/:productId', ctx.signedRequest, adminOnly(ctx.pool, 'map products to QuickBooks items'), async (req, res) => {
     const hint = 'Send {"itemId": "<QuickBooks item id>"} for a HubSpot product id.';
     const product = parseInput(productId, req.params.productId, hint);
     const body = parseInput(mappingBody, req.body, hint);
@@ -53,6 +72,18 @@ export function settingsApiRoutes(ctx: AppContext): Router {
 
   router.get('/api/customers/review', ctx.signedRequest, async (_req, res) => {
     res.json({ review: await customersToReview(deps, signedAccount(res).portalId) });
+  });
+
+  router.post('/api/customers/review/:dealId', ctx.signedRequest, adminOnly(ctx.pool, 'decide which QuickBooks customer a deal is billed to'), async (req, res) => {
+    const hint = 'Send {"accept": "<customer id>"}, {"reject": "<customer id>"}, {"choose": "<customer id>"} or {"create": true} for a deal id.';
+    const dealId = parseInput(canonicalId, req.params.dealId, hint);
+    const decision = parseInput(reviewBody, req.body, hint);
+    res.json(await decideReview(deps, signedAccount(res), dealId, decision));
+  });
+
+  // What auto-invoice would make of the account's latest won deals under the current settings; writes nothing.
+  router.get('/api/dry-run', ctx.signedRequest, async (_req, res) => {
+    res.set('cache-control', 'no-store').json(await dryRun(deps, signedAccount(res)));
   });
 
   router.get('/api/sync-log', ctx.signedRequest, async (req, res) => {
