@@ -38,6 +38,7 @@ export function CustomerReview({ isAdmin }: { isAdmin: boolean }) {
           <Text format={{ fontWeight: 'bold' }}>
             {r.name ?? 'Unnamed company'} (deal {r.dealId ?? 'unknown'})
           </Text>
+          {r.message ? <Text>{r.message}</Text> : null}
           {r.candidates.map((c) => (
             <Flex key={c.id} direction="row" gap="sm" align="center">
               <Text>
@@ -87,7 +88,7 @@ function ChooseAnother({ busy, onChoose, onCreate }: { busy: boolean; onChoose: 
     setProblem(null);
     try {
       const answer = await callDealBooks<{ customers: QboCustomer[] }>(`/api/quickbooks/customers?search=${encodeURIComponent(search)}`);
-      setFound(answer.body.customers.filter((c) => c.active));
+      setFound(answer.body.customers);
     } catch (err) {
       setProblem(asDealBooksError(err).message);
     }
@@ -105,14 +106,14 @@ function ChooseAnother({ busy, onChoose, onCreate }: { busy: boolean; onChoose: 
         </Button>
       </Flex>
       {problem ? <Text>{problem}</Text> : null}
-      {found && found.length === 0 ? <Text>No active QuickBooks customer matches “{search}”.</Text> : null}
+      {found && found.length === 0 ? <Text>No QuickBooks customer matches “{search}”.</Text> : null}
       {found && found.length > 0 ? (
         <Flex direction="row" gap="xs" align="end">
           <Select
             label="Customer"
             name="customerChoice"
             value={picked}
-            options={[{ label: 'Choose a customer', value: '' }, ...found.map((c) => ({ label: c.email ? `${c.displayName} <${c.email}>` : c.displayName, value: c.id }))]}
+            options={[{ label: 'Choose a customer', value: '' }, ...found.map((c) => ({ label: customerLabel(c), value: c.id }))]}
             onChange={(v) => setPicked(String(v))}
           />
           <Button size="sm" disabled={busy || !choice} onClick={() => choice && onChoose(choice)}>
@@ -122,4 +123,10 @@ function ChooseAnother({ busy, onChoose, onCreate }: { busy: boolean; onChoose: 
       ) : null}
     </Flex>
   );
+}
+
+/** An inactive customer may be chosen: DealBooks makes it active again, and the label says so before it happens. */
+function customerLabel(c: QboCustomer): string {
+  const name = c.email ? `${c.displayName} <${c.email}>` : c.displayName;
+  return c.active ? name : `${name} (inactive: choosing it makes it active again)`;
 }

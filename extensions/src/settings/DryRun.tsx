@@ -38,9 +38,7 @@ export function DryRun() {
         </TableHead>
         <TableBody>
           {state.deals.map((d) => {
-            const doc = d.document?.document ?? null;
-            const problems = [...d.problems, ...(d.document?.problems ?? [])];
-            const unique = problems.filter((p, i) => problems.findIndex((q) => q.code === p.code && q.message === p.message) === i);
+            const doc = d.document;
             return (
               <TableRow key={d.dealId}>
                 <TableCell>{d.dealName ?? `Deal ${d.dealId}`}</TableCell>
@@ -48,7 +46,7 @@ export function DryRun() {
                 <TableCell>
                   {doc ? `${doc.kind === 'estimate' ? 'Estimate' : 'Invoice'} for ${doc.customer.displayName}, ${formatCents(doc.totalCents, doc.currency)}` : 'No document'}
                 </TableCell>
-                <TableCell>{unique.length === 0 ? 'None' : unique.map((p) => p.message).join(' ')}</TableCell>
+                <TableCell>{d.problems.length === 0 ? 'None' : d.problems.map((p) => p.message).join(' ')}</TableCell>
               </TableRow>
             );
           })}

@@ -50,7 +50,7 @@ export function ProductMappings({ isAdmin, lists }: { isAdmin: boolean; lists: Q
           {loaded.data.mappings.map((m) => (
             <TableRow key={m.productId}>
               <TableCell>{m.productName ?? `Product ${m.productId}`}</TableCell>
-              <TableCell>{itemName(m.itemId) ?? 'Not mapped'}</TableCell>
+              <TableCell>{m.itemId === null ? 'Not mapped' : (m.itemName ?? itemName(m.itemId))}</TableCell>
               <TableCell>
                 {m.suggestion && m.suggestion.itemId !== m.itemId ? (
                   <Flex direction="column" gap="xs">

@@ -127,13 +127,13 @@ export function everyAnswer(overrides: Record<string, Route> = {}): Record<strin
     'GET /api/quickbooks/tax-codes': { status: 200, body: { taxCodes: [{ id: 'TAX', name: 'Taxable', taxable: true }, { id: 'NON', name: 'Non-taxable', taxable: false }] } },
     'GET /api/mappings/products': {
       status: 200,
-      body: { mappings: [{ productId: '301', productName: 'Consulting', itemId: null, method: null, suggestion: { itemId: '5', itemName: 'Consulting hour', reason: 'sku', score: 1 } }] },
+      body: { mappings: [{ productId: '301', productName: 'Consulting', sku: 'CONS-1', itemId: null, itemName: null, method: null, suggestion: { itemId: '5', itemName: 'Consulting hour', reason: 'sku', score: 1 } }] },
     },
     'GET /api/customers/review': {
       status: 200,
       body: {
         review: [
-          { dealId: '42', name: 'Globex', candidates: [{ id: '58', displayName: 'Globex Corporation', email: 'ap@globex.test', score: 0.86, reason: 'fuzzy' }], since: '2026-12-01T00:00:00.000Z' },
+          { dealId: '42', name: 'Globex', candidates: [{ id: '58', displayName: 'Globex Corporation', email: 'ap@globex.test', score: 0.86, reason: 'fuzzy' }], since: '2026-12-01T00:00:00.000Z', message: null },
         ],
       },
     },

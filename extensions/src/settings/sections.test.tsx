@@ -17,7 +17,7 @@ describe('Products and QuickBooks items', () => {
     const page = renderPage();
     await shows(page, 'Consulting hour (same SKU, score 1.00)');
     expect(text(page)).toContain('Not mapped');
-    fake.on('GET /api/mappings/products', { status: 200, body: { mappings: [{ productId: '301', productName: 'Consulting', itemId: '5', method: 'manual', suggestion: null }] } });
+    fake.on('GET /api/mappings/products', { status: 200, body: { mappings: [{ productId: '301', productName: 'Consulting', sku: 'CONS-1', itemId: '5', itemName: 'Consulting hour', method: 'manual', suggestion: null }] } });
     press(page, 'Accept Consulting hour');
     await shows(page, 'Consulting now becomes Consulting hour in QuickBooks.');
     expect(posts('/api/mappings/products/301').map((c) => c.body)).toEqual([{ itemId: '5' }]);
@@ -63,7 +63,7 @@ describe('Customers to review', () => {
     await shows(page, 'Find another QuickBooks customer');
     change(page.find(Input, { name: 'customerSearch' }), 'Glo');
     press(page, 'Search');
-    await page.waitFor(() => expect(page.find(Select, { name: 'customerChoice' }).props.options.map((o) => o.label)).toEqual(['Choose a customer', 'Globex Europe']));
+    await page.waitFor(() => expect(page.find(Select, { name: 'customerChoice' }).props.options.map((o) => o.label)).toEqual(['Choose a customer', 'Globex Europe', 'Globex Old (inactive: choosing it makes it active again)']));
     change(page.find(Select, { name: 'customerChoice' }), '60');
     press(page, 'Use this customer');
     await shows(page, 'Globex Europe is now the customer for Globex.');
@@ -71,6 +71,13 @@ describe('Customers to review', () => {
     press(page, 'Create a new customer');
     await shows(page, 'DealBooks will create a new QuickBooks customer for Globex.');
     expect(posts('/api/customers/review/42').map((c) => c.body)).toEqual([{ choose: '60' }, { create: true }]);
+  });
+
+  test('When every suggestion of a deal was rejected, then DealBooks’ words say what is left to do', async () => {
+    fake = fakeDealBooks(everyAnswer({ 'GET /api/customers/review': { status: 200, body: { review: [{ dealId: '42', name: 'Globex', candidates: [], since: '2026-12-01T00:00:00.000Z', message: 'No match left: choose a QuickBooks customer or create a new one.' }] } } }));
+    const page = renderPage();
+    await shows(page, 'No match left: choose a QuickBooks customer or create a new one.');
+    expect(maybeButton(page, 'Create a new customer')).not.toBeNull();
   });
 
   test('When no customer waits, then the section says so', async () => {
@@ -93,7 +100,7 @@ describe('Dry run', () => {
                 dealName: 'Initech renewal',
                 closeDate: '2026-11-30T12:00:00.000Z',
                 amount: '1200.50',
-                document: { kind: 'invoice', problems: [], document: { kind: 'invoice', customer: { displayName: 'Initech' }, totalCents: 120050, currency: 'USD', lines: [] } },
+                document: { kind: 'invoice', customer: { displayName: 'Initech' }, totalCents: 120050, currency: 'USD' },
                 problems: [],
               },
               { dealId: '42', dealName: 'Globex pilot', closeDate: null, amount: null, document: null, problems: [{ code: 'unmapped_product', message: 'Map the product Widget to a QuickBooks item.' }] },

@@ -113,8 +113,10 @@ export interface QboCustomer {
 
 export interface ProductMapping {
   productId: string;
-  productName?: string | null;
+  productName: string | null;
+  sku: string | null;
   itemId: string | null;
+  itemName: string | null;
   method: string | null;
   suggestion: { itemId: string; itemName: string; reason: 'sku' | 'name'; score: number } | null;
 }
@@ -132,6 +134,8 @@ export interface CustomerReview {
   name: string | null;
   candidates: CustomerCandidate[];
   since: string;
+  /** Words for an entry with no candidate left; null otherwise. */
+  message: string | null;
 }
 
 export interface Problem {
@@ -144,11 +148,8 @@ export interface DryRunDeal {
   dealName: string | null;
   closeDate: string | null;
   amount: string | null;
-  document: {
-    kind: DocumentKind;
-    problems: Problem[];
-    document: { kind: DocumentKind; customer: { displayName: string }; totalCents: number; currency: string | null; lines: unknown[] } | null;
-  } | null;
+  /** The document auto-invoice would create now (the preview's document), null when it could not. */
+  document: { kind: DocumentKind; customer: { displayName: string }; totalCents: number; currency: string | null } | null;
   problems: Problem[];
 }
 
