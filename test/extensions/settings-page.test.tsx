@@ -1,5 +1,5 @@
 import React from 'react';
-import { Button, TextArea } from '@hubspot/ui-extensions';
+import { Button, Select, TextArea } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { SettingsPage } from '../../extensions/src/settings/SettingsPage';
 import { change, maybeButton, press, text, type Page } from '../../extensions/src/settings/page-test-kit';
@@ -27,6 +27,12 @@ function open(q: Q2C, userId?: number): { page: Page; bridge: Bridge } {
   return { page, bridge };
 }
 
+/** A DealBooks admin of the account (the installer is the first). */
+async function anAdmin(q: Q2C): Promise<number> {
+  const admins = (await q.card('GET', '/api/settings')).body.access.admins as string[];
+  return Number(admins[0]);
+}
+
 async function shows(page: Page, words: string): Promise<void> {
   await page.waitFor(() => expect(text(page)).toContain(words), { timeoutInMs: REAL });
 }
@@ -35,13 +41,13 @@ describe('The settings page against a running DealBooks', () => {
   const q = useQ2C();
 
   it('When an admin disconnects QuickBooks and connects it again from the page, then the sign-in link DealBooks makes completes the connection and the page shows the company connected', async () => {
-    const company = (await q.card('GET', '/api/quickbooks/status')).body.company.name as string;
-    const { page, bridge } = open(q);
-    await shows(page, company);
+    const { realmId } = (await q.card('GET', '/api/quickbooks/status')).body.company;
+    const { page, bridge } = open(q, await anAdmin(q));
+    await shows(page, realmId);
     press(page, 'Disconnect');
     await shows(page, 'Disconnect QuickBooks?');
     press(page, 'Yes, disconnect');
-    await shows(page, `DealBooks is disconnected from ${company}`);
+    await shows(page, `DealBooks is disconnected from`);
     await page.waitFor(() => expect(maybeButton(page, 'Connect QuickBooks')).not.toBeNull(), { timeoutInMs: REAL });
 
     press(page, 'Connect QuickBooks');
@@ -54,13 +60,18 @@ describe('The settings page against a running DealBooks', () => {
 
     press(page, 'Refresh status');
     await page.waitFor(() => expect(maybeButton(page, 'Test connection')).not.toBeNull(), { timeoutInMs: REAL });
+    const now = (await q.card('GET', '/api/quickbooks/status')).body;
+    expect(now).toMatchObject({ status: 'connected', company: { realmId } });
+    await shows(page, now.company.name);
     expect(text(page)).toContain('Connected');
-    expect(text(page)).toContain(company);
+    // The pickers read QuickBooks again once it is connected (a list read while it was disconnected said so).
+    await page.waitFor(() => expect(page.find(Select, { name: 'termId' }).props.options.length).toBeGreaterThan(1), { timeoutInMs: REAL });
+    expect(text(page)).not.toContain('QuickBooks lists could not be loaded');
     expect(bridge.requests.filter((r) => r.method === 'POST').map((r) => `${r.path} ${r.status}`)).toEqual(['/api/quickbooks/disconnect 200', '/api/quickbooks/connect-url 200']);
   });
 
   it('When a setting DealBooks refuses is saved, then its message is shown beside the field; corrected, the save is stored', async () => {
-    const { page } = open(q);
+    const { page } = open(q, await anAdmin(q));
     await shows(page, 'Save settings');
     const memo = () => page.find(TextArea, { name: 'memoTemplate' });
     change(memo(), 'Thanks for {{dealname}} {{nope}}');
@@ -77,5 +88,31 @@ describe('The settings page against a running DealBooks', () => {
     const after = (await q.card('GET', '/api/settings')).body;
     expect(after.settings.memoTemplate).toBe('Thanks for {{dealName}}');
     expect(after.version).toBe(before.version + 1);
+  });
+
+  it('When DealBooks suggests a QuickBooks item for a product and the admin accepts it, then the product is mapped to it', async () => {
+    // QBO demo books hold the item "Hours" (test/simulators/quickbooks/seed.ts); a product of the same name is suggested it.
+    const product = await q.create('products', { name: 'Hours', price: '150' });
+    const { page, bridge } = open(q, await anAdmin(q));
+    await shows(page, 'Hours (similar name, score 1.00)');
+    press(page, 'Accept Hours');
+    await shows(page, 'Hours now becomes Hours in QuickBooks.');
+    await page.waitFor(() => expect(maybeButton(page, 'Accept Hours')).toBeNull(), { timeoutInMs: REAL });
+    expect(bridge.requests.filter((r) => r.method === 'PUT').map((r) => `${r.path} ${r.status}`)).toEqual([`/api/mappings/products/${product.id} 200`]);
+    const mapped = (await q.card('GET', '/api/mappings/products')).body.mappings.find((m: { productId: string }) => m.productId === product.id);
+    expect(mapped).toMatchObject({ itemName: 'Hours', suggestion: null });
+  });
+
+  it('When a HubSpot user who is not a DealBooks admin opens the page, then everything reads but nothing can be changed, and the page names the admins', async () => {
+    const admins = (await q.card('GET', '/api/settings')).body.access.admins as string[];
+    expect(admins.length).toBeGreaterThan(0);
+    const outsider = 424242;
+    expect(admins).not.toContain(String(outsider));
+    const { page, bridge } = open(q, outsider);
+    await shows(page, `Read only: only DealBooks admins (${admins.join(', ')}) can change this.`);
+    await page.waitFor(() => expect(maybeButton(page, 'Test connection')).not.toBeNull(), { timeoutInMs: REAL });
+    for (const control of page.findAll(Select, (n) => n.props.name !== 'logOutcome')) expect(control.props.readOnly).toBe(true);
+    for (const action of ['Save settings', 'Reconnect QuickBooks', 'Disconnect', 'Save admins', 'Delete all DealBooks data']) expect(maybeButton(page, action)).toBeNull();
+    expect(bridge.requests.every((r) => r.method === 'GET')).toBe(true);
   });
 });
