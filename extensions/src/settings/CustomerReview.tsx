@@ -36,7 +36,7 @@ export function CustomerReview({ isAdmin }: { isAdmin: boolean }) {
       <Tile key={`${r.dealId}-${r.since}`}>
         <Flex direction="column" gap="xs">
           <Text format={{ fontWeight: 'bold' }}>
-            {r.name ?? 'Unnamed company'} (deal {r.dealId ?? 'unknown'})
+            {nameOf(r) ?? 'Unnamed company'} (deal {r.dealId ?? 'unknown'})
           </Text>
           {r.message ? <Text>{r.message}</Text> : null}
           {r.candidates.map((c) => (
@@ -47,10 +47,10 @@ export function CustomerReview({ isAdmin }: { isAdmin: boolean }) {
               </Text>
               {isAdmin ? (
                 <ButtonRow>
-                  <Button size="sm" disabled={busy} onClick={() => decide(r, { accept: c.id }, `${c.displayName} is now the customer for ${r.name ?? 'this company'}.`)}>
+                  <Button size="sm" disabled={busy} onClick={() => decide(r, { accept: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}>
                     Accept
                   </Button>
-                  <Button size="sm" variant="secondary" disabled={busy} onClick={() => decide(r, { reject: c.id }, `${c.displayName} will not be proposed again for ${r.name ?? 'this company'}.`)}>
+                  <Button size="sm" variant="secondary" disabled={busy} onClick={() => decide(r, { reject: c.id }, `${c.displayName} will not be proposed again for ${nameOf(r) ?? 'this company'}.`)}>
                     Reject
                   </Button>
                 </ButtonRow>
@@ -60,8 +60,8 @@ export function CustomerReview({ isAdmin }: { isAdmin: boolean }) {
           {isAdmin && r.dealId ? (
             <ChooseAnother
               busy={busy}
-              onChoose={(c) => decide(r, { choose: c.id }, `${c.displayName} is now the customer for ${r.name ?? 'this company'}.`)}
-              onCreate={() => decide(r, { create: true }, `DealBooks will create a new QuickBooks customer for ${r.name ?? 'this company'}.`)}
+              onChoose={(c) => decide(r, { choose: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}
+              onCreate={() => decide(r, { create: true }, `DealBooks will create a new QuickBooks customer for ${nameOf(r) ?? 'this company'}.`)}
             />
           ) : null}
         </Flex>
@@ -129,4 +129,8 @@ function ChooseAnother({ busy, onChoose, onCreate }: { busy: boolean; onChoose: 
 function customerLabel(c: QboCustomer): string {
   const name = c.email ? `${c.displayName} <${c.email}>` : c.displayName;
   return c.active ? name : `${name} (inactive: choosing it makes it active again)`;
+}
+
+function nameOf(r: Review): string | null {
+  return typeof r.name === 'string' ? r.name : null;
 }

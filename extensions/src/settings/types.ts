@@ -30,7 +30,7 @@ export interface PipelineView {
   label: string;
   stages: Array<{ id: string; label: string }>;
   wonStages: string[];
-  triggerStages: string[];
+  triggerStages: readonly string[];
 }
 
 export interface UnusableReference {
@@ -131,7 +131,8 @@ export interface CustomerCandidate {
 
 export interface CustomerReview {
   dealId: string | null;
-  name: string | null;
+  /** The company's name as DealBooks stored it when the review began (any JSON; shown only when it is a string). */
+  name: unknown;
   candidates: CustomerCandidate[];
   since: string;
   /** Words for an entry with no candidate left; null otherwise. */
