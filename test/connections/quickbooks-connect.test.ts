@@ -62,6 +62,8 @@ beforeAll(async () => {
   server.on('request', service.http);
   // Both accounts installed DealBooks (the HubSpot install flow is tested on its own).
   await service.db.pool.query('INSERT INTO portals (portal_id) VALUES ($1), ($2)', [PORTAL_A, PORTAL_B]);
+  // The user who installed it, who also sends these settings-page requests, is each account's DealBooks admin.
+  await service.db.pool.query('INSERT INTO portal_admins (portal_id, user_id) VALUES ($1, $3), ($2, $3)', [PORTAL_A, PORTAL_B, String(Hs.DEMO_USER.userId)]);
 });
 
 afterAll(async () => {

@@ -573,30 +573,30 @@ describe(`Settings: overdue tasks through the settings API (${DATABASE_KIND})`, 
 
     const { overdueTasks: _left, ...without } = put.body.settings;
     const lacking = await q.card('PUT', '/api/settings', { settings: without, version: put.body.version });
-    expect(lacking.status).toBe(400);
-    expect(lacking.body.error.details).toEqual([{ path: 'overdueTasks', message: expect.stringMatching(/^missing/) }]);
+    expect(lacking.status).toBe(422);
+    expect(lacking.body.error.details.fields).toEqual({ overdueTasks: expect.stringMatching(/^missing/) });
     const half = await q.card('PUT', '/api/settings', { settings: { ...without, overdueTasks: { enabled: true } }, version: put.body.version });
-    expect(half.status).toBe(400);
-    expect(half.body.error.details).toEqual([{ path: 'overdueTasks.thresholds', message: expect.stringMatching(/^missing/) }]);
+    expect(half.status).toBe(422);
+    expect(half.body.error.details.fields).toEqual({ 'overdueTasks.thresholds': expect.stringMatching(/^missing/) });
   });
 
-  it('When thresholds are repeated, empty, zero or too many, then PUT and PATCH refuse them with 400 in words naming the field, and nothing is stored', async () => {
+  it('When thresholds are repeated, empty, zero or too many, then PUT and PATCH refuse them with 422 in words naming the field, and nothing is stored', async () => {
     const { body: current } = await q.card('GET', '/api/settings');
     const patch = (overdueTasks: unknown) => q.card('PATCH', '/api/settings', { settings: { overdueTasks }, version: current.version });
 
     const twice = await patch({ thresholds: [1, 15, 15] });
-    expect(twice.status).toBe(400);
-    expect(twice.body.error).toMatchObject({ code: 'validation_failed', details: [{ path: 'overdueTasks.thresholds.2', message: '15 days is listed twice; list each threshold once' }] });
+    expect(twice.status).toBe(422);
+    expect(twice.body.error).toMatchObject({ code: 'validation_failed', details: { fields: { 'overdueTasks.thresholds.2': '15 days is listed twice; list each threshold once' } } });
     const none = await patch({ thresholds: [] });
-    expect(none.body.error.details).toEqual([{ path: 'overdueTasks.thresholds', message: 'expected at least one threshold; to stop overdue tasks, set overdueTasks.enabled to false' }]);
+    expect(none.body.error.details.fields).toEqual({ 'overdueTasks.thresholds': 'expected at least one threshold; to stop overdue tasks, set overdueTasks.enabled to false' });
     const zero = await patch({ thresholds: [0, 30] });
-    expect(zero.body.error.details).toEqual([{ path: 'overdueTasks.thresholds.0', message: expect.stringMatching(/^expected 1 or more days overdue/) }]);
+    expect(zero.body.error.details.fields).toEqual({ 'overdueTasks.thresholds.0': expect.stringMatching(/^expected 1 or more days overdue/) });
     const many = await q.card('PUT', '/api/settings', { settings: { ...current.settings, overdueTasks: { enabled: true, thresholds: [1, 7, 15, 30, 60, 90] } }, version: current.version });
-    expect(many.status).toBe(400);
-    expect(many.body.error.details).toEqual([{ path: 'overdueTasks.thresholds', message: 'expected at most 5 thresholds' }]);
+    expect(many.status).toBe(422);
+    expect(many.body.error.details.fields).toEqual({ 'overdueTasks.thresholds': 'expected at most 5 thresholds' });
     const typo = await patch({ enabled: true, remind: true });
-    expect(typo.status).toBe(400);
-    expect(JSON.stringify(typo.body.error.details)).toMatch(/remind/);
+    expect(typo.status).toBe(422);
+    expect(Object.keys(typo.body.error.details.fields)).toEqual(['overdueTasks.remind']);
 
     expect((await q.card('GET', '/api/settings')).body).toMatchObject({ version: current.version, settings: current.settings });
   });

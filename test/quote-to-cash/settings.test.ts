@@ -54,25 +54,25 @@ describe('Settings: reading and validating', () => {
     expect(pipelines[RENEWALS].stages.map((s: any) => s.label)).toEqual(['Renewal due', 'Quote sent', 'Renewed', 'Churned']);
   });
 
-  it('When settings are saved with an unknown key, an out-of-range match threshold or a bad memo placeholder, then each is refused with 400 naming the field', async () => {
+  it('When settings are saved with an unknown key, an out-of-range match threshold or a bad memo placeholder, then each is refused with 422 naming the field', async () => {
     const { body: current } = await q.card('GET', '/api/settings');
     const put = (settings: unknown) => q.card('PUT', '/api/settings', { settings, version: current.version });
 
     const unknown = await put({ ...current.settings, autoInvoise: true });
-    expect(unknown.status).toBe(400);
+    expect(unknown.status).toBe(422);
     expect(unknown.body.error.code).toBe('validation_failed');
-    expect(JSON.stringify(unknown.body.error.details)).toMatch(/autoInvoise/);
+    expect(unknown.body.error.details.fields).toEqual({ autoInvoise: expect.stringMatching(/unknown setting “autoInvoise”/) });
 
     const threshold = await put({ ...current.settings, customers: { ...current.settings.customers, matchThreshold: 1.5 } });
-    expect(threshold.status).toBe(400);
-    expect(threshold.body.error.details).toEqual([expect.objectContaining({ path: 'customers.matchThreshold' })]);
+    expect(threshold.status).toBe(422);
+    expect(threshold.body.error.details.issues).toEqual([expect.objectContaining({ path: 'customers.matchThreshold' })]);
     const low = await put({ ...current.settings, customers: { ...current.settings.customers, matchThreshold: 0.2 } });
-    expect(low.status).toBe(400);
-    expect(low.body.error.details).toEqual([expect.objectContaining({ path: 'customers.matchThreshold' })]);
+    expect(low.status).toBe(422);
+    expect(Object.keys(low.body.error.details.fields)).toEqual(['customers.matchThreshold']);
 
     const memo = await put({ ...current.settings, memoTemplate: 'Thanks for {{dealNmae}}' });
-    expect(memo.status).toBe(400);
-    expect(memo.body.error.details).toEqual([{ path: 'memoTemplate', message: expect.stringMatching(/unknown placeholder \{\{dealNmae\}\}\. Use one of \{\{dealName\}\}/) }]);
+    expect(memo.status).toBe(422);
+    expect(memo.body.error.details.fields).toEqual({ memoTemplate: expect.stringMatching(/unknown placeholder \{\{dealNmae\}\}\. Use one of \{\{dealName\}\}/) });
 
     // Nothing of it was stored.
     const after = await q.card('GET', '/api/settings');
@@ -109,14 +109,14 @@ describe('Settings: reading and validating', () => {
     expect(after.body.settings).toMatchObject({ termId: '2', classId: null });
   });
 
-  it('When a PUT sends only some settings, then it is refused with 400 naming every missing key, and nothing else is reset', async () => {
+  it('When a PUT sends only some settings, then it is refused with 422 naming every missing key, and nothing else is reset', async () => {
     await q.settings({ autoInvoice: true, termId: '2', customers: { createWhenNoMatch: false, matchThreshold: 0.9, projectPerDeal: false } });
     const { body: before } = await q.card('GET', '/api/settings');
     const partial = await q.card('PUT', '/api/settings', { settings: { delivery: 'send', customers: { matchThreshold: 0.95 } }, version: before.version });
-    expect(partial.status).toBe(400);
+    expect(partial.status).toBe(422);
     expect(partial.body.error.code).toBe('validation_failed');
     expect(partial.body.error.message).toMatch(/PUT replaces the whole settings document, and it lacks autoInvoice, .*customers\.createWhenNoMatch, customers\.projectPerDeal.*use PATCH/);
-    const missing = partial.body.error.details.map((d: any) => d.path);
+    const missing = Object.keys(partial.body.error.details.fields);
     expect(missing).toEqual(expect.arrayContaining(['autoInvoice', 'termId', 'defaultItemId', 'customers.createWhenNoMatch', 'customers.projectPerDeal']));
     expect(missing).not.toContain('delivery');
     expect(missing).not.toContain('customers.matchThreshold');
@@ -140,8 +140,8 @@ describe('Settings: reading and validating', () => {
     expect(stale.body.error.message).toMatch(/Someone else saved the settings in the meantime/);
     // An unknown key is refused on a PATCH too.
     const typo = await q.card('PATCH', '/api/settings', { settings: { delivry: 'review' }, version: before.version + 1 });
-    expect(typo.status).toBe(400);
-    expect(JSON.stringify(typo.body.error.details)).toMatch(/delivry/);
+    expect(typo.status).toBe(422);
+    expect(Object.keys(typo.body.error.details.fields)).toEqual(['delivry']);
     await q.settings({ autoInvoice: false, termId: null, delivery: 'review', customers: { createWhenNoMatch: true, matchThreshold: 0.8, projectPerDeal: false } });
   });
 

@@ -166,11 +166,15 @@ function authorize(deps: OAuthDeps, req: Request, res: Response): void {
     return res.redirect(302, redirect.toString());
   }
   const account = consentedPortal(deps.accounts, decision.portalId);
+  // With no user planned, the one at the screen is the portal's installer of the app when there is one (the sandbox's
+  // story: Ada installed DealBooks, and card requests come from her), else the demo user.
+  const installer = deps.apps.getInstall(app.appId, account.portalId);
+  const user = decision.userId !== undefined || decision.userEmail !== undefined || !installer ? DEMO_USER : { userId: installer.userId, userEmail: installer.userEmail };
   const code = deps.tokens.issueCode({
     appId: app.appId,
     portalId: account.portalId,
-    userId: decision.userId ?? DEMO_USER.userId,
-    userEmail: decision.userEmail ?? DEMO_USER.userEmail,
+    userId: decision.userId ?? user.userId,
+    userEmail: decision.userEmail ?? user.userEmail,
     scopes: [...new Set([...required, ...optional])],
     redirectUri: q.redirect_uri,
   });
