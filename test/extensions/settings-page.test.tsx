@@ -115,4 +115,22 @@ describe('The settings page against a running DealBooks', () => {
     for (const action of ['Save settings', 'Reconnect QuickBooks', 'Disconnect', 'Save admins', 'Delete all DealBooks data']) expect(maybeButton(page, action)).toBeNull();
     expect(bridge.requests.every((r) => r.method === 'GET')).toBe(true);
   });
+
+  it('When the dry run is run, then every recent won deal DealBooks tried is listed with its document or its problems', async () => {
+    const { page } = open(q, await anAdmin(q));
+    await shows(page, 'Run the dry run');
+    press(page, 'Run the dry run');
+    await page.waitFor(() => expect(text(page)).toMatch(/No won deals to try\.|Problems/), { timeoutInMs: REAL });
+    const answer = (await q.card('GET', '/api/dry-run')).body as {
+      deals: Array<{ dealName: string | null; dealId: string; document: { kind: string; customer: { displayName: string } } | null; problems: Array<{ message: string }> }>;
+    };
+    expect(answer.deals.length).toBeGreaterThan(0);
+    const shown = text(page);
+    for (const deal of answer.deals) {
+      expect(shown).toContain(deal.dealName ?? `Deal ${deal.dealId}`);
+      for (const problem of deal.problems) expect(shown).toContain(problem.message);
+      if (deal.document) expect(shown).toContain(`${deal.document.kind === 'estimate' ? 'Estimate' : 'Invoice'} for ${deal.document.customer.displayName}, `);
+    }
+    expect(shown.match(/No document/g)?.length ?? 0).toBe(answer.deals.filter((d) => d.document === null).length);
+  });
 });
