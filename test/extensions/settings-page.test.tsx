@@ -2,7 +2,7 @@ import React from 'react';
 import { Button, Select, TextArea } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { SettingsPage } from '../../extensions/src/settings/SettingsPage';
-import { change, maybeButton, press, text, type Page } from '../../extensions/src/settings/page-test-kit';
+import { change, maybeButton, press, text, type Page } from '../../extensions/src/settings/__tests__/page-test-kit';
 import { browse } from '../support/world';
 import { useQ2C, type Q2C } from '../quote-to-cash/support';
 import { bridgeTo, installHsFetch, type Bridge } from './support';

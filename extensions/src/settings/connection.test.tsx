@@ -1,6 +1,6 @@
 import { Button } from '@hubspot/ui-extensions';
-import { CONNECTED, everyAnswer, fakeDealBooks, NOT_CONNECTED, type FakeDealBooks } from './fake-dealbooks';
-import { maybeButton, press, renderPage, shows, text } from './page-test-kit';
+import { CONNECTED, everyAnswer, fakeDealBooks, NOT_CONNECTED, type FakeDealBooks } from './__tests__/fake-dealbooks';
+import { maybeButton, press, renderPage, shows, text } from './__tests__/page-test-kit';
 
 let fake: FakeDealBooks;
 afterEach(() => fake.restore());

@@ -1,7 +1,7 @@
 import { Input, MultiSelect, Select, TextArea, Toggle } from '@hubspot/ui-extensions';
 import { UNREACHABLE } from '../shared/api';
-import { everyAnswer, fakeDealBooks, settingsView, type FakeDealBooks } from './fake-dealbooks';
-import { change, maybeButton, press, renderPage, shows, text } from './page-test-kit';
+import { everyAnswer, fakeDealBooks, settingsView, type FakeDealBooks } from './__tests__/fake-dealbooks';
+import { change, maybeButton, press, renderPage, shows, text } from './__tests__/page-test-kit';
 
 let fake: FakeDealBooks;
 afterEach(() => fake.restore());

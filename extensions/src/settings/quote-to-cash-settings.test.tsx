@@ -1,6 +1,6 @@
 import { LoadingButton, MultiSelect, Select, TextArea, Input, Toggle } from '@hubspot/ui-extensions';
-import { everyAnswer, fakeDealBooks, SETTINGS, settingsView, type FakeDealBooks } from './fake-dealbooks';
-import { change, maybeButton, press, renderPage, shows, text, type Page } from './page-test-kit';
+import { everyAnswer, fakeDealBooks, SETTINGS, settingsView, type FakeDealBooks } from './__tests__/fake-dealbooks';
+import { change, maybeButton, press, renderPage, shows, text, type Page } from './__tests__/page-test-kit';
 
 let fake: FakeDealBooks;
 afterEach(() => fake.restore());

@@ -1,8 +1,8 @@
 import { Button, Input, LoadingButton, Select } from '@hubspot/ui-extensions';
-import { everyAnswer, fakeDealBooks, type FakeDealBooks } from './fake-dealbooks';
+import { everyAnswer, fakeDealBooks, type FakeDealBooks } from './__tests__/fake-dealbooks';
 import { formatCents, fieldMessages } from './load';
 import { DealBooksError } from '../shared/api';
-import { change, maybeButton, press, renderPage, shows, text } from './page-test-kit';
+import { change, maybeButton, press, renderPage, shows, text } from './__tests__/page-test-kit';
 
 let fake: FakeDealBooks | undefined;
 afterEach(() => {

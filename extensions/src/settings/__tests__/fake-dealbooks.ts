@@ -2,7 +2,7 @@
  * For the settings page's own tests: a stand-in for DealBooks behind `self.hsFetch`, answering per "METHOD /path"
  * with hand-written bodies (the page against a real DealBooks is test/extensions/settings-page.test.tsx).
  */
-import type { Settings, SettingsView } from './types';
+import type { Settings, SettingsView } from '../types';
 
 export type Answer = { status: number; body?: unknown } | 'unreachable' | (() => Promise<{ status: number; body?: unknown }>);
 export type Route = Answer | ((call: { method: string; path: string; body: unknown }) => Answer);

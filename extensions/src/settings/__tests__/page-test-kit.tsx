@@ -3,7 +3,7 @@ import React from 'react';
 import { Button, LoadingButton } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { readable } from './fake-dealbooks';
-import { SettingsPage } from './SettingsPage';
+import { SettingsPage } from '../SettingsPage';
 
 export type Page = ReturnType<typeof createRenderer<'settings'>>;
 
