@@ -1,5 +1,4 @@
 import { DEALBOOKS_BASE_URL } from '../../extensions/src/shared/config';
-import type { Q2C } from '../quote-to-cash/support';
 
 /**
  * The bridge between a UI extension under test and a running DealBooks: the extension's `hubspot.fetch` (which calls
@@ -25,6 +24,9 @@ export interface BridgedRequest {
   status: number;
 }
 
+/** `q.card` of useQ2C's account, or of another account (otherAccount), whose answers carry no headers. */
+type CardCall = (method: string, path: string, body?: unknown, userId?: number) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+
 export interface Bridge {
   hsFetch: HsFetch;
   /** Every request so far, in order. */
@@ -40,10 +42,10 @@ export function dealbooksPath(url: string): string {
 }
 
 /**
- * An `hsFetch` that sends each request as `userId` of the Q2C account (HubSpot adds the user; the default is the
+ * An `hsFetch` that sends each request as `userId` of the account of `q.card` (test/quote-to-cash/support.ts) (HubSpot adds the user; the default is the
  * simulator's). `q.card` advances the shared clock 1 ms first, so a card that polls the same URL is not a replay.
  */
-export function bridgeTo(q: Pick<Q2C, 'card'>, options: { userId?: number } = {}): Bridge {
+export function bridgeTo(q: { card: CardCall }, options: { userId?: number } = {}): Bridge {
   const requests: BridgedRequest[] = [];
   const hsFetch: HsFetch = async (url, init = {}) => {
     const method = (init.method ?? 'GET').toUpperCase();
@@ -56,7 +58,7 @@ export function bridgeTo(q: Pick<Q2C, 'card'>, options: { userId?: number } = {}
     if (answer.status === 0) throw new TypeError(`hubspot.fetch ${method} ${path}: no answer`);
     const text = answer.body === undefined || answer.body === null || answer.body === '' ? null : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     const noBody = answer.status === 204 || answer.status === 304;
-    return new Response(noBody ? null : text, { status: answer.status, headers: { 'content-type': answer.headers['content-type'] ?? 'application/json' } });
+    return new Response(noBody ? null : text, { status: answer.status, headers: { 'content-type': answer.headers?.['content-type'] ?? 'application/json' } });
   };
   return { hsFetch, requests };
 }
