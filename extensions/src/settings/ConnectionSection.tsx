@@ -131,7 +131,10 @@ export function ConnectionSection({
         ) : null}
         {connectUrl ? (
           <Alert title="Sign in to QuickBooks" variant="info">
-            <Text>QuickBooks opens in a new browser tab. Choose the company there, then come back and refresh the status.</Text>
+            <Text>
+              QuickBooks opens in a new browser tab. Choose the company there, then come back and refresh the status. The link works for a short
+              while; if it has expired, press Connect again.
+            </Text>
             <ButtonRow>
               <Button variant="primary" href={{ url: connectUrl, external: true }}>
                 Open QuickBooks sign-in

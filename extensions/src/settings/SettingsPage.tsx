@@ -40,9 +40,10 @@ export function SettingsPage({ context }: { context: Pick<SettingsContext, 'port
       <Divider />
       <QuoteToCashSettings key={String(view.version)} view={view} lists={lists} connected={connected} onReload={settings.reload} />
       <Divider />
-      <ProductMappings isAdmin={isAdmin} lists={lists} />
+      {/* Suggestions and the review list need QuickBooks: read them again when the connection comes or goes. */}
+      <ProductMappings key={`mappings-${connected}`} isAdmin={isAdmin} lists={lists} />
       <Divider />
-      <CustomerReview isAdmin={isAdmin} />
+      <CustomerReview key={`review-${connected}`} isAdmin={isAdmin} />
       <Divider />
       <DryRun />
       <Divider />

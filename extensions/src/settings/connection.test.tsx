@@ -37,10 +37,16 @@ describe('The QuickBooks connection section', () => {
     expect(open.props.href).toEqual({ url: 'https://appcenter.intuit.com/connect/oauth2?state=abc', external: true });
     expect(fake.calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/quickbooks/connect-url']);
 
-    // Back from QuickBooks: refreshing reads the status again.
+    // Back from QuickBooks: refreshing reads the status again, and what needs QuickBooks is read again too.
+    const mappingReads = () => fake.calls.filter((c) => c.path === '/api/mappings/products').length;
+    expect(mappingReads()).toBe(1);
     fake.on('GET /api/quickbooks/status', { status: 200, body: CONNECTED });
     press(page, 'Refresh status');
     await shows(page, 'Acme Books Ltd');
+    await shows(page, 'Consulting hour (same SKU, score 1.00)');
+    expect(mappingReads()).toBe(2);
+    expect(fake.calls.filter((c) => c.path === '/api/customers/review')).toHaveLength(2);
+    expect(fake.calls.map((c) => c.path)).toContain('/api/quickbooks/items');
   });
 
   test('When the connect URL cannot be made, then DealBooks’ words are shown', async () => {
