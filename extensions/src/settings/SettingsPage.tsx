@@ -1,4 +1,4 @@
-import React from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import { Divider, Flex, hubspot, type SettingsContext } from '@hubspot/ui-extensions';
 import { AdminsSection } from './AdminsSection';
 import { ConnectionSection } from './ConnectionSection';
@@ -23,7 +23,17 @@ const UNKNOWN_ACCESS: SettingsView['access'] = { userId: null, isAdmin: false, a
 export function SettingsPage({ context }: { context: Pick<SettingsContext, 'portal'> }) {
   const settings = useDealBooks<SettingsView>('/api/settings');
   const status = useDealBooks<QuickbooksStatus>('/api/quickbooks/status');
-  const connected = status.loaded.state === 'ready' && status.loaded.data.status === 'connected';
+  // While the status is read again, the last answer stands: a refresh must not make the sections that need QuickBooks
+  // read everything twice (once as "not connected", once as connected).
+  const known = useRef<boolean | null>(null);
+  const connected = status.loaded.state === 'ready' ? status.loaded.data.status === 'connected' : (known.current ?? false);
+  // Each time the connection comes or goes (not when it is first learnt), the sections that need QuickBooks start over.
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    if (status.loaded.state !== 'ready') return;
+    if (known.current !== null && known.current !== connected) setGeneration((g) => g + 1);
+    known.current = connected;
+  }, [status.loaded, connected]);
   const lists = useQboLists(connected);
 
   if (settings.loaded.state === 'loading') return <Loading what="the DealBooks settings" />;
@@ -40,10 +50,9 @@ export function SettingsPage({ context }: { context: Pick<SettingsContext, 'port
       <Divider />
       <QuoteToCashSettings key={String(view.version)} view={view} lists={lists} connected={connected} onReload={settings.reload} />
       <Divider />
-      {/* Suggestions and the review list need QuickBooks: read them again when the connection comes or goes. */}
-      <ProductMappings key={`mappings-${connected}`} isAdmin={isAdmin} lists={lists} />
+      <ProductMappings key={`mappings-${generation}`} isAdmin={isAdmin} lists={lists} />
       <Divider />
-      <CustomerReview key={`review-${connected}`} isAdmin={isAdmin} />
+      <CustomerReview key={`review-${generation}`} isAdmin={isAdmin} />
       <Divider />
       <DryRun />
       <Divider />

@@ -43,10 +43,26 @@ describe('The QuickBooks connection section', () => {
     fake.on('GET /api/quickbooks/status', { status: 200, body: CONNECTED });
     press(page, 'Refresh status');
     await shows(page, 'Acme Books Ltd');
-    await shows(page, 'Consulting hour (same SKU, score 1.00)');
-    expect(mappingReads()).toBe(2);
-    expect(fake.calls.filter((c) => c.path === '/api/customers/review')).toHaveLength(2);
+    await page.waitFor(() => {
+      expect(mappingReads()).toBe(2);
+      expect(fake.calls.filter((c) => c.path === '/api/customers/review')).toHaveLength(2);
+      expect(text(page)).toContain('Consulting hour (same SKU, score 1.00)');
+      expect(text(page)).toContain('Globex Corporation');
+    });
     expect(fake.calls.map((c) => c.path)).toContain('/api/quickbooks/items');
+  });
+
+  test('When the status is refreshed and QuickBooks stays connected, then the sections that need QuickBooks are not read again', async () => {
+    fake = fakeDealBooks(everyAnswer({ 'POST /api/quickbooks/connect-url': { status: 200, body: { url: 'https://appcenter.intuit.com/connect/oauth2?state=x', expiresAt: '2026-12-03T07:00:00Z' } } }));
+    const page = renderPage();
+    await shows(page, 'Consulting hour (same SKU, score 1.00)');
+    press(page, 'Reconnect QuickBooks');
+    await shows(page, 'Sign in to QuickBooks');
+    press(page, 'Refresh status');
+    await page.waitFor(() => expect(fake.calls.filter((c) => c.path === '/api/quickbooks/status')).toHaveLength(2));
+    await shows(page, 'Acme Books Ltd');
+    expect(fake.calls.filter((c) => c.path === '/api/mappings/products')).toHaveLength(1);
+    expect(fake.calls.filter((c) => c.path === '/api/quickbooks/items')).toHaveLength(1);
   });
 
   test('When the connect URL cannot be made, then DealBooks’ words are shown', async () => {
