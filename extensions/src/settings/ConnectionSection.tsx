@@ -94,7 +94,7 @@ export function ConnectionSection({
         <ButtonRow>
           {isAdmin ? (
             <LoadingButton variant={connected && !s.action ? 'secondary' : 'primary'} loading={busy === 'connect'} disabled={busy !== null} onClick={() => connect()}>
-              {connected ? 'Reconnect QuickBooks' : 'Connect QuickBooks'}
+              {s.action?.label ?? (connected ? 'Reconnect QuickBooks' : 'Connect QuickBooks')}
             </LoadingButton>
           ) : null}
           {connected ? (

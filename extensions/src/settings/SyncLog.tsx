@@ -65,7 +65,7 @@ export function SyncLog({ isAdmin }: { isAdmin: boolean }) {
           <TableBody>
             {loaded.data.entries.map((e) => (
               <TableRow key={e.id}>
-                <TableCell>{e.occurredAt.slice(0, 16).replace('T', ' ')}</TableCell>
+                <TableCell>{`${e.occurredAt.slice(0, 16).replace('T', ' ')} UTC`}</TableCell>
                 <TableCell>{e.dealId ?? '—'}</TableCell>
                 <TableCell>
                   <StatusTag variant={TAG[e.outcome]}>{e.outcome}</StatusTag>

@@ -26,6 +26,23 @@ describe('The QuickBooks connection section', () => {
     expect(fake.calls.map((c) => c.path)).not.toContain('/api/quickbooks/items');
   });
 
+  test('When QuickBooks needs reconnecting, then the page says why and offers DealBooks’ own action, Reconnect', async () => {
+    fake = fakeDealBooks(
+      everyAnswer({
+        'GET /api/quickbooks/status': {
+          status: 200,
+          body: { ...CONNECTED, status: 'needs_reconnect', problem: 'QuickBooks needs to be reconnected (invalid_grant).', action: { label: 'Reconnect QuickBooks' } },
+        },
+      }),
+    );
+    const page = renderPage();
+    await shows(page, 'Needs reconnecting');
+    expect(text(page)).toContain('QuickBooks needs to be reconnected (invalid_grant).');
+    expect(maybeButton(page, 'Reconnect QuickBooks')).not.toBeNull();
+    expect(maybeButton(page, 'Connect QuickBooks')).toBeNull();
+    expect(maybeButton(page, 'Test connection')).toBeNull();
+  });
+
   test('When Connect is pressed, then the connect URL DealBooks answers is offered as a link that opens in a new tab', async () => {
     fake = fakeDealBooks(everyAnswer({ 'GET /api/quickbooks/status': { status: 200, body: NOT_CONNECTED } }));
     fake.on('POST /api/quickbooks/connect-url', { status: 200, body: { url: 'https://appcenter.intuit.com/connect/oauth2?state=abc', expiresAt: '2026-12-03T07:00:00Z' } });

@@ -138,6 +138,7 @@ describe('Sync log', () => {
     const page = renderPage();
     await shows(page, 'QuickBooks refused the invoice: the period is closed.');
     expect(text(page)).toContain('Invoice 1001 created.');
+    expect(text(page)).toContain('2026-12-02 09:30 UTC');
     fake.on('GET /api/sync-log?limit=25&outcome=failed', { status: 200, body: { entries: [], next: null } });
     change(page.find(Select, { name: 'logOutcome' }), 'failed');
     await shows(page, 'Nothing in the sync log matches these filters.');
