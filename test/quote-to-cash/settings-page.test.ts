@@ -213,6 +213,15 @@ describe(`Settings page: customer review decisions (${DATABASE_KIND})`, () => {
     expect(await reviewOf(dealId)).toBeUndefined();
   });
 
+  it('When two candidates are rejected at the same moment, then both are gone and both stay rejected', async () => {
+    const dealId = await waitingDeal('Review two rejections');
+    const [one, two] = await Promise.all([q.card('POST', `/api/customers/review/${dealId}`, { reject: '1' }), q.card('POST', `/api/customers/review/${dealId}`, { reject: '2' })]);
+    expect([one!.status, two!.status]).toEqual([200, 200]);
+    expect((await reviewOf(dealId)).candidates.map((c: any) => c.id)).toEqual(['3']);
+    await createThroughCard(q, dealId);
+    expect((await reviewOf(dealId)).candidates.map((c: any) => c.id)).toEqual(['3']);
+  });
+
   it('When every candidate is rejected, then the entry says no match is left; creating a new customer then bills the deal to a new QuickBooks customer', async () => {
     const solo = await qboCustomer(q, 'Quillfeather Surveyors');
     const dealId = await waitingDeal('Review create', 'Quillfeather Surveying');

@@ -180,6 +180,25 @@ export async function setManualLink(
   return (await findLink(db, input.connectionId, input.type, input.id, input.qboType))!;
 }
 
+/**
+ * A person rejected one QBO customer proposed for the link's object: it leaves the candidates and joins
+ * `rejectedCandidateIds`, in one statement, so two rejections at once both count. Only a link still awaiting review
+ * changes; null when it no longer does (someone decided in the meantime).
+ */
+export async function rejectCandidate(db: Db, linkId: number, customerId: string, now: Date): Promise<EntityLink | null> {
+  const { rows } = await db.query(
+    `UPDATE entity_links
+        SET details = details || jsonb_build_object(
+              'candidates', COALESCE((SELECT jsonb_agg(c) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(details->'candidates') = 'array' THEN details->'candidates' ELSE '[]'::jsonb END) c WHERE c->>'id' IS DISTINCT FROM $2), '[]'::jsonb),
+              'rejectedCandidateIds', (SELECT COALESCE(jsonb_agg(DISTINCT r), '[]'::jsonb) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(details->'rejectedCandidateIds') = 'array' THEN details->'rejectedCandidateIds' ELSE '[]'::jsonb END || to_jsonb($2::text)) r)),
+            updated_at = $3
+      WHERE id = $1 AND status = 'needs_review'
+      RETURNING *`,
+    [linkId, customerId, now],
+  );
+  return rows[0] ? toLink(rows[0]) : null;
+}
+
 /** Links awaiting a person's confirmation (the customer review list), newest first. */
 export async function linksNeedingReview(db: Db, portalId: number, limit = 100): Promise<EntityLink[]> {
   const { rows } = await db.query(`SELECT * FROM entity_links WHERE portal_id = $1 AND status = 'needs_review' ORDER BY updated_at DESC LIMIT $2`, [portalId, limit]);

@@ -1,9 +1,9 @@
-import { findLink, linksNeedingReview, mergeDetails, type EntityLink } from '../db/entity-links';
+import { findLink, linksNeedingReview, rejectCandidate, type EntityLink } from '../db/entity-links';
 import { ConflictError, UnprocessableError } from '../errors';
 import type { Candidate } from '../sync/customer-match';
 import { usableConnection, type Requester } from './card-actions';
 import { confirmCustomer, type CustomerAnswer } from './confirm-customer';
-import { rejectedCandidateIds, storedCandidates } from './customer';
+import { storedCandidates } from './customer';
 import type { QuoteToCashDeps } from './deps';
 
 /**
@@ -65,12 +65,7 @@ export async function decideReview(deps: QuoteToCashDeps, who: Requester, dealId
     });
   }
   if ('accept' in decision) return { decision: 'accepted', ...(await confirmCustomer(deps, who, dealId, { customerId: named })) };
-  await mergeDetails(
-    deps.pool,
-    link.id,
-    { candidates: candidates.filter((c) => c.id !== named), rejectedCandidateIds: [...new Set([...rejectedCandidateIds(link.details), named])] },
-    deps.clock.now(),
-  );
-  const updated = await findLink(deps.pool, connection.id, 'deal', dealId, 'Customer');
-  return { decision: 'rejected', review: entryOf(updated ?? link) };
+  const updated = await rejectCandidate(deps.pool, link.id, named, deps.clock.now());
+  if (!updated) throw new ConflictError(`Deal ${dealId} is no longer waiting for a customer decision (someone decided in the meantime). Reload the review list.`);
+  return { decision: 'rejected', review: entryOf(updated) };
 }
