@@ -4,7 +4,7 @@ import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { SettingsPage } from '../../extensions/src/settings/SettingsPage';
 import { change, maybeButton, press, text, type Page } from '../../extensions/src/settings/__tests__/page-test-kit';
 import { browse } from '../support/world';
-import { useQ2C, type Q2C } from '../quote-to-cash/support';
+import { createThroughCard, makeDeal, useQ2C, type Q2C } from '../quote-to-cash/support';
 import { bridgeTo, installHsFetch, type Bridge } from './support';
 
 /**
@@ -132,5 +132,32 @@ describe('The settings page against a running DealBooks', () => {
       if (deal.document) expect(shown).toContain(`${deal.document.kind === 'estimate' ? 'Estimate' : 'Invoice'} for ${deal.document.customer.displayName}, `);
     }
     expect(shown.match(/No document/g)?.length ?? 0).toBe(answer.deals.filter((d) => d.document === null).length);
+  });
+
+  it('When a deal waits for its QuickBooks customer, then the admin rejects one suggestion and accepts another on the page, and the deal leaves the review list', async () => {
+    // A company resembling three QBO customers equally ("ABC LLC", "ABC, LLC", "ABC Inc" in the demo books) waits for
+    // a person; the default item keeps the deal's unmapped line from being its problem.
+    await q.settings({ defaultItemId: '3' });
+    const { dealId } = await makeDeal(q, { name: 'Page review', company: 'abc llc.', lines: [{ name: 'Consulting', price: '120', quantity: '2' }] });
+    expect((await createThroughCard(q, dealId)).documents).toEqual([]);
+    const reviewOf = async () => (await q.card('GET', '/api/customers/review')).body.review.find((r: { dealId: string }) => r.dealId === dealId);
+    const candidates = (await reviewOf()).candidates as Array<{ id: string; displayName: string }>;
+    expect(candidates.length).toBeGreaterThan(1);
+
+    const { page, bridge } = open(q, await anAdmin(q));
+    await shows(page, `(deal ${dealId})`);
+    press(page, 'Reject');
+    await shows(page, `${candidates[0]!.displayName} will not be proposed again`);
+    await page.waitFor(() => expect(maybeButton(page, 'Reject')).not.toBeNull(), { timeoutInMs: REAL });
+    expect((await reviewOf()).candidates.map((c: { id: string }) => c.id)).not.toContain(candidates[0]!.id);
+
+    press(page, 'Accept');
+    await shows(page, 'is now the customer for abc llc.');
+    await shows(page, 'No customers wait for a decision.');
+    expect(await reviewOf()).toBeUndefined();
+    expect(bridge.requests.filter((r) => r.method === 'POST').map((r) => `${r.path} ${JSON.stringify(r.body)} ${r.status}`)).toEqual([
+      `/api/customers/review/${dealId} {"reject":"${candidates[0]!.id}"} 200`,
+      `/api/customers/review/${dealId} {"accept":"${candidates[1]!.id}"} 200`,
+    ]);
   });
 });
