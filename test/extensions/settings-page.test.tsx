@@ -1,5 +1,5 @@
 import React from 'react';
-import { Button, Select, TextArea } from '@hubspot/ui-extensions';
+import { Button, Input, LoadingButton, Select, TextArea } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { SettingsPage } from '../../extensions/src/settings/SettingsPage';
 import { change, maybeButton, press, text, type Page } from '../../extensions/src/settings/__tests__/page-test-kit';
@@ -159,5 +159,25 @@ describe('The settings page against a running DealBooks', () => {
       `/api/customers/review/${dealId} {"reject":"${candidates[0]!.id}"} 200`,
       `/api/customers/review/${dealId} {"accept":"${candidates[1]!.id}"} 200`,
     ]);
+  });
+
+  // Last: it deletes the account's data and uninstalls DealBooks.
+  it('When an admin types the account id and deletes the data, then DealBooks deletes it and the page lists what is left to do by hand', async () => {
+    const { page, bridge } = open(q, await anAdmin(q));
+    await shows(page, `Type the account id ${q.portalId} to confirm`);
+    const remove = () => page.find(LoadingButton, (n) => n.text === 'Delete all DealBooks data');
+    expect(remove().props.disabled).toBe(true);
+    change(page.find(Input, { name: 'deleteConfirm' }), String(q.portalId + 1));
+    await page.waitFor(() => expect(remove().props.disabled).toBe(true));
+    change(page.find(Input, { name: 'deleteConfirm' }), String(q.portalId));
+    await page.waitFor(() => expect(remove().props.disabled).toBe(false));
+    press(page, 'Delete all DealBooks data');
+    await shows(page, 'DealBooks data deleted');
+    const [deleted] = bridge.requests.filter((r) => r.path === '/api/account/delete');
+    expect(deleted).toMatchObject({ method: 'POST', body: { confirm: String(q.portalId) }, status: 200 });
+    // The account is gone from DealBooks: its next signed request is refused with the words to install again.
+    const after = await q.card('GET', '/api/settings');
+    expect(after.status).toBe(403);
+    expect(after.body.error.message).toMatch(/DealBooks is not installed/);
   });
 });
