@@ -162,7 +162,7 @@ describe('The settings page against a running DealBooks', () => {
   });
 
   // Last: it deletes the account's data and uninstalls DealBooks.
-  it('When an admin types the account id and deletes the data, then DealBooks deletes it and the page lists what is left to do by hand', async () => {
+  it('When an admin types the account id and deletes the data, then the page says the data is deleted and DealBooks refuses the account’s requests afterwards', async () => {
     const { page, bridge } = open(q, await anAdmin(q));
     await shows(page, `Type the account id ${q.portalId} to confirm`);
     const remove = () => page.find(LoadingButton, (n) => n.text === 'Delete all DealBooks data');
