@@ -225,3 +225,34 @@ describe('The deal card when DealBooks refuses an action', () => {
     expect(card.text()).toContain('Estimate 1043 was rejected in QuickBooks; it cannot be converted.');
   });
 });
+
+describe('The deal card when its reads overlap', () => {
+  it('When an older summary answer arrives after a newer one, then the card keeps showing the newer', async () => {
+    const older = summary({ estimates: [estimate()], allowedActions: ['convert_estimate'] });
+    const newer = summary({ invoices: [invoice()], estimates: [estimate({ status: 'converted' })], allowedActions: [] });
+    let reads = 0;
+    let answerSlowRead: (body: unknown) => void = () => {};
+    stub = stubDealBooks({ 'POST /api/estimates/131/convert': { status: 202, body: { status: 'queued' } } });
+    const stubbed = (globalThis as any).self.hsFetch;
+    (globalThis as any).self.hsFetch = async (url: string, init: { method?: string } = {}) => {
+      if (!url.endsWith('/api/deals/123/summary')) return stubbed(url, init);
+      reads += 1;
+      const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200 });
+      if (reads === 1) return json(older);
+      // The refresh timer's read is slow; it answers what was true before the press.
+      if (reads === 2) return new Promise((resolve) => (answerSlowRead = (body) => resolve(json(body))));
+      // The read after the press answers at once; later reads never answer, so what shows stays put.
+      if (reads === 3) return json(newer);
+      return new Promise(() => {});
+    };
+    const card = renderCard({ refreshMs: 30 });
+    await card.says('Convert to invoice');
+    await eventually(() => expect(reads).toBe(2));
+    card.click('Convert to invoice');
+    await card.says('1042');
+    answerSlowRead(older);
+    await sleep(50);
+    expect(card.text()).toContain('1042');
+    expect(card.button('Convert to invoice')).toBeNull();
+  });
+});

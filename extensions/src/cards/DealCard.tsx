@@ -52,14 +52,18 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
   const mounted = useRef(true);
   const previous = useRef<DealSummary | null>(null);
 
+  // Reads can overlap (the timer's and the one after a press); only the latest one started may show, so a slow,
+  // older answer never puts back what a newer one already replaced.
+  const latestRead = useRef(0);
   const load = useCallback(async () => {
+    const read = ++latestRead.current;
     try {
       const { body } = await callDealBooks<DealSummary>(`/api/deals/${dealId}/summary`);
-      if (!mounted.current) return;
+      if (!mounted.current || read !== latestRead.current) return;
       setSummary(body);
       setLoadError(null);
     } catch (err) {
-      if (!mounted.current) return;
+      if (!mounted.current || read !== latestRead.current) return;
       setLoadError(err instanceof DealBooksError ? err.message : UNREACHABLE);
     } finally {
       if (mounted.current) setReads((n) => n + 1);
