@@ -3,12 +3,13 @@ import { DEMO_USERS } from '../simulators/hubspot';
 import { installDirect } from '../support/direct';
 import { DATABASE_KIND } from '../support/harness';
 import { startWorld, type World } from '../support/world';
-import { makeDeal, useQ2C, type Q2C } from '../quote-to-cash/support';
+import { useQ2C, type Q2C } from '../quote-to-cash/support';
 
 /**
  * DealBooks admins, enforced by the server: the user who installs DealBooks is its first admin; only admins change
- * settings, mappings, customer decisions, the QuickBooks connection, the account's data and the admin list; every
- * user of the account may read. Driven through signed requests as the settings page and the card send them.
+ * settings, mappings, the QuickBooks connection, the account's data and the admin list; every user of the account
+ * may read. Deciding a deal's customer follows the `creators` setting instead (test/quote-to-cash/settings-page.test.ts).
+ * Driven through signed requests as the settings page and the card send them.
  * The demo account's users (test/simulators/hubspot/crm/seed.ts): Ada installed DealBooks, Grace is a colleague.
  */
 const ADA = DEMO_USERS.ada.userId;
@@ -64,12 +65,10 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
     expect(after.body).toMatchObject({ version: before.version, settings: before.settings });
   });
 
-  it('When a user who is not an admin maps a product, decides a customer, connects or disconnects QuickBooks or deletes the account, then each is refused with 403 and nothing changes', async () => {
+  it('When a user who is not an admin maps a product, connects or disconnects QuickBooks or deletes the account, then each is refused with 403 and nothing changes', async () => {
     const product = await q.create('products', { name: 'Admin-only widget', price: '10' });
-    const { dealId } = await makeDeal(q, { name: 'Admin-only deal', lines: [{ name: 'Widget', price: '10' }] });
     const attempts: Array<[string, string, unknown, RegExp]> = [
       ['PUT', `/api/mappings/products/${product.id}`, { itemId: '3' }, /^Only DealBooks admins can map products to QuickBooks items\./],
-      ['POST', `/api/customers/review/${dealId}`, { create: true }, /^Only DealBooks admins can decide which QuickBooks customer a deal is billed to\./],
       ['POST', '/api/quickbooks/connect-url', undefined, /^Only DealBooks admins can connect QuickBooks\./],
       ['POST', '/api/quickbooks/disconnect', undefined, /^Only DealBooks admins can disconnect QuickBooks\./],
       ['POST', '/api/account/delete', { confirm: String(q.portalId) }, /^Only DealBooks admins can delete the DealBooks data of this account\./],

@@ -1,3 +1,4 @@
+import { DEMO_USERS } from '../simulators/hubspot';
 import { DATABASE_KIND } from '../support/harness';
 import { createThroughCard, hubspotRecord, makeDeal, otherAccount, qboMark, qboWritesSince, useQ2C, type Q2C } from './support';
 
@@ -253,6 +254,52 @@ describe(`Settings page: customer review decisions (${DATABASE_KIND})`, () => {
     expect(late.status).toBe(409);
     const bad = await q.card('POST', `/api/customers/review/${dealId}`, { accept: '1', reject: '2' });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe(`Settings page: who decides a deal's customer (${DATABASE_KIND})`, () => {
+  const q = useQ2C({ settings: { defaultItemId: HOURS_ITEM } });
+  // Ada installed DealBooks (its admin); Grace is a colleague who is not an admin (test/simulators/hubspot/crm/seed.ts).
+  const ADA = DEMO_USERS.ada.userId;
+  const GRACE = DEMO_USERS.grace.userId;
+
+  it('When only listed users may create documents, then someone else (even an admin) gets 403 in words on the card and on the review list, and a listed user who is not an admin decides on both', async () => {
+    const waiting = async (name: string) => {
+      const { dealId } = await makeDeal(q, { name, company: 'abc llc.', lines: [{ name: 'Consulting', price: '120', quantity: '2' }] });
+      expect((await createThroughCard(q, dealId)).documents).toEqual([]);
+      return dealId;
+    };
+    const onCard = await waiting('Decider on card');
+    const onList = await waiting('Decider on review list');
+    expect((await q.card('GET', '/api/settings', undefined, GRACE)).body.access.isAdmin).toBe(false);
+    await q.settings({ creators: [String(GRACE)] });
+    try {
+      const refusals = [
+        await q.card('POST', `/api/deals/${onCard}/customer`, { customerId: '3' }, ADA),
+        await q.card('POST', `/api/customers/review/${onList}`, { choose: '3' }, ADA),
+        await q.card('POST', `/api/customers/review/${onList}`, { reject: '1' }, ADA),
+      ];
+      for (const refused of refusals) {
+        expect([refused.status, refused.body.error?.code]).toEqual([403, 'forbidden']);
+        expect(refused.body.error.message).toBe(
+          'Your DealBooks settings allow only some users to create invoices and estimates, and deciding which QuickBooks customer a deal is billed to is part of that. Ask a DealBooks admin to add you.',
+        );
+      }
+      const review = (await q.card('GET', '/api/customers/review')).body.review;
+      expect(review.find((r: any) => r.dealId === onList).candidates.map((c: any) => c.id).sort()).toEqual(['1', '2', '3']);
+      expect(review.find((r: any) => r.dealId === onCard)).toBeDefined();
+
+      const onCardDecided = await q.card('POST', `/api/deals/${onCard}/customer`, { customerId: '3' }, GRACE);
+      expect(onCardDecided.status).toBe(200);
+      expect(onCardDecided.body.customer).toMatchObject({ state: 'linked', id: '3' });
+      const rejected = await q.card('POST', `/api/customers/review/${onList}`, { reject: '1' }, GRACE);
+      expect(rejected.status).toBe(200);
+      const onListDecided = await q.card('POST', `/api/customers/review/${onList}`, { accept: '2' }, GRACE);
+      expect(onListDecided.status).toBe(200);
+      expect(onListDecided.body).toMatchObject({ decision: 'accepted', customer: { state: 'linked', id: '2' } });
+    } finally {
+      await q.settings({ creators: 'everyone' });
+    }
   });
 });
 

@@ -1,14 +1,14 @@
 import { findLink, linksNeedingReview, rejectCandidate, type EntityLink } from '../db/entity-links';
 import { ConflictError, UnprocessableError } from '../errors';
 import type { Candidate } from '../sync/customer-match';
-import { usableConnection, type Requester } from './card-actions';
-import { confirmCustomer, type CustomerAnswer } from './confirm-customer';
+import { requireCreator, usableConnection, type Requester } from './card-actions';
+import { confirmCustomer, CUSTOMER_DECISION, type CustomerAnswer } from './confirm-customer';
 import { storedCandidates } from './customer';
 import type { QuoteToCashDeps } from './deps';
 
 /**
- * The settings page's customer review: the deals whose QuickBooks customer waits for a person, and what an admin
- * decides for each. Accepting a candidate, choosing another customer or creating a new one is the card's "confirm
+ * The settings page's customer review: the deals whose QuickBooks customer waits for a person, and what a person
+ * who may create documents (the `creators` setting, the same rule as the card's) decides for each. Accepting a candidate, choosing another customer or creating a new one is the card's "confirm
  * customer" (confirm-customer.ts), so the deal's waiting work runs again exactly as from the card. Rejecting a
  * candidate removes it from the deal's suggestions for good (its id is kept on the deal's link, and the matcher's
  * later proposals for the deal leave it out), and the deal stays on the list with the candidates left.
@@ -50,6 +50,8 @@ export async function customersToReview(deps: QuoteToCashDeps, portalId: number)
 
 export async function decideReview(deps: QuoteToCashDeps, who: Requester, dealId: string, decision: ReviewDecision): Promise<ReviewAnswer> {
   const connection = await usableConnection(deps, who.portalId);
+  // Every decision, a rejection too, is the card's billing rule: refused (403) before anything is read or written.
+  await requireCreator(deps, who, CUSTOMER_DECISION);
   const link = await findLink(deps.pool, connection.id, 'deal', dealId, 'Customer');
   if ('create' in decision) return { decision: 'created', ...(await confirmCustomer(deps, who, dealId, { create: true })) };
   if ('choose' in decision) return { decision: 'chosen', ...(await confirmCustomer(deps, who, dealId, { customerId: decision.choose })) };

@@ -74,7 +74,8 @@ export function settingsApiRoutes(ctx: AppContext): Router {
     res.json({ review: await customersToReview(deps, signedAccount(res).portalId) });
   });
 
-  router.post('/api/customers/review/:dealId', ctx.signedRequest, adminOnly(ctx.pool, 'decide which QuickBooks customer a deal is billed to'), async (req, res) => {
+  // Deciding a deal's customer is billing work: whoever may create documents decides (customer-review.ts), as on the card.
+  router.post('/api/customers/review/:dealId', ctx.signedRequest, async (req, res) => {
     const hint = 'Send {"accept": "<customer id>"}, {"reject": "<customer id>"}, {"choose": "<customer id>"} or {"create": true} for a deal id.';
     const dealId = parseInput(canonicalId, req.params.dealId, hint);
     const decision = parseInput(reviewBody, req.body, hint);
