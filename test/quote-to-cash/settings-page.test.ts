@@ -252,6 +252,14 @@ describe(`Settings page: customer review decisions (${DATABASE_KIND})`, () => {
     expect((await q.card('GET', `/api/deals/${dealId}/summary`)).body.invoices).toHaveLength(1);
     const late = await q.card('POST', `/api/customers/review/${dealId}`, { reject: '1' });
     expect(late.status).toBe(409);
+    // Choosing or creating on a deal already billed to a customer is refused too, and the customer stays.
+    for (const decision of [{ choose: '2' }, { create: true }]) {
+      const refused = await q.card('POST', `/api/customers/review/${dealId}`, decision);
+      expect([refused.status, refused.body.error?.message]).toEqual([409, `Deal ${dealId} is not waiting for a customer decision (it may have been decided already). Reload the review list.`]);
+    }
+    expect((await q.card('GET', `/api/deals/${dealId}/summary`)).body.customer).toMatchObject({ state: 'linked', id: '3' });
+    const stored = await q.world.ctx.pool.query(`SELECT status, qbo_entity_id FROM entity_links WHERE portal_id = $1 AND hubspot_object_type = 'deal' AND hubspot_object_id = $2 AND qbo_entity_type = 'Customer'`, [q.portalId, dealId]);
+    expect(stored.rows).toEqual([{ status: 'linked', qbo_entity_id: '3' }]);
     const bad = await q.card('POST', `/api/customers/review/${dealId}`, { accept: '1', reject: '2' });
     expect(bad.status).toBe(400);
   });

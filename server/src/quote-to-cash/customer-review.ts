@@ -53,11 +53,13 @@ export async function decideReview(deps: QuoteToCashDeps, who: Requester, dealId
   // Every decision, a rejection too, is the card's billing rule: refused (403) before anything is read or written.
   await requireCreator(deps, who, CUSTOMER_DECISION);
   const link = await findLink(deps.pool, connection.id, 'deal', dealId, 'Customer');
-  if ('create' in decision) return { decision: 'created', ...(await confirmCustomer(deps, who, dealId, { create: true })) };
-  if ('choose' in decision) return { decision: 'chosen', ...(await confirmCustomer(deps, who, dealId, { customerId: decision.choose })) };
+  // The review list decides only deals still waiting for a person, whatever the decision: choosing or creating on a
+  // deal already billed to a customer would silently replace that customer (the card's "change customer" does that).
   if (!link || link.status !== 'needs_review') {
     throw new ConflictError(`Deal ${dealId} is not waiting for a customer decision (it may have been decided already). Reload the review list.`);
   }
+  if ('create' in decision) return { decision: 'created', ...(await confirmCustomer(deps, who, dealId, { create: true })) };
+  if ('choose' in decision) return { decision: 'chosen', ...(await confirmCustomer(deps, who, dealId, { customerId: decision.choose })) };
   const candidates = storedCandidates(link.details.candidates);
   const named = 'accept' in decision ? decision.accept : decision.reject;
   if (!candidates.some((c) => c.id === named)) {
