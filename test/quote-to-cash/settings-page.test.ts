@@ -10,6 +10,7 @@ import { createThroughCard, hubspotRecord, makeDeal, otherAccount, qboMark, qboW
  */
 const HOURS_ITEM = '3';
 const RENEWED = '1029384756';
+const RENEWALS = '98765432';
 
 async function patchPreferences(q: Q2C, patch: unknown): Promise<void> {
   const response = await fetch(`${q.world.sandbox.quickbooks.url}/_sim/quickbooks/companies/${q.realmId}/preferences`, {
@@ -333,6 +334,10 @@ describe(`Settings page: dry run of auto-invoice (${DATABASE_KIND})`, () => {
     const counts = async () => Promise.all(['Invoice', 'Estimate', 'Customer', 'Item'].map(async (e) => (await q.qbo(e)).length));
     const qboBefore = await counts();
     const mark = await qboMark(q);
+    const rowsBefore = await rowCounts(q);
+    const hubspotWritesBefore = await hubspotWrites(q);
+    // The offset DealBooks last noted differs from the company's: a preview reads the company's but does not note it.
+    await q.world.ctx.pool.query('UPDATE qbo_connections SET utc_offset_minutes = 123 WHERE portal_id = $1', [q.portalId]);
     // An install's and the deals' calls happened long before: HubSpot's ten-second window has passed.
     await q.world.clock.advance(10_000);
 
@@ -342,7 +347,7 @@ describe(`Settings page: dry run of auto-invoice (${DATABASE_KIND})`, () => {
     const expectedDays = [22, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2];
     expect(answer.body.deals.map((d: any) => d.dealName)).toEqual(expectedDays.map((day) => `Dry run ${String(day).padStart(2, '0')}`));
     const first = answer.body.deals[0];
-    expect(first).toEqual({ dealId: made[21]!.dealId, dealName: 'Dry run 22', closeDate: expect.stringMatching(/^2027-01-22/), amount: '2200.5', document: expect.any(Object), problems: [] });
+    expect(first).toEqual({ dealId: made[21]!.dealId, dealName: 'Dry run 22', closeDate: expect.stringMatching(/^2027-01-22/), amount: '2200.5', document: expect.any(Object), already: null, problems: [] });
     const preview = await q.card('GET', `/api/deals/${first.dealId}/preview`);
     expect(first.document).toEqual(preview.body.document);
     const unpriced = answer.body.deals.find((d: any) => d.dealName === 'Dry run 19');
@@ -352,5 +357,66 @@ describe(`Settings page: dry run of auto-invoice (${DATABASE_KIND})`, () => {
     expect(await counts()).toEqual(qboBefore);
     expect(await listed()).toBe(hubspotBefore);
     expect((await q.card('GET', '/api/sync-log')).body.entries.filter((e: any) => made.some((m) => m.dealId === e.dealId))).toEqual([]);
+    expect(await rowCounts(q)).toEqual(rowsBefore);
+    expect(await hubspotWrites(q)).toBe(hubspotWritesBefore);
+    expect((await q.world.ctx.pool.query('SELECT utc_offset_minutes FROM qbo_connections WHERE portal_id = $1', [q.portalId])).rows).toEqual([{ utc_offset_minutes: 123 }]);
+  });
+
+  it('When finance set its own trigger stages, then the dry run lists the deals in them, pipeline by pipeline, as auto-invoice would; a deal already invoiced is listed with its invoice instead of a preview', async () => {
+    const quoteSent = '1029384751';
+    const spec = (name: string, day: string, pipeline: string | undefined, stage: string) => ({
+      name,
+      pipeline,
+      properties: { dealstage: stage },
+      closeDate: `2027-03-${day}T00:00:00.000Z`,
+      lines: [{ name: 'Consulting', price: '100', quantity: '1' }],
+    });
+    const invoiced = (await makeDeal(q, { ...spec('Trigger invoiced', '05', undefined, 'contractsent'), company: 'Trigger Invoiced Co' })).dealId;
+    const [invoice] = (await createThroughCard(q, invoiced)).documents;
+    expect(invoice).toBeDefined();
+    await q.edit('deals', invoiced, { dealstage: 'closedwon' });
+    const quoted = (await makeDeal(q, spec('Trigger quote sent', '04', RENEWALS, quoteSent))).dealId;
+    await makeDeal(q, spec('Trigger renewed', '03', RENEWALS, RENEWED));
+    const won = (await makeDeal(q, spec('Trigger won', '02', undefined, 'closedwon'))).dealId;
+    await q.settings({ triggerStages: { [RENEWALS]: [quoteSent] } });
+    try {
+      await q.world.clock.advance(10_000);
+      const answer = await q.card('GET', '/api/dry-run');
+      expect(answer.status).toBe(200);
+      const top = answer.body.deals.slice(0, 3);
+      // Renewed is won but no longer a trigger stage of Renewals; Quote sent is; the Sales Pipeline keeps its won stage.
+      expect(top.map((d: any) => d.dealId)).toEqual([invoiced, quoted, won]);
+      expect(answer.body.deals.map((d: any) => d.dealName)).not.toContain('Trigger renewed');
+      expect(top[0]).toMatchObject({ document: null, problems: [], already: { kind: 'invoice', id: invoice.Id, docNumber: invoice.DocNumber, message: expect.stringMatching(/already has its invoice .* auto-invoice would not make another/) } });
+      expect(top[1]).toMatchObject({ already: null, document: expect.any(Object), problems: [] });
+      expect(top[2]).toMatchObject({ already: null, document: expect.any(Object), problems: [] });
+    } finally {
+      await q.settings({ triggerStages: {} });
+    }
+  });
+
+  it('When a second dry run is asked while one runs for the account, then it is refused with 429 in words and Retry-After', async () => {
+    await q.world.clock.advance(10_000);
+    const [one, two] = await Promise.all([q.card('GET', '/api/dry-run'), q.card('GET', '/api/dry-run')]);
+    const statuses = [one!.status, two!.status].sort();
+    expect(statuses).toEqual([200, 429]);
+    const refused = one!.status === 429 ? one! : two!;
+    expect(refused.body.error).toEqual({ code: 'rate_limited', message: 'A dry run for this account is already running. Wait for it to finish, then run it again.' });
+    expect(refused.headers['retry-after']).toBe('12');
   });
 });
+
+/** Rows of the tables a run of DealBooks' work writes to. */
+async function rowCounts(q: Q2C): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of ['entity_links', 'deal_actions', 'sync_log', 'qbo_documents']) {
+    counts[table] = Number((await q.world.ctx.pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+  }
+  return counts;
+}
+
+/** Calls to HubSpot that change something (searches and batch reads are POSTs that only read). */
+async function hubspotWrites(q: Q2C): Promise<number> {
+  const { requests } = await q.world.control('hubspot', '/requests');
+  return requests.filter((r: any) => r.method !== 'GET' && !/\/search$|\/batch\/read$/.test(String(r.path))).length;
+}

@@ -192,3 +192,19 @@ export function wonStageIds(pipeline: Pipeline): string[] {
 export function triggerStagesFor(settings: Settings, pipelineId: string, wonStageIds: readonly string[]): readonly string[] {
   return settings.triggerStages[pipelineId] ?? wonStageIds;
 }
+
+/**
+ * The stages that trigger auto-invoice for a deal of `pipelineId` (null: the deal names none), given the account's
+ * pipelines as HubSpot lists them. The one rule auto-invoice (quote-to-cash/auto-invoice.ts) and its dry run
+ * (quote-to-cash/dry-run.ts) both follow, so the dry run shows what auto-invoice would do, not something close to it.
+ */
+export function dealTriggerStages(settings: Settings, pipelines: readonly Pipeline[], pipelineId: string | null): readonly string[] {
+  const pipeline = pipelines.find((p) => p.id === pipelineId);
+  return triggerStagesFor(settings, pipelineId ?? '', pipeline ? wonStageIds(pipeline) : []);
+}
+
+/** Every stage that triggers auto-invoice in some pipeline: the listed pipelines' and any configured one's. */
+export function allTriggerStages(settings: Settings, pipelines: readonly Pipeline[]): string[] {
+  const configured = Object.values(settings.triggerStages).flat();
+  return [...new Set([...pipelines.flatMap((p) => dealTriggerStages(settings, pipelines, p.id)), ...configured])];
+}
