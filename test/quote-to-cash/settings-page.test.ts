@@ -1,5 +1,6 @@
 import { DEMO_USERS } from '../simulators/hubspot';
 import { DATABASE_KIND } from '../support/harness';
+import { clearFaults, fault } from './support-once';
 import { createThroughCard, hubspotRecord, makeDeal, otherAccount, qboMark, qboWritesSince, useQ2C, type Q2C } from './support';
 
 /**
@@ -166,6 +167,52 @@ describe(`Settings page: product mappings with suggestions (${DATABASE_KIND})`, 
     const mapped = (id: string) => after.body.mappings.find((m: any) => m.productId === id);
     expect(mapped(bySku.id)).toMatchObject({ itemId: skuItem, itemName: 'Laser Scan Package', method: 'manual', suggestion: null, updatedAt: expect.any(String) });
     expect(mapped(byName.id)).toMatchObject({ itemId: '4', itemName: 'Printed Plans', method: 'manual', suggestion: null });
+    expect(after.body).toMatchObject({ truncated: false, message: null });
+  });
+
+  it('When HubSpot or QuickBooks cannot be read, then the stored mappings are still answered (200) without suggestions, and a message says why', async () => {
+    const kept = await q.create('products', { name: 'Kept mapping', price: '20' });
+    const loose = await q.create('products', { name: 'hours', price: '150' });
+    expect((await q.card('PUT', `/api/mappings/products/${kept.id}`, { itemId: '4' })).status).toBe(200);
+
+    await fault(q, 'hubspot', { path: '/crm/v3/objects/products', status: 503, times: 1000 });
+    try {
+      const answer = await q.card('GET', '/api/mappings/products');
+      expect(answer.status).toBe(200);
+      expect(answer.body.message).toBe('HubSpot could not be read just now, so only the products already mapped are listed. Reload in a minute.');
+      expect(answer.body.mappings).toContainEqual(expect.objectContaining({ productId: kept.id, productName: null, itemId: '4', itemName: 'Printed Plans', suggestion: null }));
+      expect(answer.body.mappings.find((m: any) => m.productId === loose.id)).toBeUndefined();
+    } finally {
+      await clearFaults(q, 'hubspot');
+      await q.world.clock.advance(1000);
+    }
+
+    // The QuickBooks items are read again (the cached list is older than its minute), and QuickBooks fails.
+    await q.world.clock.advance(61_000);
+    await fault(q, 'quickbooks', { path: '/v3/company/', status: 500, times: 1000 });
+    try {
+      const answer = await q.card('GET', '/api/mappings/products');
+      expect(answer.status).toBe(200);
+      expect(answer.body.message).toBe('QuickBooks could not be read just now, so there are no suggestions. Reload in a minute.');
+      expect(answer.body.mappings.find((m: any) => m.productId === loose.id)).toMatchObject({ productName: 'hours', itemId: null, suggestion: null });
+      expect(answer.body.mappings.find((m: any) => m.productId === kept.id)).toMatchObject({ itemId: '4', itemName: 'Printed Plans' });
+    } finally {
+      await clearFaults(q, 'quickbooks');
+      await q.world.clock.advance(1000);
+    }
+    const healthy = await q.card('GET', '/api/mappings/products');
+    expect(healthy.body.message).toBe(null);
+    expect(healthy.body.mappings.find((m: any) => m.productId === loose.id).suggestion).toMatchObject({ itemId: HOURS_ITEM, reason: 'name' });
+  });
+
+  it('When the product library holds more products than the list takes, then the list says it is truncated', async () => {
+    const all = await q.world.ctx.quoteToCash.deals.listProducts(q.portalId);
+    expect(all.truncated).toBe(false);
+    const count = all.products.length;
+    expect(count).toBeGreaterThan(1);
+    expect(await q.world.ctx.quoteToCash.deals.listProducts(q.portalId, count)).toMatchObject({ truncated: false, products: all.products });
+    const capped = await q.world.ctx.quoteToCash.deals.listProducts(q.portalId, count - 1);
+    expect(capped).toEqual({ truncated: true, products: all.products.slice(0, count - 1) });
   });
 });
 

@@ -60,7 +60,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
   });
 
   router.get('/api/mappings/products', ctx.signedRequest, async (_req, res) => {
-    res.json({ mappings: await productMappings(deps, signedAccount(res).portalId) });
+    res.json(await productMappings(deps, signedAccount(res).portalId));
   });
 
   router.put('/api/mappings/products/:productId', ctx.signedRequest, adminOnly(ctx.pool, 'map products to QuickBooks items'), async (req, res) => {
