@@ -106,10 +106,14 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
 
     const empty = await q.card('PUT', '/api/settings/admins', { admins: [] }, GRACE);
     expect(empty.status).toBe(422);
-    expect(empty.body.error).toMatchObject({ code: 'no_admin_left', message: expect.stringMatching(/cannot be empty/), details: { fields: { admins: expect.any(String) } } });
+    expect(empty.body.error).toMatchObject({ code: 'no_admin_left', message: expect.stringMatching(/cannot be empty/) });
+    // Per-field refusals share one details shape (lib/validation.ts fieldDetails): fields, and issues in order.
+    expect(empty.body.error.details).toEqual({ fields: { admins: 'list at least one admin' }, issues: [{ path: 'admins', message: 'list at least one admin' }] });
     const self = await q.card('PUT', '/api/settings/admins', { admins: [String(ADA)] }, GRACE);
     expect(self.status).toBe(422);
     expect(self.body.error).toMatchObject({ code: 'cannot_remove_self', message: `You cannot remove yourself (HubSpot user ${GRACE}) from the DealBooks admins. Ask another admin to remove you.` });
+    const keep = `keep yourself (${GRACE}) in the list; another admin can remove you`;
+    expect(self.body.error.details).toEqual({ fields: { admins: keep }, issues: [{ path: 'admins', message: keep }] });
     const bad = await q.card('PUT', '/api/settings/admins', { admins: ['ada'] }, GRACE);
     expect(bad.status).toBe(400);
     expect((await q.card('GET', '/api/settings')).body.access.admins).toEqual([String(ADA), String(GRACE)]);

@@ -251,6 +251,8 @@ describe(`Settings page: customer review decisions (${DATABASE_KIND})`, () => {
     const again = await q.card('POST', `/api/customers/review/${dealId}`, { accept: '1' });
     expect(again.status).toBe(422);
     expect(again.body.error.code).toBe('not_a_candidate');
+    const notSuggested = 'not one of the deal’s suggested customers';
+    expect(again.body.error.details).toEqual({ fields: { accept: notSuggested }, issues: [{ path: 'accept', message: notSuggested }] });
 
     const accepted = await q.card('POST', `/api/customers/review/${dealId}`, { accept: '2' });
     expect(accepted.status).toBe(200);

@@ -3,7 +3,7 @@ import { linksOfType, setManualLink } from '../db/entity-links';
 import { readSettings, writeSettings, type StoredSettings } from '../db/portal-settings';
 import { listSyncLog, type SyncLogRow, type SyncOutcome } from '../db/sync-log';
 import { BadRequestError, ConflictError, UpstreamError, UpstreamSlowError } from '../errors';
-import { invalidFields, perFieldIssues } from '../lib/validation';
+import { fieldDetails, invalidFields, perFieldIssues } from '../lib/validation';
 import { mapItems } from '../sync/items';
 import { memoTemplateProblems } from '../sync/memo';
 import type { QboItem } from '../sync/model';
@@ -131,7 +131,7 @@ async function requireUsableReferences(deps: QuoteToCashDeps, portalId: number, 
     if (fresh.length === 0) return;
     const issues = fresh.map((r) => ({ path: r.field, message: 'QuickBooks is not connected, so this id cannot be checked' }));
     throw new ConflictError(`Connect QuickBooks before choosing QuickBooks ids (${fresh.map((r) => r.field).join(', ')}): DealBooks checks each one exists there.`, {
-      details: { fields: Object.fromEntries(issues.map((i) => [i.path, i.message])), issues },
+      details: fieldDetails(issues),
     });
   }
   const unusable = await withinCardBudget(checkSettingReferences(deps, portalId, settings), 'Checking the QuickBooks choices');

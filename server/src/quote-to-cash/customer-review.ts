@@ -1,5 +1,6 @@
 import { findLink, linksNeedingReview, rejectCandidate, type EntityLink } from '../db/entity-links';
-import { ConflictError, UnprocessableError } from '../errors';
+import { ConflictError } from '../errors';
+import { invalidFields } from '../lib/validation';
 import type { Candidate } from '../sync/customer-match';
 import { requireCreator, usableConnection, type Requester } from './card-actions';
 import { confirmCustomer, CUSTOMER_DECISION, type CustomerAnswer } from './confirm-customer';
@@ -63,10 +64,11 @@ export async function decideReview(deps: QuoteToCashDeps, who: Requester, dealId
   const candidates = storedCandidates(link.details.candidates);
   const named = 'accept' in decision ? decision.accept : decision.reject;
   if (!candidates.some((c) => c.id === named)) {
-    throw new UnprocessableError(`QuickBooks customer ${named} is not a suggestion for deal ${dealId}. Reload the review list, or choose the customer instead.`, {
-      code: 'not_a_candidate',
-      details: { fields: { [('accept' in decision ? 'accept' : 'reject')]: 'not one of the deal’s suggested customers' } },
-    });
+    throw invalidFields(
+      `QuickBooks customer ${named} is not a suggestion for deal ${dealId}. Reload the review list, or choose the customer instead.`,
+      [{ path: 'accept' in decision ? 'accept' : 'reject', message: 'not one of the deal’s suggested customers' }],
+      'not_a_candidate',
+    );
   }
   if ('accept' in decision) return { decision: 'accepted', ...(await confirmCustomer(deps, who, dealId, { customerId: named })) };
   const updated = await rejectCandidate(deps.pool, link.id, named, deps.clock.now());
