@@ -315,6 +315,21 @@ describe(`Settings page: customer review decisions (${DATABASE_KIND})`, () => {
   });
 });
 
+describe(`Settings page: QuickBooks ids are read by one rule (${DATABASE_KIND})`, () => {
+  const q = useQ2C();
+
+  it('When a QuickBooks id has characters no QuickBooks id has, then the card, the review list and the product mapping refuse it alike', async () => {
+    const { dealId } = await makeDeal(q, { name: 'Id rule deal', lines: [{ name: 'Widget', price: '10' }] });
+    const answers = [
+      await q.card('POST', `/api/deals/${dealId}/customer`, { customerId: '1/2' }),
+      await q.card('POST', `/api/customers/review/${dealId}`, { choose: '1/2' }),
+      await q.card('PUT', '/api/mappings/products/123', { itemId: '1/2' }),
+    ];
+    const said = answers.map((a) => [a.status, JSON.stringify(a.body.error.details).includes('expected a QuickBooks id')]);
+    expect(said).toEqual([[400, true], [400, true], [400, true]]);
+  });
+});
+
 describe(`Settings page: who decides a deal's customer (${DATABASE_KIND})`, () => {
   const q = useQ2C({ settings: { defaultItemId: HOURS_ITEM } });
   // Ada installed DealBooks (its admin); Grace is a colleague who is not an admin (test/simulators/hubspot/crm/seed.ts).

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalId } from './ids';
+import { canonicalId, qboId } from './ids';
 import type { Pipeline } from './model';
 
 /**
@@ -7,7 +7,6 @@ import type { Pipeline } from './model';
  * schema: a stored value written by an older version gets today's defaults for what it lacks, and an unknown key is
  * refused on write (a typo must not be silently ignored).
  */
-const qboId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected a QuickBooks id');
 const hubspotId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a HubSpot id');
 
 /** Days overdue at which a follow-up task is due: the day after the due date, two weeks on, a month. */

@@ -7,7 +7,7 @@ import { mapProduct, productMappings, saveSettings, settingsView, syncLogPage } 
 import { retryLogged } from '../../quote-to-cash/card-actions';
 import { customersToReview, decideReview } from '../../quote-to-cash/customer-review';
 import { dryRun } from '../../quote-to-cash/dry-run';
-import { canonicalId, canonicalIdNumber } from '../../sync/ids';
+import { canonicalId, canonicalIdNumber, qboId } from '../../sync/ids';
 import { adminOnly, signedAccount } from '../hubspot-auth';
 
 /**
@@ -16,7 +16,7 @@ import { adminOnly, signedAccount } from '../hubspot-auth';
  */
 const putBody = z.object({ settings: z.unknown(), version: z.number().int().min(0) }).strict();
 const productId = canonicalId;
-const mappingBody = z.object({ itemId: z.string().regex(/^[0-9A-Za-z-]{1,40}$/) }).strict();
+const mappingBody = z.object({ itemId: qboId }).strict();
 const logQuery = z.object({
   dealId: canonicalId.optional(),
   outcome: z.enum(['succeeded', 'failed', 'skipped', 'blocked', 'retrying']).optional(),
@@ -25,11 +25,10 @@ const logQuery = z.object({
 });
 const logEntryId = canonicalIdNumber;
 const adminsBody = z.object({ admins: z.array(canonicalId).max(100) }).strict();
-const qboCustomerId = z.string().regex(/^[0-9A-Za-z-]{1,40}$/, 'expected a QuickBooks customer id');
 const reviewBody = z.union([
-  z.object({ accept: qboCustomerId }).strict(),
-  z.object({ reject: qboCustomerId }).strict(),
-  z.object({ choose: qboCustomerId }).strict(),
+  z.object({ accept: qboId }).strict(),
+  z.object({ reject: qboId }).strict(),
+  z.object({ choose: qboId }).strict(),
   z.object({ create: z.literal(true) }).strict(),
 ]);
 
