@@ -116,6 +116,9 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
     expect(self.body.error.details).toEqual({ fields: { admins: keep }, issues: [{ path: 'admins', message: keep }] });
     const bad = await q.card('PUT', '/api/settings/admins', { admins: ['ada'] }, GRACE);
     expect(bad.status).toBe(400);
+    // A HubSpot user id beyond JavaScript's safe integers could never sign a request: refused.
+    const unsafe = await q.card('PUT', '/api/settings/admins', { admins: [String(GRACE), '9007199254740993'] }, GRACE);
+    expect([unsafe.status, unsafe.body.error.details]).toEqual([400, [{ path: 'admins.1', message: 'expected a HubSpot user id (a whole number up to 9007199254740991)' }]]);
     expect((await q.card('GET', '/api/settings')).body.access.admins).toEqual([String(ADA), String(GRACE)]);
 
     // Grace removes Ada: Ada reads, but may no longer change anything.
@@ -129,6 +132,35 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
     // Put back for the other tests.
     expect((await q.card('PUT', '/api/settings/admins', { admins: [String(ADA)] }, GRACE)).status).toBe(422);
     expect((await q.card('PUT', '/api/settings/admins', { admins: [String(GRACE), String(ADA)] }, GRACE)).status).toBe(200);
+  });
+
+  it('When someone who is not an admin sends a malformed admin list, then it is refused with 403 (not 400): who may change the list is checked first', async () => {
+    // A user of the account who is not on the list (Grace may be by now: the test before adds her).
+    const colleague = 9_100_099;
+    expect((await q.card('GET', '/api/settings', undefined, colleague)).body.access.isAdmin).toBe(false);
+    const answer = await q.card('PUT', '/api/settings/admins', { admins: 'everyone', extra: true }, colleague);
+    expect([answer.status, answer.body.error.code]).toEqual([403, 'forbidden']);
+    expect(answer.body.error.message).toMatch(/^Only DealBooks admins can change who the DealBooks admins are\./);
+  });
+
+  it('When two admins remove each other at the same moment, then one change wins and the other is refused with 403: the account keeps an admin', async () => {
+    expect((await q.card('PUT', '/api/settings/admins', { admins: [String(ADA), String(GRACE)] }, ADA)).status).toBe(200);
+    try {
+      const [byAda, byGrace] = await Promise.all([
+        q.card('PUT', '/api/settings/admins', { admins: [String(ADA)] }, ADA),
+        q.card('PUT', '/api/settings/admins', { admins: [String(GRACE)] }, GRACE),
+      ]);
+      expect([byAda!.status, byGrace!.status].sort()).toEqual([200, 403]);
+      const winner = byAda!.status === 200 ? ADA : GRACE;
+      const loser = winner === ADA ? byGrace! : byAda!;
+      expect(loser.body.error.code).toBe('forbidden');
+      expect((await q.card('GET', '/api/settings', undefined, winner)).body.access).toMatchObject({ isAdmin: true, admins: [String(winner)] });
+    } finally {
+      // Put back for the other tests: Ada alone.
+      const admins = (await q.card('GET', '/api/settings', undefined, ADA)).body.access.admins as string[];
+      if (!admins.includes(String(ADA))) expect((await q.card('PUT', '/api/settings/admins', { admins: [String(GRACE), String(ADA)] }, GRACE)).status).toBe(200);
+      expect((await q.card('PUT', '/api/settings/admins', { admins: [String(ADA)] }, ADA)).status).toBe(200);
+    }
   });
 
   it('When an account has no admin on record (installed before admins, no installer known), then nobody becomes admin by opening the settings, and installing DealBooks again makes the installer its admin', async () => {

@@ -24,7 +24,10 @@ const logQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const logEntryId = canonicalIdNumber;
-const adminsBody = z.object({ admins: z.array(canonicalId).max(100) }).strict();
+// HubSpot user ids are whole numbers and arrive on signed requests as numbers: an id beyond JavaScript's safe integers
+// could never match the user who signs, so it would be an admin nobody can be.
+const hubspotUserId = canonicalId.refine((id) => Number.isSafeInteger(Number(id)), 'expected a HubSpot user id (a whole number up to 9007199254740991)');
+const adminsBody = z.object({ admins: z.array(hubspotUserId).max(100) }).strict();
 const reviewBody = z.union([
   z.object({ accept: qboId }).strict(),
   z.object({ reject: qboId }).strict(),
@@ -43,7 +46,8 @@ export function settingsApiRoutes(ctx: AppContext): Router {
   // Only admins change what DealBooks does in the account; everyone in it may read (connections/account-admins.ts).
   const mayChangeSettings = adminOnly(ctx.pool, 'change settings');
 
-  router.put('/api/settings/admins', ctx.signedRequest, async (req, res) => {
+  // Who may change the list is checked before the body is read: someone who may not gets 403, whatever they sent.
+  router.put('/api/settings/admins', ctx.signedRequest, adminOnly(ctx.pool, 'change who the DealBooks admins are'), async (req, res) => {
     const body = parseInput(adminsBody, req.body, 'Send {"admins": ["<HubSpot user id>", ...]}.');
     res.json({ access: await changeAdmins(ctx, signedAccount(res), body.admins) });
   });
