@@ -73,6 +73,28 @@ describe(`Settings page: QuickBooks pickers (${DATABASE_KIND})`, () => {
     expect(inactive.body.customers).toEqual([expect.objectContaining({ displayName: 'Old Mill Bakery', active: false })]);
   });
 
+  it('When QuickBooks takes too long to list the customers, then the customer picker answers inside hubspot.fetch’s 15 s with 503 in words, and answers from the list once it has loaded', async () => {
+    await q.world.clock.advance(61_000);
+    await fault(q, 'quickbooks', { path: '/v3/company/', kind: 'hang', times: 1000 });
+    let slow: Awaited<ReturnType<Q2C['card']>>;
+    const started = performance.now();
+    try {
+      slow = await q.card('GET', '/api/quickbooks/customers?search=abc');
+    } finally {
+      await clearFaults(q, 'quickbooks');
+    }
+    const elapsed = performance.now() - started;
+    expect([slow.status, slow.body.error?.code]).toEqual([503, 'quickbooks_slow']);
+    expect(slow.body.error.message).toBe('Listing the QuickBooks customers is taking longer than 5 s (QuickBooks or HubSpot is slow). Try again in a minute.');
+    // HubSpot asks a second time after a 5xx (the simulator does as HubSpot does); both waits fit in its 15 s.
+    expect(elapsed).toBeGreaterThanOrEqual(4_500);
+    expect(elapsed).toBeLessThan(15_000);
+    await q.world.clock.advance(1000);
+    const again = await q.card('GET', '/api/quickbooks/customers?search=ABC%20inc');
+    expect(again.status).toBe(200);
+    expect(again.body.customers).toEqual([expect.objectContaining({ id: '3', displayName: 'ABC Inc' })]);
+  });
+
   it('When class tracking is off in QuickBooks, then the class picker is empty and says so in words', async () => {
     await patchPreferences(q, { AccountingInfoPrefs: { ClassTrackingPerTxn: false, ClassTrackingPerTxnLine: false } });
     await q.world.clock.advance(61_000);
