@@ -1,3 +1,4 @@
+import { dryRun } from '../../server/src/quote-to-cash/dry-run';
 import { DEMO_USERS } from '../simulators/hubspot';
 import { DATABASE_KIND } from '../support/harness';
 import { clearFaults, fault } from './support-once';
@@ -478,6 +479,29 @@ describe(`Settings page: dry run of auto-invoice (${DATABASE_KIND})`, () => {
       expect(top[2]).toMatchObject({ already: null, document: expect.any(Object), problems: [] });
     } finally {
       await q.settings({ triggerStages: {} });
+    }
+  });
+
+  it('When QuickBooks hangs, then the dry run still answers by its deadline, listing every deal it could not read with words to run it again', async () => {
+    // The cached QuickBooks lists are older than their minute: each preview reads QuickBooks, which now hangs.
+    await q.world.clock.advance(61_000);
+    await fault(q, 'quickbooks', { path: '/v3/company/', kind: 'hang', times: 1000 });
+    const started = performance.now();
+    let answer: Awaited<ReturnType<typeof dryRun>>;
+    try {
+      answer = await dryRun(q.world.ctx.quoteToCash, { portalId: q.portalId }, { budgetMs: 1_500 });
+    } finally {
+      await clearFaults(q, 'quickbooks');
+    }
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(answer.deals).toHaveLength(20);
+    const unread = answer.deals.filter((d) => d.already === null);
+    expect(unread.length).toBeGreaterThan(0);
+    for (const deal of unread) {
+      expect({ document: deal.document, problems: deal.problems }).toEqual({
+        document: null,
+        problems: [{ code: 'temporarily_failed', message: 'Not read in time: HubSpot or QuickBooks answered slowly. Run the dry run again.' }],
+      });
     }
   });
 
