@@ -73,6 +73,13 @@ export class PayloadTooLargeError extends AppError {
 export class RateLimitError extends AppError {
   readonly status = 429;
   readonly code = 'rate_limited';
+  /** Sent as Retry-After: when asking again makes sense. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, options?: { details?: unknown; retryAfterSeconds?: number }) {
+    super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
 }
 
 /** QuickBooks answered, but not with what was asked: the fault is upstream, in words, with Intuit's trace id. */

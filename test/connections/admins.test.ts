@@ -3,12 +3,13 @@ import { DEMO_USERS } from '../simulators/hubspot';
 import { installDirect } from '../support/direct';
 import { DATABASE_KIND } from '../support/harness';
 import { startWorld, type World } from '../support/world';
-import { makeDeal, useQ2C, type Q2C } from '../quote-to-cash/support';
+import { useQ2C, type Q2C } from '../quote-to-cash/support';
 
 /**
  * DealBooks admins, enforced by the server: the user who installs DealBooks is its first admin; only admins change
- * settings, mappings, customer decisions, the QuickBooks connection, the account's data and the admin list; every
- * user of the account may read. Driven through signed requests as the settings page and the card send them.
+ * settings, mappings, the QuickBooks connection, the account's data and the admin list; every user of the account
+ * may read. Deciding a deal's customer follows the `creators` setting instead (test/quote-to-cash/settings-page.test.ts).
+ * Driven through signed requests as the settings page and the card send them.
  * The demo account's users (test/simulators/hubspot/crm/seed.ts): Ada installed DealBooks, Grace is a colleague.
  */
 const ADA = DEMO_USERS.ada.userId;
@@ -64,12 +65,10 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
     expect(after.body).toMatchObject({ version: before.version, settings: before.settings });
   });
 
-  it('When a user who is not an admin maps a product, decides a customer, connects or disconnects QuickBooks or deletes the account, then each is refused with 403 and nothing changes', async () => {
+  it('When a user who is not an admin maps a product, connects or disconnects QuickBooks or deletes the account, then each is refused with 403 and nothing changes', async () => {
     const product = await q.create('products', { name: 'Admin-only widget', price: '10' });
-    const { dealId } = await makeDeal(q, { name: 'Admin-only deal', lines: [{ name: 'Widget', price: '10' }] });
     const attempts: Array<[string, string, unknown, RegExp]> = [
       ['PUT', `/api/mappings/products/${product.id}`, { itemId: '3' }, /^Only DealBooks admins can map products to QuickBooks items\./],
-      ['POST', `/api/customers/review/${dealId}`, { create: true }, /^Only DealBooks admins can decide which QuickBooks customer a deal is billed to\./],
       ['POST', '/api/quickbooks/connect-url', undefined, /^Only DealBooks admins can connect QuickBooks\./],
       ['POST', '/api/quickbooks/disconnect', undefined, /^Only DealBooks admins can disconnect QuickBooks\./],
       ['POST', '/api/account/delete', { confirm: String(q.portalId) }, /^Only DealBooks admins can delete the DealBooks data of this account\./],
@@ -107,12 +106,19 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
 
     const empty = await q.card('PUT', '/api/settings/admins', { admins: [] }, GRACE);
     expect(empty.status).toBe(422);
-    expect(empty.body.error).toMatchObject({ code: 'no_admin_left', message: expect.stringMatching(/cannot be empty/), details: { fields: { admins: expect.any(String) } } });
+    expect(empty.body.error).toMatchObject({ code: 'no_admin_left', message: expect.stringMatching(/cannot be empty/) });
+    // Per-field refusals share one details shape (lib/validation.ts fieldDetails): fields, and issues in order.
+    expect(empty.body.error.details).toEqual({ fields: { admins: 'list at least one admin' }, issues: [{ path: 'admins', message: 'list at least one admin' }] });
     const self = await q.card('PUT', '/api/settings/admins', { admins: [String(ADA)] }, GRACE);
     expect(self.status).toBe(422);
     expect(self.body.error).toMatchObject({ code: 'cannot_remove_self', message: `You cannot remove yourself (HubSpot user ${GRACE}) from the DealBooks admins. Ask another admin to remove you.` });
+    const keep = `keep yourself (${GRACE}) in the list; another admin can remove you`;
+    expect(self.body.error.details).toEqual({ fields: { admins: keep }, issues: [{ path: 'admins', message: keep }] });
     const bad = await q.card('PUT', '/api/settings/admins', { admins: ['ada'] }, GRACE);
     expect(bad.status).toBe(400);
+    // A HubSpot user id beyond JavaScript's safe integers could never sign a request: refused.
+    const unsafe = await q.card('PUT', '/api/settings/admins', { admins: [String(GRACE), '9007199254740993'] }, GRACE);
+    expect([unsafe.status, unsafe.body.error.details]).toEqual([400, [{ path: 'admins.1', message: 'expected a HubSpot user id (a whole number up to 9007199254740991)' }]]);
     expect((await q.card('GET', '/api/settings')).body.access.admins).toEqual([String(ADA), String(GRACE)]);
 
     // Grace removes Ada: Ada reads, but may no longer change anything.
@@ -126,6 +132,35 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
     // Put back for the other tests.
     expect((await q.card('PUT', '/api/settings/admins', { admins: [String(ADA)] }, GRACE)).status).toBe(422);
     expect((await q.card('PUT', '/api/settings/admins', { admins: [String(GRACE), String(ADA)] }, GRACE)).status).toBe(200);
+  });
+
+  it('When someone who is not an admin sends a malformed admin list, then it is refused with 403 (not 400): who may change the list is checked first', async () => {
+    // A user of the account who is not on the list (Grace may be by now: the test before adds her).
+    const colleague = 9_100_099;
+    expect((await q.card('GET', '/api/settings', undefined, colleague)).body.access.isAdmin).toBe(false);
+    const answer = await q.card('PUT', '/api/settings/admins', { admins: 'everyone', extra: true }, colleague);
+    expect([answer.status, answer.body.error.code]).toEqual([403, 'forbidden']);
+    expect(answer.body.error.message).toMatch(/^Only DealBooks admins can change who the DealBooks admins are\./);
+  });
+
+  it('When two admins remove each other at the same moment, then one change wins and the other is refused with 403: the account keeps an admin', async () => {
+    expect((await q.card('PUT', '/api/settings/admins', { admins: [String(ADA), String(GRACE)] }, ADA)).status).toBe(200);
+    try {
+      const [byAda, byGrace] = await Promise.all([
+        q.card('PUT', '/api/settings/admins', { admins: [String(ADA)] }, ADA),
+        q.card('PUT', '/api/settings/admins', { admins: [String(GRACE)] }, GRACE),
+      ]);
+      expect([byAda!.status, byGrace!.status].sort()).toEqual([200, 403]);
+      const winner = byAda!.status === 200 ? ADA : GRACE;
+      const loser = winner === ADA ? byGrace! : byAda!;
+      expect(loser.body.error.code).toBe('forbidden');
+      expect((await q.card('GET', '/api/settings', undefined, winner)).body.access).toMatchObject({ isAdmin: true, admins: [String(winner)] });
+    } finally {
+      // Put back for the other tests: Ada alone.
+      const admins = (await q.card('GET', '/api/settings', undefined, ADA)).body.access.admins as string[];
+      if (!admins.includes(String(ADA))) expect((await q.card('PUT', '/api/settings/admins', { admins: [String(GRACE), String(ADA)] }, GRACE)).status).toBe(200);
+      expect((await q.card('PUT', '/api/settings/admins', { admins: [String(ADA)] }, ADA)).status).toBe(200);
+    }
   });
 
   it('When an account has no admin on record (installed before admins, no installer known), then nobody becomes admin by opening the settings, and installing DealBooks again makes the installer its admin', async () => {

@@ -15,6 +15,7 @@ describe('npm run hubspot:build', () => {
     const build = hubspotCli('build', ['--base-url', 'https://dealbooks.example.com/', '--out', out, '--extensions', extensions]);
     expect(build).toMatchObject({ code: 0, err: '' });
     expect(build.out).toContain('Built the HubSpot app project for https://dealbooks.example.com');
+    expect(build.out).toContain(`Check it with \`npm run hubspot:check -- --dir ${out}\`, then upload it with \`hs project upload\` from that folder.`);
 
     const files = listFiles(out);
     // hubspot-app/ as it is, each extension in its own feature folder with the shared code inside it, no tests.
@@ -63,11 +64,18 @@ describe('npm run hubspot:build', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it('When the base URL is the local sandbox over http, then the build and the check accept it', () => {
+  it('When the base URL is the local sandbox over http, then the build makes it without an upload hint, and the check accepts it only with --sandbox', () => {
     const out = path.join(tempDir('build'), 'hubspot-app');
-    expect(hubspotCli('build', ['--base-url', 'http://127.0.0.1:3000', '--out', out, '--extensions', extensions]).code).toBe(0);
+    const build = hubspotCli('build', ['--base-url', 'http://127.0.0.1:3000', '--out', out, '--extensions', extensions]);
+    expect(build.code).toBe(0);
+    expect(build.out).not.toContain('hs project upload');
+    expect(build.out).toContain(`This build is for the local sandbox (plain http) and is not for upload. Check it with \`npm run hubspot:check -- --dir ${out} --sandbox\`.`);
     expect(readJson(path.join(out, 'src/app/webhooks/webhooks-hsmeta.json')).config.settings.targetUrl).toBe('http://127.0.0.1:3000/webhooks/hubspot');
-    expect(hubspotCli('check', ['--dir', out]).code).toBe(0);
+    const plain = hubspotCli('check', ['--dir', out]);
+    expect(plain.code).toBe(1);
+    expect(plain.out).toContain('src/app/cards/shared/config.ts: DEALBOOKS_BASE_URL: "http://127.0.0.1:3000" is the local sandbox\'s plain http address, which HubSpot cannot call (only HTTPS)');
+    expect(plain.out).toContain('src/app/webhooks/webhooks-hsmeta.json: config.settings.targetUrl: "http://127.0.0.1:3000/webhooks/hubspot" is the local sandbox\'s plain http address');
+    expect(hubspotCli('check', ['--dir', out, '--sandbox']).code).toBe(0);
   });
 
   it("When an extension's entry file is missing, then the build names the file and the component that needs it", () => {

@@ -1,4 +1,7 @@
+import { dryRun } from '../../server/src/quote-to-cash/dry-run';
+import { DEMO_USERS } from '../simulators/hubspot';
 import { DATABASE_KIND } from '../support/harness';
+import { clearFaults, fault } from './support-once';
 import { createThroughCard, hubspotRecord, makeDeal, otherAccount, qboMark, qboWritesSince, useQ2C, type Q2C } from './support';
 
 /**
@@ -9,6 +12,7 @@ import { createThroughCard, hubspotRecord, makeDeal, otherAccount, qboMark, qboW
  */
 const HOURS_ITEM = '3';
 const RENEWED = '1029384756';
+const RENEWALS = '98765432';
 
 async function patchPreferences(q: Q2C, patch: unknown): Promise<void> {
   const response = await fetch(`${q.world.sandbox.quickbooks.url}/_sim/quickbooks/companies/${q.realmId}/preferences`, {
@@ -68,6 +72,28 @@ describe(`Settings page: QuickBooks pickers (${DATABASE_KIND})`, () => {
     expect(one.body.customers).toEqual([{ id: '3', displayName: 'ABC Inc', email: 'accounts@abcinc.example', active: true }]);
     const inactive = await q.card('GET', '/api/quickbooks/customers?search=old%20mill');
     expect(inactive.body.customers).toEqual([expect.objectContaining({ displayName: 'Old Mill Bakery', active: false })]);
+  });
+
+  it('When QuickBooks takes too long to list the customers, then the customer picker answers inside hubspot.fetch’s 15 s with 503 in words, and answers from the list once it has loaded', async () => {
+    await q.world.clock.advance(61_000);
+    await fault(q, 'quickbooks', { path: '/v3/company/', kind: 'hang', times: 1000 });
+    let slow: Awaited<ReturnType<Q2C['card']>>;
+    const started = performance.now();
+    try {
+      slow = await q.card('GET', '/api/quickbooks/customers?search=abc');
+    } finally {
+      await clearFaults(q, 'quickbooks');
+    }
+    const elapsed = performance.now() - started;
+    expect([slow.status, slow.body.error?.code]).toEqual([503, 'quickbooks_slow']);
+    expect(slow.body.error.message).toBe('Listing the QuickBooks customers is taking longer than 5 s (QuickBooks or HubSpot is slow). Try again in a minute.');
+    // HubSpot asks a second time after a 5xx (the simulator does as HubSpot does); both waits fit in its 15 s.
+    expect(elapsed).toBeGreaterThanOrEqual(4_500);
+    expect(elapsed).toBeLessThan(15_000);
+    await q.world.clock.advance(1000);
+    const again = await q.card('GET', '/api/quickbooks/customers?search=ABC%20inc');
+    expect(again.status).toBe(200);
+    expect(again.body.customers).toEqual([expect.objectContaining({ id: '3', displayName: 'ABC Inc' })]);
   });
 
   it('When class tracking is off in QuickBooks, then the class picker is empty and says so in words', async () => {
@@ -164,6 +190,52 @@ describe(`Settings page: product mappings with suggestions (${DATABASE_KIND})`, 
     const mapped = (id: string) => after.body.mappings.find((m: any) => m.productId === id);
     expect(mapped(bySku.id)).toMatchObject({ itemId: skuItem, itemName: 'Laser Scan Package', method: 'manual', suggestion: null, updatedAt: expect.any(String) });
     expect(mapped(byName.id)).toMatchObject({ itemId: '4', itemName: 'Printed Plans', method: 'manual', suggestion: null });
+    expect(after.body).toMatchObject({ truncated: false, message: null });
+  });
+
+  it('When HubSpot or QuickBooks cannot be read, then the stored mappings are still answered (200) without suggestions, and a message says why', async () => {
+    const kept = await q.create('products', { name: 'Kept mapping', price: '20' });
+    const loose = await q.create('products', { name: 'hours', price: '150' });
+    expect((await q.card('PUT', `/api/mappings/products/${kept.id}`, { itemId: '4' })).status).toBe(200);
+
+    await fault(q, 'hubspot', { path: '/crm/v3/objects/products', status: 503, times: 1000 });
+    try {
+      const answer = await q.card('GET', '/api/mappings/products');
+      expect(answer.status).toBe(200);
+      expect(answer.body.message).toBe('HubSpot could not be read just now, so only the products already mapped are listed. Reload in a minute.');
+      expect(answer.body.mappings).toContainEqual(expect.objectContaining({ productId: kept.id, productName: null, itemId: '4', itemName: 'Printed Plans', suggestion: null }));
+      expect(answer.body.mappings.find((m: any) => m.productId === loose.id)).toBeUndefined();
+    } finally {
+      await clearFaults(q, 'hubspot');
+      await q.world.clock.advance(1000);
+    }
+
+    // The QuickBooks items are read again (the cached list is older than its minute), and QuickBooks fails.
+    await q.world.clock.advance(61_000);
+    await fault(q, 'quickbooks', { path: '/v3/company/', status: 500, times: 1000 });
+    try {
+      const answer = await q.card('GET', '/api/mappings/products');
+      expect(answer.status).toBe(200);
+      expect(answer.body.message).toBe('QuickBooks could not be read just now, so there are no suggestions. Reload in a minute.');
+      expect(answer.body.mappings.find((m: any) => m.productId === loose.id)).toMatchObject({ productName: 'hours', itemId: null, suggestion: null });
+      expect(answer.body.mappings.find((m: any) => m.productId === kept.id)).toMatchObject({ itemId: '4', itemName: 'Printed Plans' });
+    } finally {
+      await clearFaults(q, 'quickbooks');
+      await q.world.clock.advance(1000);
+    }
+    const healthy = await q.card('GET', '/api/mappings/products');
+    expect(healthy.body.message).toBe(null);
+    expect(healthy.body.mappings.find((m: any) => m.productId === loose.id).suggestion).toMatchObject({ itemId: HOURS_ITEM, reason: 'name' });
+  });
+
+  it('When the product library holds more products than the list takes, then the list says it is truncated', async () => {
+    const all = await q.world.ctx.quoteToCash.deals.listProducts(q.portalId);
+    expect(all.truncated).toBe(false);
+    const count = all.products.length;
+    expect(count).toBeGreaterThan(1);
+    expect(await q.world.ctx.quoteToCash.deals.listProducts(q.portalId, count)).toMatchObject({ truncated: false, products: all.products });
+    const capped = await q.world.ctx.quoteToCash.deals.listProducts(q.portalId, count - 1);
+    expect(capped).toEqual({ truncated: true, products: all.products.slice(0, count - 1) });
   });
 });
 
@@ -202,6 +274,8 @@ describe(`Settings page: customer review decisions (${DATABASE_KIND})`, () => {
     const again = await q.card('POST', `/api/customers/review/${dealId}`, { accept: '1' });
     expect(again.status).toBe(422);
     expect(again.body.error.code).toBe('not_a_candidate');
+    const notSuggested = 'not one of the deal’s suggested customers';
+    expect(again.body.error.details).toEqual({ fields: { accept: notSuggested }, issues: [{ path: 'accept', message: notSuggested }] });
 
     const accepted = await q.card('POST', `/api/customers/review/${dealId}`, { accept: '2' });
     expect(accepted.status).toBe(200);
@@ -251,8 +325,77 @@ describe(`Settings page: customer review decisions (${DATABASE_KIND})`, () => {
     expect((await q.card('GET', `/api/deals/${dealId}/summary`)).body.invoices).toHaveLength(1);
     const late = await q.card('POST', `/api/customers/review/${dealId}`, { reject: '1' });
     expect(late.status).toBe(409);
+    // Choosing or creating on a deal already billed to a customer is refused too, and the customer stays.
+    for (const decision of [{ choose: '2' }, { create: true }]) {
+      const refused = await q.card('POST', `/api/customers/review/${dealId}`, decision);
+      expect([refused.status, refused.body.error?.message]).toEqual([409, `Deal ${dealId} is not waiting for a customer decision (it may have been decided already). Reload the review list.`]);
+    }
+    expect((await q.card('GET', `/api/deals/${dealId}/summary`)).body.customer).toMatchObject({ state: 'linked', id: '3' });
+    const stored = await q.world.ctx.pool.query(`SELECT status, qbo_entity_id FROM entity_links WHERE portal_id = $1 AND hubspot_object_type = 'deal' AND hubspot_object_id = $2 AND qbo_entity_type = 'Customer'`, [q.portalId, dealId]);
+    expect(stored.rows).toEqual([{ status: 'linked', qbo_entity_id: '3' }]);
     const bad = await q.card('POST', `/api/customers/review/${dealId}`, { accept: '1', reject: '2' });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe(`Settings page: QuickBooks ids are read by one rule (${DATABASE_KIND})`, () => {
+  const q = useQ2C();
+
+  it('When a QuickBooks id has characters no QuickBooks id has, then the card, the review list and the product mapping refuse it alike', async () => {
+    const { dealId } = await makeDeal(q, { name: 'Id rule deal', lines: [{ name: 'Widget', price: '10' }] });
+    const answers = [
+      await q.card('POST', `/api/deals/${dealId}/customer`, { customerId: '1/2' }),
+      await q.card('POST', `/api/customers/review/${dealId}`, { choose: '1/2' }),
+      await q.card('PUT', '/api/mappings/products/123', { itemId: '1/2' }),
+    ];
+    const said = answers.map((a) => [a.status, JSON.stringify(a.body.error.details).includes('expected a QuickBooks id')]);
+    expect(said).toEqual([[400, true], [400, true], [400, true]]);
+  });
+});
+
+describe(`Settings page: who decides a deal's customer (${DATABASE_KIND})`, () => {
+  const q = useQ2C({ settings: { defaultItemId: HOURS_ITEM } });
+  // Ada installed DealBooks (its admin); Grace is a colleague who is not an admin (test/simulators/hubspot/crm/seed.ts).
+  const ADA = DEMO_USERS.ada.userId;
+  const GRACE = DEMO_USERS.grace.userId;
+
+  it('When only listed users may create documents, then someone else (even an admin) gets 403 in words on the card and on the review list, and a listed user who is not an admin decides on both', async () => {
+    const waiting = async (name: string) => {
+      const { dealId } = await makeDeal(q, { name, company: 'abc llc.', lines: [{ name: 'Consulting', price: '120', quantity: '2' }] });
+      expect((await createThroughCard(q, dealId)).documents).toEqual([]);
+      return dealId;
+    };
+    const onCard = await waiting('Decider on card');
+    const onList = await waiting('Decider on review list');
+    expect((await q.card('GET', '/api/settings', undefined, GRACE)).body.access.isAdmin).toBe(false);
+    await q.settings({ creators: [String(GRACE)] });
+    try {
+      const refusals = [
+        await q.card('POST', `/api/deals/${onCard}/customer`, { customerId: '3' }, ADA),
+        await q.card('POST', `/api/customers/review/${onList}`, { choose: '3' }, ADA),
+        await q.card('POST', `/api/customers/review/${onList}`, { reject: '1' }, ADA),
+      ];
+      for (const refused of refusals) {
+        expect([refused.status, refused.body.error?.code]).toEqual([403, 'forbidden']);
+        expect(refused.body.error.message).toBe(
+          'Your DealBooks settings allow only some users to create invoices and estimates, and deciding which QuickBooks customer a deal is billed to is part of that. Ask a DealBooks admin to add you.',
+        );
+      }
+      const review = (await q.card('GET', '/api/customers/review')).body.review;
+      expect(review.find((r: any) => r.dealId === onList).candidates.map((c: any) => c.id).sort()).toEqual(['1', '2', '3']);
+      expect(review.find((r: any) => r.dealId === onCard)).toBeDefined();
+
+      const onCardDecided = await q.card('POST', `/api/deals/${onCard}/customer`, { customerId: '3' }, GRACE);
+      expect(onCardDecided.status).toBe(200);
+      expect(onCardDecided.body.customer).toMatchObject({ state: 'linked', id: '3' });
+      const rejected = await q.card('POST', `/api/customers/review/${onList}`, { reject: '1' }, GRACE);
+      expect(rejected.status).toBe(200);
+      const onListDecided = await q.card('POST', `/api/customers/review/${onList}`, { accept: '2' }, GRACE);
+      expect(onListDecided.status).toBe(200);
+      expect(onListDecided.body).toMatchObject({ decision: 'accepted', customer: { state: 'linked', id: '2' } });
+    } finally {
+      await q.settings({ creators: 'everyone' });
+    }
   });
 });
 
@@ -278,6 +421,10 @@ describe(`Settings page: dry run of auto-invoice (${DATABASE_KIND})`, () => {
     const counts = async () => Promise.all(['Invoice', 'Estimate', 'Customer', 'Item'].map(async (e) => (await q.qbo(e)).length));
     const qboBefore = await counts();
     const mark = await qboMark(q);
+    const rowsBefore = await rowCounts(q);
+    const hubspotWritesBefore = await hubspotWrites(q);
+    // The offset DealBooks last noted differs from the company's: a preview reads the company's but does not note it.
+    await q.world.ctx.pool.query('UPDATE qbo_connections SET utc_offset_minutes = 123 WHERE portal_id = $1', [q.portalId]);
     // An install's and the deals' calls happened long before: HubSpot's ten-second window has passed.
     await q.world.clock.advance(10_000);
 
@@ -287,7 +434,7 @@ describe(`Settings page: dry run of auto-invoice (${DATABASE_KIND})`, () => {
     const expectedDays = [22, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2];
     expect(answer.body.deals.map((d: any) => d.dealName)).toEqual(expectedDays.map((day) => `Dry run ${String(day).padStart(2, '0')}`));
     const first = answer.body.deals[0];
-    expect(first).toEqual({ dealId: made[21]!.dealId, dealName: 'Dry run 22', closeDate: expect.stringMatching(/^2027-01-22/), amount: '2200.5', document: expect.any(Object), problems: [] });
+    expect(first).toEqual({ dealId: made[21]!.dealId, dealName: 'Dry run 22', closeDate: expect.stringMatching(/^2027-01-22/), amount: '2200.5', document: expect.any(Object), already: null, problems: [] });
     const preview = await q.card('GET', `/api/deals/${first.dealId}/preview`);
     expect(first.document).toEqual(preview.body.document);
     const unpriced = answer.body.deals.find((d: any) => d.dealName === 'Dry run 19');
@@ -297,5 +444,89 @@ describe(`Settings page: dry run of auto-invoice (${DATABASE_KIND})`, () => {
     expect(await counts()).toEqual(qboBefore);
     expect(await listed()).toBe(hubspotBefore);
     expect((await q.card('GET', '/api/sync-log')).body.entries.filter((e: any) => made.some((m) => m.dealId === e.dealId))).toEqual([]);
+    expect(await rowCounts(q)).toEqual(rowsBefore);
+    expect(await hubspotWrites(q)).toBe(hubspotWritesBefore);
+    expect((await q.world.ctx.pool.query('SELECT utc_offset_minutes FROM qbo_connections WHERE portal_id = $1', [q.portalId])).rows).toEqual([{ utc_offset_minutes: 123 }]);
+  });
+
+  it('When finance set its own trigger stages, then the dry run lists the deals in them, pipeline by pipeline, as auto-invoice would; a deal already invoiced is listed with its invoice instead of a preview', async () => {
+    const quoteSent = '1029384751';
+    const spec = (name: string, day: string, pipeline: string | undefined, stage: string) => ({
+      name,
+      pipeline,
+      properties: { dealstage: stage },
+      closeDate: `2027-03-${day}T00:00:00.000Z`,
+      lines: [{ name: 'Consulting', price: '100', quantity: '1' }],
+    });
+    const invoiced = (await makeDeal(q, { ...spec('Trigger invoiced', '05', undefined, 'contractsent'), company: 'Trigger Invoiced Co' })).dealId;
+    const [invoice] = (await createThroughCard(q, invoiced)).documents;
+    expect(invoice).toBeDefined();
+    await q.edit('deals', invoiced, { dealstage: 'closedwon' });
+    const quoted = (await makeDeal(q, spec('Trigger quote sent', '04', RENEWALS, quoteSent))).dealId;
+    await makeDeal(q, spec('Trigger renewed', '03', RENEWALS, RENEWED));
+    const won = (await makeDeal(q, spec('Trigger won', '02', undefined, 'closedwon'))).dealId;
+    await q.settings({ triggerStages: { [RENEWALS]: [quoteSent] } });
+    try {
+      await q.world.clock.advance(10_000);
+      const answer = await q.card('GET', '/api/dry-run');
+      expect(answer.status).toBe(200);
+      const top = answer.body.deals.slice(0, 3);
+      // Renewed is won but no longer a trigger stage of Renewals; Quote sent is; the Sales Pipeline keeps its won stage.
+      expect(top.map((d: any) => d.dealId)).toEqual([invoiced, quoted, won]);
+      expect(answer.body.deals.map((d: any) => d.dealName)).not.toContain('Trigger renewed');
+      expect(top[0]).toMatchObject({ document: null, problems: [], already: { kind: 'invoice', id: invoice.Id, docNumber: invoice.DocNumber, message: expect.stringMatching(/already has its invoice .* auto-invoice would not make another/) } });
+      expect(top[1]).toMatchObject({ already: null, document: expect.any(Object), problems: [] });
+      expect(top[2]).toMatchObject({ already: null, document: expect.any(Object), problems: [] });
+    } finally {
+      await q.settings({ triggerStages: {} });
+    }
+  });
+
+  it('When QuickBooks hangs, then the dry run still answers by its deadline, listing every deal it could not read with words to run it again', async () => {
+    // The cached QuickBooks lists are older than their minute: each preview reads QuickBooks, which now hangs.
+    await q.world.clock.advance(61_000);
+    await fault(q, 'quickbooks', { path: '/v3/company/', kind: 'hang', times: 1000 });
+    const started = performance.now();
+    let answer: Awaited<ReturnType<typeof dryRun>>;
+    try {
+      answer = await dryRun(q.world.ctx.quoteToCash, { portalId: q.portalId }, { budgetMs: 1_500 });
+    } finally {
+      await clearFaults(q, 'quickbooks');
+    }
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(answer.deals).toHaveLength(20);
+    const unread = answer.deals.filter((d) => d.already === null);
+    expect(unread.length).toBeGreaterThan(0);
+    for (const deal of unread) {
+      expect({ document: deal.document, problems: deal.problems }).toEqual({
+        document: null,
+        problems: [{ code: 'temporarily_failed', message: 'Not read in time: HubSpot or QuickBooks answered slowly. Run the dry run again.' }],
+      });
+    }
+  });
+
+  it('When a second dry run is asked while one runs for the account, then it is refused with 429 in words and Retry-After', async () => {
+    await q.world.clock.advance(10_000);
+    const [one, two] = await Promise.all([q.card('GET', '/api/dry-run'), q.card('GET', '/api/dry-run')]);
+    const statuses = [one!.status, two!.status].sort();
+    expect(statuses).toEqual([200, 429]);
+    const refused = one!.status === 429 ? one! : two!;
+    expect(refused.body.error).toEqual({ code: 'rate_limited', message: 'A dry run for this account is already running. Wait for it to finish, then run it again.' });
+    expect(refused.headers['retry-after']).toBe('12');
   });
 });
+
+/** Rows of the tables a run of DealBooks' work writes to. */
+async function rowCounts(q: Q2C): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of ['entity_links', 'deal_actions', 'sync_log', 'qbo_documents']) {
+    counts[table] = Number((await q.world.ctx.pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+  }
+  return counts;
+}
+
+/** Calls to HubSpot that change something (searches and batch reads are POSTs that only read). */
+async function hubspotWrites(q: Q2C): Promise<number> {
+  const { requests } = await q.world.control('hubspot', '/requests');
+  return requests.filter((r: any) => r.method !== 'GET' && !/\/search$|\/batch\/read$/.test(String(r.path))).length;
+}

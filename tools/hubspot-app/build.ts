@@ -68,7 +68,7 @@ function prepareOutDir(outDir: string): void {
   }
 }
 
-export function buildProject({ baseUrl, outDir, extensionsDir }: BuildOptions): { base: string; files: string[] } {
+export function buildProject({ baseUrl, outDir, extensionsDir }: BuildOptions): { base: string; sandbox: boolean; files: string[] } {
   const parsed = parseBaseUrl(baseUrl);
   if (!parsed.ok) throw new BuildError([`--base-url: ${parsed.problem}`]);
   const { base } = parsed;
@@ -165,7 +165,7 @@ export function buildProject({ baseUrl, outDir, extensionsDir }: BuildOptions): 
   webhooksMeta.config.settings.targetUrl = urls.webhookTargetUrl;
   writeJson(webhooksMetaFile, webhooksMeta);
 
-  return { base, files: written.sort() };
+  return { base, sandbox: parsed.sandbox, files: written.sort() };
 }
 
 function main(): number {
@@ -173,15 +173,17 @@ function main(): number {
     const options = readOptions(process.argv.slice(2), ['base-url', 'out', 'extensions']);
     if (!options['base-url']) throw new UsageError('--base-url is required: the HTTPS address HubSpot uses to reach DealBooks (its PUBLIC_BASE_URL)');
     const outDir = path.resolve(options.out ?? DEFAULT_OUT_DIR);
-    const { base, files } = buildProject({
+    const { base, sandbox, files } = buildProject({
       baseUrl: options['base-url'],
       outDir,
       extensionsDir: path.resolve(options.extensions ?? DEFAULT_EXTENSIONS_DIR),
     });
-    process.stdout.write(
-      `Built the HubSpot app project for ${base} in ${path.relative(process.cwd(), outDir) || '.'} (${files.length} extension files).\n` +
-        `Check it with \`npm run hubspot:check${outDir === DEFAULT_OUT_DIR ? '' : ` -- --dir ${outDir}`}\`, then upload it with \`hs project upload\` from that folder.\n`,
-    );
+    const dirOption = outDir === DEFAULT_OUT_DIR ? [] : [`--dir ${outDir}`];
+    // Only an HTTPS build may be uploaded: HubSpot cannot call the sandbox's plain http address.
+    const next = sandbox
+      ? `This build is for the local sandbox (plain http) and is not for upload. Check it with \`npm run hubspot:check -- ${[...dirOption, '--sandbox'].join(' ')}\`.\n`
+      : `Check it with \`npm run hubspot:check${dirOption.length === 0 ? '' : ` -- ${dirOption[0]}`}\`, then upload it with \`hs project upload\` from that folder.\n`;
+    process.stdout.write(`Built the HubSpot app project for ${base} in ${path.relative(process.cwd(), outDir) || '.'} (${files.length} extension files).\n${next}`);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

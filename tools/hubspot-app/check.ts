@@ -4,17 +4,19 @@ import { checkBuiltProject } from './checks';
 import { DEFAULT_OUT_DIR, UsageError, readOptions } from './layout';
 
 /**
- * `npm run hubspot:check [-- --dir dist/hubspot-app]`: validates the built app project offline (./checks.ts) and
- * prints each problem as `file: field: message`; exits 1 on any, so CI stops before an upload would.
+ * `npm run hubspot:check [-- --dir dist/hubspot-app] [--sandbox]`: validates the built app project offline
+ * (./checks.ts) and prints each problem as `file: field: message`; exits 1 on any, so CI stops before an upload
+ * would. A build for the local sandbox (plain http on localhost) passes only with `--sandbox`: HubSpot calls only
+ * HTTPS addresses, so such a build must never be the one that is uploaded.
  */
 async function main(): Promise<number> {
-  const options = readOptions(process.argv.slice(2), ['dir']);
+  const options = readOptions(process.argv.slice(2), ['dir'], ['sandbox']);
   const dir = path.resolve(options.dir ?? DEFAULT_OUT_DIR);
   if (!fs.existsSync(path.join(dir, 'hsproject.json'))) {
     process.stdout.write(`hubspot:check: no built project in ${dir}; build it first: npm run hubspot:build -- --base-url https://...\n`);
     return 1;
   }
-  const problems = await checkBuiltProject(dir);
+  const problems = await checkBuiltProject(dir, { sandbox: options.sandbox === 'true' });
   const shown = path.relative(process.cwd(), dir) || '.';
   if (problems.length === 0) {
     process.stdout.write(`hubspot:check: ${shown} is a valid DealBooks app project.\n`);

@@ -42,11 +42,24 @@ function walk(dir: string): string[] {
   });
 }
 
-export async function checkBuiltProject(projectDir: string): Promise<Problem[]> {
+/**
+ * `sandbox`: accept a build for the local sandbox (plain http on localhost or 127.0.0.1). Without it such a build is
+ * refused, since HubSpot sends OAuth redirects, hubspot.fetch calls and webhooks only to HTTPS addresses.
+ */
+export async function checkBuiltProject(projectDir: string, options: { sandbox?: boolean } = {}): Promise<Problem[]> {
   const problems: Problem[] = [];
   const rel = (file: string) => path.relative(projectDir, file) || '.';
   const problem = (file: string, field: string, message: string) => problems.push({ file: rel(file), field, message });
   const hsproject = path.join(projectDir, 'hsproject.json');
+  /** Why HubSpot could not use this address, or undefined: HTTPS, or the sandbox's plain http when `--sandbox` says so. */
+  const addressProblem = (value: string): string | undefined => {
+    const parsed = parseBaseUrl(value);
+    if (!parsed.ok) return parsed.problem;
+    if (parsed.sandbox && !options.sandbox) {
+      return `"${value}" is the local sandbox's plain http address, which HubSpot cannot call (only HTTPS); build with the HTTPS base URL to upload, or pass --sandbox to check a sandbox build`;
+    }
+    return undefined;
+  };
 
   // hsproject.json: HubSpot's parser first (readable, required fields, srcDir inside and present), then the fields.
   let platformVersion: string;
@@ -170,15 +183,16 @@ export async function checkBuiltProject(projectDir: string): Promise<Problem[]> 
       continue;
     }
     const parsed = parseBaseUrl(literal.value);
-    if (!parsed.ok) problem(configFile, BASE_URL_CONSTANT, parsed.problem);
+    const refused = addressProblem(literal.value);
+    if (refused) problem(configFile, BASE_URL_CONSTANT, refused);
     bases.add(parsed.ok ? parsed.base : literal.value);
   }
   if (bases.size > 1) problem(srcDir, BASE_URL_CONSTANT, `the extensions disagree on DealBooks' address: ${[...bases].join(', ')}`);
   const base = bases.size === 1 ? [...bases][0]! : undefined;
   const expected = base ? derivedUrls(base) : undefined;
   const checkUrl = (file: string, field: string, value: string, wanted: string | undefined) => {
-    const parsed = parseBaseUrl(value);
-    if (!parsed.ok) problem(file, field, parsed.problem);
+    const refused = addressProblem(value);
+    if (refused) problem(file, field, refused);
     else if (wanted !== undefined && value !== wanted) problem(file, field, `expected ${wanted} (on the base URL ${base}), got ${value}`);
   };
   for (const { file, config } of (configs.app ?? []) as { file: string; config: AppConfig }[]) {

@@ -18,15 +18,19 @@ export const EXTENSION_FEATURES = ['cards', 'settings'] as const;
 /** The folder of code both extensions use; copied into each feature folder under this name. */
 export const SHARED_FOLDER = 'shared';
 
-/** Reads `--name value` options; anything else is a usage error with words. */
-export function readOptions(argv: string[], allowed: string[]): Record<string, string> {
+/** Reads `--name value` options and bare `--flag`s (given: 'true'); anything else is a usage error with words. */
+export function readOptions(argv: string[], allowed: string[], flags: string[] = []): Record<string, string> {
   const options: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.split(/=(.*)/s, 2);
     const name = (flag ?? '').replace(/^--/, '');
+    if (arg.startsWith('--') && flags.includes(name) && inline === undefined) {
+      options[name] = 'true';
+      continue;
+    }
     if (!arg.startsWith('--') || !allowed.includes(name)) {
-      throw new UsageError(`unknown argument "${arg}"; expected ${allowed.map((a) => `--${a} <value>`).join(', ')}`);
+      throw new UsageError(`unknown argument "${arg}"; expected ${[...allowed.map((a) => `--${a} <value>`), ...flags.map((f) => `--${f}`)].join(', ')}`);
     }
     const value = inline ?? argv[++i];
     if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
 /**
- * The fields of DealBooks' *-hsmeta.json files as docs/reference "The app project" documents them. HubSpot's own
+ * The fields of DealBooks' *-hsmeta.json files as HubSpot's app configuration reference documents them
+ * (https://developers.hubspot.com/docs/apps/developer-platform/build-apps/app-configuration; HubSpot's project templates, https://github.com/HubSpot/hubspot-project-components, show them in use). HubSpot's own
  * JSON schemas are fetched from HubSpot with a logged-in account (project-parsing-lib `translate` without
  * skipValidation), which cannot run offline, so these are the project's own. Unknown keys inside `config` are
- * allowed: HubSpot's schema knows more optional fields than the reference lists.
+ * allowed: HubSpot's schema knows more optional fields than that page lists.
  */
 
 export const PLATFORM_VERSIONS = ['2026.03', '2025.2'] as const;

@@ -56,7 +56,7 @@ export function moduleReferences(fileName: string, text: string): ModuleReferenc
 
 /**
  * Browser globals an extension cannot use: HubSpot runs extensions in a sandboxed worker with no DOM and lets them
- * reach the network only through `hubspot.fetch` (reference "UI extensions").
+ * reach the network only through `hubspot.fetch` (https://developers.hubspot.com/docs/apps/developer-platform/add-features/ui-extensibility/fetching-data).
  */
 export const FORBIDDEN_GLOBALS = ['window', 'document', 'fetch', 'XMLHttpRequest'] as const;
 const GLOBAL_OBJECTS = new Set(['globalThis', 'self']);

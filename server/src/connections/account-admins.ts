@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Clock } from '../clock';
 import { addAdmin, listAdmins, lockAdmins, replaceAdmins } from '../db/portal-admins';
 import { withTransaction } from '../db/transaction';
-import { ForbiddenError, UnprocessableError } from '../errors';
+import { ForbiddenError } from '../errors';
+import { invalidFields } from '../lib/validation';
 
 /**
  * DealBooks admins: the HubSpot users of an account who may change what DealBooks does there. The list starts with
@@ -66,16 +67,14 @@ export async function changeAdmins(deps: { pool: pg.Pool; clock: Clock }, who: W
   const me = String(who.userId);
   const wanted = [...new Set(admins)];
   if (wanted.length === 0) {
-    throw new UnprocessableError('The list of DealBooks admins cannot be empty: someone must be able to change the settings.', {
-      code: 'no_admin_left',
-      details: { fields: { admins: 'list at least one admin' } },
-    });
+    throw invalidFields('The list of DealBooks admins cannot be empty: someone must be able to change the settings.', [{ path: 'admins', message: 'list at least one admin' }], 'no_admin_left');
   }
   if (!wanted.includes(me)) {
-    throw new UnprocessableError(`You cannot remove yourself (HubSpot user ${me}) from the DealBooks admins. Ask another admin to remove you.`, {
-      code: 'cannot_remove_self',
-      details: { fields: { admins: `keep yourself (${me}) in the list; another admin can remove you` } },
-    });
+    throw invalidFields(
+      `You cannot remove yourself (HubSpot user ${me}) from the DealBooks admins. Ask another admin to remove you.`,
+      [{ path: 'admins', message: `keep yourself (${me}) in the list; another admin can remove you` }],
+      'cannot_remove_self',
+    );
   }
   await withTransaction(deps.pool, async (client) => {
     // Checked again on the locked list: an admin removed by another admin a moment ago changes nothing.

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { fieldIssues } from '../lib/validation';
-import { AppError, BadRequestError, ConnectionBlockedError, ConnectionNeedsPersonError, NotFoundError, PayloadTooLargeError, UpstreamHttpError } from '../errors';
+import { AppError, BadRequestError, ConnectionBlockedError, ConnectionNeedsPersonError, NotFoundError, PayloadTooLargeError, RateLimitError, UpstreamHttpError } from '../errors';
 import { fromUpstream } from './upstream-errors';
 
 interface ErrorBody {
@@ -35,7 +35,7 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; ex
   if (known) {
     const error: ErrorBody['error'] = { code: known.code, message: known.message };
     if (known.details !== undefined) error.details = known.details;
-    const retryAfterSeconds = known instanceof UpstreamHttpError ? known.retryAfterSeconds : undefined;
+    const retryAfterSeconds = known instanceof UpstreamHttpError || known instanceof RateLimitError ? known.retryAfterSeconds : undefined;
     return { status: known.status, body: { error }, expected: true, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
   }
   return {

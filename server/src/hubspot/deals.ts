@@ -106,9 +106,10 @@ export class HubSpotDeals {
 
   /**
    * The account's products (the product library), at most `max`, in id order: one call per 100
-   * (`GET /crm/v3/objects/products`, https://developers.hubspot.com/docs/api/crm/products).
+   * (`GET /crm/v3/objects/products`, https://developers.hubspot.com/docs/api/crm/products). `truncated` says the
+   * library holds more than `max`, so a caller can say the list is not all of it rather than hide the rest.
    */
-  async listProducts(portalId: number, max = 1000): Promise<Array<{ id: string; name: string | null; sku: string | null }>> {
+  async listProducts(portalId: number, max = 1000): Promise<{ products: Array<{ id: string; name: string | null; sku: string | null }>; truncated: boolean }> {
     const all: Array<{ id: string; name: string | null; sku: string | null }> = [];
     let after: string | undefined;
     do {
@@ -121,7 +122,7 @@ export class HubSpotDeals {
       all.push(...page.results.map((p) => ({ id: p.id, name: nonBlank(p.properties.name), sku: nonBlank(p.properties.hs_sku) })));
       after = page.paging?.next?.after;
     } while (after !== undefined && all.length < max);
-    return all.slice(0, max);
+    return { products: all.slice(0, max), truncated: all.length > max || after !== undefined };
   }
 
   /** The `limit` deals in these stages with the latest close dates, newest first (one search request). */

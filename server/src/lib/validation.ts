@@ -21,14 +21,24 @@ export function perFieldIssues(error: z.ZodError): Array<{ path: string; message
   });
 }
 
+export type FieldIssue = { path: string; message: string };
+
 /**
- * A document whose values are wrong (422 `validation_failed`): `details.fields` maps each dotted field path to its
- * message (several messages of one field joined), `details.issues` lists them one by one, in order.
+ * The one shape of per-field details in an error: `fields` maps each dotted field path to its message (several
+ * messages of one field joined), `issues` lists them one by one, in order. A form shows `fields` beside its inputs.
  */
-export function invalidFields(message: string, issues: ReadonlyArray<{ path: string; message: string }>): UnprocessableError {
+export function fieldDetails(issues: ReadonlyArray<FieldIssue>): { fields: Record<string, string>; issues: FieldIssue[] } {
   const fields: Record<string, string> = {};
   for (const issue of issues) fields[issue.path] = fields[issue.path] === undefined ? issue.message : `${fields[issue.path]}; ${issue.message}`;
-  return new UnprocessableError(message, { code: 'validation_failed', details: { fields, issues } });
+  return { fields, issues: issues.map((i) => ({ path: i.path, message: i.message })) };
+}
+
+/**
+ * Values that are wrong (422, `validation_failed` unless a more precise `code` names the refusal), with
+ * `fieldDetails` as its details.
+ */
+export function invalidFields(message: string, issues: ReadonlyArray<FieldIssue>, code = 'validation_failed'): UnprocessableError {
+  return new UnprocessableError(message, { code, details: fieldDetails(issues) });
 }
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, message?: string): z.output<S> {

@@ -2,8 +2,8 @@ import { accountAccess, type AccountAccess } from '../connections/account-admins
 import { linksOfType, setManualLink } from '../db/entity-links';
 import { readSettings, writeSettings, type StoredSettings } from '../db/portal-settings';
 import { listSyncLog, type SyncLogRow, type SyncOutcome } from '../db/sync-log';
-import { BadRequestError, ConflictError } from '../errors';
-import { invalidFields, perFieldIssues } from '../lib/validation';
+import { BadRequestError, ConflictError, UpstreamError, UpstreamSlowError } from '../errors';
+import { fieldDetails, invalidFields, perFieldIssues } from '../lib/validation';
 import { mapItems } from '../sync/items';
 import { memoTemplateProblems } from '../sync/memo';
 import type { QboItem } from '../sync/model';
@@ -131,7 +131,7 @@ async function requireUsableReferences(deps: QuoteToCashDeps, portalId: number, 
     if (fresh.length === 0) return;
     const issues = fresh.map((r) => ({ path: r.field, message: 'QuickBooks is not connected, so this id cannot be checked' }));
     throw new ConflictError(`Connect QuickBooks before choosing QuickBooks ids (${fresh.map((r) => r.field).join(', ')}): DealBooks checks each one exists there.`, {
-      details: { fields: Object.fromEntries(issues.map((i) => [i.path, i.message])), issues },
+      details: fieldDetails(issues),
     });
   }
   const unusable = await withinCardBudget(checkSettingReferences(deps, portalId, settings), 'Checking the QuickBooks choices');
@@ -163,17 +163,44 @@ export interface ProductMapping {
   suggestion: { itemId: string; itemName: string; reason: 'sku' | 'name'; score: number } | null;
 }
 
+export interface ProductMappings {
+  mappings: ProductMapping[];
+  /** The product library holds more than the 1,000 products listed; the mapped ones are listed all the same. */
+  truncated: boolean;
+  /** Words when HubSpot or QuickBooks could not be read just now (the stored mappings are still listed); else null. */
+  message: string | null;
+}
+
+/** A failure of HubSpot or QuickBooks (or their slowness) that the mapping page answers in words, not an error. */
+function upstreamTrouble(err: unknown): boolean {
+  return err instanceof UpstreamError || err instanceof UpstreamSlowError;
+}
+
 /**
  * Every product of the account's HubSpot product library (up to 1,000), then any other mapped product (one deleted
- * from the library keeps its mapping). Suggestions need QuickBooks; without a connection they are null.
+ * from the library keeps its mapping). Suggestions need QuickBooks; without a connection they are null. The stored
+ * mappings are DealBooks' own, so they are answered even when HubSpot or QuickBooks cannot be read just now: the
+ * product list or the suggestions are left out and `message` says why, rather than the page losing everything.
  */
-export async function productMappings(deps: QuoteToCashDeps, portalId: number): Promise<ProductMapping[]> {
+export async function productMappings(deps: QuoteToCashDeps, portalId: number): Promise<ProductMappings> {
   const connection = await deps.connections.live(portalId);
-  const [links, products, items] = await Promise.all([
+  const failed: string[] = [];
+  const [links, library, items] = await Promise.all([
     connection ? linksOfType(deps.pool, connection.id, 'product', 'Item') : Promise.resolve([]),
-    deps.deals.listProducts(portalId),
-    connection?.status === 'connected' ? deps.cache.get<QboItem[]>(portalId, 'items', () => deps.sales.allItems(portalId)) : Promise.resolve([] as QboItem[]),
+    withinCardBudget(deps.deals.listProducts(portalId), 'Listing the HubSpot products').catch((err: unknown) => {
+      if (!upstreamTrouble(err)) throw err;
+      failed.push('HubSpot could not be read just now, so only the products already mapped are listed');
+      return { products: [], truncated: false };
+    }),
+    connection?.status === 'connected'
+      ? withinCardBudget(deps.cache.get<QboItem[]>(portalId, 'items', () => deps.sales.allItems(portalId)), 'Reading the QuickBooks items').catch((err: unknown) => {
+          if (!upstreamTrouble(err)) throw err;
+          failed.push('QuickBooks could not be read just now, so there are no suggestions');
+          return [] as QboItem[];
+        })
+      : Promise.resolve([] as QboItem[]),
   ]);
+  const products = library.products;
   const linked = new Map(links.filter((l) => l.status === 'linked' && l.qboEntityId).map((l) => [l.hubspotObjectId, l]));
   const itemNames = new Map(items.map((i) => [i.id, i.name]));
   const unmapped = products.filter((p) => !linked.has(p.id));
@@ -199,7 +226,11 @@ export async function productMappings(deps: QuoteToCashDeps, portalId: number): 
     };
   };
   const listed = new Set(products.map((p) => p.id));
-  return [...products.map((p) => entry(p.id, p)), ...[...linked.keys()].filter((id) => !listed.has(id)).map((id) => entry(id, undefined))];
+  return {
+    mappings: [...products.map((p) => entry(p.id, p)), ...[...linked.keys()].filter((id) => !listed.has(id)).map((id) => entry(id, undefined))],
+    truncated: library.truncated,
+    message: failed.length === 0 ? null : `${failed.sort().join('; ')}. Reload in a minute.`,
+  };
 }
 
 /** Maps a HubSpot product to an active QBO item; the next document uses it. */

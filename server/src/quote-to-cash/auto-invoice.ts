@@ -3,7 +3,7 @@ import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
 import { dealsWithStaleEvents, pendingDealEventIds, settleEvents } from '../db/webhook-inbox';
 import type { Pipeline } from '../sync/model';
-import { triggerStagesFor, wonStageIds } from '../sync/settings';
+import { dealTriggerStages } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
 import { rerunBlocked } from './rerun-blocked';
 
@@ -53,8 +53,7 @@ export async function decideOnDealEvents(deps: QuoteToCashDeps, portalId: number
     await settle('ignored', 'The deal no longer exists in HubSpot.');
     return { decision: 'deal gone', rerun };
   }
-  const pipeline = (await pipelinesOf(deps, portalId)).find((p) => p.id === deal.pipeline);
-  const triggers = triggerStagesFor(settings, deal.pipeline ?? '', pipeline ? wonStageIds(pipeline) : []);
+  const triggers = dealTriggerStages(settings, await pipelinesOf(deps, portalId), deal.pipeline);
   if (!deal.stage || !triggers.includes(deal.stage)) {
     await settle('processed', `stage ${deal.stage ?? '(none)'} does not trigger auto-invoice${rerunNote}`);
     return { decision: 'not a trigger stage', rerun };

@@ -45,11 +45,16 @@ export async function usableConnection(deps: QuoteToCashDeps, portalId: number):
   return connection;
 }
 
-/** Finance may limit who creates documents; the card's buttons are refused for anyone else. */
-export async function requireCreator(deps: QuoteToCashDeps, who: Requester): Promise<Settings> {
+/**
+ * Finance may limit who creates documents (the `creators` setting); the card's buttons are refused for anyone else.
+ * Deciding which QuickBooks customer a deal is billed to is part of that billing work, on the card and on the
+ * settings page's review list alike, so it passes `what` to say so in the refusal.
+ */
+export async function requireCreator(deps: QuoteToCashDeps, who: Requester, what?: string): Promise<Settings> {
   const { settings } = await readSettings(deps.pool, who.portalId);
   if (!mayCreate(settings, who.userId)) {
-    throw new ForbiddenError('Your DealBooks settings allow only some users to create invoices and estimates. Ask a DealBooks admin to add you.');
+    const also = what === undefined ? '' : `, and ${what} is part of that`;
+    throw new ForbiddenError(`Your DealBooks settings allow only some users to create invoices and estimates${also}. Ask a DealBooks admin to add you.`);
   }
   return settings;
 }

@@ -22,10 +22,13 @@ export interface CustomerAnswer {
   requeuedActionId: number | null;
 }
 
+/** Who may decide a deal's customer: whoever may create its documents (the `creators` setting), not only admins. */
+export const CUSTOMER_DECISION = 'deciding which QuickBooks customer a deal is billed to';
+
 export async function confirmCustomer(deps: QuoteToCashDeps, who: Requester, dealId: string, choice: CustomerChoice): Promise<CustomerAnswer> {
   const { portalId, userId } = who;
   const connection = await usableConnection(deps, portalId);
-  const settings = await requireCreator(deps, who);
+  const settings = await requireCreator(deps, who, CUSTOMER_DECISION);
   const deal = await withinCardBudget(deps.deals.readDeal(portalId, dealId), 'Reading the deal');
   if (!deal) throw new NotFoundError(`Deal ${dealId} does not exist in this HubSpot account.`);
   const now = deps.clock.now();

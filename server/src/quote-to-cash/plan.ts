@@ -37,6 +37,11 @@ export interface PlanOptions {
   sending: boolean;
   auto: boolean;
   linkMarker?: string;
+  /**
+   * A preview (the card's, the dry run's) writes nothing, not even the company's UTC offset read on the way: the
+   * preview answers `writes: 'none'`, and the work that creates the document notes the offset itself.
+   */
+  preview?: boolean;
 }
 
 /** The facts preflight needs that come before any QuickBooks read. */
@@ -107,7 +112,7 @@ export async function planDocument(deps: QuoteToCashDeps, facts: Facts, kind: Qb
   ]);
   // The company's own date, now that its offset is known (QBO answers in the company's time zone).
   facts = { ...facts, today: companyToday(deps, prefs.utcOffsetMinutes) };
-  if (prefs.utcOffsetMinutes !== connection.utcOffsetMinutes) await deps.connections.noteUtcOffset(connection.id, prefs.utcOffsetMinutes);
+  if (!options.preview && prefs.utcOffsetMinutes !== connection.utcOffsetMinutes) await deps.connections.noteUtcOffset(connection.id, prefs.utcOffsetMinutes);
   const dealCurrency = deal.currency ?? prefs.homeCurrency ?? null;
   const customer = await planCustomer(deps, { portalId, connectionId: connection.id }, deal, facts.settings, dealCurrency);
   const productIds = deal.lineItems.map((l) => l.productId ?? l.product?.id).filter((id): id is string => !!id);

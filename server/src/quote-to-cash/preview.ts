@@ -38,7 +38,7 @@ export async function previewDocument(deps: QuoteToCashDeps, who: { portalId: nu
   const work = (async () => {
     const facts = await readFacts(deps, who.portalId, dealId);
     const sending = kind === 'invoice' && facts.settings.delivery === 'send';
-    const plan = await planDocument(deps, facts, kind, { userId: options.auto ? undefined : who.userId, sending, auto: options.auto ?? false });
+    const plan = await planDocument(deps, facts, kind, { userId: options.auto ? undefined : who.userId, sending, auto: options.auto ?? false, preview: true });
     return { facts, plan };
   })();
   const { facts, plan } = await withinCardBudget(work, 'The preview');

@@ -1,6 +1,6 @@
 import { UpstreamError } from '../errors';
 import type { QboCustomer, QboItem, QboTerm } from '../sync/model';
-import { usableConnection } from './card-actions';
+import { usableConnection, withinCardBudget } from './card-actions';
 import type { QuoteToCashDeps } from './deps';
 
 /**
@@ -47,13 +47,28 @@ export async function taxCodePicks(deps: QuoteToCashDeps, portalId: number): Pro
 }
 
 /**
+ * HubSpot retries a `hubspot.fetch` once when it answers 5xx, within the same 15 s
+ * (https://developers.hubspot.com/docs/apps/developer-platform/add-features/ui-extensibility/fetching-data): two
+ * waits of 5 s fit, so the page gets these words rather than HubSpot's own timeout.
+ */
+export const CUSTOMER_PICKS_BUDGET_MS = 5_000;
+
+/**
  * Customers whose display name contains `search` (any case), active ones first, at most CUSTOMER_PICKS. Inactive
  * customers are offered too (choosing one for a deal makes it active again); sub-customers that are inactive are not,
  * as confirming a customer refuses them.
+ *
+ * A company with many thousands of customers takes QuickBooks many pages to list, longer than HubSpot's 15 s for a
+ * `hubspot.fetch`: the picker waits at most CUSTOMER_PICKS_BUDGET_MS and then says to try again (503 in words), while
+ * the list goes on loading into the cache, so the next search a moment later answers from it.
  */
 export async function customerPicks(deps: QuoteToCashDeps, portalId: number, search: string | undefined): Promise<{ customers: Array<{ id: string; displayName: string; email: string | null; active: boolean }> }> {
   await usableConnection(deps, portalId);
-  const all = await deps.cache.get<QboCustomer[]>(portalId, 'customers', () => deps.sales.allCustomers(portalId, { includeInactive: true }));
+  const all = await withinCardBudget(
+    deps.cache.get<QboCustomer[]>(portalId, 'customers', () => deps.sales.allCustomers(portalId, { includeInactive: true })),
+    'Listing the QuickBooks customers',
+    CUSTOMER_PICKS_BUDGET_MS,
+  );
   const wanted = (search ?? '').trim().toLocaleLowerCase();
   const found = all.filter((c) => (c.active || !c.job) && c.displayName.toLocaleLowerCase().includes(wanted));
   found.sort((a, b) => Number(b.active) - Number(a.active) || a.displayName.localeCompare(b.displayName));

@@ -14,3 +14,10 @@ export const canonicalId = z.string().regex(CANONICAL_ID, MESSAGE);
 
 /** A canonical id that DealBooks itself numbered (a row id), as a number. */
 export const canonicalIdNumber = canonicalId.refine((id) => Number.isSafeInteger(Number(id)), MESSAGE).transform(Number);
+
+/**
+ * A QuickBooks Online entity id as DealBooks accepts it from outside (route parameters, bodies, settings): QBO's ids
+ * are short strings, digits for most entities and letters for some (tax codes such as `NON`); at most 40 of
+ * `0-9 A-Z a-z _ -`, nothing that could change a URL path. One rule for the card, the settings page and the settings.
+ */
+export const qboId = z.string().regex(/^[0-9A-Za-z_-]{1,40}$/, 'expected a QuickBooks id');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalId } from './ids';
+import { canonicalId, qboId } from './ids';
 import type { Pipeline } from './model';
 
 /**
@@ -7,7 +7,6 @@ import type { Pipeline } from './model';
  * schema: a stored value written by an older version gets today's defaults for what it lacks, and an unknown key is
  * refused on write (a typo must not be silently ignored).
  */
-const qboId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected a QuickBooks id');
 const hubspotId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a HubSpot id');
 
 /** Days overdue at which a follow-up task is due: the day after the due date, two weeks on, a month. */
@@ -191,4 +190,20 @@ export function wonStageIds(pipeline: Pipeline): string[] {
 /** The stages of a pipeline that trigger auto-invoice: the configured ones, else its won stages. */
 export function triggerStagesFor(settings: Settings, pipelineId: string, wonStageIds: readonly string[]): readonly string[] {
   return settings.triggerStages[pipelineId] ?? wonStageIds;
+}
+
+/**
+ * The stages that trigger auto-invoice for a deal of `pipelineId` (null: the deal names none), given the account's
+ * pipelines as HubSpot lists them. The one rule auto-invoice (quote-to-cash/auto-invoice.ts) and its dry run
+ * (quote-to-cash/dry-run.ts) both follow, so the dry run shows what auto-invoice would do, not something close to it.
+ */
+export function dealTriggerStages(settings: Settings, pipelines: readonly Pipeline[], pipelineId: string | null): readonly string[] {
+  const pipeline = pipelines.find((p) => p.id === pipelineId);
+  return triggerStagesFor(settings, pipelineId ?? '', pipeline ? wonStageIds(pipeline) : []);
+}
+
+/** Every stage that triggers auto-invoice in some pipeline: the listed pipelines' and any configured one's. */
+export function allTriggerStages(settings: Settings, pipelines: readonly Pipeline[]): string[] {
+  const configured = Object.values(settings.triggerStages).flat();
+  return [...new Set([...pipelines.flatMap((p) => dealTriggerStages(settings, pipelines, p.id)), ...configured])];
 }

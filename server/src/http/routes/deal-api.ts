@@ -6,7 +6,7 @@ import { requestConversion, requestDocument, requestSend, type CardRequest } fro
 import { dealSummary } from '../../quote-to-cash/card-summary';
 import { confirmCustomer } from '../../quote-to-cash/confirm-customer';
 import { previewDocument } from '../../quote-to-cash/preview';
-import { canonicalId } from '../../sync/ids';
+import { canonicalId, qboId } from '../../sync/ids';
 import { signedAccount } from '../hubspot-auth';
 
 /**
@@ -15,7 +15,6 @@ import { signedAccount } from '../hubspot-auth';
  * so every answer comes well inside HubSpot's 15 s.
  */
 const dealId = canonicalId;
-const qboId = z.string().regex(/^[0-9A-Za-z-]{1,40}$/, 'expected a QuickBooks id');
 const createBody = z.object({ send: z.boolean().optional() }).strict();
 const sendBody = z.object({ sendTo: z.email().max(100).optional() }).strict();
 const customerBody = z.union([z.object({ customerId: qboId }).strict(), z.object({ create: z.literal(true) }).strict()]);

@@ -7,7 +7,7 @@ import { mapProduct, productMappings, saveSettings, settingsView, syncLogPage } 
 import { retryLogged } from '../../quote-to-cash/card-actions';
 import { customersToReview, decideReview } from '../../quote-to-cash/customer-review';
 import { dryRun } from '../../quote-to-cash/dry-run';
-import { canonicalId, canonicalIdNumber } from '../../sync/ids';
+import { canonicalId, canonicalIdNumber, qboId } from '../../sync/ids';
 import { adminOnly, signedAccount } from '../hubspot-auth';
 
 /**
@@ -16,7 +16,7 @@ import { adminOnly, signedAccount } from '../hubspot-auth';
  */
 const putBody = z.object({ settings: z.unknown(), version: z.number().int().min(0) }).strict();
 const productId = canonicalId;
-const mappingBody = z.object({ itemId: z.string().regex(/^[0-9A-Za-z-]{1,40}$/) }).strict();
+const mappingBody = z.object({ itemId: qboId }).strict();
 const logQuery = z.object({
   dealId: canonicalId.optional(),
   outcome: z.enum(['succeeded', 'failed', 'skipped', 'blocked', 'retrying']).optional(),
@@ -24,12 +24,14 @@ const logQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const logEntryId = canonicalIdNumber;
-const adminsBody = z.object({ admins: z.array(canonicalId).max(100) }).strict();
-const qboCustomerId = z.string().regex(/^[0-9A-Za-z-]{1,40}$/, 'expected a QuickBooks customer id');
+// HubSpot user ids are whole numbers and arrive on signed requests as numbers: an id beyond JavaScript's safe integers
+// could never match the user who signs, so it would be an admin nobody can be.
+const hubspotUserId = canonicalId.refine((id) => Number.isSafeInteger(Number(id)), 'expected a HubSpot user id (a whole number up to 9007199254740991)');
+const adminsBody = z.object({ admins: z.array(hubspotUserId).max(100) }).strict();
 const reviewBody = z.union([
-  z.object({ accept: qboCustomerId }).strict(),
-  z.object({ reject: qboCustomerId }).strict(),
-  z.object({ choose: qboCustomerId }).strict(),
+  z.object({ accept: qboId }).strict(),
+  z.object({ reject: qboId }).strict(),
+  z.object({ choose: qboId }).strict(),
   z.object({ create: z.literal(true) }).strict(),
 ]);
 
@@ -44,7 +46,8 @@ export function settingsApiRoutes(ctx: AppContext): Router {
   // Only admins change what DealBooks does in the account; everyone in it may read (connections/account-admins.ts).
   const mayChangeSettings = adminOnly(ctx.pool, 'change settings');
 
-  router.put('/api/settings/admins', ctx.signedRequest, async (req, res) => {
+  // Who may change the list is checked before the body is read: someone who may not gets 403, whatever they sent.
+  router.put('/api/settings/admins', ctx.signedRequest, adminOnly(ctx.pool, 'change who the DealBooks admins are'), async (req, res) => {
     const body = parseInput(adminsBody, req.body, 'Send {"admins": ["<HubSpot user id>", ...]}.');
     res.json({ access: await changeAdmins(ctx, signedAccount(res), body.admins) });
   });
@@ -60,7 +63,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
   });
 
   router.get('/api/mappings/products', ctx.signedRequest, async (_req, res) => {
-    res.json({ mappings: await productMappings(deps, signedAccount(res).portalId) });
+    res.json(await productMappings(deps, signedAccount(res).portalId));
   });
 
   router.put('/api/mappings/products/:productId', ctx.signedRequest, adminOnly(ctx.pool, 'map products to QuickBooks items'), async (req, res) => {
@@ -74,7 +77,8 @@ export function settingsApiRoutes(ctx: AppContext): Router {
     res.json({ review: await customersToReview(deps, signedAccount(res).portalId) });
   });
 
-  router.post('/api/customers/review/:dealId', ctx.signedRequest, adminOnly(ctx.pool, 'decide which QuickBooks customer a deal is billed to'), async (req, res) => {
+  // Deciding a deal's customer is billing work: whoever may create documents decides (customer-review.ts), as on the card.
+  router.post('/api/customers/review/:dealId', ctx.signedRequest, async (req, res) => {
     const hint = 'Send {"accept": "<customer id>"}, {"reject": "<customer id>"}, {"choose": "<customer id>"} or {"create": true} for a deal id.';
     const dealId = parseInput(canonicalId, req.params.dealId, hint);
     const decision = parseInput(reviewBody, req.body, hint);
