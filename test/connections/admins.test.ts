@@ -40,10 +40,10 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
   it('When DealBooks is installed, then the installing user is its only admin, and the settings say who reads them and who may change them', async () => {
     const ada = await q.card('GET', '/api/settings', undefined, ADA);
     expect(ada.status).toBe(200);
-    expect(ada.body.access).toEqual({ userId: String(ADA), isAdmin: true, admins: [String(ADA)] });
+    expect(ada.body.access).toEqual({ userId: String(ADA), isAdmin: true, admins: [String(ADA)], mayCreate: true });
     const grace = await q.card('GET', '/api/settings', undefined, GRACE);
     expect(grace.status).toBe(200);
-    expect(grace.body.access).toEqual({ userId: String(GRACE), isAdmin: false, admins: [String(ADA)] });
+    expect(grace.body.access).toEqual({ userId: String(GRACE), isAdmin: false, admins: [String(ADA)], mayCreate: true });
     // Reads stay open to every user: the same settings, read-only.
     expect(grace.body.settings).toEqual(ada.body.settings);
     for (const path of ['/api/mappings/products', '/api/customers/review', '/api/quickbooks/status', '/api/quickbooks/terms']) {
@@ -88,7 +88,7 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
   it('When a signed request names no user, then it may read but is never an admin, not even for the installer’s account', async () => {
     const read = await signedWithoutUser(q.world, q.portalId, 'GET', '/api/settings');
     expect(read.status).toBe(200);
-    expect(read.body.access).toEqual({ userId: null, isAdmin: false, admins: [String(ADA)] });
+    expect(read.body.access).toEqual({ userId: null, isAdmin: false, admins: [String(ADA)], mayCreate: true });
     const save = await signedWithoutUser(q.world, q.portalId, 'PATCH', '/api/settings', { settings: { autoInvoice: true }, version: read.body.version });
     expect(save.status).toBe(403);
     expect(save.body.error.message).toMatch(/^Only DealBooks admins can change settings\. HubSpot did not say which user sent this request/);
@@ -100,7 +100,7 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
     expect(added.status).toBe(200);
     expect(added.body).toEqual({ access: { userId: String(ADA), isAdmin: true, admins: [String(ADA), String(GRACE)] } });
     const { body: read } = await q.card('GET', '/api/settings', undefined, GRACE);
-    expect(read.access).toEqual({ userId: String(GRACE), isAdmin: true, admins: [String(ADA), String(GRACE)] });
+    expect(read.access).toEqual({ userId: String(GRACE), isAdmin: true, admins: [String(ADA), String(GRACE)], mayCreate: true });
     const saved = await q.card('PATCH', '/api/settings', { settings: { memoTemplate: 'Thanks for {{dealName}}' }, version: read.version }, GRACE);
     expect(saved.status).toBe(200);
 
@@ -125,7 +125,7 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
     const removed = await q.card('PUT', '/api/settings/admins', { admins: [String(GRACE)] }, GRACE);
     expect(removed.body.access.admins).toEqual([String(GRACE)]);
     const { body: now } = await q.card('GET', '/api/settings', undefined, ADA);
-    expect(now.access).toEqual({ userId: String(ADA), isAdmin: false, admins: [String(GRACE)] });
+    expect(now.access).toEqual({ userId: String(ADA), isAdmin: false, admins: [String(GRACE)], mayCreate: true });
     const refused = await q.card('PATCH', '/api/settings', { settings: { autoInvoice: true }, version: now.version }, ADA);
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toBe(`Only DealBooks admins can change settings. Ask an admin (HubSpot user ${GRACE}) to add you, or to make the change.`);
@@ -166,7 +166,7 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
   it('When an account has no admin on record (installed before admins, no installer known), then nobody becomes admin by opening the settings, and installing DealBooks again makes the installer its admin', async () => {
     await q.world.ctx.pool.query('DELETE FROM portal_admins WHERE portal_id = $1', [q.portalId]);
     const first = await q.card('GET', '/api/settings', undefined, GRACE);
-    expect(first.body.access).toEqual({ userId: String(GRACE), isAdmin: false, admins: [] });
+    expect(first.body.access).toEqual({ userId: String(GRACE), isAdmin: false, admins: [], mayCreate: true });
     const refused = await q.card('PATCH', '/api/settings', { settings: { autoInvoice: true }, version: first.body.version }, GRACE);
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toMatch(/This account has no DealBooks admin yet: a HubSpot user who installs DealBooks again in this account \(its data is kept\) becomes its admin\./);
@@ -174,7 +174,7 @@ describe(`DealBooks admins (${DATABASE_KIND})`, () => {
 
     await q.world.control('hubspot', '/oauth/consent', { portalId: q.portalId, userId: GRACE, userEmail: DEMO_USERS.grace.userEmail });
     expect(await installDirect(q.world)).toBe(q.portalId);
-    expect((await q.card('GET', '/api/settings', undefined, GRACE)).body.access).toEqual({ userId: String(GRACE), isAdmin: true, admins: [String(GRACE)] });
+    expect((await q.card('GET', '/api/settings', undefined, GRACE)).body.access).toEqual({ userId: String(GRACE), isAdmin: true, admins: [String(GRACE)], mayCreate: true });
     expect(await connectionRows(q)).toBe(1);
   });
 });

@@ -370,6 +370,9 @@ describe(`Settings page: who decides a deal's customer (${DATABASE_KIND})`, () =
     expect((await q.card('GET', '/api/settings', undefined, GRACE)).body.access.isAdmin).toBe(false);
     await q.settings({ creators: [String(GRACE)] });
     try {
+      // The settings page learns from DealBooks who may decide, to offer the review list's buttons to them only.
+      expect((await q.card('GET', '/api/settings', undefined, ADA)).body.access).toMatchObject({ isAdmin: true, mayCreate: false });
+      expect((await q.card('GET', '/api/settings', undefined, GRACE)).body.access).toMatchObject({ isAdmin: false, mayCreate: true });
       const refusals = [
         await q.card('POST', `/api/deals/${onCard}/customer`, { customerId: '3' }, ADA),
         await q.card('POST', `/api/customers/review/${onList}`, { choose: '3' }, ADA),

@@ -7,8 +7,11 @@ import type { CustomerReview as Review, QboCustomer } from './types';
 
 type Decision = { accept: string } | { reject: string } | { choose: string } | { create: true };
 
-/** Deals whose QuickBooks customer waits for a person: accept a proposed customer, reject it, choose another, or create one. */
-export function CustomerReview({ isAdmin }: { isAdmin: boolean }) {
+/**
+ * Deals whose QuickBooks customer waits for a person: accept a proposed customer, reject it, choose another, or create
+ * one. Deciding is for those who may create documents (DealBooks' `creators` setting), as on the deal card.
+ */
+export function CustomerReview({ mayDecide }: { mayDecide: boolean }) {
   const { loaded, reload } = useDealBooks<{ review: Review[] }>('/api/customers/review');
   const [note, setNote] = useState<{ variant: 'success' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -45,7 +48,7 @@ export function CustomerReview({ isAdmin }: { isAdmin: boolean }) {
                 {c.displayName}
                 {c.email ? ` <${c.email}>` : ''}: score {c.score.toFixed(2)}
               </Text>
-              {isAdmin ? (
+              {mayDecide ? (
                 <ButtonRow>
                   <Button size="sm" disabled={busy} onClick={() => decide(r, { accept: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}>
                     Accept
@@ -57,7 +60,7 @@ export function CustomerReview({ isAdmin }: { isAdmin: boolean }) {
               ) : null}
             </Flex>
           ))}
-          {isAdmin && r.dealId ? (
+          {mayDecide && r.dealId ? (
             <ChooseAnother
               busy={busy}
               onChoose={(c) => decide(r, { choose: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}

@@ -52,7 +52,7 @@ export function SettingsPage({ context }: { context: Pick<SettingsContext, 'port
       <Divider />
       <ProductMappings key={`mappings-${generation}`} isAdmin={isAdmin} lists={lists} />
       <Divider />
-      <CustomerReview key={`review-${generation}`} isAdmin={isAdmin} />
+      <CustomerReview key={`review-${generation}`} mayDecide={view.access.mayCreate === true} />
       <Divider />
       <DryRun />
       <Divider />

@@ -53,6 +53,17 @@ describe('The settings page as a whole', () => {
     expect(maybeButton(page, 'Run the dry run')).not.toBeNull();
   });
 
+  test('When the person is not an admin but may create documents, then the settings stay read only and they may still decide the customers waiting for review', async () => {
+    fake = fakeDealBooks(everyAnswer({ 'GET /api/settings': { status: 200, body: settingsView({ access: { userId: '8', isAdmin: false, admins: ['7'], mayCreate: true } }) } }));
+    const page = renderPage();
+    await shows(page, 'Globex Corporation');
+    expect(text(page)).toContain('Read only: only DealBooks admins (7) can change this.');
+    expect(maybeButton(page, 'Save settings')).toBeNull();
+    expect(maybeButton(page, 'Accept')).not.toBeNull();
+    expect(maybeButton(page, 'Reject')).not.toBeNull();
+    expect(maybeButton(page, 'Create a new customer')).not.toBeNull();
+  });
+
   test('When DealBooks does not say who may change the settings, then the page is read only', async () => {
     const { access: _left, ...withoutAccess } = settingsView();
     fake = fakeDealBooks(everyAnswer({ 'GET /api/settings': { status: 200, body: withoutAccess } }));

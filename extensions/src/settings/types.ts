@@ -43,6 +43,8 @@ export interface Access {
   userId: string | null;
   isAdmin: boolean;
   admins: string[];
+  /** May create documents, and so decide which QuickBooks customer a deal is billed to (absent: an older DealBooks). */
+  mayCreate?: boolean;
 }
 
 /** GET /api/settings. */

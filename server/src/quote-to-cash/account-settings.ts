@@ -7,7 +7,7 @@ import { fieldDetails, invalidFields, perFieldIssues } from '../lib/validation';
 import { mapItems } from '../sync/items';
 import { memoTemplateProblems } from '../sync/memo';
 import type { QboItem } from '../sync/model';
-import { DEFAULT_SETTINGS, mergeSettings, missingSettingKeys, settingsSchema, triggerStagesFor, wonStageIds, type Settings } from '../sync/settings';
+import { DEFAULT_SETTINGS, mayCreate, mergeSettings, missingSettingKeys, settingsSchema, triggerStagesFor, wonStageIds, type Settings } from '../sync/settings';
 import { settingReferences, type UnusableReference } from '../sync/setting-references';
 import { pipelinesOf } from './auto-invoice';
 import { withinCardBudget } from './card-actions';
@@ -40,8 +40,11 @@ export interface SettingsView {
    */
   unusableReferences: UnusableReference[] | null;
   updatedAt: StoredSettings['updatedAt'];
-  /** Who is reading, whether they may change anything (connections/account-admins.ts), and who may. */
-  access: AccountAccess;
+  /**
+   * Who is reading, whether they may change anything (connections/account-admins.ts), who may, and whether they may
+   * create documents and so decide a deal's customer (the `creators` setting), as the review list asks.
+   */
+  access: AccountAccess & { mayCreate: boolean };
 }
 
 export async function settingsView(deps: QuoteToCashDeps, who: { portalId: number; userId?: number }): Promise<SettingsView> {
@@ -68,7 +71,7 @@ export async function settingsView(deps: QuoteToCashDeps, who: { portalId: numbe
       deps.logger.warn({ err, portalId }, 'the QuickBooks ids of the settings could not be checked');
     }
   }
-  return { settings: stored.settings, version: stored.version, defaults: DEFAULT_SETTINGS, pipelines, unusableReferences: unusable, updatedAt: stored.updatedAt, access };
+  return { settings: stored.settings, version: stored.version, defaults: DEFAULT_SETTINGS, pipelines, unusableReferences: unusable, updatedAt: stored.updatedAt, access: { ...access, mayCreate: mayCreate(stored.settings, who.userId) } };
 }
 
 /**

@@ -83,7 +83,7 @@ export function settingsView(overrides: Partial<SettingsView> = {}): SettingsVie
     ],
     unusableReferences: [],
     updatedAt: null,
-    access: { userId: '7', isAdmin: true, admins: ['7'] },
+    access: { userId: '7', isAdmin: true, admins: ['7'], mayCreate: true },
     ...overrides,
   };
 }
