@@ -205,8 +205,10 @@ export async function benchQuoteToCash(record: Record, databaseUrl: string | und
           for (let polls = 0; ; polls++) {
             const deal = await json(`${hs}/deals/${dealId}`);
             if (deal.properties.dealbooks_invoice_status === 'paid' && deal.properties.dealbooks_invoice_balance === '0') break;
-            if (polls > 3000) throw new Error(`deal ${dealId}: not shown paid after ${polls} polls`);
-            await new Promise((r) => setTimeout(r, 10));
+            if (polls > 600) throw new Error(`deal ${dealId}: not shown paid after ${polls} polls`);
+            // The simulators share this process with DealBooks: ten loops asking every 10 ms were a thousand requests a
+            // second competing with the work being timed. Every 50 ms keeps the resolution well under the 1 s goal.
+            await new Promise((r) => setTimeout(r, 50));
           }
           paymentLatencies.push(performance.now() - start);
         }
