@@ -163,8 +163,8 @@ describe(`QuickBooks sales adapter (${DATABASE_KIND})`, () => {
         ]),
       );
       expect(await q.sales.classes(q.portalId)).toEqual([
-        { id: '1', name: 'Consulting', active: true },
-        { id: '2', name: 'Design', active: true },
+        { id: '1', name: 'Consulting', ownName: 'Consulting', active: true },
+        { id: '2', name: 'Design', ownName: 'Design', active: true },
       ]);
     });
 
@@ -175,6 +175,7 @@ describe(`QuickBooks sales adapter (${DATABASE_KIND})`, () => {
         customTxnNumbers: false,
         usingSalesTax: true,
         bookCloseDate: null,
+        classTracking: true, // the demo company tracks classes per transaction (its preferences fixture)
         homeCurrency: 'USD',
         multicurrency: false,
         utcOffsetMinutes: -480, // the simulated company's zone, as the envelope `time` prints it
@@ -184,6 +185,11 @@ describe(`QuickBooks sales adapter (${DATABASE_KIND})`, () => {
       expect((await q.sales.preferences(q.portalId)).bookCloseDate).toBe('2025-12-31');
       await q.sim('PATCH', `/quickbooks/companies/${q.realmId}/preferences`, { AccountingInfoPrefs: { BookCloseDate: null } });
       expect((await q.sales.preferences(q.portalId)).bookCloseDate).toBeNull();
+      // Class tracking is on when either switch is: per transaction or per line.
+      await q.sim('PATCH', `/quickbooks/companies/${q.realmId}/preferences`, { AccountingInfoPrefs: { ClassTrackingPerTxn: false, ClassTrackingPerTxnLine: false } });
+      expect((await q.sales.preferences(q.portalId)).classTracking).toBe(false);
+      await q.sim('PATCH', `/quickbooks/companies/${q.realmId}/preferences`, { AccountingInfoPrefs: { ClassTrackingPerTxnLine: true } });
+      expect((await q.sales.preferences(q.portalId)).classTracking).toBe(true);
     });
   });
 
