@@ -56,7 +56,7 @@ export function SettingsPage({ context }: { context: Pick<SettingsContext, 'port
       <Divider />
       <DryRun />
       <Divider />
-      <SyncLog isAdmin={isAdmin} />
+      <SyncLog mayRetry={view.access.mayCreate === true} />
       <Divider />
       <AdminsSection access={view.access} onSaved={settings.reload} />
       {isAdmin ? (

@@ -1,5 +1,5 @@
 import { Button, Input, LoadingButton, Select } from '@hubspot/ui-extensions';
-import { everyAnswer, fakeDealBooks, type FakeDealBooks } from './__tests__/fake-dealbooks';
+import { everyAnswer, fakeDealBooks, settingsView, type FakeDealBooks } from './__tests__/fake-dealbooks';
 import { formatCents, fieldMessages } from './load';
 import { DealBooksError } from '../shared/api';
 import { change, maybeButton, press, renderPage, shows, text } from './__tests__/page-test-kit';
@@ -167,6 +167,24 @@ describe('Sync log', () => {
     await shows(page, 'Queued to run again; the log shows the outcome in a moment.');
     expect(posts('/api/sync-log/11/retry')).toHaveLength(1);
     expect(posts('/api/sync-log/10/retry')).toHaveLength(0);
+  });
+
+  test('When a failed entry is not about a deal’s action, then no Retry is offered (DealBooks would answer 409)', async () => {
+    fake = fakeDealBooks(everyAnswer());
+    fake.on('GET /api/sync-log?limit=25', {
+      status: 200,
+      body: { entries: [{ id: 12, occurredAt: '2026-12-02T10:00:00.000Z', action: 'poll_payments', outcome: 'failed', message: 'Polling payments failed.', dealId: null, dealActionId: null, qboEntityType: null, qboEntityId: null }], next: null },
+    });
+    const page = renderPage();
+    await shows(page, 'Polling payments failed.');
+    expect(maybeButton(page, 'Retry')).toBeNull();
+  });
+
+  test('When the user may not create documents, then no Retry is offered (DealBooks refuses their retries)', async () => {
+    fake = fakeDealBooks(everyAnswer({ 'GET /api/settings': { status: 200, body: settingsView({ access: { userId: '7', isAdmin: true, admins: ['7'], mayCreate: false } }) } }));
+    const page = renderPage();
+    await shows(page, 'QuickBooks refused the invoice: the period is closed.');
+    expect(maybeButton(page, 'Retry')).toBeNull();
   });
 });
 
