@@ -196,11 +196,15 @@ describe('The deal card sends an invoice to the address the person confirms', ()
     await card.says('Send invoice');
     const modal = () => card.renderer.find(Modal, { id: sendModalId('130') });
     expect(readText(modal())).toContain('QuickBooks will email invoice 1042 ($500.00 due) to this address.\nSend to\nap@larkspur.example');
-    modal().find(Input).trigger('onChange', 'billing@larkspur' as never);
+    // Typing (onInput; onChange only comes when the field is left) already decides whether Send can be pressed.
+    modal().find(Input).trigger('onInput', 'billing@larkspur' as never);
+    await card.renderer.waitFor(() => expect(card.button('Send')!.props.disabled).toBe(true));
+    expect(readText(modal())).not.toContain('Enter an email address');
+    modal().find(Input).trigger('onBlur', 'billing@larkspur' as never);
     await card.renderer.waitFor(() => expect(readText(modal())).toContain('Enter an email address, like name@example.com.'));
-    expect(card.button('Send')!.props.disabled).toBe(true);
-    modal().find(Input).trigger('onChange', 'billing@larkspur.example' as never);
+    modal().find(Input).trigger('onInput', 'billing@larkspur.example' as never);
     await card.renderer.waitFor(() => expect(card.button('Send')!.props.disabled).toBe(false));
+    expect(readText(modal())).not.toContain('Enter an email address');
     card.click('Send');
     await eventually(() => expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/invoices/130/send', body: { sendTo: 'billing@larkspur.example' } }]));
   });

@@ -100,7 +100,8 @@ function ChooseAnother({ busy, onChoose, onCreate }: { busy: boolean; onChoose: 
   return (
     <Flex direction="column" gap="xs">
       <Flex direction="row" gap="xs" align="end">
-        <Input label="Find another QuickBooks customer" name="customerSearch" value={search} onChange={(v) => setSearch(v)} />
+        {/* onInput: Search is offered as soon as something is typed, not only once the field is left. */}
+        <Input label="Find another QuickBooks customer" name="customerSearch" value={search} onInput={(v) => setSearch(v)} onChange={(v) => setSearch(v)} />
         <Button size="sm" variant="secondary" disabled={busy || search.trim() === ''} onClick={() => find()}>
           Search
         </Button>

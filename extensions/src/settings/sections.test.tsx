@@ -2,7 +2,7 @@ import { Button, Input, LoadingButton, Select } from '@hubspot/ui-extensions';
 import { everyAnswer, fakeDealBooks, settingsView, type FakeDealBooks } from './__tests__/fake-dealbooks';
 import { formatCents, fieldMessages } from './load';
 import { DealBooksError } from '../shared/api';
-import { change, maybeButton, press, renderPage, shows, text } from './__tests__/page-test-kit';
+import { change, maybeButton, press, renderPage, shows, text, type } from './__tests__/page-test-kit';
 
 let fake: FakeDealBooks | undefined;
 afterEach(() => {
@@ -61,7 +61,9 @@ describe('Customers to review', () => {
     );
     const page = renderPage();
     await shows(page, 'Find another QuickBooks customer');
-    change(page.find(Input, { name: 'customerSearch' }), 'Glo');
+    expect(maybeButton(page, 'Search')!.props.disabled).toBe(true);
+    type(page.find(Input, { name: 'customerSearch' }), 'Glo');
+    await page.waitFor(() => expect(maybeButton(page, 'Search')!.props.disabled).toBe(false));
     press(page, 'Search');
     await page.waitFor(() => expect(page.find(Select, { name: 'customerChoice' }).props.options.map((o) => o.label)).toEqual(['Choose a customer', 'Globex Europe', 'Globex Old (inactive: choosing it makes it active again)']));
     change(page.find(Select, { name: 'customerChoice' }), '60');
@@ -196,9 +198,9 @@ describe('Delete my data', () => {
     await shows(page, `Type the account id ${portalId} to confirm`);
     const del = () => page.find(LoadingButton, (n) => n.text === 'Delete all DealBooks data');
     expect(del().props.disabled).toBe(true);
-    change(page.find(Input, { name: 'deleteConfirm' }), `${portalId}9`);
+    type(page.find(Input, { name: 'deleteConfirm' }), `${portalId}9`);
     await page.waitFor(() => expect(del().props.disabled).toBe(true));
-    change(page.find(Input, { name: 'deleteConfirm' }), portalId);
+    type(page.find(Input, { name: 'deleteConfirm' }), portalId);
     await page.waitFor(() => expect(del().props.disabled).toBe(false));
     expect(posts('/api/account/delete')).toHaveLength(0);
     press(page, 'Delete all DealBooks data');
