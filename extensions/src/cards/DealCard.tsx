@@ -78,8 +78,9 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
     };
   }, [load]);
 
-  // While work is under way, ask again every pollMs, else every refreshMs; an unmounted card asks no more.
-  const working = (summary?.pending.length ?? 0) > 0;
+  // While work is under way, ask again every pollMs, else every refreshMs; an unmounted card asks no more. Work that
+  // only waits (for a reconnect, an outage to pass: possibly days) is not under way, so it is asked about at refreshMs.
+  const working = summary?.pending.some((p) => p.waitingFor === null) ?? false;
   const hasSummary = summary !== null;
   useEffect(() => {
     if (!hasSummary) return;
