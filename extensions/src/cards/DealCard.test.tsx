@@ -112,7 +112,7 @@ describe('The deal card while work is under way', () => {
     expect(card.text().split('QuickBooks is not answering').length - 1).toBe(1);
   });
 
-  it('When work is running, then a spinner says what it does; the card asks again every poll until the work is done, then refreshes the deal\'s properties once and stops asking', async () => {
+  it('When work is running, then a spinner says what it does; the card asks again every poll until the work is done, then refreshes the deal\'s properties once and asks only at the slower refresh', async () => {
     const running = summary({ pending: [{ ...outage, status: 'running', waitingFor: null, nextAttemptAt: null }], allowedActions: [] });
     let reads = 0;
     stub = stubDealBooks({ [SUMMARY]: () => (++reads < 3 ? { status: 200, body: running } : { status: 200, body: summary({ invoices: [invoice()], allowedActions: ['send_invoice'] }) }) });
