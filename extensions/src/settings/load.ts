@@ -17,7 +17,8 @@ export function asDealBooksError(err: unknown): DealBooksError {
 /**
  * Reads `path` (null: nothing to read, e.g. QuickBooks is not connected) and reads it again on `reload()`.
  * Reading the same path again keeps the last answer, marked refreshing, so a reload never replaces what a person sees
- * (notes, unsaved edits) with a spinner. Another path starts over at loading.
+ * (notes, unsaved edits) with a spinner. Another path starts over at loading, and a path that becomes null forgets
+ * the answer: it belonged to what is no longer there (a disconnected company's items must not stay on offer).
  */
 export function useDealBooks<T>(path: string | null): { loaded: Loaded<T>; reload: () => void } {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
@@ -26,7 +27,10 @@ export function useDealBooks<T>(path: string | null): { loaded: Loaded<T>; reloa
   useEffect(() => {
     const samePath = lastPath.current === path;
     lastPath.current = path;
-    if (path === null) return;
+    if (path === null) {
+      setLoaded({ state: 'loading' });
+      return;
+    }
     let current = true;
     setLoaded((was) => (samePath && was.state === 'ready' ? { state: 'ready', data: was.data, refreshing: true } : { state: 'loading' }));
     callDealBooks<T>(path).then(
