@@ -16,11 +16,12 @@ export function CustomerReview({ mayDecide }: { mayDecide: boolean }) {
   const [note, setNote] = useState<{ variant: 'success' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function decide(r: Review, decision: Decision, words: string) {
+  // A decision is posted for a deal; an entry without one offers none (DealBooks has nothing to post it to).
+  async function decide(dealId: string, decision: Decision, words: string) {
     setBusy(true);
     setNote(null);
     try {
-      await callDealBooks(`/api/customers/review/${encodeURIComponent(r.dealId ?? '')}`, { method: 'POST', body: decision });
+      await callDealBooks(`/api/customers/review/${encodeURIComponent(dealId)}`, { method: 'POST', body: decision });
       setNote({ variant: 'success', text: words });
       reload();
     } catch (err) {
@@ -48,12 +49,12 @@ export function CustomerReview({ mayDecide }: { mayDecide: boolean }) {
                 {c.displayName}
                 {c.email ? ` <${c.email}>` : ''}: score {c.score.toFixed(2)}
               </Text>
-              {mayDecide ? (
+              {mayDecide && r.dealId ? (
                 <ButtonRow>
-                  <Button size="sm" disabled={busy} onClick={() => decide(r, { accept: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}>
+                  <Button size="sm" disabled={busy} onClick={() => decide(r.dealId!, { accept: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}>
                     Accept
                   </Button>
-                  <Button size="sm" variant="secondary" disabled={busy} onClick={() => decide(r, { reject: c.id }, `${c.displayName} will not be proposed again for ${nameOf(r) ?? 'this company'}.`)}>
+                  <Button size="sm" variant="secondary" disabled={busy} onClick={() => decide(r.dealId!, { reject: c.id }, `${c.displayName} will not be proposed again for ${nameOf(r) ?? 'this company'}.`)}>
                     Reject
                   </Button>
                 </ButtonRow>
@@ -63,8 +64,8 @@ export function CustomerReview({ mayDecide }: { mayDecide: boolean }) {
           {mayDecide && r.dealId ? (
             <ChooseAnother
               busy={busy}
-              onChoose={(c) => decide(r, { choose: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}
-              onCreate={() => decide(r, { create: true }, `DealBooks will create a new QuickBooks customer for ${nameOf(r) ?? 'this company'}.`)}
+              onChoose={(c) => decide(r.dealId!, { choose: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}
+              onCreate={() => decide(r.dealId!, { create: true }, `DealBooks will create a new QuickBooks customer for ${nameOf(r) ?? 'this company'}.`)}
             />
           ) : null}
         </Flex>

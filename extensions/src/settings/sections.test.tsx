@@ -52,6 +52,22 @@ describe('Customers to review', () => {
     expect(posts('/api/customers/review/42').map((c) => c.body)).toEqual([{ accept: '58' }, { reject: '58' }]);
   });
 
+  test('When an entry names no deal, then it offers no decision (DealBooks decides per deal)', async () => {
+    fake = fakeDealBooks(
+      everyAnswer({
+        'GET /api/customers/review': {
+          status: 200,
+          body: { review: [{ dealId: null, name: 'Initech', candidates: [{ id: '70', displayName: 'Initech LLC', email: null, score: 0.9, reason: 'fuzzy' }], since: '2026-12-01T00:00:00.000Z', message: null }] },
+        },
+      }),
+    );
+    const page = renderPage();
+    await shows(page, 'Initech LLC');
+    expect(maybeButton(page, 'Accept')).toBeNull();
+    expect(maybeButton(page, 'Reject')).toBeNull();
+    expect(maybeButton(page, 'Create a new customer')).toBeNull();
+  });
+
   test('When another customer is searched and chosen, or a new one asked for, then DealBooks gets that choice', async () => {
     fake = fakeDealBooks(
       everyAnswer({
