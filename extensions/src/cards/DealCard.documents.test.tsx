@@ -235,7 +235,7 @@ describe('The deal card sends an invoice to the address the person confirms', ()
 });
 
 describe('The deal card shows every problem with its fix', () => {
-  it('When a problem is one DealBooks can fix, then its Alert has the button; otherwise the Alert says how, in DealBooks\' words', async () => {
+  it('When no customer can be billed, then the Alert says how in DealBooks\' words and offers no button: creating one there would override finance\'s "Create customers" setting', async () => {
     stub = stubDealBooks({
       [SUMMARY]: {
         status: 200,
@@ -248,15 +248,12 @@ describe('The deal card shows every problem with its fix', () => {
           allowedActions: ['confirm_customer'],
         }),
       },
-      'POST /api/deals/123/customer': { status: 200, body: { customer: { state: 'will_create' }, requeuedActionId: 4 } },
     });
     const card = renderCard();
     await card.says('No customer to bill');
-    expect(card.text()).toContain('The deal has no company or contact to bill. Add one in HubSpot, or let DealBooks create a customer.\nCreate a new customer');
+    expect(card.text()).toContain('No customer to bill\nThe deal has no company or contact to bill. Add one in HubSpot, or let DealBooks create a customer.');
     expect(card.text()).toContain('The books are closed for that date\nThe transaction date 2026-10-01 is in a closed period in QuickBooks (books closed through 2026-10-31). Ask your accountant to reopen the period.');
-    expect(card.buttons()).toEqual(['Create a new customer']);
-    card.click('Create a new customer');
-    await eventually(() => expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/deals/123/customer', body: { create: true } }]));
+    expect(card.buttons()).toEqual([]);
   });
 
   it('When the problem is a lost QuickBooks connection and the user may reconnect, then its Alert offers "Reconnect QuickBooks"', async () => {

@@ -171,7 +171,7 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
       ) : null}
       <ConnectionSection connection={summary.connection} allowed={allowed} />
       <PendingWorkSection pending={summary.pending} timeZone={timeZone} locale={locale} />
-      <ProblemList problems={problems} allowed={allowed} busy={busy} onChoose={choose} />
+      <ProblemList problems={problems} allowed={allowed} />
       <CustomerSection customer={summary.customer} allowed={allowed} busy={busy} onChoose={choose} />
       {summary.invoices.length > 0 ? <Heading>Invoices</Heading> : null}
       {summary.invoices.map((invoice) => (
@@ -194,7 +194,7 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
               key={kind}
               variant={kind === 'invoice' ? 'primary' : 'secondary'}
               disabled={busy}
-              overlay={<PreviewPanel kind={kind} dealId={dealId} allowed={allowed} busy={busy} onConfirm={create} onChoose={choose} />}
+              overlay={<PreviewPanel kind={kind} dealId={dealId} allowed={allowed} busy={busy} onConfirm={create} />}
             >
               {kind === 'invoice' ? 'Create invoice' : 'Create estimate'}
             </Button>
