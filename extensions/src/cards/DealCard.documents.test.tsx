@@ -129,6 +129,33 @@ describe('The deal card creates a document only after its preview is confirmed',
     await eventually(() => expect(card.renderer.mocks.actions.closeOverlay.calls).toEqual([[previewPanelId('invoice')]]));
   });
 
+  it('When DealBooks answers that the document already exists (200 "exists"), then the card says so with its number', async () => {
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: summary() },
+      'GET /api/deals/123/preview?kind=invoice': { status: 200, body: preview() },
+      'POST /api/deals/123/invoices': { status: 200, body: { status: 'exists', document: { id: '130', docNumber: '1042', url: null } } },
+    });
+    const card = renderCard();
+    await card.says('Create invoice');
+    const panel = () => card.renderer.find(Panel, { id: previewPanelId('invoice') });
+    panel().trigger('onOpen');
+    await card.renderer.waitFor(() => expect(readText(panel())).toContain('Lines'));
+    card.click('Create invoice in QuickBooks');
+    await card.says('Invoice 1042 already exists in QuickBooks; nothing new was created.');
+    expect(card.text()).toContain('Already in QuickBooks');
+  });
+
+  it('When converting answers that the deal already has its invoice, then the card names that invoice', async () => {
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: summary({ estimates: [estimate({ status: 'accepted' })], allowedActions: ['convert_estimate'] }) },
+      'POST /api/estimates/131/convert': { status: 200, body: { status: 'exists', document: { id: '130' } } },
+    });
+    const card = renderCard();
+    await card.says('Estimate 1043');
+    card.click('Convert to invoice');
+    await card.says('This deal already has invoice 130 in QuickBooks; the estimate was not converted again.');
+  });
+
   it('When the preview has problems, then each is shown in DealBooks\' words and creating is not offered', async () => {
     const blocked = preview({
       problems: [{ code: 'unmapped_product', message: 'Product "Widget" has no QuickBooks item. Map it in DealBooks settings, or set a default item.' }],

@@ -49,6 +49,8 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
   const [busy, setBusy] = useState(false);
   /** The server's words when it refused what the person asked for (403, 409, 422...). */
   const [refusal, setRefusal] = useState<string | null>(null);
+  /** What DealBooks answered instead of doing the work: the document already exists (a 200 `exists`). */
+  const [notice, setNotice] = useState<string | null>(null);
   const mounted = useRef(true);
   const previous = useRef<DealSummary | null>(null);
 
@@ -103,6 +105,7 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
   const press = async (call: () => Promise<unknown>): Promise<boolean> => {
     setBusy(true);
     setRefusal(null);
+    setNotice(null);
     let ok = false;
     try {
       await call();
@@ -116,11 +119,18 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
     return ok;
   };
 
+  /** Posts a press; an `exists` answer (200: nothing was queued, the document is already there) is said in words. */
+  const ask = async (path: string, exists: (document: { id: string; docNumber?: string | null }) => string) => {
+    const { body } = await callDealBooks<ActionAnswer>(path, { method: 'POST', body: {} });
+    if (body.status === 'exists' && mounted.current) setNotice(exists(body.document));
+  };
   const create = async (kind: DocumentKind) => {
-    await press(() => callDealBooks<ActionAnswer>(`/api/deals/${dealId}/${kind}s`, { method: 'POST', body: {} }));
+    await press(() => ask(`/api/deals/${dealId}/${kind}s`, (d) => `${kind === 'invoice' ? 'Invoice' : 'Estimate'} ${d.docNumber ?? d.id} already exists in QuickBooks; nothing new was created.`));
     actions.closeOverlay(previewPanelId(kind));
   };
-  const convert = (estimateId: string) => void press(() => callDealBooks<ActionAnswer>(`/api/estimates/${estimateId}/convert`, { method: 'POST', body: {} }));
+  // Converting answers `exists` with the deal's invoice: a deal gets one invoice, so the estimate was not converted again.
+  const convert = (estimateId: string) =>
+    void press(() => ask(`/api/estimates/${estimateId}/convert`, (d) => `This deal already has invoice ${d.docNumber ?? d.id} in QuickBooks; the estimate was not converted again.`));
   const send = async (invoiceId: string, sendTo: string) => {
     const ok = await press(() => callDealBooks<ActionAnswer>(`/api/invoices/${invoiceId}/send`, { method: 'POST', body: { sendTo } }));
     actions.closeOverlay(sendModalId(invoiceId));
@@ -167,6 +177,11 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
       {refusal ? (
         <Alert title="DealBooks did not do that" variant="danger">
           {refusal}
+        </Alert>
+      ) : null}
+      {notice ? (
+        <Alert title="Already in QuickBooks" variant="info">
+          {notice}
         </Alert>
       ) : null}
       <ConnectionSection connection={summary.connection} allowed={allowed} />
