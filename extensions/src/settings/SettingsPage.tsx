@@ -54,7 +54,7 @@ export function SettingsPage({ context }: { context: Pick<SettingsContext, 'port
       <Divider />
       <CustomerReview key={`review-${generation}`} mayDecide={view.access.mayCreate === true} />
       <Divider />
-      <DryRun />
+      <DryRun timeZone={context.portal.timezone} />
       <Divider />
       <SyncLog mayRetry={view.access.mayCreate === true} />
       <Divider />

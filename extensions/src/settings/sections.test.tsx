@@ -116,7 +116,8 @@ describe('Dry run', () => {
               {
                 dealId: '41',
                 dealName: 'Initech renewal',
-                closeDate: '2026-11-30T12:00:00.000Z',
+                // Evening of 30 November in the account's time zone (the renderer's portal is in America/New_York).
+                closeDate: '2026-12-01T03:00:00.000Z',
                 amount: '1200.50',
                 document: { kind: 'invoice', customer: { displayName: 'Initech' }, totalCents: 120050, currency: 'USD' },
                 problems: [],
@@ -134,7 +135,8 @@ describe('Dry run', () => {
     await shows(page, 'Invoice for Initech, 1,200.50 USD');
     const shown = text(page);
     expect(shown).toContain('Initech renewal');
-    expect(shown).toContain('2026-11-30');
+    expect(shown).toContain('Initech renewal\n2026-11-30\n');
+    expect(shown).not.toContain('2026-12-01');
     expect(shown).toContain('Globex pilot');
     expect(shown).toContain('No document');
     expect(shown).toContain('Map the product Widget to a QuickBooks item.');
