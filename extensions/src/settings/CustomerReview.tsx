@@ -84,15 +84,18 @@ export function CustomerReview({ mayDecide }: { mayDecide: boolean }) {
 /** Search QuickBooks customers by name and pick one, or ask for a new one. */
 function ChooseAnother({ busy, onChoose, onCreate }: { busy: boolean; onChoose: (c: QboCustomer) => void; onCreate: () => void }) {
   const [search, setSearch] = useState('');
-  const [found, setFound] = useState<QboCustomer[] | null>(null);
+  // The answer with the words it answered: the field follows typing, so it may already hold words not yet searched.
+  const [result, setResult] = useState<{ term: string; customers: QboCustomer[] } | null>(null);
+  const found = result?.customers ?? null;
   const [picked, setPicked] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
 
   async function find() {
     setProblem(null);
     try {
-      const answer = await callDealBooks<{ customers: QboCustomer[] }>(`/api/quickbooks/customers?search=${encodeURIComponent(search)}`);
-      setFound(answer.body.customers);
+      const term = search;
+      const answer = await callDealBooks<{ customers: QboCustomer[] }>(`/api/quickbooks/customers?search=${encodeURIComponent(term)}`);
+      setResult({ term, customers: answer.body.customers });
     } catch (err) {
       setProblem(asDealBooksError(err).message);
     }
@@ -111,7 +114,7 @@ function ChooseAnother({ busy, onChoose, onCreate }: { busy: boolean; onChoose: 
         </Button>
       </Flex>
       {problem ? <Text>{problem}</Text> : null}
-      {found && found.length === 0 ? <Text>No QuickBooks customer matches “{search}”.</Text> : null}
+      {found && found.length === 0 ? <Text>No QuickBooks customer matches “{result?.term}”.</Text> : null}
       {found && found.length > 0 ? (
         <Flex direction="row" gap="xs" align="end">
           <Select

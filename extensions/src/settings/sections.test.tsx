@@ -68,6 +68,19 @@ describe('Customers to review', () => {
     expect(maybeButton(page, 'Create a new customer')).toBeNull();
   });
 
+  test('When a search finds nothing and the person types on, then the page still names the words searched, not those being typed', async () => {
+    fake = fakeDealBooks(everyAnswer({ 'GET /api/quickbooks/customers?search=Zed': { status: 200, body: { customers: [] } } }));
+    const page = renderPage();
+    await shows(page, 'Find another QuickBooks customer');
+    type(page.find(Input, { name: 'customerSearch' }), 'Zed');
+    await page.waitFor(() => expect(maybeButton(page, 'Search')!.props.disabled).toBe(false));
+    press(page, 'Search');
+    await shows(page, 'No QuickBooks customer matches “Zed”.');
+    type(page.find(Input, { name: 'customerSearch' }), 'Zeta');
+    await page.waitFor(() => expect(page.find(Input, { name: 'customerSearch' }).props.value).toBe('Zeta'));
+    expect(text(page)).toContain('No QuickBooks customer matches “Zed”.');
+  });
+
   test('When another customer is searched and chosen, or a new one asked for, then DealBooks gets that choice', async () => {
     fake = fakeDealBooks(
       everyAnswer({
