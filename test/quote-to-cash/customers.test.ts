@@ -152,6 +152,25 @@ describe('Customer resolution: near matches wait for a person', () => {
     expect((await q.card('GET', '/api/customers/review')).body.review.some((r: any) => r.dealId === dealId)).toBe(false);
   });
 
+  it('When only listed users may create, then only a listed user is offered choosing the customer (the server refuses anyone else)', async () => {
+    const { dealId } = await customerDeal(q, { name: 'Harborline creators deal', company: 'Harborline Surveyor' });
+    expect(await invoiceDeal(q, dealId)).toEqual([]);
+    await q.settings({ creators: ['4242001'] });
+    try {
+      const theirs = await q.card('GET', `/api/deals/${dealId}/summary`, undefined, 4242002);
+      expect(theirs.status).toBe(200);
+      expect(theirs.body.customer.state).toBe('needs_confirmation');
+      expect(theirs.body.allowedActions).not.toContain('confirm_customer');
+      const refused = await q.card('POST', `/api/deals/${dealId}/customer`, { customerId: surveyors }, 4242002);
+      expect(refused.status).toBe(403);
+
+      const creators = await q.card('GET', `/api/deals/${dealId}/summary`, undefined, 4242001);
+      expect(creators.body.allowedActions).toContain('confirm_customer');
+    } finally {
+      await q.settings({ creators: 'everyone' });
+    }
+  });
+
   it('When a person answers "none of these" for a near match, then a new customer is created from the company and the invoice goes to it', async () => {
     const { dealId } = await customerDeal(q, { name: 'Harborline Surveys retainer', company: 'Harborline Surveys', contacts: [{ firstname: 'Sue', lastname: 'Vey', email: 'sue@harborline-surveys.example' }] });
     expect(await invoiceDeal(q, dealId)).toEqual([]);

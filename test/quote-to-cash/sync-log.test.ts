@@ -174,6 +174,20 @@ describe('Sync log: every attempt, per account', () => {
     expect((await q.card('GET', `/api/deals/${failedDeal}/summary`)).body.invoices).toEqual([]);
   });
 
+  it('When only listed users may create, then someone else cannot retry an entry (a retry creates, sends or converts again)', async () => {
+    const failedId = (await syncLog(q, `?dealId=${failedDeal}&outcome=failed`)).entries[0].id;
+    await q.settings({ creators: ['4242001'] });
+    try {
+      const refused = await q.card('POST', `/api/sync-log/${failedId}/retry`, {}, 4242002);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toMatch(/allow only some users to create invoices.*Ask a DealBooks admin to add you/);
+    } finally {
+      await q.settings({ creators: 'everyone' });
+    }
+    await q.drain();
+    expect((await q.card('GET', `/api/deals/${failedDeal}/summary`)).body.invoices).toEqual([]);
+  });
+
   it('When a failed entry is retried after the cause is gone, then the action runs again and the invoice is created once; a succeeded entry cannot be retried', async () => {
     const failed = (await syncLog(q, `?dealId=${failedDeal}&outcome=failed`)).entries[0];
     const retry = await q.card('POST', `/api/sync-log/${failed.id}/retry`, {});

@@ -129,6 +129,33 @@ describe('The deal card creates a document only after its preview is confirmed',
     await eventually(() => expect(card.renderer.mocks.actions.closeOverlay.calls).toEqual([[previewPanelId('invoice')]]));
   });
 
+  it('When DealBooks answers that the document already exists (200 "exists"), then the card says so with its number', async () => {
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: summary() },
+      'GET /api/deals/123/preview?kind=invoice': { status: 200, body: preview() },
+      'POST /api/deals/123/invoices': { status: 200, body: { status: 'exists', document: { id: '130', docNumber: '1042', url: null } } },
+    });
+    const card = renderCard();
+    await card.says('Create invoice');
+    const panel = () => card.renderer.find(Panel, { id: previewPanelId('invoice') });
+    panel().trigger('onOpen');
+    await card.renderer.waitFor(() => expect(readText(panel())).toContain('Lines'));
+    card.click('Create invoice in QuickBooks');
+    await card.says('Invoice 1042 already exists in QuickBooks; nothing new was created.');
+    expect(card.text()).toContain('Already in QuickBooks');
+  });
+
+  it('When converting answers that the deal already has its invoice, then the card names that invoice', async () => {
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: summary({ estimates: [estimate({ status: 'accepted' })], allowedActions: ['convert_estimate'] }) },
+      'POST /api/estimates/131/convert': { status: 200, body: { status: 'exists', document: { id: '130' } } },
+    });
+    const card = renderCard();
+    await card.says('Estimate 1043');
+    card.click('Convert to invoice');
+    await card.says('This deal already has invoice 130 in QuickBooks; the estimate was not converted again.');
+  });
+
   it('When the preview has problems, then each is shown in DealBooks\' words and creating is not offered', async () => {
     const blocked = preview({
       problems: [{ code: 'unmapped_product', message: 'Product "Widget" has no QuickBooks item. Map it in DealBooks settings, or set a default item.' }],
@@ -196,11 +223,15 @@ describe('The deal card sends an invoice to the address the person confirms', ()
     await card.says('Send invoice');
     const modal = () => card.renderer.find(Modal, { id: sendModalId('130') });
     expect(readText(modal())).toContain('QuickBooks will email invoice 1042 ($500.00 due) to this address.\nSend to\nap@larkspur.example');
-    modal().find(Input).trigger('onChange', 'billing@larkspur' as never);
+    // Typing (onInput; onChange only comes when the field is left) already decides whether Send can be pressed.
+    modal().find(Input).trigger('onInput', 'billing@larkspur' as never);
+    await card.renderer.waitFor(() => expect(card.button('Send')!.props.disabled).toBe(true));
+    expect(readText(modal())).not.toContain('Enter an email address');
+    modal().find(Input).trigger('onBlur', 'billing@larkspur' as never);
     await card.renderer.waitFor(() => expect(readText(modal())).toContain('Enter an email address, like name@example.com.'));
-    expect(card.button('Send')!.props.disabled).toBe(true);
-    modal().find(Input).trigger('onChange', 'billing@larkspur.example' as never);
+    modal().find(Input).trigger('onInput', 'billing@larkspur.example' as never);
     await card.renderer.waitFor(() => expect(card.button('Send')!.props.disabled).toBe(false));
+    expect(readText(modal())).not.toContain('Enter an email address');
     card.click('Send');
     await eventually(() => expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/invoices/130/send', body: { sendTo: 'billing@larkspur.example' } }]));
   });
@@ -231,7 +262,7 @@ describe('The deal card sends an invoice to the address the person confirms', ()
 });
 
 describe('The deal card shows every problem with its fix', () => {
-  it('When a problem is one DealBooks can fix, then its Alert has the button; otherwise the Alert says how, in DealBooks\' words', async () => {
+  it('When no customer can be billed, then the Alert says how in DealBooks\' words and offers no button: creating one there would override finance\'s "Create customers" setting', async () => {
     stub = stubDealBooks({
       [SUMMARY]: {
         status: 200,
@@ -244,15 +275,12 @@ describe('The deal card shows every problem with its fix', () => {
           allowedActions: ['confirm_customer'],
         }),
       },
-      'POST /api/deals/123/customer': { status: 200, body: { customer: { state: 'will_create' }, requeuedActionId: 4 } },
     });
     const card = renderCard();
     await card.says('No customer to bill');
-    expect(card.text()).toContain('The deal has no company or contact to bill. Add one in HubSpot, or let DealBooks create a customer.\nCreate a new customer');
+    expect(card.text()).toContain('No customer to bill\nThe deal has no company or contact to bill. Add one in HubSpot, or let DealBooks create a customer.');
     expect(card.text()).toContain('The books are closed for that date\nThe transaction date 2026-10-01 is in a closed period in QuickBooks (books closed through 2026-10-31). Ask your accountant to reopen the period.');
-    expect(card.buttons()).toEqual(['Create a new customer']);
-    card.click('Create a new customer');
-    await eventually(() => expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/deals/123/customer', body: { create: true } }]));
+    expect(card.buttons()).toEqual([]);
   });
 
   it('When the problem is a lost QuickBooks connection and the user may reconnect, then its Alert offers "Reconnect QuickBooks"', async () => {

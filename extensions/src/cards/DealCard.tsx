@@ -49,6 +49,8 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
   const [busy, setBusy] = useState(false);
   /** The server's words when it refused what the person asked for (403, 409, 422...). */
   const [refusal, setRefusal] = useState<string | null>(null);
+  /** What DealBooks answered instead of doing the work: the document already exists (a 200 `exists`). */
+  const [notice, setNotice] = useState<string | null>(null);
   const mounted = useRef(true);
   const previous = useRef<DealSummary | null>(null);
 
@@ -78,8 +80,9 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
     };
   }, [load]);
 
-  // While work is under way, ask again every pollMs, else every refreshMs; an unmounted card asks no more.
-  const working = (summary?.pending.length ?? 0) > 0;
+  // While work is under way, ask again every pollMs, else every refreshMs; an unmounted card asks no more. Work that
+  // only waits (for a reconnect, an outage to pass: possibly days) is not under way, so it is asked about at refreshMs.
+  const working = summary?.pending.some((p) => p.waitingFor === null) ?? false;
   const hasSummary = summary !== null;
   useEffect(() => {
     if (!hasSummary) return;
@@ -102,6 +105,7 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
   const press = async (call: () => Promise<unknown>): Promise<boolean> => {
     setBusy(true);
     setRefusal(null);
+    setNotice(null);
     let ok = false;
     try {
       await call();
@@ -115,11 +119,18 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
     return ok;
   };
 
+  /** Posts a press; an `exists` answer (200: nothing was queued, the document is already there) is said in words. */
+  const ask = async (path: string, exists: (document: { id: string; docNumber?: string | null }) => string) => {
+    const { body } = await callDealBooks<ActionAnswer>(path, { method: 'POST', body: {} });
+    if (body.status === 'exists' && mounted.current) setNotice(exists(body.document));
+  };
   const create = async (kind: DocumentKind) => {
-    await press(() => callDealBooks<ActionAnswer>(`/api/deals/${dealId}/${kind}s`, { method: 'POST', body: {} }));
+    await press(() => ask(`/api/deals/${dealId}/${kind}s`, (d) => `${kind === 'invoice' ? 'Invoice' : 'Estimate'} ${d.docNumber ?? d.id} already exists in QuickBooks; nothing new was created.`));
     actions.closeOverlay(previewPanelId(kind));
   };
-  const convert = (estimateId: string) => void press(() => callDealBooks<ActionAnswer>(`/api/estimates/${estimateId}/convert`, { method: 'POST', body: {} }));
+  // Converting answers `exists` with the deal's invoice: a deal gets one invoice, so the estimate was not converted again.
+  const convert = (estimateId: string) =>
+    void press(() => ask(`/api/estimates/${estimateId}/convert`, (d) => `This deal already has invoice ${d.docNumber ?? d.id} in QuickBooks; the estimate was not converted again.`));
   const send = async (invoiceId: string, sendTo: string) => {
     const ok = await press(() => callDealBooks<ActionAnswer>(`/api/invoices/${invoiceId}/send`, { method: 'POST', body: { sendTo } }));
     actions.closeOverlay(sendModalId(invoiceId));
@@ -168,9 +179,14 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
           {refusal}
         </Alert>
       ) : null}
+      {notice ? (
+        <Alert title="Already in QuickBooks" variant="info">
+          {notice}
+        </Alert>
+      ) : null}
       <ConnectionSection connection={summary.connection} allowed={allowed} />
       <PendingWorkSection pending={summary.pending} timeZone={timeZone} locale={locale} />
-      <ProblemList problems={problems} allowed={allowed} busy={busy} onChoose={choose} />
+      <ProblemList problems={problems} allowed={allowed} />
       <CustomerSection customer={summary.customer} allowed={allowed} busy={busy} onChoose={choose} />
       {summary.invoices.length > 0 ? <Heading>Invoices</Heading> : null}
       {summary.invoices.map((invoice) => (
@@ -193,7 +209,7 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
               key={kind}
               variant={kind === 'invoice' ? 'primary' : 'secondary'}
               disabled={busy}
-              overlay={<PreviewPanel kind={kind} dealId={dealId} allowed={allowed} busy={busy} onConfirm={create} onChoose={choose} />}
+              overlay={<PreviewPanel kind={kind} dealId={dealId} allowed={allowed} busy={busy} onConfirm={create} />}
             >
               {kind === 'invoice' ? 'Create invoice' : 'Create estimate'}
             </Button>

@@ -23,7 +23,6 @@ import { callDealBooks, DealBooksError, UNREACHABLE } from '../shared/api';
 import type { AllowedAction, Preview } from '../shared/types';
 import { formatCents, matchMethod, percent } from './format';
 import { ProblemList } from './Problems';
-import type { CustomerChoice } from './CustomerSection';
 
 export type DocumentKind = 'invoice' | 'estimate';
 export const previewPanelId = (kind: DocumentKind) => `dealbooks-preview-${kind}`;
@@ -55,7 +54,6 @@ export function PreviewPanel(props: {
   allowed: AllowedAction[];
   busy: boolean;
   onConfirm: (kind: DocumentKind) => Promise<void>;
-  onChoose: (choice: CustomerChoice) => void;
 }) {
   const { kind, dealId } = props;
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -88,7 +86,7 @@ export function PreviewPanel(props: {
         ) : null}
         {preview && !loading ? (
           <Flex direction="column" gap="sm">
-            <ProblemList problems={preview.problems} allowed={props.allowed} busy={props.busy} onChoose={props.onChoose} />
+            <ProblemList problems={preview.problems} allowed={props.allowed} />
             <DescriptionList direction="row">
               <DescriptionListItem label="Customer">
                 <Text>{customerLine(preview.customer)}</Text>

@@ -1,24 +1,24 @@
 import React from 'react';
-import { Alert, Button, Flex, Text } from '@hubspot/ui-extensions';
+import { Alert, Flex, Text } from '@hubspot/ui-extensions';
 import type { AllowedAction, Problem } from '../shared/types';
 import { ConnectQuickBooks } from './ConnectionSection';
-import type { CustomerChoice } from './CustomerSection';
 
 /**
  * Every problem as an Alert with DealBooks' own words (they say what is wrong and how to fix it), and a button where
- * DealBooks can do the fix itself and the person is allowed to: connect or reconnect QuickBooks, create the missing
- * customer, or choose the customer (the candidates are shown above). The rest are fixed in QuickBooks, HubSpot or
- * DealBooks settings, as the message says.
+ * DealBooks can do the fix itself and the person is allowed to: connect or reconnect QuickBooks; choosing the customer
+ * is pointed to the card's customer section, which lists the candidates. The rest, a missing customer among them, are
+ * fixed in QuickBooks, HubSpot or DealBooks settings, as the message says: DealBooks offers choosing a customer only
+ * when it has candidates to confirm, and creating one here would override finance's "Create customers" setting.
  */
-export function ProblemList(props: { problems: Problem[]; allowed: AllowedAction[]; busy: boolean; onChoose: (choice: CustomerChoice) => void; title?: string }) {
-  const { problems, allowed, busy } = props;
+export function ProblemList(props: { problems: Problem[]; allowed: AllowedAction[]; title?: string }) {
+  const { problems, allowed } = props;
   return (
     <>
       {problems.map((p, i) => (
         <Alert key={`${p.code}-${i}`} title={props.title ?? problemTitle(p.code)} variant={waitsForRetry(p.code) ? 'warning' : 'danger'}>
           <Flex direction="column" gap="xs">
             <Text>{p.message}</Text>
-            {fix(p, allowed, busy, props.onChoose)}
+            {fix(p, allowed)}
           </Flex>
         </Alert>
       ))}
@@ -26,22 +26,11 @@ export function ProblemList(props: { problems: Problem[]; allowed: AllowedAction
   );
 }
 
-function fix(p: Problem, allowed: AllowedAction[], busy: boolean, onChoose: (choice: CustomerChoice) => void) {
+function fix(p: Problem, allowed: AllowedAction[]) {
   if (p.code === 'quickbooks_not_connected' && allowed.includes('connect_quickbooks')) return <ConnectQuickBooks label="Connect QuickBooks" />;
   if (p.code === 'quickbooks_needs_reconnect' && allowed.includes('reconnect_quickbooks')) return <ConnectQuickBooks label="Reconnect QuickBooks" />;
-  if (p.code === 'customer_missing' && allowed.includes('confirm_customer')) {
-    return <CreateCustomerButton busy={busy} onChoose={onChoose} />;
-  }
   if (p.code === 'customer_needs_confirmation' && allowed.includes('confirm_customer')) return <Text variant="microcopy">Choose one of the customers listed on the card.</Text>;
   return null;
-}
-
-function CreateCustomerButton({ busy, onChoose }: { busy: boolean; onChoose: (choice: CustomerChoice) => void }) {
-  return (
-    <Button disabled={busy} onClick={() => onChoose({ create: true })}>
-      Create a new customer
-    </Button>
-  );
 }
 
 export function waitsForRetry(code: string): boolean {

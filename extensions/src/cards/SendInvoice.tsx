@@ -25,6 +25,9 @@ export function SendInvoice(props: { invoice: DocumentView; busy: boolean; onSen
             name="sendTo"
             value={to}
             required
+            // onInput fires while typing (onChange only when the value is committed, on blur), so Send follows the
+            // address as it is typed; the message waits until the field was left once.
+            onInput={(value) => setTo(value)}
             onChange={(value) => {
               setTo(value);
               setTouched(true);

@@ -73,10 +73,19 @@ export function formatTime(iso: string, timeZone: string | undefined, locale: st
   if (Number.isNaN(at.getTime())) return iso;
   const zone = validZone(timeZone) ? timeZone! : 'UTC';
   const lang = validLocale(locale) ? locale! : 'en-US';
-  const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  const day = (d: Date) => calendarDay(d, zone);
   const time = new Intl.DateTimeFormat(lang, { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
   const date = day(at) === day(now) ? '' : `${new Intl.DateTimeFormat(lang, { timeZone: zone, day: 'numeric', month: 'short' }).format(at)}, `;
   return `${date}${time} ${zone} time`;
+}
+
+/**
+ * The calendar day (YYYY-MM-DD) of a moment in the HubSpot account's time zone (UTC if it has none or an unknown
+ * one): a deal closed late in the evening there closed that day, whatever the UTC date.
+ */
+export function calendarDay(at: Date, timeZone: string | undefined): string {
+  if (Number.isNaN(at.getTime())) return '';
+  return new Intl.DateTimeFormat('en-CA', { timeZone: validZone(timeZone) ? timeZone : 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 function validZone(zone: string | undefined): boolean {

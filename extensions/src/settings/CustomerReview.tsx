@@ -16,11 +16,12 @@ export function CustomerReview({ mayDecide }: { mayDecide: boolean }) {
   const [note, setNote] = useState<{ variant: 'success' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function decide(r: Review, decision: Decision, words: string) {
+  // A decision is posted for a deal; an entry without one offers none (DealBooks has nothing to post it to).
+  async function decide(dealId: string, decision: Decision, words: string) {
     setBusy(true);
     setNote(null);
     try {
-      await callDealBooks(`/api/customers/review/${encodeURIComponent(r.dealId ?? '')}`, { method: 'POST', body: decision });
+      await callDealBooks(`/api/customers/review/${encodeURIComponent(dealId)}`, { method: 'POST', body: decision });
       setNote({ variant: 'success', text: words });
       reload();
     } catch (err) {
@@ -48,12 +49,12 @@ export function CustomerReview({ mayDecide }: { mayDecide: boolean }) {
                 {c.displayName}
                 {c.email ? ` <${c.email}>` : ''}: score {c.score.toFixed(2)}
               </Text>
-              {mayDecide ? (
+              {mayDecide && r.dealId ? (
                 <ButtonRow>
-                  <Button size="sm" disabled={busy} onClick={() => decide(r, { accept: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}>
+                  <Button size="sm" disabled={busy} onClick={() => decide(r.dealId!, { accept: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}>
                     Accept
                   </Button>
-                  <Button size="sm" variant="secondary" disabled={busy} onClick={() => decide(r, { reject: c.id }, `${c.displayName} will not be proposed again for ${nameOf(r) ?? 'this company'}.`)}>
+                  <Button size="sm" variant="secondary" disabled={busy} onClick={() => decide(r.dealId!, { reject: c.id }, `${c.displayName} will not be proposed again for ${nameOf(r) ?? 'this company'}.`)}>
                     Reject
                   </Button>
                 </ButtonRow>
@@ -63,8 +64,8 @@ export function CustomerReview({ mayDecide }: { mayDecide: boolean }) {
           {mayDecide && r.dealId ? (
             <ChooseAnother
               busy={busy}
-              onChoose={(c) => decide(r, { choose: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}
-              onCreate={() => decide(r, { create: true }, `DealBooks will create a new QuickBooks customer for ${nameOf(r) ?? 'this company'}.`)}
+              onChoose={(c) => decide(r.dealId!, { choose: c.id }, `${c.displayName} is now the customer for ${nameOf(r) ?? 'this company'}.`)}
+              onCreate={() => decide(r.dealId!, { create: true }, `DealBooks will create a new QuickBooks customer for ${nameOf(r) ?? 'this company'}.`)}
             />
           ) : null}
         </Flex>
@@ -83,15 +84,18 @@ export function CustomerReview({ mayDecide }: { mayDecide: boolean }) {
 /** Search QuickBooks customers by name and pick one, or ask for a new one. */
 function ChooseAnother({ busy, onChoose, onCreate }: { busy: boolean; onChoose: (c: QboCustomer) => void; onCreate: () => void }) {
   const [search, setSearch] = useState('');
-  const [found, setFound] = useState<QboCustomer[] | null>(null);
+  // The answer with the words it answered: the field follows typing, so it may already hold words not yet searched.
+  const [result, setResult] = useState<{ term: string; customers: QboCustomer[] } | null>(null);
+  const found = result?.customers ?? null;
   const [picked, setPicked] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
 
   async function find() {
     setProblem(null);
     try {
-      const answer = await callDealBooks<{ customers: QboCustomer[] }>(`/api/quickbooks/customers?search=${encodeURIComponent(search)}`);
-      setFound(answer.body.customers);
+      const term = search;
+      const answer = await callDealBooks<{ customers: QboCustomer[] }>(`/api/quickbooks/customers?search=${encodeURIComponent(term)}`);
+      setResult({ term, customers: answer.body.customers });
     } catch (err) {
       setProblem(asDealBooksError(err).message);
     }
@@ -100,7 +104,8 @@ function ChooseAnother({ busy, onChoose, onCreate }: { busy: boolean; onChoose: 
   return (
     <Flex direction="column" gap="xs">
       <Flex direction="row" gap="xs" align="end">
-        <Input label="Find another QuickBooks customer" name="customerSearch" value={search} onChange={(v) => setSearch(v)} />
+        {/* onInput: Search is offered as soon as something is typed, not only once the field is left. */}
+        <Input label="Find another QuickBooks customer" name="customerSearch" value={search} onInput={(v) => setSearch(v)} onChange={(v) => setSearch(v)} />
         <Button size="sm" variant="secondary" disabled={busy || search.trim() === ''} onClick={() => find()}>
           Search
         </Button>
@@ -109,7 +114,7 @@ function ChooseAnother({ busy, onChoose, onCreate }: { busy: boolean; onChoose: 
         </Button>
       </Flex>
       {problem ? <Text>{problem}</Text> : null}
-      {found && found.length === 0 ? <Text>No QuickBooks customer matches “{search}”.</Text> : null}
+      {found && found.length === 0 ? <Text>No QuickBooks customer matches “{result?.term}”.</Text> : null}
       {found && found.length > 0 ? (
         <Flex direction="row" gap="xs" align="end">
           <Select

@@ -51,7 +51,8 @@ export function DeleteData({ portalId }: { portalId: number }) {
         This deletes everything DealBooks keeps for this account (settings, links between deals and QuickBooks documents, the sync log), disconnects
         QuickBooks and uninstalls DealBooks. It cannot be undone. Invoices already in QuickBooks stay there.
       </Text>
-      <Input label={`Type the account id ${portalId} to confirm`} name="deleteConfirm" value={typed} onChange={(v) => setTyped(v)} />
+      {/* onInput: the button follows what is typed, not only what was committed on leaving the field. */}
+      <Input label={`Type the account id ${portalId} to confirm`} name="deleteConfirm" value={typed} onInput={(v) => setTyped(v)} onChange={(v) => setTyped(v)} />
       <LoadingButton variant="destructive" loading={busy} disabled={!confirmed || busy} onClick={() => remove()}>
         Delete all DealBooks data
       </LoadingButton>

@@ -1,15 +1,16 @@
 import React, { useState } from 'react';
 import { Button, Flex, Heading, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text } from '@hubspot/ui-extensions';
+import { calendarDay } from '../cards/format';
 import { callDealBooks, type DealBooksError } from '../shared/api';
 import { asDealBooksError, formatCents } from './load';
 import { LoadFailed, Loading } from './parts';
 import type { DryRunDeal } from './types';
 
 /**
- * What the last won deals would have produced under the current settings, with their problems, without writing
+ * What the last won deals (closed on the day it was in the account's time zone) would have produced under the current settings, with their problems, without writing
  * anything: read on demand, since it asks both HubSpot and QuickBooks about 20 deals.
  */
-export function DryRun() {
+export function DryRun({ timeZone }: { timeZone: string | undefined }) {
   const [state, setState] = useState<{ state: 'idle' } | { state: 'loading' } | { state: 'error'; error: DealBooksError } | { state: 'ready'; deals: DryRunDeal[] }>({ state: 'idle' });
 
   async function run() {
@@ -42,7 +43,7 @@ export function DryRun() {
             return (
               <TableRow key={d.dealId}>
                 <TableCell>{d.dealName ?? `Deal ${d.dealId}`}</TableCell>
-                <TableCell>{d.closeDate ? d.closeDate.slice(0, 10) : '—'}</TableCell>
+                <TableCell>{(d.closeDate && calendarDay(new Date(d.closeDate), timeZone)) || '—'}</TableCell>
                 <TableCell>
                   {doc ? `${doc.kind === 'estimate' ? 'Estimate' : 'Invoice'} for ${doc.customer.displayName}, ${formatCents(doc.totalCents, doc.currency)}` : 'No document'}
                 </TableCell>

@@ -54,9 +54,9 @@ export function SettingsPage({ context }: { context: Pick<SettingsContext, 'port
       <Divider />
       <CustomerReview key={`review-${generation}`} mayDecide={view.access.mayCreate === true} />
       <Divider />
-      <DryRun />
+      <DryRun timeZone={context.portal.timezone} />
       <Divider />
-      <SyncLog isAdmin={isAdmin} />
+      <SyncLog mayRetry={view.access.mayCreate === true} />
       <Divider />
       <AdminsSection access={view.access} onSaved={settings.reload} />
       {isAdmin ? (

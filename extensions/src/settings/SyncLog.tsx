@@ -22,8 +22,14 @@ const TAG: Record<SyncOutcome, 'success' | 'danger' | 'warning' | 'info' | 'defa
 };
 const PAGE = 25;
 
-/** What DealBooks did per deal, newest first, filtered by deal and outcome; a failed or blocked step can be retried. */
-export function SyncLog({ isAdmin }: { isAdmin: boolean }) {
+const retryable = (e: SyncLogEntry) => (e.outcome === 'failed' || e.outcome === 'blocked') && e.dealId !== null && e.dealActionId != null;
+
+/**
+ * What DealBooks did per deal, newest first, filtered by deal and outcome. A failed or blocked step of a deal's work
+ * can be retried by those who may create documents (a retry creates, sends or converts again; DealBooks refuses
+ * anyone else with 403 and an entry that is not about a deal's action with 409, so neither is offered).
+ */
+export function SyncLog({ mayRetry }: { mayRetry: boolean }) {
   const [dealInput, setDealInput] = useState('');
   const [filter, setFilter] = useState<{ dealId: string; outcome: SyncOutcome | ''; before: number | null }>({ dealId: '', outcome: '', before: null });
   const [note, setNote] = useState<{ variant: 'success' | 'error'; text: string } | null>(null);
@@ -59,7 +65,7 @@ export function SyncLog({ isAdmin }: { isAdmin: boolean }) {
               <TableHeader>Deal</TableHeader>
               <TableHeader>Outcome</TableHeader>
               <TableHeader>What happened</TableHeader>
-              {isAdmin ? <TableHeader> </TableHeader> : null}
+              {mayRetry ? <TableHeader> </TableHeader> : null}
             </TableRow>
           </TableHead>
           <TableBody>
@@ -71,9 +77,9 @@ export function SyncLog({ isAdmin }: { isAdmin: boolean }) {
                   <StatusTag variant={TAG[e.outcome]}>{e.outcome}</StatusTag>
                 </TableCell>
                 <TableCell>{e.message}</TableCell>
-                {isAdmin ? (
+                {mayRetry ? (
                   <TableCell>
-                    {e.outcome === 'failed' || e.outcome === 'blocked' ? (
+                    {retryable(e) ? (
                       <Button size="sm" onClick={() => retry(e)}>
                         Retry
                       </Button>

@@ -1,4 +1,4 @@
-import { Button } from '@hubspot/ui-extensions';
+import { Button, Select } from '@hubspot/ui-extensions';
 import { CONNECTED, everyAnswer, fakeDealBooks, NOT_CONNECTED, type FakeDealBooks } from './__tests__/fake-dealbooks';
 import { maybeButton, press, renderPage, shows, text } from './__tests__/page-test-kit';
 
@@ -106,6 +106,7 @@ describe('The QuickBooks connection section', () => {
     fake = fakeDealBooks(everyAnswer({ 'POST /api/quickbooks/disconnect': { status: 200, body: { message: 'DealBooks is disconnected from Acme Books Ltd, and its access was withdrawn at Intuit.' } } }));
     const page = renderPage();
     await shows(page, 'Acme Books Ltd');
+    await page.waitFor(() => expect(page.find(Select, { name: 'item-301' }).props.options.map((o) => o.label)).toContain('Services'));
     press(page, 'Disconnect');
     await shows(page, 'Disconnect QuickBooks?');
     expect(fake.calls.some((c) => c.path === '/api/quickbooks/disconnect')).toBe(false);
@@ -119,6 +120,8 @@ describe('The QuickBooks connection section', () => {
     await shows(page, 'DealBooks is disconnected from Acme Books Ltd, and its access was withdrawn at Intuit.');
     await shows(page, 'Disconnected');
     expect(fake.calls.filter((c) => c.path === '/api/quickbooks/disconnect')).toHaveLength(1);
+    // The disconnected company's items are no longer offered for mapping products.
+    await page.waitFor(() => expect(page.find(Select, { name: 'item-301' }).props.options.map((o) => o.label)).toEqual(['Choose an item']));
   });
 
   test('When Check for changes now is pressed, then DealBooks is asked and the page says the deals update shortly', async () => {

@@ -1,24 +1,38 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { callDealBooks, DealBooksError, UNREACHABLE } from '../shared/api';
 
-/** One read from DealBooks as a section shows it: loading, an error in DealBooks' words (with retry), or the answer. */
+/**
+ * One read from DealBooks as a section shows it: loading, an error in DealBooks' words (with retry), or the answer.
+ * `refreshing` is set while the same read is made again: the last answer stays on screen meanwhile.
+ */
 export type Loaded<T> =
   | { state: 'loading' }
   | { state: 'error'; error: DealBooksError }
-  | { state: 'ready'; data: T };
+  | { state: 'ready'; data: T; refreshing?: boolean };
 
 export function asDealBooksError(err: unknown): DealBooksError {
   return err instanceof DealBooksError ? err : new DealBooksError(0, 'unreachable', UNREACHABLE);
 }
 
-/** Reads `path` (null: nothing to read yet) and reads it again on `reload()`. */
+/**
+ * Reads `path` (null: nothing to read, e.g. QuickBooks is not connected) and reads it again on `reload()`.
+ * Reading the same path again keeps the last answer, marked refreshing, so a reload never replaces what a person sees
+ * (notes, unsaved edits) with a spinner. Another path starts over at loading, and a path that becomes null forgets
+ * the answer: it belonged to what is no longer there (a disconnected company's items must not stay on offer).
+ */
 export function useDealBooks<T>(path: string | null): { loaded: Loaded<T>; reload: () => void } {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
   const [round, setRound] = useState(0);
+  const lastPath = useRef<string | null>(null);
   useEffect(() => {
-    if (path === null) return;
+    const samePath = lastPath.current === path;
+    lastPath.current = path;
+    if (path === null) {
+      setLoaded({ state: 'loading' });
+      return;
+    }
     let current = true;
-    setLoaded({ state: 'loading' });
+    setLoaded((was) => (samePath && was.state === 'ready' ? { state: 'ready', data: was.data, refreshing: true } : { state: 'loading' }));
     callDealBooks<T>(path).then(
       (answer) => current && setLoaded({ state: 'ready', data: answer.body }),
       (err: unknown) => current && setLoaded({ state: 'error', error: asDealBooksError(err) }),

@@ -1,6 +1,6 @@
-import { Input, MultiSelect, Select, TextArea, Toggle } from '@hubspot/ui-extensions';
+import { Input, LoadingSpinner, MultiSelect, Select, TextArea, Toggle } from '@hubspot/ui-extensions';
 import { UNREACHABLE } from '../shared/api';
-import { everyAnswer, fakeDealBooks, settingsView, type FakeDealBooks } from './__tests__/fake-dealbooks';
+import { everyAnswer, fakeDealBooks, settingsView, SETTINGS, type FakeDealBooks } from './__tests__/fake-dealbooks';
 import { change, maybeButton, press, renderPage, shows, text } from './__tests__/page-test-kit';
 
 let fake: FakeDealBooks;
@@ -80,6 +80,18 @@ describe('The settings page as a whole', () => {
     press(page, 'Save admins');
     await page.waitFor(() => expect(fake.calls.filter((c) => c.path === '/api/settings').length).toBe(2));
     expect(fake.calls.find((c) => c.path === '/api/settings/admins')!.body).toEqual({ admins: ['7', '12'] });
+  });
+
+  test('When the settings are read again after saving the admins, then the page stays (no full-page spinner) and still says the admins are saved', async () => {
+    fake = fakeDealBooks(everyAnswer({ 'PUT /api/settings/admins': { status: 200, body: { admins: ['7', '12'] } } }));
+    const page = renderPage();
+    await shows(page, 'Who can change these settings');
+    fake.on('GET /api/settings', { status: 200, body: settingsView({ version: 9, settings: { ...SETTINGS, memoTemplate: 'Read again' }, access: { userId: '7', isAdmin: true, admins: ['7', '12'], mayCreate: true } }) });
+    change(page.find(Input, { name: 'admins' }), '7, 12');
+    press(page, 'Save admins');
+    await page.waitFor(() => expect(page.find(TextArea, { name: 'memoTemplate' }).props.value).toBe('Read again'));
+    expect(text(page)).toContain('The admins are saved.');
+    expect(page.maybeFind(LoadingSpinner)).toBeNull();
   });
 
   test('When DealBooks refuses a write as forbidden, then its words are shown', async () => {

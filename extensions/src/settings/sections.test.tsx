@@ -1,8 +1,8 @@
 import { Button, Input, LoadingButton, Select } from '@hubspot/ui-extensions';
-import { everyAnswer, fakeDealBooks, type FakeDealBooks } from './__tests__/fake-dealbooks';
+import { everyAnswer, fakeDealBooks, settingsView, type FakeDealBooks } from './__tests__/fake-dealbooks';
 import { formatCents, fieldMessages } from './load';
 import { DealBooksError } from '../shared/api';
-import { change, maybeButton, press, renderPage, shows, text } from './__tests__/page-test-kit';
+import { change, maybeButton, press, renderPage, shows, text, type } from './__tests__/page-test-kit';
 
 let fake: FakeDealBooks | undefined;
 afterEach(() => {
@@ -52,6 +52,35 @@ describe('Customers to review', () => {
     expect(posts('/api/customers/review/42').map((c) => c.body)).toEqual([{ accept: '58' }, { reject: '58' }]);
   });
 
+  test('When an entry names no deal, then it offers no decision (DealBooks decides per deal)', async () => {
+    fake = fakeDealBooks(
+      everyAnswer({
+        'GET /api/customers/review': {
+          status: 200,
+          body: { review: [{ dealId: null, name: 'Initech', candidates: [{ id: '70', displayName: 'Initech LLC', email: null, score: 0.9, reason: 'fuzzy' }], since: '2026-12-01T00:00:00.000Z', message: null }] },
+        },
+      }),
+    );
+    const page = renderPage();
+    await shows(page, 'Initech LLC');
+    expect(maybeButton(page, 'Accept')).toBeNull();
+    expect(maybeButton(page, 'Reject')).toBeNull();
+    expect(maybeButton(page, 'Create a new customer')).toBeNull();
+  });
+
+  test('When a search finds nothing and the person types on, then the page still names the words searched, not those being typed', async () => {
+    fake = fakeDealBooks(everyAnswer({ 'GET /api/quickbooks/customers?search=Zed': { status: 200, body: { customers: [] } } }));
+    const page = renderPage();
+    await shows(page, 'Find another QuickBooks customer');
+    type(page.find(Input, { name: 'customerSearch' }), 'Zed');
+    await page.waitFor(() => expect(maybeButton(page, 'Search')!.props.disabled).toBe(false));
+    press(page, 'Search');
+    await shows(page, 'No QuickBooks customer matches “Zed”.');
+    type(page.find(Input, { name: 'customerSearch' }), 'Zeta');
+    await page.waitFor(() => expect(page.find(Input, { name: 'customerSearch' }).props.value).toBe('Zeta'));
+    expect(text(page)).toContain('No QuickBooks customer matches “Zed”.');
+  });
+
   test('When another customer is searched and chosen, or a new one asked for, then DealBooks gets that choice', async () => {
     fake = fakeDealBooks(
       everyAnswer({
@@ -61,7 +90,9 @@ describe('Customers to review', () => {
     );
     const page = renderPage();
     await shows(page, 'Find another QuickBooks customer');
-    change(page.find(Input, { name: 'customerSearch' }), 'Glo');
+    expect(maybeButton(page, 'Search')!.props.disabled).toBe(true);
+    type(page.find(Input, { name: 'customerSearch' }), 'Glo');
+    await page.waitFor(() => expect(maybeButton(page, 'Search')!.props.disabled).toBe(false));
     press(page, 'Search');
     await page.waitFor(() => expect(page.find(Select, { name: 'customerChoice' }).props.options.map((o) => o.label)).toEqual(['Choose a customer', 'Globex Europe', 'Globex Old (inactive: choosing it makes it active again)']));
     change(page.find(Select, { name: 'customerChoice' }), '60');
@@ -98,7 +129,8 @@ describe('Dry run', () => {
               {
                 dealId: '41',
                 dealName: 'Initech renewal',
-                closeDate: '2026-11-30T12:00:00.000Z',
+                // Evening of 30 November in the account's time zone (the renderer's portal is in America/New_York).
+                closeDate: '2026-12-01T03:00:00.000Z',
                 amount: '1200.50',
                 document: { kind: 'invoice', customer: { displayName: 'Initech' }, totalCents: 120050, currency: 'USD' },
                 problems: [],
@@ -116,7 +148,8 @@ describe('Dry run', () => {
     await shows(page, 'Invoice for Initech, 1,200.50 USD');
     const shown = text(page);
     expect(shown).toContain('Initech renewal');
-    expect(shown).toContain('2026-11-30');
+    expect(shown).toContain('Initech renewal\n2026-11-30\n');
+    expect(shown).not.toContain('2026-12-01');
     expect(shown).toContain('Globex pilot');
     expect(shown).toContain('No document');
     expect(shown).toContain('Map the product Widget to a QuickBooks item.');
@@ -168,6 +201,24 @@ describe('Sync log', () => {
     expect(posts('/api/sync-log/11/retry')).toHaveLength(1);
     expect(posts('/api/sync-log/10/retry')).toHaveLength(0);
   });
+
+  test('When a failed entry is not about a deal’s action, then no Retry is offered (DealBooks would answer 409)', async () => {
+    fake = fakeDealBooks(everyAnswer());
+    fake.on('GET /api/sync-log?limit=25', {
+      status: 200,
+      body: { entries: [{ id: 12, occurredAt: '2026-12-02T10:00:00.000Z', action: 'poll_payments', outcome: 'failed', message: 'Polling payments failed.', dealId: null, dealActionId: null, qboEntityType: null, qboEntityId: null }], next: null },
+    });
+    const page = renderPage();
+    await shows(page, 'Polling payments failed.');
+    expect(maybeButton(page, 'Retry')).toBeNull();
+  });
+
+  test('When the user may not create documents, then no Retry is offered (DealBooks refuses their retries)', async () => {
+    fake = fakeDealBooks(everyAnswer({ 'GET /api/settings': { status: 200, body: settingsView({ access: { userId: '7', isAdmin: true, admins: ['7'], mayCreate: false } }) } }));
+    const page = renderPage();
+    await shows(page, 'QuickBooks refused the invoice: the period is closed.');
+    expect(maybeButton(page, 'Retry')).toBeNull();
+  });
 });
 
 describe('Delete my data', () => {
@@ -178,9 +229,9 @@ describe('Delete my data', () => {
     await shows(page, `Type the account id ${portalId} to confirm`);
     const del = () => page.find(LoadingButton, (n) => n.text === 'Delete all DealBooks data');
     expect(del().props.disabled).toBe(true);
-    change(page.find(Input, { name: 'deleteConfirm' }), `${portalId}9`);
+    type(page.find(Input, { name: 'deleteConfirm' }), `${portalId}9`);
     await page.waitFor(() => expect(del().props.disabled).toBe(true));
-    change(page.find(Input, { name: 'deleteConfirm' }), portalId);
+    type(page.find(Input, { name: 'deleteConfirm' }), portalId);
     await page.waitFor(() => expect(del().props.disabled).toBe(false));
     expect(posts('/api/account/delete')).toHaveLength(0);
     press(page, 'Delete all DealBooks data');

@@ -165,6 +165,8 @@ export interface SyncLogEntry {
   outcome: SyncOutcome;
   message: string;
   dealId: string | null;
+  /** The deal's action this attempt belonged to; only such an entry can be retried. */
+  dealActionId?: number | null;
   qboEntityType: string | null;
   qboEntityId: string | null;
 }

@@ -20,8 +20,14 @@ export class DealBooksError extends Error {
   }
 }
 
-/** What a person is told when DealBooks cannot be reached at all (no answer, a timeout, or not JSON). */
+/** What a person is told when DealBooks cannot be reached at all (no answer, a timeout). */
 export const UNREACHABLE = "DealBooks can't be reached right now. Check your connection and try again.";
+
+/**
+ * What a person is told when an answer came but is not DealBooks' JSON (HubSpot's own 429 or 5xx page, a proxy's
+ * error): the connection works, so telling them to check it would send them the wrong way.
+ */
+export const unexpectedAnswer = (status: number) => `DealBooks answered unexpectedly (HTTP ${status}). Try again in a moment.`;
 
 export interface CallOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -47,14 +53,14 @@ export async function callDealBooks<T>(path: string, options: CallOptions = {}):
     const text = await response.text();
     body = text ? JSON.parse(text) : undefined;
   } catch {
-    throw new DealBooksError(response.status, 'unreachable', UNREACHABLE);
+    throw new DealBooksError(response.status, `http_${response.status}`, unexpectedAnswer(response.status));
   }
   if (response.status >= 200 && response.status < 300) return { status: response.status, body: body as T };
   const error = body?.error;
   throw new DealBooksError(
     response.status,
     typeof error?.code === 'string' ? error.code : `http_${response.status}`,
-    typeof error?.message === 'string' ? error.message : UNREACHABLE,
+    typeof error?.message === 'string' ? error.message : unexpectedAnswer(response.status),
     error?.details,
   );
 }

@@ -169,8 +169,10 @@ export async function requestSend(deps: QuoteToCashDeps, who: Requester, invoice
   return { ...queued, sendTo: decided };
 }
 
-/** The sync log's Retry: the logged action again, as a new action. */
+/** The sync log's Retry: the logged action again, as a new action, for those who may create documents. */
 export async function retryLogged(deps: QuoteToCashDeps, who: Requester, entryId: number): Promise<Queued> {
+  // A retry runs a create, send or convert again: the same people may press it as may press those on the card.
+  await requireCreator(deps, who);
   const entry = await syncLogEntry(deps.pool, who.portalId, entryId);
   if (!entry) throw new NotFoundError(`Sync log entry ${entryId} does not exist in this account.`);
   const original = entry.dealActionId ? await getAction(deps.pool, who.portalId, entry.dealActionId) : null;

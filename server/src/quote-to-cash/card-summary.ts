@@ -271,7 +271,9 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
   // Send is for an invoice that still asks for money: not paid, credited, voided or deleted.
   const asksForMoney = (status: string) => status === 'open' || status === 'overdue' || status === 'partially_paid';
   if (mayAct && summary.invoices.some((i) => asksForMoney(i.status) && sendable.has(i.id)) && !busy('send')) allowed.push('send_invoice');
-  if (summary.customer.state === 'needs_confirmation' || summary.problems.some((p) => p.code === 'customer_needs_confirmation')) allowed.push('confirm_customer');
+  // Choosing the customer re-queues the work that stopped to ask, so only those who may create are offered it
+  // (confirmCustomer and decideReview refuse anyone else with 403).
+  if (mayAct && (summary.customer.state === 'needs_confirmation' || summary.problems.some((p) => p.code === 'customer_needs_confirmation'))) allowed.push('confirm_customer');
   summary.allowedActions = allowed;
   return summary;
 }

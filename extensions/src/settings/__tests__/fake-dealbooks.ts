@@ -141,8 +141,8 @@ export function everyAnswer(overrides: Record<string, Route> = {}): Record<strin
       status: 200,
       body: {
         entries: [
-          { id: 11, occurredAt: '2026-12-02T09:30:00.000Z', action: 'create_invoice', outcome: 'failed', message: 'QuickBooks refused the invoice: the period is closed.', dealId: '42', qboEntityType: null, qboEntityId: null },
-          { id: 10, occurredAt: '2026-12-02T09:00:00.000Z', action: 'create_invoice', outcome: 'succeeded', message: 'Invoice 1001 created.', dealId: '41', qboEntityType: 'Invoice', qboEntityId: '1001' },
+          { id: 11, occurredAt: '2026-12-02T09:30:00.000Z', action: 'create_invoice', outcome: 'failed', message: 'QuickBooks refused the invoice: the period is closed.', dealId: '42', dealActionId: 501, qboEntityType: null, qboEntityId: null },
+          { id: 10, occurredAt: '2026-12-02T09:00:00.000Z', action: 'create_invoice', outcome: 'succeeded', message: 'Invoice 1001 created.', dealId: '41', dealActionId: 500, qboEntityType: 'Invoice', qboEntityId: '1001' },
         ],
         next: null,
       },

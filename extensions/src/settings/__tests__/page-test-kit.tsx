@@ -38,3 +38,11 @@ export function press(page: Page, words: string): void {
 export function change(control: { trigger: unknown }, value: unknown): void {
   (control.trigger as (event: string, arg: unknown) => void)('onChange', value);
 }
+
+/**
+ * A person typing `value` into an input without leaving it: HubSpot fires onInput on each edit and onChange only
+ * when the value is committed (blur), so what must follow typing is driven here by onInput alone.
+ */
+export function type(control: { trigger: unknown }, value: unknown): void {
+  (control.trigger as (event: string, arg: unknown) => void)('onInput', value);
+}
