@@ -6,7 +6,7 @@ import type { ActionAnswer, DealSummary } from '../shared/types';
 import { ConnectionSection } from './ConnectionSection';
 import { CustomerSection, type CustomerChoice } from './CustomerSection';
 import { EstimateTile, InvoiceTile } from './Documents';
-import { formatTime } from './format';
+import { formatTime } from '../shared/time';
 import { PendingWorkSection } from './PendingWork';
 import { PreviewPanel, previewPanelId, type DocumentKind } from './PreviewPanel';
 import { ProblemList } from './Problems';
@@ -120,7 +120,7 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
   };
 
   /** Posts a press; an `exists` answer (200: nothing was queued, the document is already there) is said in words. */
-  const ask = async (path: string, exists: (document: { id: string; docNumber?: string | null }) => string) => {
+  const ask = async (path: string, exists: (doc: { id: string; docNumber?: string | null }) => string) => {
     const { body } = await callDealBooks<ActionAnswer>(path, { method: 'POST', body: {} });
     if (body.status === 'exists' && mounted.current) setNotice(exists(body.document));
   };

@@ -1,7 +1,8 @@
 import React from 'react';
 import { Alert, LoadingSpinner } from '@hubspot/ui-extensions';
 import type { PendingWork } from '../shared/types';
-import { formatTime, workLabel } from './format';
+import { formatTime } from '../shared/time';
+import { workLabel } from './format';
 
 /**
  * Work under way: a spinner while it runs; while it waits out an outage, what it waits for and when the next try

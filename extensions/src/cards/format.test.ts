@@ -1,4 +1,5 @@
-import { formatCents, formatTime, looksLikeEmail } from './format';
+import { formatTime } from '../shared/time';
+import { formatCents, looksLikeEmail } from './format';
 
 describe('How the card writes money, times and addresses', () => {
   it('When an amount is in cents, then it is written from its digits with the currency symbol', () => {

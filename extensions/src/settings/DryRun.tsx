@@ -1,6 +1,6 @@
 import React, { useState } from 'react';
 import { Button, Flex, Heading, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text } from '@hubspot/ui-extensions';
-import { calendarDay } from '../cards/format';
+import { calendarDay } from '../shared/time';
 import { callDealBooks, type DealBooksError } from '../shared/api';
 import { asDealBooksError, formatCents } from './load';
 import { LoadFailed, Loading } from './parts';
