@@ -4,8 +4,12 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/server', '<rootDir>/extensions'],
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
   // Type errors are caught once by `npm run typecheck`; tests only transpile (much faster).
+  // useESM: a file jest loads as an ES module gets ES module output, any other CommonJS. On Node 24.9+ jest loads
+  // ESM-only packages ("type": "module", like @hubspot/ui-extensions) with Node's own require(esm), as ES modules,
+  // so CommonJS output there failed with "exports is not defined"; on Node 20 and 22 they are still required as
+  // CommonJS. Our own .ts files are not listed in extensionsToTreatAsEsm and stay CommonJS on every Node.
   transform: {
-    '^.+\\.(t|j)sx?$': ['ts-jest', { tsconfig: { allowJs: true, jsx: 'react-jsx', isolatedModules: true } }],
+    '^.+\\.(t|j)sx?$': ['ts-jest', { useESM: true, tsconfig: { allowJs: true, jsx: 'react-jsx', isolatedModules: true } }],
   },
   // @hubspot/ui-extensions and its dependencies ship ESM only; let ts-jest transform them.
   transformIgnorePatterns: ['/node_modules/(?!(@hubspot/ui-extensions|@remote-ui|tinyspy)/)'],
