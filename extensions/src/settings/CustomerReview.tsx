@@ -14,7 +14,10 @@ type Decision = { accept: string } | { reject: string } | { choose: string } | {
 export function CustomerReview({ mayDecide }: { mayDecide: boolean }) {
   const { loaded, reload } = useDealBooks<{ review: Review[] }>('/api/customers/review');
   const [note, setNote] = useState<{ variant: 'success' | 'error'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [pressed, setBusy] = useState(false);
+  // While the list is read again after a decision, its rows are the old ones: a press then would act on a
+  // suggestion already rejected or a deal already decided, so nothing can be pressed until the new list is in.
+  const busy = pressed || (loaded.state === 'ready' && loaded.refreshing === true);
 
   // A decision is posted for a deal; an entry without one offers none (DealBooks has nothing to post it to).
   async function decide(dealId: string, decision: Decision, words: string) {
