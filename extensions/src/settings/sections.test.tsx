@@ -52,6 +52,21 @@ describe('Customers to review', () => {
     expect(posts('/api/customers/review/42').map((c) => c.body)).toEqual([{ accept: '58' }, { reject: '58' }]);
   });
 
+  test('When the list is being read again after a decision, then its old rows offer nothing to press until the new list is in', async () => {
+    const answers = everyAnswer({ 'POST /api/customers/review/42': { status: 200, body: {} } });
+    const listed = answers['GET /api/customers/review'];
+    fake = fakeDealBooks(answers);
+    const page = renderPage();
+    await shows(page, 'Globex Corporation <ap@globex.test>: score 0.86');
+    let release: () => void = () => {};
+    fake.on('GET /api/customers/review', () => new Promise<{ status: number; body?: unknown }>((resolve) => (release = () => resolve(listed as { status: number; body?: unknown }))));
+    press(page, 'Reject');
+    await shows(page, 'Globex Corporation will not be proposed again for Globex.');
+    expect(maybeButton(page, 'Accept')!.props.disabled).toBe(true);
+    release();
+    await page.waitFor(() => expect(maybeButton(page, 'Accept')!.props.disabled).toBe(false));
+  });
+
   test('When an entry names no deal, then it offers no decision (DealBooks decides per deal)', async () => {
     fake = fakeDealBooks(
       everyAnswer({
