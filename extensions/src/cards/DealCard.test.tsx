@@ -164,6 +164,26 @@ describe('The deal card while work is under way', () => {
     expect(card.renderer.mocks.actions.refreshObjectProperties.calls).toHaveLength(1);
   });
 
+  it("When the person edits the deal's stage, amount or close date on the record, then the card reads at once and follows at the poll rate for a while, then slows down again", async () => {
+    let reads = 0;
+    stub = stubDealBooks({ [SUMMARY]: () => (++reads, { status: 200, body: summary() }) });
+    const card = renderCard({ pollMs: 20, refreshMs: 60_000, followMs: 200 });
+    await card.says('No invoice or estimate yet');
+    const subscriptions = card.renderer.mocks.actions.onCrmPropertiesUpdate.calls;
+    expect(subscriptions).toHaveLength(1);
+    const [properties, notify] = subscriptions[0]! as [string[], (changed: Record<string, string>) => void];
+    expect(properties).toEqual(['dealstage', 'amount', 'closedate']);
+    await sleep(100);
+    expect(reads).toBe(1);
+    notify({ dealstage: 'closedwon' });
+    // At the poll rate for the 200 ms window: several reads, not one per refresh.
+    await eventually(() => expect(reads).toBeGreaterThanOrEqual(4), 1_000);
+    await sleep(300);
+    const afterWindow = reads;
+    await sleep(200);
+    expect(reads).toBe(afterWindow);
+  });
+
   it('When the card is closed while work is running, then it stops asking', async () => {
     const running = summary({ pending: [{ ...outage, status: 'running', waitingFor: null, nextAttemptAt: null }], allowedActions: [] });
     let reads = 0;

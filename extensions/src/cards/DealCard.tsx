@@ -19,9 +19,17 @@ export const POLL_MS = 2_000;
  * a void) shows without a reload. One small read per open card every 30 s is far inside hubspot.fetch's limits.
  */
 export const REFRESH_MS = 30_000;
+/**
+ * The deal's fields whose edit on the record can start or change DealBooks' work (winning the deal makes the invoice;
+ * amount and close date change what it would contain). When the person edits one, HubSpot tells the card
+ * (actions.onCrmPropertiesUpdate) and the card follows closely for FOLLOW_MS: the edit reaches DealBooks by webhook a
+ * moment later, so the first read may not show the work yet.
+ */
+export const WATCHED_PROPERTIES = ['dealstage', 'amount', 'closedate'];
+export const FOLLOW_MS = 10_000;
 
 export type CardContext = ExtensionPointApiContext<'crm.record.sidebar'>;
-export type CardActions = Pick<ExtensionPointApiActions<'crm.record.sidebar'>, 'refreshObjectProperties' | 'closeOverlay'>;
+export type CardActions = Pick<ExtensionPointApiActions<'crm.record.sidebar'>, 'refreshObjectProperties' | 'closeOverlay' | 'onCrmPropertiesUpdate'>;
 
 export interface DealCardProps {
   context: CardContext;
@@ -29,6 +37,7 @@ export interface DealCardProps {
   /** Tests shorten these; HubSpot gets the defaults. */
   pollMs?: number;
   refreshMs?: number;
+  followMs?: number;
 }
 
 /** What the deal's own properties show of the documents (DealBooks writes them): when it changes, HubSpot re-reads them. */
@@ -41,7 +50,7 @@ function documentsSignature(summary: DealSummary): string {
  * with their money, the work under way and every problem, with only the buttons DealBooks' `allowedActions` offers
  * (the card never decides permissions itself). Everything comes from DealBooks through `callDealBooks`.
  */
-export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRESH_MS }: DealCardProps) {
+export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRESH_MS, followMs = FOLLOW_MS }: DealCardProps) {
   const dealId = String(context.crm.objectId);
   const [summary, setSummary] = useState<DealSummary | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -80,9 +89,28 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
     };
   }, [load]);
 
-  // While work is under way, ask again every pollMs, else every refreshMs; an unmounted card asks no more. Work that
-  // only waits (for a reconnect, an outage to pass: possibly days) is not under way, so it is asked about at refreshMs.
-  const working = summary?.pending.some((p) => p.waitingFor === null) ?? false;
+  // A watched field edited on the record: read now, then follow closely until followMs have passed.
+  const [edits, setEdits] = useState(0);
+  const [following, setFollowing] = useState(false);
+  useEffect(() => {
+    actions.onCrmPropertiesUpdate(WATCHED_PROPERTIES, () => {
+      if (!mounted.current) return;
+      setEdits((n) => n + 1);
+      setFollowing(true);
+      void load();
+    });
+  }, [actions, load]);
+  useEffect(() => {
+    if (edits === 0) return;
+    // Each edit starts the window again.
+    const timer = setTimeout(() => setFollowing(false), followMs);
+    return () => clearTimeout(timer);
+  }, [edits, followMs]);
+
+  // While work is under way (or an edit is being followed), ask again every pollMs, else every refreshMs; an
+  // unmounted card asks no more. Work that only waits (for a reconnect, an outage to pass: possibly days) is not
+  // under way, so it is asked about at refreshMs.
+  const working = following || (summary?.pending.some((p) => p.waitingFor === null) ?? false);
   const hasSummary = summary !== null;
   useEffect(() => {
     if (!hasSummary) return;

@@ -5,7 +5,7 @@ import { DealCard } from '../DealCard';
 import { readText } from './fixtures';
 
 /** The card for `dealId` (default 123, the renderer's mock context) in HubSpot's deal sidebar, polling every `pollMs` while work is under way, every `refreshMs` otherwise. */
-export function renderCard(options: { dealId?: string; pollMs?: number; refreshMs?: number; timeZone?: string; locale?: string } = {}) {
+export function renderCard(options: { dealId?: string; pollMs?: number; refreshMs?: number; followMs?: number; timeZone?: string; locale?: string } = {}) {
   const renderer = createRenderer('crm.record.sidebar');
   const context = renderer.mocks.context;
   if (options.dealId) context.crm.objectId = Number(options.dealId);
@@ -16,7 +16,7 @@ export function renderCard(options: { dealId?: string; pollMs?: number; refreshM
   function Host() {
     const [open, setOpen] = useState(true);
     close = () => setOpen(false);
-    return open ? <DealCard context={context} actions={renderer.mocks.actions} pollMs={options.pollMs ?? 20} refreshMs={options.refreshMs ?? 60_000} /> : null;
+    return open ? <DealCard context={context} actions={renderer.mocks.actions} pollMs={options.pollMs ?? 20} refreshMs={options.refreshMs ?? 60_000} followMs={options.followMs ?? 200} /> : null;
   }
   renderer.render(<Host />);
   const card = {
