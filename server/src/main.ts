@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   if (config.port === 0 && config.publicBaseUrl === 'http://localhost:0') config = { ...config, port, publicBaseUrl: `http://localhost:${port}` };
   // The sandbox's simulators start next: DealBooks is configured with their addresses and credentials.
   const sandbox: Sandbox | undefined = config.sandbox ? await startSandbox(config, logger, { persist: true }) : undefined;
-  const service = await createService({ config: sandbox?.config ?? config, logger });
+  const service = await createService({ config: sandbox?.config ?? config, logger, routers: sandbox ? [sandbox.workbench()] : [] });
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import type pg from 'pg';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
@@ -58,6 +58,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** The token vault; default from TOKEN_ENCRYPTION_KEY (or the sandbox's generated key). */
   vault?: TokenVault;
+  /** More routes, mounted after DealBooks' own (the sandbox's workbench). */
+  routers?: Router[];
 }
 
 export interface Service {
@@ -144,6 +146,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       accountApiRoutes(context),
       dealApiRoutes(context),
       settingsApiRoutes(context),
+      ...(options.routers ?? []),
     ],
   });
 

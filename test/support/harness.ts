@@ -111,6 +111,7 @@ export async function startTestService(
       defineJobs: options.defineJobs,
       clock: options.clock,
       vault: options.vault,
+      routers: options.routers,
       jobQueueOptions: { pollIntervalMs: 50, busyKeyDelayMs: 50, ...options.jobQueueOptions },
     });
     teardown.add(() => service.stop());

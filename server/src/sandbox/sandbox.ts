@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { Router } from 'express';
 import type pg from 'pg';
 import type { Config } from '../config';
 import { claimSandboxWorld, readSandboxWorld } from '../db/sandbox-world';
 import type { Logger } from '../logger';
+import { workbenchRoutes } from './workbench';
 import { DebouncedSaver, newWorldId, readWorldFile, worldFilePath, writeWorldFile, type SandboxCredentials, type SavedWorld } from './world-file';
 // Type only: erased at run time, so production never loads simulator code (see the lazy imports below).
 import type { SimClock } from '../../../test/simulators/common/clock';
@@ -44,6 +46,8 @@ export interface Sandbox {
   connect(serviceUrl: string): Promise<string[]>;
   /** What is running and how to drive it, one line each, for the start-up log. */
   guide(serviceUrl: string): Promise<string[]>;
+  /** The workbench's routes (/sandbox): the demo world and the real extensions in a browser. */
+  workbench(): Router;
   /** Saves the simulated world now (when persisting). */
   save(): Promise<void>;
   /** Saves (when persisting) and stops both simulators. */
@@ -334,6 +338,7 @@ export async function startSandbox(config: Config, logger: Logger, options: Sand
       const cardCall = (method: string, path: string) =>
         `curl -X POST ${hubspot.url}/_sim/card-requests -H 'content-type: application/json' -d '{"portalId":${hs.DEMO_PORTAL_ID},"method":"${method}","url":"${path}"}'`;
       return [
+        `Workbench:            ${serviceUrl}/sandbox  (the demo account and company side by side, with the real deal card and settings page: click through the whole loop)`,
         `HubSpot simulator:    ${hubspot.url}  (demo account ${hs.DEMO_PORTAL_ID}, DealBooks app ${hubspotApp.appId} installed by ${hs.DEMO_USERS.ada.userEmail}; webhooks -> ${config.publicBaseUrl}/webhooks/hubspot)`,
         `QuickBooks simulator: ${quickbooks.url}  (demo company ${qbo.DEMO_REALM_ID}; webhooks -> ${localUrl}/webhooks/quickbooks)`,
         ...(file ? [`Simulated world:      kept in ${file} across restarts; \`${RESET_COMMAND}\` (with DealBooks stopped) starts it and DealBooks' data again from the demo data`] : []),
@@ -348,6 +353,31 @@ export async function startSandbox(config: Config, logger: Logger, options: Sand
         `Install again:        open ${serviceUrl}/oauth/hubspot/install`,
         `Everything else (clock, faults, webhook delivery modes): test/simulators/README.md`,
       ];
+    },
+    workbench() {
+      return workbenchRoutes({
+        logger,
+        hubspotUrl: hubspot.url,
+        quickbooksUrl: quickbooks.url,
+        world: () => {
+          const account = hubspot.accounts.get(hs.DEMO_PORTAL_ID);
+          const installer = hs.DEMO_USERS.ada.userId;
+          return {
+            baseUrl: config.publicBaseUrl,
+            hubspot: {
+              portalId: hs.DEMO_PORTAL_ID,
+              appId: hubspotApp.appId,
+              users: (account?.owners ?? []).map((owner) => ({ userId: owner.userId, userEmail: owner.email, firstName: owner.firstName, lastName: owner.lastName, installer: owner.userId === installer })),
+            },
+            quickbooks: { realmId: qbo.DEMO_REALM_ID },
+            pipelines: (account?.pipelines.list() ?? []).map((p) => ({
+              id: p.id,
+              label: p.label,
+              stages: [...p.stages].sort((a, b) => a.displayOrder - b.displayOrder).map((st) => ({ id: st.id, label: st.label, isClosed: st.isClosed })),
+            })),
+          };
+        },
+      });
     },
     async save() {
       if (!file) return;
