@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test', '<rootDir>/server', '<rootDir>/extensions'],
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+  // The browser suite needs Chromium and runs on its own: npm run test:browser (jest.browser.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/'],
   // Type errors are caught once by `npm run typecheck`; tests only transpile (much faster).
   // useESM: a file jest loads as an ES module gets ES module output, any other CommonJS. On Node 24.9+ jest loads
   // ESM-only packages ("type": "module", like @hubspot/ui-extensions) with Node's own require(esm), as ES modules,

@@ -37,16 +37,24 @@ type Props = Record<string, any>;
 // Helpers
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * A callback of a component the extension has since re-rendered or removed: @remote-ui/rpc releases a function prop
+ * when the prop is replaced, so a late call (an overlay's onClose as it unmounts, a second click racing the update)
+ * reaches a released function. The extension no longer listens there; nothing is lost.
+ */
+const isReleased = (err: unknown) => err instanceof Error && /already released/.test(err.message);
+
 /** Calls an extension callback (an RPC proxy) without awaiting it; a failure is logged, never thrown at the page. */
 function call(fn: unknown, ...args: unknown[]): void {
   if (typeof fn !== 'function') return;
+  const failed = (err: unknown) => {
+    if (!isReleased(err)) console.error('extension callback failed', err);
+  };
   try {
     const result = fn(...args);
-    if (result && typeof (result as Promise<unknown>).then === 'function') {
-      (result as Promise<unknown>).then(undefined, (err: unknown) => console.error('extension callback failed', err));
-    }
+    if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(undefined, failed);
   } catch (err) {
-    console.error('extension callback failed', err);
+    failed(err);
   }
 }
 

@@ -19,7 +19,12 @@ export function propertyUpdates() {
       for (const { names, callback } of listeners) {
         const relevant = names === '*' ? Object.keys(changed) : names.filter((n) => n in changed);
         if (relevant.length === 0) continue;
-        Promise.resolve(callback(Object.fromEntries(relevant.map((n) => [n, changed[n]!])))).catch(() => undefined);
+        // The card's own failure is the card's to show; the record page carries on either way.
+        try {
+          Promise.resolve(callback(Object.fromEntries(relevant.map((n) => [n, changed[n]!])))).catch(() => undefined);
+        } catch {
+          // A callback of a card that has just closed (released): nothing listens there any more.
+        }
       }
     },
     /** The card closed: its callbacks can go. */

@@ -1,0 +1,127 @@
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { openWorkbench, SCREENSHOTS, type Workbench } from './support';
+
+/**
+ * The whole loop, clicked through in headless Chromium on the workbench that `npm start` serves with nothing
+ * configured: the real deal card and settings page (the extensions' own bundle in a Web Worker), the demo HubSpot
+ * account and the demo QuickBooks company. Each step is what a person does; each check is what the card shows.
+ * The steps build on each other (one world), so they run in order.
+ *
+ * Waits are for what the page shows (Playwright re-checks until it appears): the card reads DealBooks again every
+ * 30 s when nothing is under way, so a change made in QuickBooks can take that long to show.
+ */
+
+/** Longest a change in QuickBooks may take to show on an open card: its 30 s refresh, with room for a busy machine. */
+const FOLLOWS = 45_000;
+
+describe('the sandbox workbench in a browser', () => {
+  let bench: Workbench;
+  let page: Page;
+  let card: Locator;
+  let invoiceNumber: string;
+
+  beforeAll(async () => {
+    bench = await openWorkbench();
+    page = bench.page;
+    card = page.getByRole('complementary', { name: 'DealBooks card' });
+  }, 240_000);
+
+  afterAll(async () => {
+    await bench?.close();
+  });
+
+  const shot = (name: string, target: Locator | Page = card) => target.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+  const openDeal = async (name: string) => {
+    await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
+    await page.getByRole('heading', { name }).waitFor();
+  };
+
+  it('When the workbench opens and a deal is picked, then the deal card is drawn from the extension running in a Web Worker, with nothing missing', async () => {
+    await page.goto(bench.url);
+    await page.getByRole('region', { name: 'HubSpot' }).getByText('Sales Pipeline').waitFor();
+    await openDeal('Northwind - Feasibility study');
+    await card.getByText('No invoice or estimate yet').waitFor();
+    await card.getByRole('button', { name: 'Create invoice' }).waitFor();
+    // HubSpot runs extensions in a worker; so does the workbench, from the bundle it serves.
+    expect(page.workers().map((w) => new URL(w.url()).pathname)).toContain('/sandbox/assets/card.js');
+    expect(await page.locator('.hs-placeholder').count()).toBe(0);
+    expect(bench.pageErrors).toEqual([]);
+  });
+
+  it('When the deal is moved to Closed Won, then auto-invoice makes the invoice in QuickBooks and the card shows it, open', async () => {
+    await page.getByRole('button', { name: 'Move to Closed Won' }).click();
+    const title = card.getByRole('link', { name: /^Invoice \d+/ }).first();
+    await title.waitFor({ timeout: FOLLOWS });
+    invoiceNumber = /\d+/.exec((await title.textContent()) ?? '')![0];
+    await card.getByText('Open', { exact: true }).waitFor();
+    await expect(card.innerText()).resolves.toMatch(/Total\s+\$2,400\.00/i);
+    // The invoice is in the QuickBooks company, and DealBooks wrote it back to the deal.
+    await page.getByRole('table', { name: 'Invoices' }).locator(`tr[data-invoice="${invoiceNumber}"]`).waitFor();
+    await page.locator('[data-property="dealbooks_invoice_number"]', { hasText: invoiceNumber }).waitFor({ timeout: FOLLOWS });
+    await shot('card-invoice-open');
+    await shot('workbench', page);
+  });
+
+  it('When the bookkeeper records a part payment and then the rest in QuickBooks, then the card follows: partially paid, then paid', async () => {
+    await page.getByLabel(`Payment amount for invoice ${invoiceNumber}`).fill('1000.00');
+    await page.getByRole('button', { name: `Record payment on invoice ${invoiceNumber}` }).click();
+    await card.getByText('Partially paid').waitFor({ timeout: FOLLOWS });
+    await expect(card.innerText()).resolves.toMatch(/Balance\s+\$1,400\.00/i);
+    await shot('card-partially-paid');
+
+    await page.getByRole('button', { name: `Record payment on invoice ${invoiceNumber}` }).click();
+    await card.getByText('Paid', { exact: true }).waitFor({ timeout: FOLLOWS });
+    await expect(card.innerText()).resolves.toMatch(/Balance\s+\$0\.00/i);
+    await page.locator('[data-property="dealbooks_invoice_status"]', { hasText: 'paid' }).first().waitFor({ timeout: FOLLOWS });
+    await shot('card-paid');
+  });
+
+  it('When finance picks an item for products without a mapping on the settings page, then it is saved', async () => {
+    await page.getByRole('button', { name: 'Settings page' }).click();
+    const settings = page.getByRole('main', { name: 'Settings page' });
+    await settings.getByRole('button', { name: 'Save settings' }).waitFor();
+    await settings.getByLabel('Item for products without a mapping').selectOption({ label: 'Hours' });
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.getByText('Settings saved', { exact: true }).waitFor();
+    await shot('settings-page', settings);
+    await page.getByRole('button', { name: 'Deals and card' }).click();
+  });
+
+  it('When a rep creates an estimate from the card, QuickBooks accepts it and the rep converts it, then the card shows the estimate converted and its invoice', async () => {
+    await openDeal('ABC LLC - Schematic design');
+    await card.getByRole('button', { name: 'Create estimate' }).click();
+    const preview = page.getByRole('dialog', { name: /Create estimate/ });
+    await preview.getByRole('button', { name: 'Create estimate in QuickBooks' }).click();
+    const estimate = card.getByRole('link', { name: /^Estimate \d+/ }).first();
+    await estimate.waitFor({ timeout: FOLLOWS });
+    const estimateNumber = /\d+/.exec((await estimate.textContent()) ?? '')![0];
+    await card.getByText('Pending', { exact: true }).waitFor();
+    await shot('card-estimate-pending');
+
+    await page.getByRole('button', { name: /^Estimates/ }).click();
+    await page.locator(`tr[data-estimate="${estimateNumber}"]`).getByRole('button', { name: 'Accept' }).click();
+    await card.getByText('Accepted', { exact: true }).waitFor({ timeout: FOLLOWS });
+    await card.getByRole('button', { name: 'Convert to invoice' }).click();
+    await card.getByText(/Converted to invoice \d+/).first().waitFor({ timeout: FOLLOWS });
+    await card.getByRole('link', { name: /^Invoice \d+/ }).first().waitFor({ timeout: FOLLOWS });
+    await shot('card-estimate-converted');
+  });
+
+  it('When the books are closed through the invoice date and a deal is won, then the card says the period is closed and what to do', async () => {
+    // "Northwind - Construction documents" was won on 2026-11-10, before DealBooks was installed; DealBooks dates
+    // invoices by the deal's close date. Closing the books through the end of November puts that date in a
+    // closed period.
+    await page.getByLabel('Book close date').fill('2026-11-30');
+    await page.getByRole('button', { name: 'Close the books' }).click();
+    await page.getByTestId('book-close-date').getByText('Books closed up to 2026-11-30').waitFor();
+    await openDeal('Northwind - Construction documents');
+    await page.getByRole('button', { name: 'Move to Contract Sent' }).click();
+    await page.getByTestId('deal-stage').getByText('Contract Sent').waitFor();
+    await page.getByRole('button', { name: 'Move to Closed Won' }).click();
+    const problem = card.getByText(/closed period|Period Closed/i).first();
+    await problem.waitFor({ timeout: FOLLOWS });
+    await shot('card-closed-period');
+    expect(bench.pageErrors).toEqual([]);
+  });
+});
