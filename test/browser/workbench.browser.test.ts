@@ -31,7 +31,11 @@ describe('the sandbox workbench in a browser', () => {
     await bench?.close();
   });
 
-  const shot = (name: string, target: Locator | Page = card) => target.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+  /** Saves a picture of the card (or `target`), after checking every component in it is drawn, none a placeholder. */
+  const shot = async (name: string, target: Locator | Page = card) => {
+    expect(await page.locator('.hs-placeholder').allInnerTexts()).toEqual([]);
+    await target.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+  };
   const openDeal = async (name: string) => {
     await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
     await page.getByRole('heading', { name }).waitFor();
@@ -108,6 +112,20 @@ describe('the sandbox workbench in a browser', () => {
     await shot('card-estimate-converted');
   });
 
+  it('When QuickBooks is down as a renewal is won, then the card says the invoice waits for QuickBooks and when it tries again; when QuickBooks is back, the invoice is made', async () => {
+    await page.getByLabel('QuickBooks down').check();
+    await openDeal('ABC LLC - Annual support renewal');
+    await card.getByText('No invoice or estimate yet').waitFor();
+    await page.getByRole('button', { name: 'Move to Renewed' }).click();
+    await card.getByText(/Creating the invoice in QuickBooks: waiting/).waitFor({ timeout: FOLLOWS });
+    await expect(card.innerText()).resolves.toMatch(/QuickBooks is having trouble[\s\S]*DealBooks tries again by itself\. Next try at/);
+    await shot('card-quickbooks-down');
+    await page.getByLabel('QuickBooks down').uncheck();
+    // The retry comes at the time the card named, then the card's next read shows the invoice.
+    await card.getByRole('link', { name: /^Invoice \d+/ }).first().waitFor({ timeout: 2 * FOLLOWS });
+    await expect(card.innerText()).resolves.toMatch(/Total\s+\$3,000\.00/i);
+  });
+
   it('When the books are closed through the invoice date and a deal is won, then the card says the period is closed and what to do', async () => {
     // "Northwind - Construction documents" was won on 2026-11-10, before DealBooks was installed; DealBooks dates
     // invoices by the deal's close date. Closing the books through the end of November puts that date in a
@@ -122,6 +140,19 @@ describe('the sandbox workbench in a browser', () => {
     const problem = card.getByText(/closed period|Period Closed/i).first();
     await problem.waitFor({ timeout: FOLLOWS });
     await shot('card-closed-period');
+    expect(bench.pageErrors).toEqual([]);
+  });
+
+  it('When the bookkeeper voids an invoice in QuickBooks, then the card shows it voided', async () => {
+    await openDeal('ABC LLC - Schematic design');
+    const title = card.getByRole('link', { name: /^Invoice \d+/ }).first();
+    await title.waitFor();
+    const number = /\d+/.exec((await title.textContent()) ?? '')![0];
+    await page.getByRole('button', { name: /^Invoices/ }).click();
+    await page.getByRole('button', { name: `Void invoice ${number}` }).click();
+    await page.getByRole('status').getByText(`Void invoice ${number}: done.`).waitFor();
+    await card.getByText('Voided', { exact: true }).waitFor({ timeout: FOLLOWS });
+    await shot('card-invoice-voided');
     expect(bench.pageErrors).toEqual([]);
   });
 });

@@ -20,25 +20,19 @@ export function FaultSwitches({ quickbooks }: { quickbooks: ReturnType<typeof qu
     quickbooks.limits().then((limits) => setThrottled(limits.perMinute !== undefined && limits.perMinute <= THROTTLED_PER_MINUTE), () => undefined);
   }, [quickbooks]);
 
-  const switchDown = async (on: boolean) => {
+  // A switch moves at once and goes back if the simulator refused the change.
+  const flip = async (on: boolean, set: (on: boolean) => void, change: () => Promise<unknown>) => {
     setProblem(undefined);
+    set(on);
     try {
-      if (on) await quickbooks.addFault(DOWN);
-      else await quickbooks.clearFaults();
-      setDown(on);
+      await change();
     } catch (err) {
+      set(!on);
       setProblem(err instanceof Error ? err.message : String(err));
     }
   };
-  const switchThrottled = async (on: boolean) => {
-    setProblem(undefined);
-    try {
-      await quickbooks.setLimits({ perMinute: on ? THROTTLED_PER_MINUTE : NORMAL_PER_MINUTE });
-      setThrottled(on);
-    } catch (err) {
-      setProblem(err instanceof Error ? err.message : String(err));
-    }
-  };
+  const switchDown = (on: boolean) => flip(on, setDown, () => (on ? quickbooks.addFault(DOWN) : quickbooks.clearFaults()));
+  const switchThrottled = (on: boolean) => flip(on, setThrottled, () => quickbooks.setLimits({ perMinute: on ? THROTTLED_PER_MINUTE : NORMAL_PER_MINUTE }));
 
   return (
     <div className="wb-faults" role="group" aria-label="QuickBooks faults">
