@@ -1,4 +1,5 @@
 import { startSandbox, type Sandbox } from '../../server/src/sandbox/sandbox';
+import type { WorkbenchWorld } from '../../workbench/src/world';
 import { silentLogger, startTestService, testConfig, type TestService } from '../support/harness';
 
 /**
@@ -16,6 +17,7 @@ describe('sandbox workbench routes', () => {
     const address = await service.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${address.port}`;
     await sandbox.wire(url);
+    await sandbox.connect(url);
   });
 
   afterAll(async () => {
@@ -53,13 +55,13 @@ describe('sandbox workbench routes', () => {
   });
 
   it('When the page asks for the world, then it gets the demo account, its users and pipelines, and the demo company', async () => {
-    const world = await (await fetch(`${url}/sandbox/api/world`)).json();
+    const world = (await (await fetch(`${url}/sandbox/api/world`)).json()) as WorkbenchWorld;
     expect(world.baseUrl).toBe(sandbox.config.publicBaseUrl);
     expect(world.hubspot.portalId).toBe(sandbox.hubspot.portalId);
-    expect(world.hubspot.users.filter((u: { installer: boolean }) => u.installer)).toHaveLength(1);
+    expect(world.hubspot.users.filter((u) => u.installer)).toHaveLength(1);
     expect(world.quickbooks.realmId).toBe(sandbox.quickbooks.realmId);
-    const sales = world.pipelines.find((p: { id: string }) => p.id === 'default');
-    expect(sales.stages.map((s: { id: string }) => s.id)).toContain('closedwon');
+    const sales = world.pipelines.find((p) => p.id === 'default');
+    expect(sales?.stages.map((s) => s.id)).toContain('closedwon');
   });
 
   it('When the page drives a simulator, then its control routes are passed on; any other route, such as the one listing app secrets, is refused', async () => {
@@ -78,6 +80,34 @@ describe('sandbox workbench routes', () => {
       const refused = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' || method === 'DELETE' ? undefined : '{}' });
       expect({ method, path, status: refused.status }).toEqual({ method, path, status: 404 });
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('not_a_workbench_route');
+    }
+  });
+
+  it('When the page has a card request signed, then only requests to DealBooks itself, for the demo account, are signed and sent', async () => {
+    const sign = (request: Record<string, unknown>) =>
+      fetch(`${url}/sandbox/sim/hubspot/card-requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    const portalId = sandbox.hubspot.portalId;
+    const base = sandbox.config.publicBaseUrl;
+
+    const card = await sign({ portalId, url: `${base}/api/quickbooks/status`, method: 'GET' });
+    expect(card.status).toBe(200);
+    const answer = (await card.json()) as { status: number; body: { status?: string } };
+    expect(answer).toMatchObject({ status: 200, body: { status: 'connected' } });
+
+    for (const [request, words] of [
+      // The simulator would fetch its own control routes and hand back the sandbox app's client secret.
+      [{ portalId, url: `${sandbox.hubspot.url}/_sim/apps` }, 'only DealBooks'],
+      [{ portalId, url: 'http://127.0.0.1:1/anything' }, 'only DealBooks'],
+      [{ portalId, url: `${base}@evil.example/api/quickbooks/status` }, 'only DealBooks'],
+      [{ portalId: portalId + 1, url: `${base}/api/quickbooks/status` }, `account ${portalId} only`],
+      [{ portalId, url: `${base}/api/quickbooks/status`, appId: 1 }, 'appId'],
+      [{ portalId, url: 'not a url' }, 'not an absolute URL'],
+    ] as const) {
+      const refused = await sign(request);
+      expect({ request, status: refused.status }).toEqual({ request, status: 400 });
+      const error = ((await refused.json()) as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe('not_a_card_request');
+      expect(error.message).toContain(words);
     }
   });
 });

@@ -33,7 +33,7 @@ export interface Bundles {
 }
 
 /** The newest modification time under the watched folders: cheap enough to read on every page load. */
-function sourcesVersion(): string {
+export function sourcesVersion(): string {
   let newest = 0;
   let count = 0;
   const walk = (dir: string) => {

@@ -1,6 +1,8 @@
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { WorkbenchWorld } from '../../../workbench/src/world';
 import type { Logger } from '../logger';
-import { workbenchBundler, type BundleName } from './workbench-bundle';
+import { sourcesVersion, workbenchBundler, type BundleName } from './workbench-bundle';
 
 /**
  * The sandbox workbench at /sandbox: the demo HubSpot account and the demo QBO company side by side, with the real
@@ -12,13 +14,7 @@ import { workbenchBundler, type BundleName } from './workbench-bundle';
  * simulators' secrets (the sandbox app's client secret, tokens).
  */
 
-export interface WorkbenchWorld {
-  baseUrl: string;
-  hubspot: { portalId: number; appId: number; users: Array<{ userId: number; userEmail: string; firstName: string; lastName: string; installer: boolean }> };
-  quickbooks: { realmId: string };
-  /** The demo account's deal pipelines, each with its stages in order. */
-  pipelines: Array<{ id: string; label: string; stages: Array<{ id: string; label: string; isClosed: boolean }> }>;
-}
+export type { WorkbenchWorld };
 
 export interface WorkbenchDeps {
   logger: Logger;
@@ -33,7 +29,6 @@ const PASSED_ON: Record<'hubspot' | 'quickbooks', Array<[string, RegExp]>> = {
     ['GET', /^\/hubspot\/accounts\/\d+\/objects\/[a-z_]+(\/\d+)?$/],
     ['PATCH', /^\/hubspot\/accounts\/\d+\/objects\/deals\/\d+$/],
     ['POST', /^\/card-requests$/],
-    ['POST', /^\/webhooks\/flush$/],
   ],
   quickbooks: [
     ['GET', /^\/quickbooks\/companies\/\d+\/[A-Za-z]+(\/\d+)?$/],
@@ -44,7 +39,6 @@ const PASSED_ON: Record<'hubspot' | 'quickbooks', Array<[string, RegExp]>> = {
     ['DELETE', /^\/faults$/],
     ['GET', /^\/limits$/],
     ['POST', /^\/limits$/],
-    ['POST', /^\/webhooks\/flush$/],
   ],
 };
 
@@ -54,13 +48,10 @@ export function workbenchRoutes(deps: WorkbenchDeps): Router {
   const router = Router();
   const bundles = workbenchBundler(deps.world().baseUrl);
 
-  router.get('/sandbox', async (_req, res, next) => {
-    try {
-      const { version } = await bundles();
-      res.type('html').set('cache-control', 'no-store').send(pageHtml(version));
-    } catch (err) {
-      next(err);
-    }
+  // The page itself only names its bundles' version: a failed build is reported by the bundle (below), in words the
+  // page shows, instead of as a bare 500 here.
+  router.get('/sandbox', (_req, res) => {
+    res.type('html').set('cache-control', 'no-store').send(pageHtml(sourcesVersion()));
   });
 
   router.get('/sandbox/assets/:name.js', async (req, res, next) => {
@@ -90,13 +81,22 @@ export function workbenchRoutes(deps: WorkbenchDeps): Router {
       res.status(404).json({ error: { code: 'not_a_workbench_route', message: `The workbench does not pass ${req.method} ${route} on to the ${simulator} simulator.` } });
       return;
     }
+    let body: unknown = req.body ?? {};
+    if (simulator === 'hubspot' && route === '/card-requests') {
+      const signed = cardRequest(body, deps.world());
+      if (!signed.ok) {
+        res.status(400).json({ error: { code: 'not_a_card_request', message: signed.message } });
+        return;
+      }
+      body = signed.request;
+    }
     const base = simulator === 'hubspot' ? deps.hubspotUrl : deps.quickbooksUrl;
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
     try {
       const answer = await fetch(`${base}/_sim${route}${query}`, {
         method: req.method,
         headers: { 'content-type': 'application/json' },
-        body: req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE' ? undefined : JSON.stringify(req.body ?? {}),
+        body: req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE' ? undefined : JSON.stringify(body),
       });
       const text = await answer.text();
       res.status(answer.status).type(answer.headers.get('content-type') ?? 'application/json').send(text);
@@ -106,6 +106,39 @@ export function workbenchRoutes(deps: WorkbenchDeps): Router {
   });
 
   return router;
+}
+
+const cardRequestSchema = z
+  .object({
+    portalId: z.number().int(),
+    url: z.string(),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).optional(),
+    body: z.unknown().optional(),
+    userId: z.number().int().optional(),
+  })
+  .strict();
+
+/**
+ * A card's request to be signed by the HubSpot simulator, as HubSpot signs them: only to DealBooks' own address (the
+ * app's permitted fetch URL) and only for the demo account. The simulator itself would fetch any URL it is given and
+ * hand back the answer, which would make this route a way to read the simulators' own control routes (the sandbox
+ * app's client secret among them) from wherever DealBooks is reachable.
+ */
+function cardRequest(input: unknown, world: WorkbenchWorld): { ok: true; request: z.infer<typeof cardRequestSchema> } | { ok: false; message: string } {
+  const parsed = cardRequestSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, message: `A card request takes {portalId, url, method?, body?, userId?}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}.` };
+  let target: URL;
+  try {
+    target = new URL(parsed.data.url);
+  } catch {
+    return { ok: false, message: `"${parsed.data.url}" is not an absolute URL.` };
+  }
+  const base = new URL(world.baseUrl);
+  if (target.origin !== base.origin || !`${target.pathname}/`.startsWith(`${base.pathname.replace(/\/$/, '')}/`)) {
+    return { ok: false, message: `A card may fetch only DealBooks at ${world.baseUrl}, not ${target.origin}${target.pathname}.` };
+  }
+  if (parsed.data.portalId !== world.hubspot.portalId) return { ok: false, message: `The workbench shows account ${world.hubspot.portalId} only.` };
+  return { ok: true, request: parsed.data };
 }
 
 function pageHtml(version: string): string {
@@ -119,7 +152,19 @@ function pageHtml(version: string): string {
 </head>
 <body>
 <div id="root"><p style="font-family: sans-serif; padding: 24px">Loading the workbench…</p></div>
-<script>window.__WORKBENCH__ = ${JSON.stringify({ version })};</script>
+<script>
+window.__WORKBENCH__ = ${JSON.stringify({ version })};
+// A page that fails to load (its bundle could not be built, a script error) says so where the page would be.
+window.addEventListener('error', function (event) {
+  var root = document.getElementById('root');
+  if (root && !root.dataset.started) {
+    var p = document.createElement('pre');
+    p.style.cssText = 'font-family: monospace; padding: 24px; color: #b3001e; white-space: pre-wrap';
+    p.textContent = 'The workbench failed to start: ' + (event.message || 'a script error');
+    root.replaceChildren(p);
+  }
+});
+</script>
 <script src="/sandbox/assets/page.js?v=${version}"></script>
 </body>
 </html>
