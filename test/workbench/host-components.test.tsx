@@ -44,7 +44,7 @@ describe('the workbench host components', () => {
       .map((name) => (ui as Record<string, unknown>)[name])
       .map((component) => (component ? __hubSpotComponentRegistry.getComponentName(component as never) : null))
       .filter((name): name is string => typeof name === 'string');
-    // The card and the settings page use a good dozen components; reading none would make the check below empty.
+    // The card and the settings page use some thirty components; reading none would make the check below empty.
     expect(used.length).toBeGreaterThan(20);
     const missing = used.filter((name) => !(name in hostComponents));
     expect(missing).toEqual([]);

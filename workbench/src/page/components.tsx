@@ -7,7 +7,6 @@ import {
   useId,
   useRef,
   useState,
-  useSyncExternalStore,
   type ComponentType,
   type CSSProperties,
   type ReactNode,
@@ -39,10 +38,11 @@ type Props = Record<string, any>;
 
 /**
  * A callback of a component the extension has since re-rendered or removed: @remote-ui/rpc releases a function prop
- * when the prop is replaced, so a late call (an overlay's onClose as it unmounts, a second click racing the update)
- * reaches a released function. The extension no longer listens there; nothing is lost.
+ * when the prop is replaced ("already released"), and every function of a worker that was stopped ("already
+ * revoked"), so a late call (an overlay's onClose as it unmounts, a click racing the update, a card just closed)
+ * reaches a function nobody listens to any more. Nothing is lost.
  */
-const isReleased = (err: unknown) => err instanceof Error && /already released/.test(err.message);
+const isReleased = (err: unknown) => err instanceof Error && /already (released|revoked)/.test(err.message);
 
 /** Calls an extension callback (an RPC proxy) without awaiting it; a failure is logged, never thrown at the page. */
 function call(fn: unknown, ...args: unknown[]): void {
@@ -165,38 +165,12 @@ export const overlays = {
       }
     }
   },
-  /** The ids of the overlays on screen, oldest first (for the page and its checks). */
-  openIds(): string[] {
-    return openOverlays.map((o) => o.id);
-  },
 };
 
-// Where dialogs are drawn: the OverlayRoot when the page renders one, else document.body, else (server rendering)
-// in place. A portal keeps a Modal's buttons out of any Form around the Button that opened it.
-let overlayRootElement: HTMLElement | null = null;
-const rootListeners = new Set<() => void>();
-function setOverlayRoot(element: HTMLElement | null) {
-  overlayRootElement = element;
-  rootListeners.forEach((listener) => listener());
-}
-function subscribeRoot(listener: () => void) {
-  rootListeners.add(listener);
-  return () => rootListeners.delete(listener);
-}
-
-/** Optional: the element overlays are drawn into (render it once, anywhere on the page). */
-export function OverlayRoot() {
-  const ref = useCallback((element: HTMLDivElement | null) => setOverlayRoot(element), []);
-  return <div className="hs-overlay-root" ref={ref} />;
-}
-
+// Dialogs are drawn into document.body (in place when rendered on a server): a portal keeps a Modal's buttons out of
+// any Form around the Button that opened it.
 function InPortal({ children }: { children: ReactNode }) {
-  const root = useSyncExternalStore(
-    subscribeRoot,
-    () => overlayRootElement,
-    () => null,
-  );
-  const target = root ?? (typeof document !== 'undefined' ? document.body : null);
+  const target = typeof document !== 'undefined' ? document.body : null;
   return target ? createPortal(children, target) : <>{children}</>;
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CrmObject, World, hubspotOf } from './sim';
 import { money, when } from './format';
 
@@ -21,29 +21,35 @@ export function DealRecord({ hubspot, dealId, pipelines, tick, onEdited }: { hub
   const [moving, setMoving] = useState<string>();
   const [problem, setProblem] = useState<string>();
 
+  // Reads are not cancelled by the next round: a slow one still shows unless a newer one already has, and none shows
+  // once another deal is open.
+  const shownDeal = useRef(dealId);
+  shownDeal.current = dealId;
+  const started = useRef(0);
+  const shownRead = useRef(0);
   useEffect(() => {
-    let stopped = false;
+    const read = ++started.current;
+    const forDeal = dealId;
+    const stale = () => shownDeal.current !== forDeal || read < shownRead.current;
     (async () => {
-      const read = await hubspot.get('deals', dealId);
-      const ids = (key: string) => new Set((read.associations?.[key]?.results ?? []).map((r) => r.id));
+      const deal = await hubspot.get('deals', dealId);
+      const ids = (key: string) => new Set((deal.associations?.[key]?.results ?? []).map((r) => r.id));
       const [noteIds, taskIds] = [ids('notes'), ids('tasks')];
       const [notes, tasks] = await Promise.all([
         noteIds.size ? hubspot.list('notes').then((all) => all.filter((n) => noteIds.has(n.id))) : [],
         taskIds.size ? hubspot.list('tasks').then((all) => all.filter((t) => taskIds.has(t.id))) : [],
       ]);
-      if (stopped) return;
-      setDeal(read);
+      if (stale()) return;
+      shownRead.current = read;
+      setDeal(deal);
       const newest = (a: CrmObject, b: CrmObject) => Number(new Date(b.properties.hs_timestamp ?? 0)) - Number(new Date(a.properties.hs_timestamp ?? 0));
       setTimeline({ notes: [...notes].sort(newest), tasks: [...tasks].sort(newest) });
     })().catch((err: Error) => {
-      if (!stopped) setProblem(err.message);
+      if (!stale()) setProblem(err.message);
     });
-    return () => {
-      stopped = true;
-    };
   }, [hubspot, dealId, tick]);
 
-  if (!deal) return <div className="wb-record-body">{problem ? <p role="alert">{problem}</p> : <p>Opening the deal…</p>}</div>;
+  if (!deal || deal.id !== dealId) return <div className="wb-record-body">{problem ? <p role="alert">{problem}</p> : <p>Opening the deal…</p>}</div>;
   const pipeline = pipelines.find((p) => p.id === (deal.properties.pipeline ?? 'default'));
   const stageLabel = (id: string | null | undefined) => pipeline?.stages.find((s) => s.id === id)?.label ?? id ?? '';
   const move = async (stage: string) => {

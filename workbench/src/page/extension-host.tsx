@@ -36,9 +36,11 @@ export interface ExtensionHostProps {
   fetch: HostApi['fetch'];
   /** A change of key starts the extension again (a new worker), as reopening the record does in HubSpot. */
   label: string;
+  /** Called when this run of the extension ends (its worker is stopped). */
+  onStop?: () => void;
 }
 
-export function ExtensionHost({ bundleUrl, context, actions, fetch, label }: ExtensionHostProps) {
+export function ExtensionHost({ bundleUrl, context, actions, fetch, label, onStop }: ExtensionHostProps) {
   const controller = useMemo(hostController, []);
   const [receiver, setReceiver] = useState<RemoteReceiver>();
   const [failure, setFailure] = useState<string>();
@@ -63,6 +65,7 @@ export function ExtensionHost({ bundleUrl, context, actions, fetch, label }: Ext
     return () => {
       endpoint.terminate();
       worker.terminate();
+      onStop?.();
     };
     // The context and actions are read when the extension starts, as in HubSpot; a new deal is a new key.
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -52,20 +52,26 @@ function Workbench({ world }: { world: World }) {
   const userRef = useRef(userId);
   userRef.current = userId;
   const refresh = useCallback(() => setTick((t) => t + 1), []);
+  // The open card's subscriptions to the record's properties; they end with the card (ExtensionHost's onStop).
   const updates = useMemo(propertyUpdates, []);
   const cardLabel = `card-${dealId}-${userId}-${cardRun}`;
-  // A new card (another deal, user or a reload) subscribes afresh; the old one's callbacks go with it.
-  useEffect(() => () => updates.clear(), [updates, cardLabel]);
 
+  // The next round of reads starts REFRESH_MS after this one's deals list came back, so a slow simulator is never
+  // asked faster than it answers.
   useEffect(() => {
     let stopped = false;
-    hubspot.list('deals').then(
-      (list) => {
-        if (!stopped) setDeals(list);
-      },
-      () => undefined,
-    );
-    const timer = setTimeout(refresh, REFRESH_MS);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    hubspot
+      .list('deals')
+      .then(
+        (list) => {
+          if (!stopped) setDeals(list);
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        if (!stopped) timer = setTimeout(refresh, REFRESH_MS);
+      });
     return () => {
       stopped = true;
       clearTimeout(timer);
@@ -78,7 +84,9 @@ function Workbench({ world }: { world: World }) {
     setAlerts((list) => [...list, { id: Date.now() + Math.random(), type: alert.type ?? 'info', title: alert.title, message: alert.message }]);
   }, []);
   const portal = { id: world.hubspot.portalId, timezone: 'America/New_York' };
-  const hubspotUser = { id: userId, email: user?.userEmail ?? '', firstName: user?.firstName ?? '', lastName: user?.lastName ?? '', locale: 'en-US', teams: [] };
+  const email = user?.userEmail ?? '';
+  const hubspotUser = { id: userId, email, emails: [email], firstName: user?.firstName ?? '', lastName: user?.lastName ?? '', locale: 'en-US', teams: [], roles: [], permissions: [] };
+  const copyTextToClipboard = (text: string) => navigator.clipboard.writeText(text);
 
   const cardActions = {
     addAlert,
@@ -94,12 +102,14 @@ function Workbench({ world }: { world: World }) {
       return Object.fromEntries(names.map((n) => [n, deal.properties[n] ?? null]));
     },
     onCrmPropertiesUpdate: (names: string[] | '*', callback: (properties: Record<string, string>) => void) => updates.subscribe(names, callback),
+    copyTextToClipboard,
   };
   const settingsActions = {
     addAlert,
     reloadPage: () => setCardRun((n) => n + 1),
     closeOverlay: (id: string) => overlays.close(id),
     openIframeModal: cardActions.openIframeModal,
+    copyTextToClipboard,
   };
 
   return (
@@ -176,6 +186,7 @@ function Workbench({ world }: { world: World }) {
                       context={{ location: 'crm.record.sidebar', crm: { objectId: Number(dealId), objectTypeId: '0-3' }, user: hubspotUser, portal, extension: { appId: world.hubspot.appId } }}
                       actions={cardActions}
                       fetch={fetch}
+                      onStop={updates.clear}
                     />
                   </div>
                 </aside>
@@ -207,7 +218,9 @@ function Workbench({ world }: { world: World }) {
 const style = document.createElement('style');
 style.textContent = `${hostStyles}\n${workbenchStyles}`;
 document.head.appendChild(style);
-createRoot(document.getElementById('root')!).render(
+const root = document.getElementById('root')!;
+root.dataset.started = 'yes';
+createRoot(root).render(
   <StrictMode>
     <App />
   </StrictMode>,

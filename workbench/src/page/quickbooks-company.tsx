@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { QboObject, quickbooksOf } from './sim';
 import { money } from './format';
 
@@ -23,20 +23,21 @@ export function QuickbooksCompany({ quickbooks, tick, onChanged }: { quickbooks:
   const [busy, setBusy] = useState<string>();
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
 
+  // Reads are not cancelled by the next round: a slow one still shows unless a newer one already has.
+  const started = useRef(0);
+  const shown = useRef(0);
   useEffect(() => {
-    let stopped = false;
+    const read = ++started.current;
     Promise.all([...TABS.map(([entity]) => quickbooks.list(entity)), quickbooks.preferences()]).then(
       ([invoices, estimates, payments, customers, preferences]) => {
-        if (stopped) return;
+        if (read < shown.current) return;
+        shown.current = read;
         setRows({ Invoice: newestFirst(invoices as QboObject[]), Estimate: newestFirst(estimates as QboObject[]), Payment: newestFirst(payments as QboObject[]), Customer: customers as QboObject[] });
         const prefs = Array.isArray(preferences) ? preferences[0] : preferences;
         setSavedCloseDate(prefs?.AccountingInfoPrefs?.BookCloseDate ?? null);
       },
       () => undefined,
     );
-    return () => {
-      stopped = true;
-    };
   }, [quickbooks, tick]);
 
   /** Runs a bookkeeper's action; true when QuickBooks took it. */

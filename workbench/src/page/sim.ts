@@ -4,12 +4,8 @@
  * (webhooks to DealBooks, invoices, payments written back) happens as in production.
  */
 
-export interface World {
-  baseUrl: string;
-  hubspot: { portalId: number; appId: number; users: Array<{ userId: number; userEmail: string; firstName: string; lastName: string; installer: boolean }> };
-  quickbooks: { realmId: string };
-  pipelines: Array<{ id: string; label: string; stages: Array<{ id: string; label: string; isClosed: boolean }> }>;
-}
+export type { WorkbenchWorld as World } from '../world';
+import type { WorkbenchWorld as World } from '../world';
 
 export interface CrmObject {
   id: string;
@@ -71,7 +67,6 @@ export function hubspotOf(portalId: number) {
     get: (type: string, id: string) => call<CrmObject>('hubspot', 'GET', `${objects}/${type}/${id}`),
     /** A user edits the deal in HubSpot (subscribed webhooks follow, as for a person's edit). */
     updateDeal: (id: string, properties: Record<string, string>) => call<CrmObject>('hubspot', 'PATCH', `${objects}/deals/${id}`, { properties }),
-    flushWebhooks: () => call<unknown>('hubspot', 'POST', '/webhooks/flush', {}),
   };
 }
 

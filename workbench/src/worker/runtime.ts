@@ -77,7 +77,7 @@ worker.hsWorkerAPI = {
 const exposed: ExtensionWorkerApi = {
   render(channel: RemoteChannel, context: unknown, actionNames: string[]) {
     if (!renderCallback) throw new Error('the extension did not call hubspot.extend');
-    // The channel and the host's functions are called long after this call returns: kept until the worker ends.
+    // The channel is called long after this call returns (each update of the tree): kept until the worker ends.
     retain(channel);
     const actions: Record<string, unknown> = {};
     for (const name of actionNames) actions[name] = (...args: unknown[]) => endpoint.call.action(name, args);
