@@ -122,7 +122,7 @@ export function QuoteToCashSettings({
         name="termId"
         {...fieldProps('termId')}
         value={draft.termId ?? ''}
-        options={pickerOptions("The customer's terms, else the company's default", terms, draft.termId)}
+        options={pickerOptions("The customer's terms, else the company's default", terms, draft.termId, lists.terms.state)}
         onChange={(v) => set({ termId: v === '' ? null : String(v) })}
       />
       <Select
@@ -141,7 +141,7 @@ export function QuoteToCashSettings({
         name="defaultItemId"
         {...fieldProps('defaultItemId')}
         value={draft.defaultItemId ?? ''}
-        options={pickerOptions('None: stop and ask to map the product', items, draft.defaultItemId)}
+        options={pickerOptions('None: stop and ask to map the product', items, draft.defaultItemId, lists.items.state)}
         onChange={(v) => set({ defaultItemId: v === '' ? null : String(v) })}
       />
       <Select
@@ -149,7 +149,7 @@ export function QuoteToCashSettings({
         name="taxCodes.taxable"
         {...fieldProps('taxCodes.taxable')}
         value={draft.taxCodes.taxable ?? ''}
-        options={pickerOptions('Let QuickBooks decide', taxCodes, draft.taxCodes.taxable)}
+        options={pickerOptions('Let QuickBooks decide', taxCodes, draft.taxCodes.taxable, lists.taxCodes.state)}
         onChange={(v) => set({ taxCodes: { ...draft.taxCodes, taxable: v === '' ? null : String(v) } })}
       />
       <Select
@@ -157,7 +157,7 @@ export function QuoteToCashSettings({
         name="taxCodes.nonTaxable"
         {...fieldProps('taxCodes.nonTaxable')}
         value={draft.taxCodes.nonTaxable ?? ''}
-        options={pickerOptions('Let QuickBooks decide', taxCodes, draft.taxCodes.nonTaxable)}
+        options={pickerOptions('Let QuickBooks decide', taxCodes, draft.taxCodes.nonTaxable, lists.taxCodes.state)}
         onChange={(v) => set({ taxCodes: { ...draft.taxCodes, nonTaxable: v === '' ? null : String(v) } })}
       />
       <Select
@@ -166,7 +166,7 @@ export function QuoteToCashSettings({
         {...fieldProps('classId')}
         description={classesNote}
         value={draft.classId ?? ''}
-        options={pickerOptions('No class', classes, draft.classId)}
+        options={pickerOptions('No class', classes, draft.classId, lists.classes.state)}
         onChange={(v) => set({ classId: v === '' ? null : String(v) })}
       />
       <TextArea

@@ -37,10 +37,12 @@ export interface PickerOption {
 /**
  * A picker's options: "none" first (its words say what none means), then what QuickBooks lists. A stored id that the
  * list lacks (deleted, inactive, or the list could not be read) stays on offer under its id, so opening the page never
- * silently changes a setting.
+ * silently changes a setting. While the list is still being read, that id is not called missing: the list may name it.
  */
-export function pickerOptions(noneLabel: string, listed: PickerOption[], current: string | null): PickerOption[] {
+export function pickerOptions(noneLabel: string, listed: PickerOption[], current: string | null, list: Loaded<unknown>['state'] = 'ready'): PickerOption[] {
   const options = [{ label: noneLabel, value: '' }, ...listed];
-  if (current && !listed.some((o) => o.value === current)) options.push({ label: `QuickBooks id ${current} (not in the list)`, value: current });
+  if (current && !listed.some((o) => o.value === current)) {
+    options.push({ label: list === 'loading' ? `QuickBooks id ${current} (reading its name from QuickBooks…)` : `QuickBooks id ${current} (not in the list)`, value: current });
+  }
   return options;
 }
