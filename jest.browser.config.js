@@ -12,5 +12,5 @@ module.exports = {
   testMatch: ['**/*.browser.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   maxWorkers: 1,
-  testTimeout: 120_000,
+  testTimeout: 120_000, // each test of the workbench suite sets its own bound from its waits
 };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,8 +10,17 @@ import { SandboxProcess } from '../support/sandbox-process';
  * database, a data directory of its own) and headless Chromium opening the workbench URL it prints.
  */
 
-/** Debian's chromium package; CHROMIUM_PATH names another build of Chromium or Chrome. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** CHROMIUM_PATH, else Chromium where Debian's (or Ubuntu's) package puts it, else the first `chromium` on PATH. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? findChromium();
+
+function findChromium(): string {
+  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(candidate)) return candidate;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, 'chromium');
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  throw new Error('No Chromium found: install Debian\'s chromium package (apt-get install chromium) or set CHROMIUM_PATH');
+}
 
 /**
  * Where the suite saves its pictures of the card's states: WORKBENCH_SCREENSHOTS, or a folder under the system's

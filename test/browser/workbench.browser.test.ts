@@ -14,6 +14,8 @@ import { openWorkbench, SCREENSHOTS, type Workbench } from './support';
 
 /** Longest a change in QuickBooks may take to show on an open card: its 30 s refresh, with room for a busy machine. */
 const FOLLOWS = 45_000;
+/** A test's own bound: the sum of its waits, with room, so a slow step fails on the wait that names what was missing. */
+const steps = (waits: number) => waits * FOLLOWS + 30_000;
 
 describe('the sandbox workbench in a browser', () => {
   let bench: Workbench;
@@ -51,7 +53,7 @@ describe('the sandbox workbench in a browser', () => {
     expect(page.workers().map((w) => new URL(w.url()).pathname)).toContain('/sandbox/assets/card.js');
     expect(await page.locator('.hs-placeholder').count()).toBe(0);
     expect(bench.pageErrors).toEqual([]);
-  });
+  }, steps(1));
 
   it('When the deal is moved to Closed Won, then auto-invoice makes the invoice in QuickBooks and the card shows it, open', async () => {
     await page.getByRole('button', { name: 'Move to Closed Won' }).click();
@@ -62,10 +64,10 @@ describe('the sandbox workbench in a browser', () => {
     await expect(card.innerText()).resolves.toMatch(/Total\s+\$2,400\.00/i);
     // The invoice is in the QuickBooks company, and DealBooks wrote it back to the deal.
     await page.getByRole('table', { name: 'Invoices' }).locator(`tr[data-invoice="${invoiceNumber}"]`).waitFor();
-    await page.locator('[data-property="dealbooks_invoice_number"]', { hasText: invoiceNumber }).waitFor({ timeout: FOLLOWS });
+    await page.locator('[data-property="dealbooks_invoice_number"]', { hasText: new RegExp(`^${invoiceNumber}$`) }).waitFor({ timeout: FOLLOWS });
     await shot('card-invoice-open');
     await shot('workbench', page);
-  });
+  }, steps(2));
 
   it('When the bookkeeper records a part payment and then the rest in QuickBooks, then the card follows: partially paid, then paid', async () => {
     await page.getByLabel(`Payment amount for invoice ${invoiceNumber}`).fill('1000.00');
@@ -77,9 +79,9 @@ describe('the sandbox workbench in a browser', () => {
     await page.getByRole('button', { name: `Record payment on invoice ${invoiceNumber}` }).click();
     await card.getByText('Paid', { exact: true }).waitFor({ timeout: FOLLOWS });
     await expect(card.innerText()).resolves.toMatch(/Balance\s+\$0\.00/i);
-    await page.locator('[data-property="dealbooks_invoice_status"]', { hasText: 'paid' }).first().waitFor({ timeout: FOLLOWS });
+    await page.locator('[data-property="dealbooks_invoice_status"]', { hasText: /^paid$/ }).waitFor({ timeout: FOLLOWS });
     await shot('card-paid');
-  });
+  }, steps(3));
 
   it('When finance picks an item for products without a mapping on the settings page, then it is saved', async () => {
     await page.getByRole('button', { name: 'Settings page' }).click();
@@ -89,8 +91,14 @@ describe('the sandbox workbench in a browser', () => {
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await settings.getByText('Settings saved', { exact: true }).waitFor();
     await shot('settings-page', settings);
+    // Read again from DealBooks (a new run of the settings page): the choice was stored.
     await page.getByRole('button', { name: 'Deals and card' }).click();
-  });
+    await page.getByRole('button', { name: 'Settings page' }).click();
+    await settings.getByRole('button', { name: 'Save settings' }).waitFor();
+    // The saved id is chosen at once; its name comes with QuickBooks' item list, read after the settings.
+    await settings.getByLabel('Item for products without a mapping').locator('option:checked', { hasText: /^Hours$/ }).waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Deals and card' }).click();
+  }, steps(1));
 
   it('When a rep creates an estimate from the card, QuickBooks accepts it and the rep converts it, then the card shows the estimate converted and its invoice', async () => {
     await openDeal('ABC LLC - Schematic design');
@@ -110,7 +118,7 @@ describe('the sandbox workbench in a browser', () => {
     await card.getByText(/Converted to invoice \d+/).first().waitFor({ timeout: FOLLOWS });
     await card.getByRole('link', { name: /^Invoice \d+/ }).first().waitFor({ timeout: FOLLOWS });
     await shot('card-estimate-converted');
-  });
+  }, steps(4));
 
   it('When QuickBooks is down as a renewal is won, then the card says the invoice waits for QuickBooks and when it tries again; when QuickBooks is back, the invoice is made', async () => {
     await page.getByLabel('QuickBooks down').check();
@@ -121,10 +129,11 @@ describe('the sandbox workbench in a browser', () => {
     await expect(card.innerText()).resolves.toMatch(/QuickBooks is having trouble[\s\S]*DealBooks tries again by itself\. Next try at/);
     await shot('card-quickbooks-down');
     await page.getByLabel('QuickBooks down').uncheck();
-    // The retry comes at the time the card named, then the card's next read shows the invoice.
-    await card.getByRole('link', { name: /^Invoice \d+/ }).first().waitFor({ timeout: 2 * FOLLOWS });
+    // The retry comes at the time the card named (DealBooks backs off from 15 s, doubling with jitter, so at most
+    // about a minute while QuickBooks was down this short), then the card's next read shows the invoice.
+    await card.getByRole('link', { name: /^Invoice \d+/ }).first().waitFor({ timeout: 3 * FOLLOWS });
     await expect(card.innerText()).resolves.toMatch(/Total\s+\$3,000\.00/i);
-  });
+  }, steps(4));
 
   it('When the books are closed through the invoice date and a deal is won, then the card says the period is closed and what to do', async () => {
     // "Northwind - Construction documents" was won on 2026-11-10, before DealBooks was installed; DealBooks dates
@@ -141,7 +150,7 @@ describe('the sandbox workbench in a browser', () => {
     await problem.waitFor({ timeout: FOLLOWS });
     await shot('card-closed-period');
     expect(bench.pageErrors).toEqual([]);
-  });
+  }, steps(1));
 
   it('When the bookkeeper voids an invoice in QuickBooks, then the card shows it voided', async () => {
     await openDeal('ABC LLC - Schematic design');
@@ -154,5 +163,5 @@ describe('the sandbox workbench in a browser', () => {
     await card.getByText('Voided', { exact: true }).waitFor({ timeout: FOLLOWS });
     await shot('card-invoice-voided');
     expect(bench.pageErrors).toEqual([]);
-  });
+  }, steps(1));
 });
