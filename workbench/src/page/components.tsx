@@ -225,65 +225,55 @@ function useOverlay(props: Props) {
   return { close, hidden: closedHere };
 }
 
+/**
+ * The dialog both overlays draw (class prefix `hs-modal` or `hs-panel`): named by its title (or aria-label), with a
+ * close button, registered under its id for `actions.closeOverlay`.
+ */
+function OverlaySheet({ props, kind, className, modal, titleId, close }: { props: Props; kind: 'modal' | 'panel'; className: string; modal: boolean; titleId: string; close: () => void }) {
+  const label = props['aria-label'] ?? props.title;
+  return (
+    <div
+      className={className}
+      role="dialog"
+      aria-modal={modal ? 'true' : undefined}
+      aria-label={label || undefined}
+      aria-labelledby={label ? undefined : titleId}
+      data-overlay-id={props.id}
+    >
+      <div className={`hs-${kind}__header`}>
+        <h2 className={`hs-${kind}__title`} id={titleId}>
+          {props.title}
+        </h2>
+        <button type="button" className="hs-close" aria-label="Close" onClick={close}>
+          ×
+        </button>
+      </div>
+      <div className={`hs-${kind}__content`}>{props.children}</div>
+    </div>
+  );
+}
+
 function Modal(props: Props) {
-  const { title, children, width, variant } = props;
   const { close, hidden } = useOverlay(props);
   const titleId = useId();
   if (hidden) return null;
-  const label = props['aria-label'] ?? title;
+  const className = cx('hs-modal', `hs-modal--${shortSize(props.width) ?? 'md'}`, props.variant === 'danger' && 'hs-modal--danger');
   return (
     <InPortal>
       <div className="hs-backdrop">
-        <div
-          className={cx('hs-modal', `hs-modal--${shortSize(width) ?? 'md'}`, variant === 'danger' && 'hs-modal--danger')}
-          role="dialog"
-          aria-modal="true"
-          aria-label={label || undefined}
-          aria-labelledby={label ? undefined : titleId}
-          data-overlay-id={props.id}
-        >
-          <div className="hs-modal__header">
-            <h2 className="hs-modal__title" id={titleId}>
-              {title}
-            </h2>
-            <button type="button" className="hs-close" aria-label="Close" onClick={close}>
-              ×
-            </button>
-          </div>
-          <div className="hs-modal__content">{children}</div>
-        </div>
+        <OverlaySheet props={props} kind="modal" className={className} modal titleId={titleId} close={close} />
       </div>
     </InPortal>
   );
 }
 
 function Panel(props: Props) {
-  const { title, children, width, variant } = props;
   const { close, hidden } = useOverlay(props);
   const titleId = useId();
   if (hidden) return null;
-  const label = props['aria-label'] ?? title;
-  const sheet = (
-    <div
-      className={cx('hs-panel', `hs-panel--${shortSize(width) ?? 'sm'}`)}
-      role="dialog"
-      aria-modal={variant === 'modal' ? 'true' : undefined}
-      aria-label={label || undefined}
-      aria-labelledby={label ? undefined : titleId}
-      data-overlay-id={props.id}
-    >
-      <div className="hs-panel__header">
-        <h2 className="hs-panel__title" id={titleId}>
-          {title}
-        </h2>
-        <button type="button" className="hs-close" aria-label="Close" onClick={close}>
-          ×
-        </button>
-      </div>
-      <div className="hs-panel__content">{children}</div>
-    </div>
-  );
-  return <InPortal>{variant === 'modal' ? <div className="hs-backdrop hs-backdrop--panel">{sheet}</div> : sheet}</InPortal>;
+  const modal = props.variant === 'modal';
+  const sheet = <OverlaySheet props={props} kind="panel" className={cx('hs-panel', `hs-panel--${shortSize(props.width) ?? 'sm'}`)} modal={modal} titleId={titleId} close={close} />;
+  return <InPortal>{modal ? <div className="hs-backdrop hs-backdrop--panel">{sheet}</div> : sheet}</InPortal>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { QboObject, quickbooksOf } from './sim';
 import { money } from './format';
 
@@ -89,92 +89,58 @@ export function QuickbooksCompany({ quickbooks, tick, onChanged }: { quickbooks:
       </nav>
       {tab === 'Invoice' ? <Invoices rows={rows.Invoice} customerName={customerName} busy={busy} act={act} quickbooks={quickbooks} /> : null}
       {tab === 'Estimate' ? (
-        <table className="wb-table" aria-label="Estimates">
-          <thead>
-            <tr>
-              <th>No.</th>
-              <th>Customer</th>
-              <th>Date</th>
-              <th>Total</th>
-              <th>Status</th>
-              <th />
+        <ListTable label="Estimates" headers={['No.', 'Customer', 'Date', 'Total', 'Status', '']}>
+          {rows.Estimate.map((estimate) => (
+            <tr key={estimate.Id} data-estimate={estimate.DocNumber ?? estimate.Id}>
+              <td>{estimate.DocNumber ?? estimate.Id}</td>
+              <td>{customerName(estimate.CustomerRef)}</td>
+              <td>{estimate.TxnDate}</td>
+              <td>{money(estimate.TotalAmt)}</td>
+              <td>{estimate.TxnStatus ?? ''}</td>
+              <td className="wb-actions">
+                <button disabled={busy !== undefined || estimate.TxnStatus === 'Accepted'} onClick={() => act(`Accept estimate ${estimate.DocNumber ?? estimate.Id}`, () => quickbooks.acceptEstimate(estimate.Id))}>
+                  Accept
+                </button>
+                <button disabled={busy !== undefined || estimate.TxnStatus === 'Rejected'} onClick={() => act(`Reject estimate ${estimate.DocNumber ?? estimate.Id}`, () => quickbooks.rejectEstimate(estimate.Id))}>
+                  Reject
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.Estimate.map((estimate) => (
-              <tr key={estimate.Id} data-estimate={estimate.DocNumber ?? estimate.Id}>
-                <td>{estimate.DocNumber ?? estimate.Id}</td>
-                <td>{customerName(estimate.CustomerRef)}</td>
-                <td>{estimate.TxnDate}</td>
-                <td>{money(estimate.TotalAmt)}</td>
-                <td>{estimate.TxnStatus ?? ''}</td>
-                <td className="wb-actions">
-                  <button disabled={busy !== undefined || estimate.TxnStatus === 'Accepted'} onClick={() => act(`Accept estimate ${estimate.DocNumber ?? estimate.Id}`, () => quickbooks.acceptEstimate(estimate.Id))}>
-                    Accept
-                  </button>
-                  <button disabled={busy !== undefined || estimate.TxnStatus === 'Rejected'} onClick={() => act(`Reject estimate ${estimate.DocNumber ?? estimate.Id}`, () => quickbooks.rejectEstimate(estimate.Id))}>
-                    Reject
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       {tab === 'Payment' ? (
-        <table className="wb-table" aria-label="Payments">
-          <thead>
-            <tr>
-              <th>Id</th>
-              <th>Customer</th>
-              <th>Date</th>
-              <th>Amount</th>
-              <th>Invoices</th>
-              <th />
+        <ListTable label="Payments" headers={['Id', 'Customer', 'Date', 'Amount', 'Invoices', '']}>
+          {rows.Payment.map((payment) => (
+            <tr key={payment.Id} data-payment={payment.Id}>
+              <td>{payment.Id}</td>
+              <td>{customerName(payment.CustomerRef)}</td>
+              <td>{payment.TxnDate}</td>
+              <td>{money(payment.TotalAmt)}</td>
+              <td>{appliedTo(payment)}</td>
+              <td className="wb-actions">
+                <button disabled={busy !== undefined} onClick={() => act(`Void payment ${payment.Id}`, () => quickbooks.voidPayment(payment.Id))}>
+                  Void
+                </button>
+                <button disabled={busy !== undefined} onClick={() => act(`Delete payment ${payment.Id}`, () => quickbooks.deletePayment(payment.Id))}>
+                  Delete
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.Payment.map((payment) => (
-              <tr key={payment.Id} data-payment={payment.Id}>
-                <td>{payment.Id}</td>
-                <td>{customerName(payment.CustomerRef)}</td>
-                <td>{payment.TxnDate}</td>
-                <td>{money(payment.TotalAmt)}</td>
-                <td>{appliedTo(payment)}</td>
-                <td className="wb-actions">
-                  <button disabled={busy !== undefined} onClick={() => act(`Void payment ${payment.Id}`, () => quickbooks.voidPayment(payment.Id))}>
-                    Void
-                  </button>
-                  <button disabled={busy !== undefined} onClick={() => act(`Delete payment ${payment.Id}`, () => quickbooks.deletePayment(payment.Id))}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       {tab === 'Customer' ? (
-        <table className="wb-table" aria-label="Customers">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Email</th>
-              <th>Open balance</th>
-              <th>Active</th>
+        <ListTable label="Customers" headers={['Name', 'Email', 'Open balance', 'Active']}>
+          {rows.Customer.map((customer) => (
+            <tr key={customer.Id}>
+              <td>{customer.DisplayName}</td>
+              <td>{customer.PrimaryEmailAddr?.Address ?? ''}</td>
+              <td>{money(customer.Balance)}</td>
+              <td>{customer.Active === false ? 'no' : 'yes'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.Customer.map((customer) => (
-              <tr key={customer.Id}>
-                <td>{customer.DisplayName}</td>
-                <td>{customer.PrimaryEmailAddr?.Address ?? ''}</td>
-                <td>{money(customer.Balance)}</td>
-                <td>{customer.Active === false ? 'no' : 'yes'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
     </div>
   );
@@ -183,64 +149,51 @@ export function QuickbooksCompany({ quickbooks, tick, onChanged }: { quickbooks:
 function Invoices({ rows, customerName, busy, act, quickbooks }: { rows: QboObject[]; customerName(ref: unknown): string; busy?: string; act(label: string, run: () => Promise<unknown>): Promise<boolean>; quickbooks: ReturnType<typeof quickbooksOf> }) {
   const [amounts, setAmounts] = useState<Record<string, string>>({});
   return (
-    <table className="wb-table" aria-label="Invoices">
-      <thead>
-        <tr>
-          <th>No.</th>
-          <th>Customer</th>
-          <th>Due</th>
-          <th>Total</th>
-          <th>Balance</th>
-          <th>Record a payment</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((invoice) => {
-          const number = invoice.DocNumber ?? invoice.Id;
-          const amount = amounts[invoice.Id] ?? '';
-          const open = Number(invoice.Balance ?? 0) > 0;
-          return (
-            <tr key={invoice.Id} data-invoice={number}>
-              <td>{number}</td>
-              <td>{customerName(invoice.CustomerRef)}</td>
-              <td>{invoice.DueDate}</td>
-              <td>{money(invoice.TotalAmt)}</td>
-              <td>{money(invoice.Balance)}</td>
-              <td className="wb-actions">
-                <input
-                  aria-label={`Payment amount for invoice ${number}`}
-                  placeholder="all"
-                  inputMode="decimal"
-                  size={8}
-                  value={amount}
-                  onChange={(e) => setAmounts((all) => ({ ...all, [invoice.Id]: e.target.value }))}
-                />
-                <button
-                  aria-label={`Record payment on invoice ${number}`}
-                  disabled={busy !== undefined || !open}
-                  onClick={async () => {
-                    const recorded = await act(`Payment of ${amount ? money(amount) : 'the balance'} on invoice ${number}`, () => quickbooks.recordPayment(invoice.Id, amount || undefined));
-                    // The amount was paid: the field is emptied so the next press does not pay it again.
-                    if (recorded) setAmounts((all) => ({ ...all, [invoice.Id]: '' }));
-                  }}
-                >
-                  Record
-                </button>
-              </td>
-              <td className="wb-actions">
-                <button aria-label={`Void invoice ${number}`} disabled={busy !== undefined} onClick={() => act(`Void invoice ${number}`, () => quickbooks.voidInvoice(invoice.Id))}>
-                  Void
-                </button>
-                <button aria-label={`Delete invoice ${number}`} disabled={busy !== undefined} onClick={() => act(`Delete invoice ${number}`, () => quickbooks.deleteInvoice(invoice.Id))}>
-                  Delete
-                </button>
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <ListTable label="Invoices" headers={['No.', 'Customer', 'Due', 'Total', 'Balance', 'Record a payment', '']}>
+      {rows.map((invoice) => {
+        const number = invoice.DocNumber ?? invoice.Id;
+        const amount = amounts[invoice.Id] ?? '';
+        const open = Number(invoice.Balance ?? 0) > 0;
+        return (
+          <tr key={invoice.Id} data-invoice={number}>
+            <td>{number}</td>
+            <td>{customerName(invoice.CustomerRef)}</td>
+            <td>{invoice.DueDate}</td>
+            <td>{money(invoice.TotalAmt)}</td>
+            <td>{money(invoice.Balance)}</td>
+            <td className="wb-actions">
+              <input
+                aria-label={`Payment amount for invoice ${number}`}
+                placeholder="all"
+                inputMode="decimal"
+                size={8}
+                value={amount}
+                onChange={(e) => setAmounts((all) => ({ ...all, [invoice.Id]: e.target.value }))}
+              />
+              <button
+                aria-label={`Record payment on invoice ${number}`}
+                disabled={busy !== undefined || !open}
+                onClick={async () => {
+                  const recorded = await act(`Payment of ${amount ? money(amount) : 'the balance'} on invoice ${number}`, () => quickbooks.recordPayment(invoice.Id, amount || undefined));
+                  // The amount was paid: the field is emptied so the next press does not pay it again.
+                  if (recorded) setAmounts((all) => ({ ...all, [invoice.Id]: '' }));
+                }}
+              >
+                Record
+              </button>
+            </td>
+            <td className="wb-actions">
+              <button aria-label={`Void invoice ${number}`} disabled={busy !== undefined} onClick={() => act(`Void invoice ${number}`, () => quickbooks.voidInvoice(invoice.Id))}>
+                Void
+              </button>
+              <button aria-label={`Delete invoice ${number}`} disabled={busy !== undefined} onClick={() => act(`Delete invoice ${number}`, () => quickbooks.deleteInvoice(invoice.Id))}>
+                Delete
+              </button>
+            </td>
+          </tr>
+        );
+      })}
+    </ListTable>
   );
 }
 
@@ -251,4 +204,20 @@ function appliedTo(payment: QboObject): string {
 
 function newestFirst(rows: QboObject[]): QboObject[] {
   return [...rows].sort((a, b) => Number(b.Id) - Number(a.Id));
+}
+
+/** A list of the company's records: a labelled table with its column headers, rows given as children. */
+function ListTable({ label, headers, children }: { label: string; headers: string[]; children: ReactNode }) {
+  return (
+    <table className="wb-table" aria-label={label}>
+      <thead>
+        <tr>
+          {headers.map((header, i) => (
+            <th key={i}>{header}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
 }
