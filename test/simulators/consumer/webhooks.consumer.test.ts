@@ -160,11 +160,11 @@ describe('HubSpot dealstage webhook and card requests', () => {
     await sim.flushWebhooks();
     expect(receiver.received).toHaveLength(0);
 
-    // A stage change DealBooks itself makes is reported as an API change by this app, so it can ignore its own echo.
+    // A stage change DealBooks itself makes is reported as an INTEGRATION change naming this app, so it can ignore its own echo.
     await client.crm.deals.basicApi.update(id, { properties: { dealstage: 'closedwon' } });
     await sim.flushWebhooks();
     const events = receiver.received.flatMap((r) => JSON.parse(r.rawBody.toString('utf8')) as Hs.HubSpotWebhookEvent[]);
-    expect(events).toEqual([expect.objectContaining({ propertyValue: 'closedwon', changeSource: 'API', sourceId: String(Hs.DEMO_APP_ID) })]);
+    expect(events).toEqual([expect.objectContaining({ propertyValue: 'closedwon', changeSource: 'INTEGRATION', sourceId: String(Hs.DEMO_APP_ID) })]);
   });
 
   it('When DealBooks answers a webhook with 500, then the same event comes again later with attemptNumber 1 and a fresh valid signature', async () => {

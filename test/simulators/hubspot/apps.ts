@@ -9,10 +9,17 @@ import appMeta from '../../../hubspot-app/src/app/app-hsmeta.json';
  */
 
 /**
- * The subscriptions of an app's webhooks-hsmeta.json that the simulator sends: `crmObjects` property changes and
- * the `hubEvents` entry `contact.privacyDeletion`, the one hub event HubSpot documents
- * (developers.hubspot.com/docs/apps/developer-platform/add-features/configure-webhooks).
+ * The subscriptions of an app's webhooks-hsmeta.json that the simulator sends: `crmObjects` property changes,
+ * deletions, restores and merges (the generic `object.*` form with `objectType`, as hubspot-app's
+ * webhooks-hsmeta.json writes them; the `object.deletion` / `object.restore` / `object.merge` types are listed in
+ * https://developers.hubspot.com/changelog/public-beta-generic-webhook-subscriptions), and the `hubEvents` entry
+ * `contact.privacyDeletion`, the one hub event HubSpot documents
+ * (developers.hubspot.com/docs/apps/developer-platform/add-features/configure-webhooks). The legacy
+ * `legacyCrmObjects` form (`deal.deletion`, ...) is not simulated.
  */
+export const LIFECYCLE_SUBSCRIPTION_TYPES = ['object.deletion', 'object.restore', 'object.merge'] as const;
+export type LifecycleSubscriptionType = (typeof LIFECYCLE_SUBSCRIPTION_TYPES)[number];
+
 export const webhookSubscriptionSchema = z.discriminatedUnion('subscriptionType', [
   z.object({
     subscriptionType: z.literal('object.propertyChange'),
@@ -21,6 +28,14 @@ export const webhookSubscriptionSchema = z.discriminatedUnion('subscriptionType'
     propertyName: z.string().min(1),
     active: z.boolean().default(true),
   }),
+  ...LIFECYCLE_SUBSCRIPTION_TYPES.map((subscriptionType) =>
+    z.object({
+      subscriptionType: z.literal(subscriptionType),
+      /** Singular object type (`deal`, `company`, `contact`); plural names and type ids are accepted too. */
+      objectType: z.string().min(1),
+      active: z.boolean().default(true),
+    }),
+  ),
   z.object({
     subscriptionType: z.literal('contact.privacyDeletion'),
     active: z.boolean().default(true),
@@ -103,6 +118,15 @@ export const DEALBOOKS_SUBSCRIPTIONS: readonly WebhookSubscription[] = [
   { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'closedate', active: true },
   { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'amount', active: true },
 ];
+
+/**
+ * Deletion, restore and merge subscriptions for the given object types (default: deal, company, contact), to add to
+ * an app's `webhooks.subscriptions` in a test: DEALBOOKS_SUBSCRIPTIONS does not include them until DealBooks' own
+ * webhooks-hsmeta.json does.
+ */
+export function lifecycleSubscriptions(objectTypes: readonly string[] = ['deal', 'company', 'contact']): WebhookSubscription[] {
+  return objectTypes.flatMap((objectType) => LIFECYCLE_SUBSCRIPTION_TYPES.map((subscriptionType) => ({ subscriptionType, objectType, active: true })));
+}
 
 export function demoApp(webhookTargetUrl?: string): HubSpotAppConfig {
   return {

@@ -18,6 +18,9 @@ export {
   DEMO_USER,
   DEFAULT_MAX_CONCURRENT_REQUESTS,
   demoApp,
+  lifecycleSubscriptions,
+  LIFECYCLE_SUBSCRIPTION_TYPES,
+  type WebhookSubscription,
   type HubSpotApp,
   type HubSpotAppConfig,
   type Install,
@@ -40,10 +43,13 @@ export {
   dealstageEvent,
   propertyChangeEvent,
   type HubSpotWebhookEvent,
+  type ObjectLifecycleEvent,
+  type ObjectMergeEvent,
   type PrivacyDeletionEvent,
   type PropertyChangeEvent,
 } from './webhooks';
 export { DEMO_USERS } from './crm/seed';
+export { DEFAULT_FIDELITY, type HubSpotFidelity, type HubSpotFidelityOptions } from './crm/fidelity';
 export { ACCESS_TOKEN_TTL_SECONDS, AUTH_CODE_TTL_MS, EXPIRED_TOKEN_RETENTION_MS } from './oauth-tokens';
 
 export interface HubSpotSimulator extends HubSpotSimulatorHandles {

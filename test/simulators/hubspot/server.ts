@@ -10,6 +10,7 @@ import { CardLimits, type CardRequest, type CardResponse } from './card-requests
 import { hubspotShellControlRouter } from './control';
 import { hubspotCrmControlRouter, hubspotCrmRouter } from './crm-api';
 import { hubspotError } from './crm-api';
+import type { HubSpotFidelityOptions } from './crm/fidelity';
 import { HubSpotAccounts, type HubSpotAccountsState } from './crm/store';
 import { afterWrites } from '../common/snapshot';
 import { RateLimiter, tenSecondlyBody, type RateLimitOptions } from './limits';
@@ -45,6 +46,9 @@ export interface HubSpotSimulatorOptions {
   cardTimeoutMs?: number;
   /** Called after every request that may have changed state (any method but GET and HEAD, once answered). */
   onWrite?: () => void;
+  /** HubSpot behaviour the sources leave open (crm/fidelity.ts): integrationSourceId, mergeSurvivor,
+   *  mergedIdRead, deletionOnMerge. Also `GET|POST /_sim/hubspot/fidelity`; reset returns to these. */
+  fidelity?: HubSpotFidelityOptions;
 }
 
 /** What a restart needs to continue the same world: the portals, the installs and their tokens. */
@@ -101,7 +105,7 @@ export interface HubSpotSimulatorHandles {
 
 export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {}): HubSpotSimulatorHandles & { app: express.Express } {
   const clock = options.clock ?? new SimClock();
-  const accounts = new HubSpotAccounts({ clock });
+  const accounts = new HubSpotAccounts({ clock, fidelity: options.fidelity });
   const apps = new AppRegistry(clock, options.apps ?? [demoApp(options.webhookUrl)]);
   const tokens = new TokenStore(clock, apps);
   const consent = new ConsentPlan();

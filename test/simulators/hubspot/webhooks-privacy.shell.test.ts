@@ -59,7 +59,7 @@ describe('HubSpot simulator GDPR delete and contact.privacyDeletion', () => {
     expect(events[0]!.occurredAt).toBeLessThanOrEqual(after);
   });
 
-  it('When an app calls gdpr-delete with idProperty email, then it gets 204 without a body and the event says API', async () => {
+  it('When an app calls gdpr-delete with idProperty email, then it gets 204 without a body and the event says INTEGRATION', async () => {
     await subscribeToPrivacyDeletion();
     const res = await fetch(`${sim.url}/crm/v3/objects/contacts/gdpr-delete`, {
       method: 'POST',
@@ -70,7 +70,7 @@ describe('HubSpot simulator GDPR delete and contact.privacyDeletion', () => {
     expect(await res.text()).toBe('');
     expect(sim.accounts.get(DEMO_PORTAL_ID)!.findByUnique('contacts', 'email', contact.email)).toBeUndefined();
     await sim.flushWebhooks();
-    expect(sentEvents()).toEqual([expect.objectContaining({ subscriptionType: 'contact.privacyDeletion', objectId: Number(contact.id), changeSource: 'API' })]);
+    expect(sentEvents()).toEqual([expect.objectContaining({ subscriptionType: 'contact.privacyDeletion', objectId: Number(contact.id), changeSource: 'INTEGRATION' })]);
   });
 
   it('When gdpr-delete names an unknown id or no objectId, then it is a 404 or a 400 and nothing is deleted', async () => {

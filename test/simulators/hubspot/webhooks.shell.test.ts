@@ -51,7 +51,9 @@ describe('HubSpot simulator webhooks', () => {
       objectTypeId: '0-3',
       propertyName: 'dealstage',
       propertyValue: 'closedwon',
-      changeSource: 'API',
+      // The app's own write with its OAuth token: INTEGRATION, naming the app (crm/fidelity.ts integrationSourceId).
+      changeSource: 'INTEGRATION',
+      sourceId: String(DEMO_APP_ID),
       isSensitive: false,
     });
     expect(Math.abs(event!.occurredAt - sim.clock.nowMs())).toBeLessThan(5000);

@@ -2,7 +2,7 @@ import type { SimClock } from '../common/clock';
 import { Batcher, WebhookDispatcher } from '../common/webhooks';
 import type { AppRegistry, HubSpotApp } from './apps';
 import { findObjectType } from './crm/object-types';
-import type { HubSpotAccounts, PrivacyDeletion, PropertyChange } from './crm/store';
+import type { HubSpotAccounts, LifecycleEvent, PrivacyDeletion, PropertyChange } from './crm/store';
 import { signedHeaders } from './signing';
 
 /**
@@ -50,7 +50,7 @@ export interface PropertyChangeEvent {
  * ContactDeleteForPrivacyEvent.java: appId, eventId, subscriptionId, portalId, occurredAt, subscriptionType,
  * attemptNumber, objectId, changeSource); key order follows the property change fixture. Unconfirmed: the exact
  * key set and order, and the changeSource value (the simulator says CRM_UI for a user, API for the gdpr-delete call).
- * HubSpot also sends `contact.deletion` for the same delete; the simulator has no deletion subscriptions.
+ * HubSpot also sends `contact.deletion` for the same delete (unconfirmed); the simulator sends only the privacy event.
  */
 export interface PrivacyDeletionEvent {
   eventId: number;
@@ -64,7 +64,43 @@ export interface PrivacyDeletionEvent {
   changeSource: string;
 }
 
-export type HubSpotWebhookEvent = PropertyChangeEvent | PrivacyDeletionEvent;
+/**
+ * `object.deletion` / `object.restore`: the common event fields plus `objectTypeId` ("Creation, deletion, merge,
+ * restore, and property change events will now include objectTypeId",
+ * https://developers.hubspot.com/changelog/public-beta-generic-webhook-subscriptions; "No new payload properties
+ * were added for restore", https://developers.hubspot.com/changelog/new-subscription-types-for-webhooks).
+ * Key order follows the property change fixture; whether HubSpot adds `changeFlag` or `isSensitive` is unconfirmed.
+ */
+export interface ObjectLifecycleEvent {
+  eventId: number;
+  subscriptionId: number;
+  portalId: number;
+  appId: number;
+  occurredAt: number;
+  subscriptionType: 'object.deletion' | 'object.restore';
+  attemptNumber: number;
+  objectId: number;
+  objectTypeId: string;
+  changeSource: string;
+  sourceId?: string;
+}
+
+/**
+ * `object.merge`: the common fields plus the merge fields of
+ * https://developers.hubspot.com/changelog/new-subscription-types-for-webhooks: `primaryObjectId` (the record given
+ * priority), `mergedObjectIds` (the records merged into it), `newObjectId` (the resulting record's id, the same as
+ * primaryObjectId when no new record was made), `numberOfPropertiesMoved`. `objectId` is the primary record here;
+ * HubSpot does not say which id it carries (unconfirmed).
+ */
+export interface ObjectMergeEvent extends Omit<ObjectLifecycleEvent, 'subscriptionType'> {
+  subscriptionType: 'object.merge';
+  primaryObjectId: number;
+  mergedObjectIds: number[];
+  newObjectId: number;
+  numberOfPropertiesMoved: number;
+}
+
+export type HubSpotWebhookEvent = PropertyChangeEvent | PrivacyDeletionEvent | ObjectLifecycleEvent | ObjectMergeEvent;
 
 /** A property change event with its keys in the fixture's order; `sourceId` only when the change has one. */
 export function propertyChangeEvent(fields: Omit<PropertyChangeEvent, 'subscriptionType'>): PropertyChangeEvent {
@@ -148,6 +184,7 @@ export class HubSpotWebhooks {
     this.unsubscribe = [
       deps.accounts.onPropertyChange((change) => this.onChange(change)),
       deps.accounts.onPrivacyDeletion((deletion) => this.onPrivacyDeletion(deletion)),
+      deps.accounts.onLifecycle((event) => this.onLifecycle(event)),
     ];
   }
 
@@ -215,6 +252,38 @@ export class HubSpotWebhooks {
     }
   }
 
+  private onLifecycle(event: LifecycleEvent): void {
+    const subscriptionType = `object.${event.kind}` as const;
+    const eventType = findObjectType(event.objectType)?.name ?? event.objectType;
+    for (const { app, sub } of this.subscribers(event.portalId)) {
+      if (sub.subscriptionType !== subscriptionType) continue;
+      if ((findObjectType(sub.objectType)?.name ?? sub.objectType) !== eventType) continue;
+      const common = {
+        eventId: this.nextEventId++,
+        subscriptionId: sub.subscriptionId,
+        portalId: event.portalId,
+        appId: app.appId,
+        occurredAt: event.occurredAt,
+        attemptNumber: 0,
+        objectId: event.objectId,
+        objectTypeId: event.objectTypeId,
+        changeSource: event.changeSource,
+        ...(event.sourceId === undefined ? {} : { sourceId: event.sourceId }),
+      };
+      const payload: HubSpotWebhookEvent =
+        event.kind === 'merge'
+          ? {
+              ...withSubscriptionType(common, 'object.merge'),
+              primaryObjectId: event.primaryObjectId,
+              mergedObjectIds: [...event.mergedObjectIds],
+              newObjectId: event.newObjectId,
+              numberOfPropertiesMoved: event.numberOfPropertiesMoved,
+            }
+          : withSubscriptionType(common, event.kind === 'deletion' ? 'object.deletion' : 'object.restore');
+      this.batcher.add(batchKey(app.appId, event.portalId), payload);
+    }
+  }
+
   /** The active subscriptions of every app installed in the portal that has a target URL. */
   private *subscribers(portalId: number): Generator<{ app: HubSpotApp; sub: HubSpotApp['webhooks']['subscriptions'][number] }> {
     for (const install of this.deps.apps.listInstalls({ portalId })) {
@@ -244,6 +313,12 @@ export class HubSpotWebhooks {
       render: (attempt) => renderDelivery(app, targetUrl, events, attempt, this.deps.clock.nowMs()),
     });
   }
+}
+
+/** The event's keys in the fixture's order: subscriptionType after occurredAt. */
+function withSubscriptionType<T extends string>(fields: Omit<ObjectLifecycleEvent, 'subscriptionType'>, subscriptionType: T): Omit<ObjectLifecycleEvent, 'subscriptionType'> & { subscriptionType: T } {
+  const { eventId, subscriptionId, portalId, appId, occurredAt, ...rest } = fields;
+  return { eventId, subscriptionId, portalId, appId, occurredAt, subscriptionType, ...rest };
 }
 
 /** Batches and concurrency are per app and portal. */

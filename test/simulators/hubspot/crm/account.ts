@@ -8,7 +8,8 @@ import {
   type AssociationType,
 } from './associations';
 import { CrmError, badRequest, notFound } from './errors';
-import { objectType, type ObjectTypeInfo, type ObjectTypeName } from './object-types';
+import type { HubSpotFidelity } from './fidelity';
+import { OBJECT_TYPES, objectType, type ObjectTypeInfo, type ObjectTypeName } from './object-types';
 import type { Owner } from './owners';
 import { DealPipelines, type Pipeline } from './pipelines';
 import { decodeSnapshot, encodeSnapshot, refill, type Snapshot } from '../../common/snapshot';
@@ -25,6 +26,8 @@ export interface CrmObject {
   updatedAtMs: number;
   archived: boolean;
   archivedAtMs?: number;
+  /** Set on a record merged away: the id of the record it was merged into (which may itself be merged later). */
+  mergedIntoId?: string;
 }
 
 /** `associations` entry of a v3 create body. */
@@ -66,7 +69,25 @@ export type ObjectCreation = ObjectEvent;
  */
 export type PrivacyDeletion = ObjectEvent;
 
-/** Who made a change: `API` (an app), `CRM_UI` (a user), with HubSpot's optional sourceId. */
+/**
+ * A record deleted (archived), restored, or merged: HubSpot's `object.deletion`, `object.restore` and
+ * `object.merge` webhooks (https://developers.hubspot.com/changelog/new-subscription-types-for-webhooks). A merge
+ * carries the changelog's payload fields: `primaryObjectId` (the record kept in front), `mergedObjectIds` (the
+ * records merged into it), `newObjectId` (the id of the resulting record; the primary's own id when no new record
+ * is made) and `numberOfPropertiesMoved` (values taken from the merged records).
+ */
+export type LifecycleEvent =
+  | (ObjectEvent & { kind: 'deletion' })
+  | (ObjectEvent & { kind: 'restore' })
+  | (ObjectEvent & { kind: 'merge'; primaryObjectId: number; mergedObjectIds: number[]; newObjectId: number; numberOfPropertiesMoved: number });
+
+/** Types that can be merged: HubSpot's merge endpoint exists for these (and tickets, which are not simulated). */
+export const MERGEABLE_TYPES: readonly ObjectTypeName[] = ['deals', 'companies', 'contacts'];
+
+/** Properties a merge never copies from the merged record: HubSpot's own bookkeeping of the surviving record. */
+const MERGE_BOOKKEEPING = new Set(['hs_object_id', 'createdate', 'hs_createdate', 'hs_lastmodifieddate', 'lastmodifieddate', 'hs_merged_object_ids']);
+
+/** Who made a change: `INTEGRATION` (an app), `CRM_UI` (a user), with HubSpot's optional sourceId. */
 export interface ChangeOrigin {
   changeSource: string;
   sourceId?: string;
@@ -78,6 +99,9 @@ export interface AccountDeps {
   emit: (change: PropertyChange) => void;
   emitCreation: (creation: ObjectCreation) => void;
   emitPrivacyDeletion: (deletion: PrivacyDeletion) => void;
+  emitLifecycle: (event: LifecycleEvent) => void;
+  /** The fidelity switches now (they may change while the simulator runs). */
+  fidelity: () => HubSpotFidelity;
 }
 
 /** HubSpotAccount.exportState(). */
@@ -98,6 +122,8 @@ interface HeldEvent {
   objectId: string;
   send: () => void;
 }
+
+const OBJECT_TYPE_NAMES: readonly ObjectTypeName[] = OBJECT_TYPES.map((t) => t.name);
 
 /** Properties HubSpot maintains itself; their changes are not reported as property changes. */
 const SYSTEM_PROPERTIES = new Set(['hs_object_id', 'createdate', 'hs_createdate', 'hs_lastmodifieddate', 'lastmodifieddate']);
@@ -161,11 +187,22 @@ export class HubSpotAccount {
     return found && !found.archived ? found : undefined;
   }
 
-  /** A live object by id, or by the value of a unique property (`?idProperty=email`); 404 otherwise. */
+  /**
+   * A live object by id, or by the value of a unique property (`?idProperty=email`); 404 otherwise. The id of a
+   * record merged away reaches the record it was merged into, unless `mergedIdRead` is 'not-found' (fidelity.ts).
+   */
   get(type: ObjectTypeName, id: string, idProperty?: string): CrmObject {
-    const found = idProperty && idProperty !== 'hs_object_id' ? this.findByUnique(type, idProperty, id) : this.find(type, id);
+    const found = idProperty && idProperty !== 'hs_object_id' ? this.findByUnique(type, idProperty, id) : this.find(type, id) ?? this.mergedSurvivor(type, id);
     if (!found) throw notFound();
     return found;
+  }
+
+  /** The live record a merged-away id now points to, when reads follow merges. */
+  mergedSurvivor(type: ObjectTypeName, id: string): CrmObject | undefined {
+    if (this.deps.fidelity().mergedIdRead !== 'survivor') return undefined;
+    let current = this.table(type).get(id);
+    for (let hops = 0; current?.mergedIntoId !== undefined && hops < 1000; hops++) current = this.table(type).get(current.mergedIntoId);
+    return current && !current.archived ? current : undefined;
   }
 
   findByUnique(type: ObjectTypeName, propertyName: string, value: string): CrmObject | undefined {
@@ -258,11 +295,106 @@ export class HubSpotAccount {
     applyWrite(this.writeContext(objectType(type), object.id), object.properties, properties);
   }
 
-  /** `DELETE` archives: the object disappears from reads, lists and search. */
-  archive(type: ObjectTypeName, id: string): void {
-    const object = this.get(type, id);
+  /**
+   * `DELETE` archives: the object disappears from reads, lists and search, and an `object.deletion` is reported
+   * (https://developers.hubspot.com/docs/api/webhooks lists deletion among the CRM object events). Only a live
+   * object by its own id: a merged-away id is not deleted through its survivor.
+   */
+  archive(type: ObjectTypeName, id: string, origin: ChangeOrigin): void {
+    const object = this.find(type, id);
+    if (!object) throw notFound();
     object.archived = true;
     object.archivedAtMs = this.deps.clock.nowMs();
+    this.report(type, id, () => this.deps.emitLifecycle({ kind: 'deletion', ...this.objectEvent(type, id, origin) }));
+  }
+
+  /**
+   * Brings an archived (deleted) record back, as a user does from the recycle bin, and reports `object.restore`
+   * ("When an object is restored (opposite of delete)",
+   * https://developers.hubspot.com/changelog/new-subscription-types-for-webhooks). Its associations come back with
+   * it. A record merged away cannot be restored (it lives on in its survivor); a live one is a 400.
+   */
+  restore(type: ObjectTypeName, id: string, origin: ChangeOrigin): CrmObject {
+    const object = this.table(type).get(id);
+    if (!object || object.mergedIntoId !== undefined) throw notFound(`No deleted ${objectType(type).singular} with id ${id} exists to restore`);
+    if (!object.archived) throw badRequest(`${objectType(type).singular} ${id} is not deleted`);
+    object.archived = false;
+    delete object.archivedAtMs;
+    this.report(type, id, () => this.deps.emitLifecycle({ kind: 'restore', ...this.objectEvent(type, id, origin) }));
+    return object;
+  }
+
+  /**
+   * Merges `mergeId` into `primaryId` (`POST /crm/v3/objects/{type}/merge {primaryObjectId, objectIdToMerge}`,
+   * https://developers.hubspot.com/docs/api-reference/crm-custom-objects-v3/basic/post-crm-v3-objects-objectType-merge)
+   * and returns the resulting record. Per HubSpot's changelog
+   * (https://developers.hubspot.com/changelog/updated-merge-functionality-for-contacts-and-companies):
+   * - the primary's values win; values only the merged record has are kept ("Property values from both objects
+   *   will still be merged onto the new object");
+   * - associations of both end up on the result (the primary's first; a second "Primary" company label is dropped);
+   * - with `mergeSurvivor: 'new'` the result is a new record with a new id and both originals are gone; with
+   *   'primary' the primary keeps its id and only the merged record goes;
+   * - the ids merged away are listed in the result's `hs_merged_object_ids` ("Merged [record] IDs",
+   *   https://knowledge.hubspot.com/records/merge-records), separated by semicolons as HubSpot's multi-value
+   *   properties are, and still reach the result when read (`mergedIdRead`).
+   * No property change events are reported for values the merge moved (unconfirmed; a public report,
+   * https://github.com/amp-labs/connectors/pull/3487, says HubSpot sends none); one `object.merge`, and with
+   * `deletionOnMerge` an `object.deletion` per record gone.
+   */
+  merge(type: ObjectTypeName, primaryId: string, mergeId: string, origin: ChangeOrigin): CrmObject {
+    const info = objectType(type);
+    if (!MERGEABLE_TYPES.includes(type)) throw badRequest(`${info.name} cannot be merged`);
+    const primary = this.get(type, primaryId);
+    const merged = this.get(type, mergeId);
+    if (primary.id === merged.id) throw badRequest(`Cannot merge ${info.singular} ${primary.id} into itself`);
+    const fidelity = this.deps.fidelity();
+    const nowMs = this.deps.clock.nowMs();
+    const moved = Object.keys(merged.properties).filter(
+      (name) => !MERGE_BOOKKEEPING.has(name) && isBlank(primary.properties[name]) && !isBlank(merged.properties[name]),
+    );
+    const properties: Record<string, string> = { ...primary.properties };
+    for (const name of moved) properties[name] = merged.properties[name]!;
+    const survivorId = fidelity.mergeSurvivor === 'new' ? this.deps.nextId() : primary.id;
+    const gone = fidelity.mergeSurvivor === 'new' ? [primary, merged] : [merged];
+    const mergedIds = [
+      ...splitIds(primary.properties.hs_merged_object_ids),
+      ...splitIds(merged.properties.hs_merged_object_ids),
+      ...gone.map((o) => o.id),
+    ];
+    const at = new Date(nowMs).toISOString();
+    let survivor: CrmObject;
+    if (survivorId === primary.id) {
+      survivor = primary;
+    } else {
+      // The new record is as old as the older of the two: it carries both histories (HubSpot's exact createdate is unconfirmed).
+      const createdAtMs = Math.min(primary.createdAtMs, merged.createdAtMs);
+      survivor = { id: survivorId, type, properties: {}, createdAtMs, updatedAtMs: nowMs, archived: false };
+      properties[info.createdProperty] = new Date(createdAtMs).toISOString();
+      this.table(type).set(survivorId, survivor);
+    }
+    survivor.properties = { ...properties, hs_object_id: survivorId, hs_merged_object_ids: [...new Set(mergedIds)].join(';'), [info.modifiedProperty]: at };
+    survivor.updatedAtMs = nowMs;
+    for (const old of gone) {
+      this.moveAssociations(type, old.id, survivorId);
+      old.archived = true;
+      old.archivedAtMs = nowMs;
+      old.mergedIntoId = survivorId;
+    }
+    const event = this.objectEvent(type, primary.id, origin);
+    this.report(type, survivorId, () =>
+      this.deps.emitLifecycle({
+        kind: 'merge',
+        ...event,
+        primaryObjectId: Number(primary.id),
+        mergedObjectIds: [Number(merged.id)],
+        newObjectId: Number(survivorId),
+        numberOfPropertiesMoved: moved.length,
+      }),
+    );
+    if (fidelity.deletionOnMerge) {
+      for (const old of gone) this.report(type, survivorId, () => this.deps.emitLifecycle({ kind: 'deletion', ...this.objectEvent(type, old.id, origin) }));
+    }
+    return survivor;
   }
 
   /**
@@ -327,6 +459,23 @@ export class HubSpotAccount {
 
   // ---- the control API's "a user did this in HubSpot" (wire shapes, all properties) ----
 
+  /** Like a user deleting a record in HubSpot: it is archived, and apps subscribed to object.deletion hear. */
+  deleteObject(objectTypeName: string, id: string): void {
+    this.archive(objectType(objectTypeName).name, id, this.userOrigin('CRM_UI'));
+  }
+
+  /** Like a user restoring a deleted record from HubSpot's recycle bin. */
+  restoreObject(objectTypeName: string, id: string): object {
+    const info = objectType(objectTypeName);
+    return objectToWire(this, info, this.restore(info.name, id, this.userOrigin('CRM_UI')), { all: true });
+  }
+
+  /** Like a user merging two records in HubSpot (Actions > Merge on the primary record). */
+  mergeObjects(objectTypeName: string, primaryId: string, mergeId: string): object {
+    const info = objectType(objectTypeName);
+    return objectToWire(this, info, this.merge(info.name, primaryId, mergeId, this.userOrigin('CRM_UI')), { all: true });
+  }
+
   /** Like a user creating a record in HubSpot. */
   createObject(objectTypeName: string, properties: Record<string, unknown>, associations?: AssociationInput[]): object {
     const info = objectType(objectTypeName);
@@ -356,6 +505,39 @@ export class HubSpotAccount {
   private userOrigin(changeSource: string): ChangeOrigin {
     const user = this.owners[0];
     return changeSource === 'CRM_UI' && user ? { changeSource, sourceId: `userId:${user.userId}` } : { changeSource };
+  }
+
+  /** Who, what and when of an event about one object. */
+  private objectEvent(type: ObjectTypeName, id: string, origin: ChangeOrigin): ObjectEvent {
+    const info = objectType(type);
+    return {
+      portalId: this.portalId,
+      objectType: info.singular,
+      objectTypeId: info.typeId,
+      objectId: Number(id),
+      changeSource: origin.changeSource,
+      ...(origin.sourceId !== undefined ? { sourceId: origin.sourceId } : {}),
+      occurredAt: this.deps.clock.nowMs(),
+    };
+  }
+
+  /**
+   * Every link of `fromId` becomes a link of `toId` with the same types, except a second "Primary" label of a
+   * kind the survivor already has (HubSpot drops excess primary associations of the secondary record).
+   */
+  private moveAssociations(type: ObjectTypeName, fromId: string, toId: string): void {
+    for (const target of OBJECT_TYPE_NAMES) {
+      const survivorHasPrimary = this.associations.list(type, toId, target).some((a) => a.typeIds.some((t) => findAssociationType(type, t)?.label === 'Primary'));
+      for (const link of this.associations.list(type, fromId, target)) {
+        if (target === type && link.toId === toId) continue;
+        for (const typeId of link.typeIds) {
+          const association = findAssociationType(type, typeId);
+          if (!association || (association.label === 'Primary' && survivorHasPrimary)) continue;
+          this.associations.add(association, toId, link.toId);
+        }
+      }
+    }
+    this.associations.removeObject(type, fromId);
   }
 
   private resolveAssociations(from: ObjectTypeInfo, inputs: unknown): { association: AssociationType; toId: string }[] {
@@ -404,6 +586,14 @@ export class HubSpotAccount {
     }
     return table;
   }
+}
+
+function isBlank(value: string | undefined): boolean {
+  return value === undefined || value === '';
+}
+
+function splitIds(value: string | undefined): string[] {
+  return (value ?? '').split(';').filter((id) => id !== '');
 }
 
 function invalidPair(from: ObjectTypeName, to: ObjectTypeName): never {

@@ -126,10 +126,10 @@ export function batchUpsert(account: HubSpotAccount, type: ObjectTypeInfo, body:
 }
 
 /** `batch/archive {inputs:[{id}]}`: 204 whatever the ids (HubSpot does not report unknown ones here). */
-export function batchArchive(account: HubSpotAccount, type: ObjectTypeInfo, body: unknown): BatchOutcome {
+export function batchArchive(account: HubSpotAccount, type: ObjectTypeInfo, body: unknown, origin: ChangeOrigin): BatchOutcome {
   for (const input of inputsOf(body)) {
     const id = idOf(input);
-    if (account.find(type.name, id)) account.archive(type.name, id);
+    if (account.find(type.name, id)) account.archive(type.name, id, origin);
   }
   return { httpStatus: 204 };
 }

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import type { ChangeOrigin } from './account';
+import { integrationSourceId, type HubSpotFidelity } from './fidelity';
 import { CrmError, hubspotError } from './errors';
 import type { HubSpotAccount, HubSpotAccounts } from './store';
 
@@ -14,12 +15,15 @@ export function accountOf(accounts: HubSpotAccounts, res: Response): HubSpotAcco
 }
 
 /**
- * Who API writes come from: changeSource `API`; when the shell knows the calling app (`res.locals.appId`), it is
- * the sourceId, as HubSpot reports changes made by an integration.
+ * Who API writes come from. A write with an app's OAuth token (the shell sets `res.locals.appId`) is reported as
+ * HubSpot reports an integration's own changes: `changeSource: "INTEGRATION"` with the app as `sourceId` (format:
+ * fidelity `integrationSourceId`, see fidelity.ts for the captured deliveries it follows), so an app can recognise
+ * its own echo. Without a known app (the CRM tests' bare router), `API` without a sourceId.
  */
-export function apiOrigin(res: Response): ChangeOrigin {
+export function apiOrigin(res: Response, fidelity: HubSpotFidelity): ChangeOrigin {
   const appId: unknown = res.locals.appId;
-  return appId === undefined || appId === null ? { changeSource: 'API' } : { changeSource: 'API', sourceId: String(appId) };
+  if (appId === undefined || appId === null) return { changeSource: 'API' };
+  return { changeSource: 'INTEGRATION', sourceId: integrationSourceId(fidelity, String(appId)) };
 }
 
 /** A single query parameter as text (express 5 may give arrays for repeated keys). */

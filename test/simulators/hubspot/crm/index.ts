@@ -7,6 +7,8 @@ export type {
   ObjectCreationListener,
   PrivacyDeletion,
   PrivacyDeletionListener,
+  LifecycleEvent,
+  LifecycleListener,
   CrmObject,
   AssociationInput,
   ChangeOrigin,
@@ -18,3 +20,5 @@ export { DEFAULT_DEAL_STAGES } from './pipelines';
 export { SEARCH_LIMITS } from './search';
 export { MAX_BATCH_INPUTS } from './batch';
 export { ASSOCIATION_TYPES } from './associations';
+export { MERGEABLE_TYPES } from './account';
+export { DEFAULT_FIDELITY, hubspotFidelitySchema, type HubSpotFidelity, type HubSpotFidelityOptions } from './fidelity';

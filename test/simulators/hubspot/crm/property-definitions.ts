@@ -61,6 +61,12 @@ const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD'];
 const READ_ONLY = { readOnlyValue: true, formField: false };
 const CALCULATED = { readOnlyValue: true, calculated: true, formField: false };
 const OWNER: Spec = ['hubspot_owner_id', 'enumeration', 'select', { externalOptions: true }];
+/**
+ * "Merged [record] IDs" (https://knowledge.hubspot.com/records/merge-records): the ids merged into a deal, contact or
+ * company, separated by semicolons like HubSpot's other multi-value properties; set by merges only. Its type
+ * (enumeration/checkbox, as multi-value properties are) is unconfirmed.
+ */
+const MERGED_IDS: Spec = ['hs_merged_object_ids', 'enumeration', 'checkbox', READ_ONLY];
 
 /** Properties every object type has (the created/modified names differ by type; see object-types.ts). */
 function common(created: string, modified: string): Spec[] {
@@ -85,6 +91,7 @@ const BUILT_IN: Record<ObjectTypeName, Spec[]> = {
     ['hs_is_closed', 'bool', 'booleancheckbox', CALCULATED],
     ['hs_is_closed_won', 'bool', 'booleancheckbox', CALCULATED],
     ['hs_deal_stage_probability', 'number', 'number', CALCULATED],
+    MERGED_IDS,
   ],
   contacts: [
     ...common('createdate', 'lastmodifieddate'),
@@ -94,6 +101,7 @@ const BUILT_IN: Record<ObjectTypeName, Spec[]> = {
     ['phone', 'string', 'phonenumber'],
     ['company', 'string', 'text'],
     OWNER,
+    MERGED_IDS,
   ],
   companies: [
     ...common('createdate', 'hs_lastmodifieddate'),
@@ -107,6 +115,7 @@ const BUILT_IN: Record<ObjectTypeName, Spec[]> = {
     ['zip', 'string', 'text'],
     ['country', 'string', 'text'],
     OWNER,
+    MERGED_IDS,
   ],
   line_items: [
     ...common('createdate', 'hs_lastmodifieddate'),

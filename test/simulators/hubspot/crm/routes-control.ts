@@ -1,14 +1,17 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AssociationInput } from './account';
 import { CrmError, badRequest, notFound } from './errors';
+import { hubspotFidelityPatchSchema } from './fidelity';
 import { param } from './http';
 import { OBJECT_TYPES, objectType } from './object-types';
+import { mergeInput } from './routes-objects';
 import type { HubSpotAccount, HubSpotAccounts } from './store';
 import { associationsToWire, objectToWire } from './wire';
 
 /**
  * The simulator's own control API for tests and the sandbox (plain JSON, no auth), mounted by the shell at
- * `/_sim/hubspot`. Writes here act as a HubSpot *user* would: edits emit PropertyChange with changeSource CRM_UI.
+ * `/_sim/hubspot`. Writes here act as a HubSpot *user* would: edits emit PropertyChange with changeSource CRM_UI,
+ * deletes, restores and merges emit LifecycleEvents with changeSource CRM_UI (the portal's first user as sourceId).
  * Objects come back with every stored property.
  */
 export function controlRoutes(accounts: HubSpotAccounts): Router {
@@ -81,11 +84,39 @@ export function controlRoutes(accounts: HubSpotAccounts): Router {
     res.json(account.setProperties(param(req, 'type'), param(req, 'id'), body.properties ?? {}, changeSource));
   });
 
-  // DELETE /accounts/:portalId/objects/:type/:id -> 204: a user deletes (archives) a record.
-  router.delete('/accounts/:portalId/objects/:type/:id', (req, res) => {
-    const account = accountFrom(param(req, 'portalId'));
-    account.archive(objectType(param(req, 'type')).name, param(req, 'id'));
+  // DELETE /accounts/:portalId/objects/:type/:id, or POST .../:id/delete -> 204: a user deletes (archives) a record;
+  // apps subscribed to object.deletion for its type hear (changeSource CRM_UI, the user as sourceId).
+  const deleteRecord = (req: Request, res: Response) => {
+    accountFrom(param(req, 'portalId')).deleteObject(param(req, 'type'), param(req, 'id'));
     res.status(204).end();
+  };
+  router.delete('/accounts/:portalId/objects/:type/:id', deleteRecord);
+  router.post('/accounts/:portalId/objects/:type/:id/delete', deleteRecord);
+
+  // POST /accounts/:portalId/objects/:type/:id/restore -> 200 the record: a user restores a deleted record from the
+  // recycle bin; apps subscribed to object.restore hear. 404 for a record merged away or never there, 400 if live.
+  router.post('/accounts/:portalId/objects/:type/:id/restore', (req, res) => {
+    res.json(accountFrom(param(req, 'portalId')).restoreObject(param(req, 'type'), param(req, 'id')));
+  });
+
+  // POST /accounts/:portalId/objects/:type/merge {primaryObjectId, objectIdToMerge} -> 200 the resulting record: a
+  // user merges two records in HubSpot; apps subscribed to object.merge (and, with deletionOnMerge, object.deletion)
+  // hear. The same rules as the API's merge (HubSpotAccount.merge).
+  router.post('/accounts/:portalId/objects/:type/merge', (req, res) => {
+    const account = accountFrom(param(req, 'portalId'));
+    const { primaryObjectId, objectIdToMerge } = mergeInput(req.body);
+    res.json(account.mergeObjects(param(req, 'type'), primaryObjectId, objectIdToMerge));
+  });
+
+  // GET /fidelity -> the switches; POST /fidelity {integrationSourceId?, mergeSurvivor?, mergedIdRead?,
+  // deletionOnMerge?} -> the switches after the change (crm/fidelity.ts). Reset restores the start-up values.
+  router.get('/fidelity', (_req, res) => {
+    res.json(accounts.fidelity);
+  });
+  router.post('/fidelity', (req, res) => {
+    const parsed = hubspotFidelityPatchSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw badRequest(`invalid fidelity switches: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    res.json(accounts.configureFidelity(parsed.data));
   });
 
   // POST /accounts/:portalId/objects/contacts/:id/gdpr-delete -> 204: a user deletes a contact for good to honour

@@ -35,7 +35,7 @@ export function objectRoutes(accounts: HubSpotAccounts): Router {
     const contact = byValue
       ? account.findByUnique('contacts', body.idProperty as string, String(body.objectId))
       : account.get('contacts', String(body.objectId));
-    if (contact) account.privacyDelete(contact.id, apiOrigin(res));
+    if (contact) account.privacyDelete(contact.id, apiOrigin(res, accounts.fidelity));
     res.status(204).end();
   });
 
@@ -44,16 +44,27 @@ export function objectRoutes(accounts: HubSpotAccounts): Router {
     const type = objectType(param(req, 'type'));
     const operations: Record<string, () => BatchOutcome> = {
       read: () => batchRead(account, type, req.body),
-      create: () => batchCreate(account, type, req.body, apiOrigin(res)),
-      update: () => batchUpdate(account, type, req.body, apiOrigin(res)),
-      upsert: () => batchUpsert(account, type, req.body, apiOrigin(res)),
-      archive: () => batchArchive(account, type, req.body),
+      create: () => batchCreate(account, type, req.body, apiOrigin(res, accounts.fidelity)),
+      update: () => batchUpdate(account, type, req.body, apiOrigin(res, accounts.fidelity)),
+      upsert: () => batchUpsert(account, type, req.body, apiOrigin(res, accounts.fidelity)),
+      archive: () => batchArchive(account, type, req.body, apiOrigin(res, accounts.fidelity)),
     };
     const run = operations[param(req, 'operation')];
     if (!run) throw notFound(`Unknown batch operation ${param(req, 'operation')}`);
     const outcome = run();
     if (outcome.body === undefined) res.status(outcome.httpStatus).end();
     else res.status(outcome.httpStatus).json(outcome.body);
+  });
+
+  // Merge (https://developers.hubspot.com/docs/api-reference/crm-custom-objects-v3/basic/post-crm-v3-objects-objectType-merge):
+  // `{primaryObjectId, objectIdToMerge}` (strings) -> 200 with the resulting record (SimplePublicObject), the client's
+  // `crm.{deals,companies,contacts}.basicApi.merge`. What survives and what is reported: HubSpotAccount.merge.
+  router.post('/crm/v3/objects/:type/merge', (req, res) => {
+    const account = accountOf(accounts, res);
+    const type = objectType(param(req, 'type'));
+    const { primaryObjectId, objectIdToMerge } = mergeInput(req.body);
+    const survivor = account.merge(type.name, primaryObjectId, objectIdToMerge, apiOrigin(res, accounts.fidelity));
+    res.json(objectToWire(account, type, survivor, { all: true }));
   });
 
   // List a page: `after` is the id to start from (HubSpot's cursor is likewise the next object's id).
@@ -84,7 +95,7 @@ export function objectRoutes(accounts: HubSpotAccounts): Router {
     const account = accountOf(accounts, res);
     const type = objectType(param(req, 'type'));
     const body = (req.body ?? {}) as { properties?: unknown; associations?: unknown };
-    const object = account.create(type.name, body.properties, body.associations, apiOrigin(res));
+    const object = account.create(type.name, body.properties, body.associations, apiOrigin(res, accounts.fidelity));
     res.status(201).json(objectToWire(account, type, object, { all: true }));
   });
 
@@ -107,7 +118,7 @@ export function objectRoutes(accounts: HubSpotAccounts): Router {
     const account = accountOf(accounts, res);
     const type = objectType(param(req, 'type'));
     const body = (req.body ?? {}) as { properties?: unknown };
-    const object = account.update(type.name, param(req, 'id'), body.properties, apiOrigin(res), queryText(req, 'idProperty'));
+    const object = account.update(type.name, param(req, 'id'), body.properties, apiOrigin(res, accounts.fidelity), queryText(req, 'idProperty'));
     res.json(objectToWire(account, type, object, { all: true }));
   });
 
@@ -115,7 +126,7 @@ export function objectRoutes(accounts: HubSpotAccounts): Router {
     const account = accountOf(accounts, res);
     const type = objectType(param(req, 'type'));
     // HubSpot answers 204 for an id that does not exist too.
-    if (account.find(type.name, param(req, 'id'))) account.archive(type.name, param(req, 'id'));
+    if (account.find(type.name, param(req, 'id'))) account.archive(type.name, param(req, 'id'), apiOrigin(res, accounts.fidelity));
     res.status(204).end();
   });
 
@@ -130,6 +141,16 @@ export function objectRoutes(accounts: HubSpotAccounts): Router {
   });
 
   return router;
+}
+
+/** The merge body: both ids required, as strings or numbers. */
+export function mergeInput(body: unknown): { primaryObjectId: string; objectIdToMerge: string } {
+  const { primaryObjectId, objectIdToMerge } = (body ?? {}) as { primaryObjectId?: unknown; objectIdToMerge?: unknown };
+  const id = (value: unknown) => (typeof value === 'string' && value !== '') || typeof value === 'number' ? String(value) : undefined;
+  const primary = id(primaryObjectId);
+  const toMerge = id(objectIdToMerge);
+  if (!primary || !toMerge) throw badRequest('primaryObjectId and objectIdToMerge are required');
+  return { primaryObjectId: primary, objectIdToMerge: toMerge };
 }
 
 function notFoundObject(): never {

@@ -1,9 +1,10 @@
 import type { SimClock } from '../../common/clock';
-import { HubSpotAccount, type HubSpotAccountState, type ObjectCreation, type PrivacyDeletion, type PropertyChange } from './account';
+import { HubSpotAccount, type HubSpotAccountState, type LifecycleEvent, type ObjectCreation, type PrivacyDeletion, type PropertyChange } from './account';
+import { hubspotFidelitySchema, hubspotFidelityPatchSchema, type HubSpotFidelity, type HubSpotFidelityOptions } from './fidelity';
 import { seedDemo } from './seed';
 
 export { HubSpotAccount } from './account';
-export type { PropertyChange, ObjectCreation, PrivacyDeletion, CrmObject, AssociationInput, ChangeOrigin } from './account';
+export type { PropertyChange, ObjectCreation, PrivacyDeletion, LifecycleEvent, CrmObject, AssociationInput, ChangeOrigin } from './account';
 
 /** HubSpotAccounts.exportState(). */
 export interface HubSpotAccountsState {
@@ -15,6 +16,7 @@ export interface HubSpotAccountsState {
 export type PropertyChangeListener = (change: PropertyChange) => void;
 export type ObjectCreationListener = (creation: ObjectCreation) => void;
 export type PrivacyDeletionListener = (deletion: PrivacyDeletion) => void;
+export type LifecycleListener = (event: LifecycleEvent) => void;
 
 /** Portal ids look like HubSpot's test portals (62515 is the portal of HubSpot's own signature examples). */
 const FIRST_PORTAL_ID = 62_515_001;
@@ -27,6 +29,7 @@ const FIRST_OBJECT_ID = 30_000_000_001;
  *   edit) actually changes; a write that changes nothing emits none. Never for creations: HubSpot reports a
  *   creation as its own `*.creation` event, emitted here as ObjectCreation (`onObjectCreation`).
  * - PrivacyDeletion: a contact deleted for good (GDPR delete), `onPrivacyDeletion`.
+ * - LifecycleEvent: a record deleted (archived), restored or merged, `onLifecycle`.
  * The demo seed emits none of them.
  */
 export class HubSpotAccounts {
@@ -34,12 +37,28 @@ export class HubSpotAccounts {
   private readonly listeners = new Set<PropertyChangeListener>();
   private readonly creationListeners = new Set<ObjectCreationListener>();
   private readonly privacyListeners = new Set<PrivacyDeletionListener>();
+  private readonly lifecycleListeners = new Set<LifecycleListener>();
+  /** HubSpot behaviour that sources leave open (crm/fidelity.ts); `configureFidelity` changes it at run time. */
+  private currentFidelity: HubSpotFidelity;
+  private readonly initialFidelity: HubSpotFidelity;
   private nextPortalId = FIRST_PORTAL_ID;
   private nextObjectId = FIRST_OBJECT_ID;
   private readonly clock: SimClock;
 
-  constructor(options: { clock: SimClock }) {
+  constructor(options: { clock: SimClock; fidelity?: HubSpotFidelityOptions }) {
     this.clock = options.clock;
+    this.initialFidelity = hubspotFidelitySchema.parse(options.fidelity ?? {});
+    this.currentFidelity = { ...this.initialFidelity };
+  }
+
+  get fidelity(): Readonly<HubSpotFidelity> {
+    return this.currentFidelity;
+  }
+
+  /** Replaces the switches given; the others stay. */
+  configureFidelity(patch: unknown): HubSpotFidelity {
+    this.currentFidelity = { ...this.currentFidelity, ...hubspotFidelityPatchSchema.parse(patch) };
+    return this.currentFidelity;
   }
 
   /** A new portal, seeded with demo data unless `seed: 'empty'`. An existing portal id is an error. */
@@ -60,6 +79,10 @@ export class HubSpotAccounts {
       emitPrivacyDeletion: (deletion) => {
         if (seeded) this.emit(this.privacyListeners, deletion);
       },
+      emitLifecycle: (event) => {
+        if (seeded) this.emit(this.lifecycleListeners, event);
+      },
+      fidelity: () => this.currentFidelity,
     });
     if ((options.seed ?? 'demo') === 'demo') seedDemo(account);
     seeded = true;
@@ -94,6 +117,7 @@ export class HubSpotAccounts {
   /** Forgets every portal (listeners stay: they belong to the simulator, not to the data). */
   reset(): void {
     this.accounts.clear();
+    this.currentFidelity = { ...this.initialFidelity };
     // Seeded records get the same ids after a reset as at start, so a script that drives the demo keeps working.
     this.nextObjectId = FIRST_OBJECT_ID;
   }
@@ -106,6 +130,11 @@ export class HubSpotAccounts {
   onObjectCreation(listener: ObjectCreationListener): () => void {
     this.creationListeners.add(listener);
     return () => this.creationListeners.delete(listener);
+  }
+
+  onLifecycle(listener: LifecycleListener): () => void {
+    this.lifecycleListeners.add(listener);
+    return () => this.lifecycleListeners.delete(listener);
   }
 
   onPrivacyDeletion(listener: PrivacyDeletionListener): () => void {
