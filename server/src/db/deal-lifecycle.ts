@@ -189,3 +189,11 @@ export async function documentNumbers(db: Queryable, portalId: number, dealId: s
     return { kind: r.kind, qboId: r.qbo_id, docNumber: r.doc_number, active: r.qbo_state === 'active' };
   });
 }
+
+/** Of these deals, the ones not recorded as merged (into any deal: a merge of merges is recorded hop by hop). */
+export async function dealsNotMerged(db: Queryable, portalId: number, dealIds: readonly string[]): Promise<string[]> {
+  if (dealIds.length === 0) return [];
+  const { rows } = await db.query(`SELECT deal_id FROM deal_lifecycle WHERE portal_id = $1 AND deal_id = ANY($2::text[]) AND state = 'merged'`, [portalId, [...dealIds]]);
+  const recorded = new Set(rows.map((row) => parseRow('deal_lifecycle', z.object({ deal_id: z.string() }), row).deal_id));
+  return dealIds.filter((id) => !recorded.has(id));
+}
