@@ -4,7 +4,10 @@ import type { ObjectTypeInfo } from './object-types';
 import { checkHistoryCount } from './history';
 import { objectToWire } from './wire';
 
-/** Inputs per batch call: 100, the figure usually given for HubSpot's CRM batch endpoints (not stated for all). */
+/**
+ * Inputs per batch call: 100, the figure usually given for HubSpot's CRM batch endpoints (not stated for all). The
+ * refusal's category (VALIDATION_ERROR, 400) is HubSpot's; its words are not published, so the message is the simulator's.
+ */
 export const MAX_BATCH_INPUTS = 100;
 
 export interface BatchOutcome {
