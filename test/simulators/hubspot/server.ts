@@ -9,6 +9,7 @@ import { apiAuth, scopeCheck } from './auth';
 import { CardLimits, type CardRequest, type CardResponse } from './card-requests';
 import { hubspotShellControlRouter } from './control';
 import { hubspotCrmControlRouter, hubspotCrmRouter } from './crm-api';
+import type { CrmFidelityInput } from './crm/fidelity';
 import { hubspotError } from './crm-api';
 import { HubSpotAccounts, type HubSpotAccountsState } from './crm/store';
 import { afterWrites } from '../common/snapshot';
@@ -37,6 +38,8 @@ export interface HubSpotSimulatorOptions {
   /** Where relative card-request URLs point (DealBooks' public base URL). */
   dealbooksBaseUrl?: string;
   rateLimits?: RateLimitOptions;
+  /** Readings of CRM behaviour HubSpot does not document (crm/fidelity.ts): search limits and the like. */
+  crmFidelity?: CrmFidelityInput;
   /** Simulated ms over which webhook events are batched (default 0: one tick). */
   webhookBatchWindowMs?: number;
   /** Real ms after which a webhook answer counts as too slow (default 5 s; tests shorten it). */
@@ -101,7 +104,7 @@ export interface HubSpotSimulatorHandles {
 
 export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {}): HubSpotSimulatorHandles & { app: express.Express } {
   const clock = options.clock ?? new SimClock();
-  const accounts = new HubSpotAccounts({ clock });
+  const accounts = new HubSpotAccounts({ clock, fidelity: options.crmFidelity });
   const apps = new AppRegistry(clock, options.apps ?? [demoApp(options.webhookUrl)]);
   const tokens = new TokenStore(clock, apps);
   const consent = new ConsentPlan();

@@ -14,6 +14,9 @@ import { DealPipelines, type Pipeline } from './pipelines';
 import { decodeSnapshot, encodeSnapshot, refill, type Snapshot } from '../../common/snapshot';
 import { PropertySchema } from './properties';
 import { applyWrite } from './rules';
+import type { CrmFidelity } from './fidelity';
+import { historyEntry, recordHistory, type HistoryEntry } from './history';
+import { inheritFromProduct } from './line-items';
 import { objectToWire } from './wire';
 
 /** A CRM record as stored: every property value is a string, like on the wire. */
@@ -25,6 +28,8 @@ export interface CrmObject {
   updatedAtMs: number;
   archived: boolean;
   archivedAtMs?: number;
+  /** Every value each property has had, oldest first (history.ts); read with `propertiesWithHistory`. */
+  history?: Record<string, HistoryEntry[]>;
 }
 
 /** `associations` entry of a v3 create body. */
@@ -74,6 +79,7 @@ export interface ChangeOrigin {
 
 export interface AccountDeps {
   clock: SimClock;
+  fidelity: () => CrmFidelity;
   nextId: () => string;
   emit: (change: PropertyChange) => void;
   emitCreation: (creation: ObjectCreation) => void;
@@ -148,6 +154,11 @@ export class HubSpotAccount {
     this.associations.importState(state.associations);
   }
 
+  /** The simulator's settings for behaviour HubSpot does not document (fidelity.ts). */
+  fidelity(): CrmFidelity {
+    return this.deps.fidelity();
+  }
+
   /** Simulated now (the simulator's clock). */
   nowMs(): number {
     return this.deps.clock.nowMs();
@@ -189,7 +200,8 @@ export class HubSpotAccount {
    */
   create(type: ObjectTypeName, properties: unknown, associations: unknown = [], origin: ChangeOrigin = { changeSource: 'API' }): CrmObject {
     const info = objectType(type);
-    const written = applyWrite(this.writeContext(info), {}, properties);
+    const given = info.name === 'line_items' ? inheritFromProduct(properties, (id) => this.find('products', id), this.schema) : properties;
+    const written = applyWrite(this.writeContext(info), {}, given);
     const links = this.resolveAssociations(info, associations);
     const id = this.deps.nextId();
     const at = new Date(this.deps.clock.nowMs()).toISOString();
@@ -201,6 +213,9 @@ export class HubSpotAccount {
       updatedAtMs: Date.parse(at),
       archived: false,
     };
+    for (const [name, value] of Object.entries(object.properties)) {
+      recordHistory(object, name, historyEntry(value, object.createdAtMs, written.calculated.includes(name) ? { changeSource: 'CALCULATED' } : origin));
+    }
     this.table(type).set(id, object);
     for (const { association, toId } of links) this.associations.add(association, id, toId);
     const creation: ObjectCreation = {
@@ -236,6 +251,7 @@ export class HubSpotAccount {
     object.updatedAtMs = nowMs;
     for (const name of changed) {
       const calculated = written.calculated.includes(name);
+      recordHistory(object, name, historyEntry(object.properties[name] ?? '', nowMs, calculated ? { changeSource: 'CALCULATED' } : origin));
       const change: PropertyChange = {
         portalId: this.portalId,
         objectType: info.singular,

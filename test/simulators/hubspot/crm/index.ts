@@ -18,3 +18,5 @@ export { DEFAULT_DEAL_STAGES } from './pipelines';
 export { SEARCH_LIMITS } from './search';
 export { MAX_BATCH_INPUTS } from './batch';
 export { ASSOCIATION_TYPES } from './associations';
+export { DEFAULT_CRM_FIDELITY, DEFAULT_SEARCH_LIMITS, type CrmFidelity, type CrmFidelityInput, type SearchLimits } from './fidelity';
+export { MAX_HISTORY_INPUTS, type HistoryEntry } from './history';

@@ -1,6 +1,7 @@
 import type { SimClock } from '../../common/clock';
 import { HubSpotAccount, type HubSpotAccountState, type ObjectCreation, type PrivacyDeletion, type PropertyChange } from './account';
 import { seedDemo } from './seed';
+import { resolveFidelity, type CrmFidelity, type CrmFidelityInput } from './fidelity';
 
 export { HubSpotAccount } from './account';
 export type { PropertyChange, ObjectCreation, PrivacyDeletion, CrmObject, AssociationInput, ChangeOrigin } from './account';
@@ -37,9 +38,12 @@ export class HubSpotAccounts {
   private nextPortalId = FIRST_PORTAL_ID;
   private nextObjectId = FIRST_OBJECT_ID;
   private readonly clock: SimClock;
+  /** Readings of behaviour HubSpot does not document (fidelity.ts); shared by every portal. */
+  fidelity: CrmFidelity;
 
-  constructor(options: { clock: SimClock }) {
+  constructor(options: { clock: SimClock; fidelity?: CrmFidelityInput }) {
     this.clock = options.clock;
+    this.fidelity = resolveFidelity(options.fidelity);
   }
 
   /** A new portal, seeded with demo data unless `seed: 'empty'`. An existing portal id is an error. */
@@ -50,6 +54,7 @@ export class HubSpotAccounts {
     let seeded = false;
     const account = new HubSpotAccount(id, options.name ?? `Portal ${id}`, {
       clock: this.clock,
+      fidelity: () => this.fidelity,
       nextId: () => String(this.nextObjectId++),
       emit: (change) => {
         if (seeded) this.emit(this.listeners, change);

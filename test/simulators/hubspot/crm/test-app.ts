@@ -1,6 +1,7 @@
 import express from 'express';
 import { SimClock } from '../../common/clock';
 import { hubspotCrmControlRouter, hubspotCrmRouter } from '../crm-api';
+import type { CrmFidelityInput } from './fidelity';
 import { HubSpotAccounts, type ObjectCreation, type PropertyChange } from './store';
 
 /**
@@ -8,9 +9,9 @@ import { HubSpotAccounts, type ObjectCreation, type PropertyChange } from './sto
  * token the shell checks and sets `res.locals.portalId` from), the control API under /_sim/hubspot, one clock
  * that only moves when a test moves it, and recorders of PropertyChange and ObjectCreation events.
  */
-export function crmTestApp(options: { seed?: 'demo' | 'empty'; start?: string } = {}) {
+export function crmTestApp(options: { seed?: 'demo' | 'empty'; start?: string; fidelity?: CrmFidelityInput } = {}) {
   const clock = new SimClock({ start: Date.parse(options.start ?? '2026-11-20T10:00:00.000Z'), rate: 0 });
-  const accounts = new HubSpotAccounts({ clock });
+  const accounts = new HubSpotAccounts({ clock, fidelity: options.fidelity });
   const account = accounts.create(undefined, { seed: options.seed ?? 'demo' });
   const changes: PropertyChange[] = [];
   accounts.onPropertyChange((c) => changes.push(c));
