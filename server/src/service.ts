@@ -215,6 +215,7 @@ export function buildContext(parts: { config: Config; logger: Logger; pool: pg.P
     changes: new QuickbooksChangeFeed(api),
     cache: new CatalogCache(clock),
     queue: dealWorkQueue(jobs),
+    appId: config.hubspot.appId ?? null,
   };
   return {
     config,

@@ -1,4 +1,5 @@
 import { migrate } from '../../server/src/db/migrate';
+import { SHIPPED_MIGRATIONS } from '../support/migrations';
 import { createTestDatabase, DATABASE_KIND, silentLogger, type TestDatabase } from '../support/harness';
 
 /**
@@ -15,9 +16,11 @@ describe(`DealBooks admins migration (${DATABASE_KIND})`, () => {
 
   it('When accounts were installed before admins existed, then each with a recorded installer gets that user as its only admin, and one without gets none', async () => {
     await migrate(db.pool, silentLogger);
-    // Back to the schema before the admins migration.
+    // Back to the schema before the admins migration (and the ones after it, which run again in order).
+    const later = SHIPPED_MIGRATIONS.slice(SHIPPED_MIGRATIONS.indexOf('20261203100000_account-admins'));
     await db.pool.query(`DROP TABLE portal_admins`);
-    await db.pool.query(`DELETE FROM schema_migrations WHERE name = '20261203100000_account-admins'`);
+    await db.pool.query(`DROP TABLE deal_lifecycle`);
+    await db.pool.query(`DELETE FROM schema_migrations WHERE name = ANY($1::text[])`, [later]);
     await db.pool.query(`INSERT INTO portals (portal_id) VALUES (101), (102)`);
     for (const [portalId, installer] of [
       [101, 7301],
@@ -31,7 +34,7 @@ describe(`DealBooks admins migration (${DATABASE_KIND})`, () => {
     }
 
     const { applied } = await migrate(db.pool, silentLogger);
-    expect(applied).toEqual(['20261203100000_account-admins']);
+    expect(applied).toEqual(later);
     const { rows } = await db.pool.query(`SELECT portal_id::int AS portal_id, user_id, added_by_user_id FROM portal_admins ORDER BY portal_id`);
     expect(rows).toEqual([{ portal_id: 101, user_id: '7301', added_by_user_id: null }]);
     // An account's admins go with the account.

@@ -35,6 +35,7 @@ describe(`migrations (${DATABASE_KIND})`, () => {
     expect(rows.map((r) => r.tablename)).toEqual([
       'deal_actions',
       'deal_backstop_checkpoints',
+      'deal_lifecycle',
       'deal_notes',
       'deal_written_properties',
       'entity_links',

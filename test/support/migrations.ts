@@ -12,4 +12,5 @@ export const SHIPPED_MIGRATIONS = [
   '20261202130000_webhook-backstop',
   '20261203000000_money-back',
   '20261203100000_account-admins',
+  '20261203200000_deal-lifecycle',
 ] as const;

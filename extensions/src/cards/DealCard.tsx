@@ -212,6 +212,11 @@ export function DealCard({ context, actions, pollMs = POLL_MS, refreshMs = REFRE
           {notice}
         </Alert>
       ) : null}
+      {summary.merge?.message ? (
+        <Alert title="Deals merged: more than one invoice" variant="warning">
+          {summary.merge.message}
+        </Alert>
+      ) : null}
       <ConnectionSection connection={summary.connection} allowed={allowed} />
       <PendingWorkSection pending={summary.pending} timeZone={timeZone} locale={locale} />
       <ProblemList problems={problems} allowed={allowed} />

@@ -92,6 +92,8 @@ export interface DealSummary {
   pending: PendingWork[];
   problems: Problem[];
   allowedActions: AllowedAction[];
+  /** Deals merged into this one in HubSpot; `message` when that left it with more than one invoice. */
+  merge?: { mergedDealIds: string[]; message: string | null } | null;
 }
 
 export interface PreviewLine {

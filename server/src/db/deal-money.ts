@@ -132,7 +132,9 @@ export async function dealsWithStaleDaysOverdue(db: Queryable, now: Date, limit:
          JOIN entity_links l ON l.connection_id = d.connection_id AND l.hubspot_object_type = 'deal' AND l.hubspot_object_id = d.deal_id
                             AND l.qbo_entity_type = 'Invoice' AND l.status = 'linked' AND l.qbo_entity_id = d.qbo_id
         WHERE d.kind = 'invoice' AND d.qbo_state = 'active' AND d.deal_id IS NOT NULL AND d.due_date IS NOT NULL
-          AND COALESCE(d.balance_cents, d.total_cents) > 0)
+          AND COALESCE(d.balance_cents, d.total_cents) > 0
+          -- A deal deleted in HubSpot is not written to, so it would look stale for ever.
+          AND NOT EXISTS (SELECT 1 FROM deal_lifecycle g WHERE g.portal_id = d.portal_id AND g.deal_id = d.deal_id AND g.state <> 'live'))
      SELECT o.portal_id, o.deal_id, min(o.due_date) AS oldest
        FROM open_invoices o
        LEFT JOIN deal_written_properties w ON w.portal_id = o.portal_id AND w.deal_id = o.deal_id

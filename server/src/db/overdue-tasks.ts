@@ -63,6 +63,8 @@ export async function overdueCandidates(db: Queryable, portalId: number, connect
        FROM qbo_documents d
       WHERE d.portal_id = $1 AND d.connection_id = $2 AND d.kind = 'invoice' AND d.qbo_state = 'active' AND d.balance_cents > 0
         AND d.deal_id IS NOT NULL AND d.due_date < $3::date
+        -- No task on a deal deleted in HubSpot (a restore brings it back into this list).
+        AND NOT EXISTS (SELECT 1 FROM deal_lifecycle g WHERE g.portal_id = d.portal_id AND g.deal_id = d.deal_id AND g.state <> 'live')
       ORDER BY d.due_date, d.qbo_id`,
     [portalId, connectionId, today],
   );

@@ -122,13 +122,25 @@ export async function insertEvents(db: Queryable, input: { deliveryId: number; s
   });
 }
 
-/** The ids of a deal's HubSpot events still waiting to be handled, oldest first. */
-export async function pendingDealEventIds(db: Queryable, portalId: number, dealId: string): Promise<number[]> {
+export interface PendingDealEvent {
+  id: number;
+  eventType: string;
+  occurredAt: Date | null;
+  payload: Record<string, unknown>;
+}
+
+/** A deal's HubSpot events still waiting to be handled, with what they say, oldest first. */
+export async function pendingDealEvents(db: Queryable, portalId: number, dealId: string): Promise<PendingDealEvent[]> {
   const { rows } = await db.query(
-    `SELECT id FROM webhook_events WHERE portal_id = $1 AND source = 'hubspot' AND object_type = 'deal' AND object_id = $2 AND status = 'pending' ORDER BY id`,
+    `SELECT id, event_type, occurred_at, payload FROM webhook_events
+      WHERE portal_id = $1 AND source = 'hubspot' AND object_type = 'deal' AND object_id = $2 AND status = 'pending' ORDER BY id`,
     [portalId, dealId],
   );
-  return rows.map((row) => parseRow('webhook_events', z.object({ id: bigintColumn }), row).id);
+  return rows.map((row) => {
+    const r = parseRow('webhook_events', z.object({ id: bigintColumn, event_type: z.string(), occurred_at: timestampColumn.nullable(), payload: z.unknown() }), row);
+    const payload = typeof r.payload === 'object' && r.payload !== null && !Array.isArray(r.payload) ? (r.payload as Record<string, unknown>) : {};
+    return { id: r.id, eventType: r.event_type, occurredAt: r.occurred_at, payload };
+  });
 }
 
 /** Marks pending events handled ('processed') or deliberately not acted on ('ignored'), with a note saying why. */

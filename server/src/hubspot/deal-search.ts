@@ -102,6 +102,41 @@ export class DealSearch {
     };
   }
 
+  /**
+   * Deals that absorbed others in a merge, changed within the window: HubSpot lists the ids a record absorbed in
+   * `hs_merged_object_ids` (semicolon-separated; https://knowledge.hubspot.com/records/merge-records says the merged
+   * record keeps the ids of the records merged into it). Same window, order and paging as `page`.
+   */
+  async mergedPage(portalId: number, query: Omit<DealSearchQuery, 'stages'>): Promise<{ deals: Array<{ id: string; mergedIds: string[]; lastModified: Date | null }>; next: string | undefined }> {
+    const body = {
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'hs_merged_object_ids', operator: 'HAS_PROPERTY' },
+            { propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(query.modifiedFrom.getTime()) },
+            { propertyName: 'hs_lastmodifieddate', operator: 'LT', value: String(query.modifiedBefore.getTime()) },
+          ],
+        },
+      ],
+      sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
+      properties: ['hs_merged_object_ids', 'hs_lastmodifieddate'],
+      limit: Math.min(query.limit, SEARCH_MAX_PAGE),
+      ...(query.after ? { after: query.after } : {}),
+    };
+    const answer = await this.searchOnce(portalId, body, 'searching for merged deals');
+    return {
+      next: answer.paging?.next.after,
+      deals: answer.results.map((r) => ({
+        id: r.id,
+        mergedIds: String(r.properties.hs_merged_object_ids ?? '')
+          .split(';')
+          .map((v) => v.trim())
+          .filter((v) => /^[1-9]\d{0,19}$/.test(v) && v !== r.id),
+        lastModified: instant(r.properties.hs_lastmodifieddate),
+      })),
+    };
+  }
+
   /** The `limit` deals in these stages with the latest close dates, newest first, in one search request. */
   async newestClosed(portalId: number, stages: string[], limit: number): Promise<ClosedDeal[]> {
     if (stages.length === 0) return [];

@@ -104,6 +104,11 @@ export class HubSpotDeals {
     return this.search.page(portalId, query);
   }
 
+  /** One page of deals that absorbed others in a merge, modified in the window (deal-search.ts mergedPage). */
+  searchMergedDeals(portalId: number, query: Omit<DealSearchQuery, 'stages'>): ReturnType<DealSearch['mergedPage']> {
+    return this.search.mergedPage(portalId, query);
+  }
+
   /**
    * The account's products (the product library), at most `max`, in id order: one call per 100
    * (`GET /crm/v3/objects/products`, https://developers.hubspot.com/docs/api/crm/products). `truncated` says the

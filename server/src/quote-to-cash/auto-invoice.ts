@@ -1,10 +1,11 @@
 import { openAction } from '../db/deal-actions';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
-import { dealsWithStaleEvents, pendingDealEventIds, settleEvents } from '../db/webhook-inbox';
+import { dealsWithStaleEvents, pendingDealEvents, settleEvents } from '../db/webhook-inbox';
 import type { Pipeline } from '../sync/model';
 import { dealTriggerStages } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
+import { applyLifecycleEvents } from './deal-lifecycle';
 import { rerunBlocked } from './rerun-blocked';
 
 /**
@@ -12,10 +13,14 @@ import { rerunBlocked } from './rerun-blocked';
  * late, repeated or reordered events act on the deal as it is now. If auto-invoice is on, the deal sits in a trigger
  * stage and has no document yet, an action is queued to create one. Any change to a deal also queues again the deal's
  * blocked work (quote-to-cash/rerun-blocked.ts). Every pending event of the deal is then settled
- * with a note saying what was decided.
+ * with a note saying what was decided. Deletions, restores and merges are applied first (quote-to-cash/deal-lifecycle.ts),
+ * and changes DealBooks itself made are set aside: a deleted or merged-away deal decides nothing more.
  */
 export type AutoInvoiceDecision =
   | 'nothing pending'
+  | 'deal deleted'
+  | 'deal merged'
+  | 'deal restored'
   | 'not installed'
   | 'auto-invoice off'
   | 'deal gone'
@@ -31,15 +36,25 @@ export function pipelinesOf(deps: QuoteToCashDeps, portalId: number): Promise<Pi
 }
 
 export async function decideOnDealEvents(deps: QuoteToCashDeps, portalId: number, dealId: string): Promise<{ decision: AutoInvoiceDecision; actionId?: number; rerun?: number[] }> {
-  const events = await pendingDealEventIds(deps.pool, portalId, dealId);
-  if (events.length === 0) return { decision: 'nothing pending' };
-  const settle = (status: 'processed' | 'ignored', note: string) => settleEvents(deps.pool, events, status, note, deps.clock.now());
-
   const install = await deps.installs.get(portalId);
   if (!install || install.status !== 'installed') {
-    await settle('ignored', 'DealBooks is not installed in this HubSpot account.');
+    const pending = await pendingDealEvents(deps.pool, portalId, dealId);
+    if (pending.length === 0) return { decision: 'nothing pending' };
+    await settleEvents(deps.pool, pending.map((e) => e.id), 'ignored', 'DealBooks is not installed in this HubSpot account.', deps.clock.now());
     return { decision: 'not installed' };
   }
+  const { changes, remaining, state } = await applyLifecycleEvents(deps, portalId, dealId);
+  const events = remaining.map((e) => e.id);
+  const settle = (status: 'processed' | 'ignored', note: string) => settleEvents(deps.pool, events, status, note, deps.clock.now());
+  if (state?.state === 'merged') {
+    await settle('ignored', `the deal was merged into deal ${state.mergedInto}`);
+    return { decision: 'deal merged' };
+  }
+  if (state?.state === 'deleted') {
+    await settle('ignored', 'the deal is deleted in HubSpot');
+    return { decision: 'deal deleted' };
+  }
+  if (events.length === 0) return { decision: changes.includes('restored') ? 'deal restored' : changes.includes('merged') ? 'deal merged' : 'nothing pending' };
   // The deal changed: work on it that was blocked (a closed period, a missing line price...) runs again by itself.
   const rerun = await rerunBlocked(deps, portalId, 'deal_changed', dealId);
   const rerunNote = rerun.length > 0 ? `; blocked action(s) ${rerun.join(', ')} queued again` : '';

@@ -1,3 +1,4 @@
+import { dealsNotMerged } from '../db/deal-lifecycle';
 import { dealsDealBooksKnows, installedPortals, readCheckpoint, saveCheckpoint } from '../db/deal-backstop';
 import { readSettings } from '../db/portal-settings';
 import type { FoundDeal } from '../hubspot/deal-search';
@@ -64,13 +65,16 @@ export async function backstopAccount(deps: QuoteToCashDeps, portalId: number, h
     return { decision, ...window, found, queued, searches };
   };
 
+  // Merges matter whatever the settings: what DealBooks holds for a merged-away deal must reach the survivor.
+  const merges = await missedMerges(deps, portalId, from, until, options.pageSize ?? BACKSTOP_PAGE_SIZE);
+  if (merges.events.length > 0) await intake(deps, hooks, merges.events);
   const { settings } = await readSettings(deps.pool, portalId);
-  if (!settings.autoInvoice) return done('auto-invoice off', 0, 0, 0);
+  if (!settings.autoInvoice) return done('auto-invoice off', 0, 0, merges.searches);
   const stages = [...new Set((await pipelinesOf(deps, portalId)).flatMap((p) => triggerStagesFor(settings, p.id, wonStageIds(p))))];
   if (stages.length === 0) return done('no trigger stages', 0, 0, 0);
 
   const found = new Map<string, FoundDeal>();
-  let searches = 0;
+  let searches = merges.searches;
   let lower = from;
   let after: string | undefined;
   for (;;) {
@@ -93,12 +97,7 @@ export async function backstopAccount(deps: QuoteToCashDeps, portalId: number, h
   const known = await dealsDealBooksKnows(deps.pool, portalId, [...found.keys()]);
   const missed = [...found.values()].filter((d) => !known.has(d.id));
   if (missed.length > 0) {
-    const body = Buffer.from(JSON.stringify(missed.map((d) => missedEvent(portalId, d))));
-    await receiveDelivery(
-      { pool: deps.pool, clock: deps.clock, logger: deps.logger, onPrivacyDeletion: async () => undefined, onDealEvents: hooks.onDealEvents },
-      'hubspot',
-      { headers: { 'content-type': 'application/json', 'user-agent': 'DealBooks backstop' }, body },
-    );
+    await intake(deps, hooks, missed.map((d) => missedEvent(portalId, d)));
     deps.logger.warn(
       { component: 'backstop', portalId, dealIds: missed.map((d) => d.id), ...window },
       `${missed.length} deal(s) in a trigger stage had no webhook DealBooks received; queued as if their webhook had come`,
@@ -112,6 +111,47 @@ export async function backstopAccount(deps: QuoteToCashDeps, portalId: number, h
  * (https://developers.hubspot.com/docs/api/webhooks#webhook-payloads). changeSource says who wrote it; the content
  * (deal, stage, time of the change) identifies it, so finding the same change again stores nothing new.
  */
+/** Hands events DealBooks made up for missed webhooks to the intake, exactly as a delivery from HubSpot would be. */
+async function intake(deps: QuoteToCashDeps, hooks: BackstopHooks, events: Array<Record<string, unknown>>): Promise<void> {
+  await receiveDelivery(
+    { pool: deps.pool, clock: deps.clock, logger: deps.logger, onPrivacyDeletion: async () => undefined, onDealEvents: hooks.onDealEvents },
+    'hubspot',
+    { headers: { 'content-type': 'application/json', 'user-agent': 'DealBooks backstop' }, body: Buffer.from(JSON.stringify(events)) },
+  );
+}
+
+/**
+ * Merges in the window whose webhook DealBooks never got: deals whose `hs_merged_object_ids` names deals not yet
+ * recorded as merged. Each becomes the `object.merge` event HubSpot would have sent (its content is stable, so a
+ * second run stores nothing new).
+ */
+async function missedMerges(deps: QuoteToCashDeps, portalId: number, from: Date, until: Date, limit: number): Promise<{ events: Array<Record<string, unknown>>; searches: number }> {
+  const events: Array<Record<string, unknown>> = [];
+  let searches = 0;
+  let after: string | undefined;
+  do {
+    const page = await deps.deals.searchMergedDeals(portalId, { modifiedFrom: from, modifiedBefore: until, after, limit });
+    searches += 1;
+    for (const deal of page.deals) {
+      const unrecorded = await dealsNotMerged(deps.pool, portalId, deal.mergedIds);
+      if (unrecorded.length === 0) continue;
+      events.push({
+        portalId,
+        subscriptionType: 'object.merge',
+        objectTypeId: '0-3',
+        objectId: deal.id,
+        primaryObjectId: deal.id,
+        mergedObjectIds: unrecorded,
+        occurredAt: (deal.lastModified ?? new Date(0)).getTime(),
+        changeSource: 'DEALBOOKS_BACKSTOP',
+      });
+    }
+    after = page.next;
+  } while (after !== undefined && searches < SEARCH_MAX_RESULTS / limit);
+  if (events.length > 0) deps.logger.warn({ component: 'backstop', portalId, merges: events.length }, 'deal merges without a webhook DealBooks received; applied as if it had come');
+  return { events, searches };
+}
+
 function missedEvent(portalId: number, deal: FoundDeal): Record<string, unknown> {
   return {
     portalId,

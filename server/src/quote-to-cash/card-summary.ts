@@ -1,5 +1,6 @@
 import { accountAccess } from '../connections/account-admins';
 import { recentActions, type DealAction } from '../db/deal-actions';
+import { dealsMergedInto } from '../db/deal-lifecycle';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
 import { lastHeardFromQuickBooks } from '../db/deal-money';
@@ -96,6 +97,11 @@ export interface DealSummary {
   pending: Array<{ actionId: number; kind: string; status: string; trigger: string; createdAt: string; waitingFor: string | null; nextAttemptAt: string | null }>;
   problems: Problem[];
   allowedActions: AllowedAction[];
+  /**
+   * Deals merged into this one in HubSpot (their QBO documents are shown here), and, when that left the deal with more
+   * than one live invoice, the words saying so: QuickBooks keeps both, a person decides.
+   */
+  merge: { mergedDealIds: string[]; message: string | null } | null;
 }
 
 function paymentView(p: InvoicePayment, currency: string | null): PaymentView {
@@ -173,11 +179,12 @@ function view(doc: StoredDocument): DocumentView {
 }
 
 export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealId: string, userId: number | undefined): Promise<DealSummary> {
-  const [connection, { settings }, actions, access] = await Promise.all([
+  const [connection, { settings }, actions, access, mergedDealIds] = await Promise.all([
     deps.connections.live(portalId),
     readSettings(deps.pool, portalId),
     recentActions(deps.pool, portalId, dealId, 20),
     accountAccess(deps.pool, { portalId, userId }),
+    dealsMergedInto(deps.pool, portalId, dealId),
   ]);
   const today = companyDate(deps.clock.now(), connection?.utcOffsetMinutes ?? null);
   const state = !connection ? 'not_connected' : connection.status === 'connected' ? 'connected' : connection.status === 'needs_reconnect' ? 'needs_reconnect' : 'not_connected';
@@ -196,6 +203,7 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
     pending: [],
     problems: [],
     allowedActions: [],
+    merge: mergedDealIds.length === 0 ? null : { mergedDealIds, message: null },
   };
   const open = actions.filter((a) => a.status === 'queued' || a.status === 'running');
   // Work that waits for its next attempt (QuickBooks not answering...) says so, and when that attempt comes.
@@ -240,6 +248,7 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
   // Send is offered for an invoice QuickBooks has an address for (or whose copy predates DealBooks keeping it).
   const sendable = new Set(docs.invoices.map((i) => i.doc).filter((d) => d.billEmail !== null || !d.billEmailKnown).map((d) => d.id));
   summary.estimates = docs.estimates.map((e) => estimateView(e, docs.invoices));
+  if (summary.merge) summary.merge.message = mergeMessage(summary.merge.mergedDealIds, summary.invoices);
   summary.payments = summary.invoices.flatMap((i) => i.paymentIds.map((id) => ({ id, invoiceId: i.id })));
   if (customerLink?.status === 'linked' && customerLink.qboEntityId) {
     summary.customer = {
@@ -276,6 +285,15 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
   if (mayAct && (summary.customer.state === 'needs_confirmation' || summary.problems.some((p) => p.code === 'customer_needs_confirmation'))) allowed.push('confirm_customer');
   summary.allowedActions = allowed;
   return summary;
+}
+
+/** When merged deals left this one with more than one invoice still in force, the words saying so. */
+function mergeMessage(mergedDealIds: readonly string[], invoices: readonly DocumentView[]): string | null {
+  const live = invoices.filter((i) => i.state === 'active');
+  if (live.length < 2) return null;
+  const deals = mergedDealIds.length === 1 ? `deal ${mergedDealIds[0]} was` : `deals ${mergedDealIds.join(', ')} were`;
+  const numbers = live.map((i) => i.docNumber ?? i.id).join(' and ');
+  return `This deal has ${live.length} QuickBooks invoices (${numbers}): ${deals} merged into it, and each had its own. QuickBooks keeps both; if the sale was billed twice, void the extra invoice in QuickBooks.`;
 }
 
 /** The problem an open action waits out until its next attempt, if it stopped on something that may pass. */

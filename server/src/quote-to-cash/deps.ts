@@ -25,6 +25,8 @@ export interface QuoteToCashDeps {
   changes: QuickbooksChangeFeed;
   cache: CatalogCache;
   queue: DealWorkQueue;
+  /** DealBooks' HubSpot app id, which HubSpot names as the source of DealBooks' own changes (null when not configured). */
+  appId: string | null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readLifecycle, survivorOf } from '../db/deal-lifecycle';
 import { finishAction, getAction, markRunning, waitForPerson, waitForRetry, type DealAction } from '../db/deal-actions';
 import { recordSync } from '../db/sync-log';
 import { JobMustWaitError } from '../errors';
@@ -9,6 +10,7 @@ import type { Problem } from '../sync/model';
 import type { ActionOutcome } from './action-outcome';
 import { convertEstimate } from './convert-estimate';
 import { createDocument } from './create-document';
+import { mergeDeals } from './deal-lifecycle';
 import type { QuoteToCashDeps } from './deps';
 import { blockedProblem, sentence } from './problems';
 import { sendInvoice } from './send-invoice';
@@ -89,7 +91,19 @@ export async function runQueuedAction(deps: QuoteToCashDeps, ref: { portalId: nu
   } catch (err) {
     if (options.lastAttempt && !(err instanceof JobMustWaitError)) await giveUp(deps, action, err);
     throw err;
+  } finally {
+    await followMerge(deps, action);
   }
+}
+
+/**
+ * Work on a deal can be running while HubSpot merges it away: what that work leaves under the merged deal's id (a
+ * link, a document) is moved to the survivor as soon as it ends, as the merge itself moved everything before it.
+ */
+async function followMerge(deps: QuoteToCashDeps, action: DealAction): Promise<void> {
+  const lifecycle = await readLifecycle(deps.pool, action.portalId, action.dealId);
+  if (lifecycle?.state !== 'merged') return;
+  await mergeDeals(deps, action.portalId, await survivorOf(deps.pool, action.portalId, action.dealId), [action.dealId], lifecycle.changedAt);
 }
 
 /** Marks an action failed for good (its job ran out of retries), saying why in the sync log and on the card. */

@@ -1,4 +1,5 @@
 import { readWrittenProperties, recordWrittenProperties } from '../db/deal-written-properties';
+import { readLifecycle, survivorOf } from '../db/deal-lifecycle';
 import { findLink } from '../db/entity-links';
 import { DEAL_PROPERTY, ensureDealBooksProperties } from '../hubspot/deal-properties';
 import { HubSpotApiError } from '../hubspot/request';
@@ -76,6 +77,14 @@ export interface WriteBackResult {
  * one deal is serial). Throws when HubSpot refuses or fails, after recording whatever did get through.
  */
 export async function writeBack(deps: QuoteToCashDeps, portalId: number, dealId: string, lastProblem?: string): Promise<WriteBackResult> {
+  // A merged deal no longer exists: what it holds now belongs to the survivor, which is written instead. A deleted
+  // deal is not written to at all (a restore writes it up to date).
+  const lifecycle = await readLifecycle(deps.pool, portalId, dealId);
+  if (lifecycle?.state === 'merged') return writeBack(deps, portalId, await survivorOf(deps.pool, portalId, dealId), lastProblem);
+  if (lifecycle?.state === 'deleted') {
+    deps.logger.info({ portalId, dealId }, 'deal deleted in HubSpot: nothing written to it');
+    return { written: {}, notes: [] };
+  }
   const connection = await deps.connections.live(portalId);
   const now = deps.clock.now();
   const today = companyDate(now, connection?.utcOffsetMinutes ?? null);

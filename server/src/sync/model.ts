@@ -211,6 +211,9 @@ export const PROBLEM_CODES = [
   'estimates_disabled',
   'qbo_rejected',
   'setting_unusable',
+  // The deal is gone from HubSpot: deleted (work waits for a restore), or merged into another deal (work moved there).
+  'deal_deleted',
+  'deal_merged',
   // The work waits for its next attempt (sync/interruption.ts).
   'quickbooks_unavailable',
   'hubspot_unavailable',

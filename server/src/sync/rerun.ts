@@ -6,7 +6,7 @@ import type { Problem, ProblemCode } from './model';
  * again once such a change happens, through the same queue path as any action, so the exactly-once protections hold.
  * Nothing here runs an action that would only ask the same question or meet the same refusal again.
  */
-export type RerunCause = 'deal_changed' | 'settings_changed' | 'mappings_changed' | 'quickbooks_connected';
+export type RerunCause = 'deal_changed' | 'settings_changed' | 'mappings_changed' | 'quickbooks_connected' | 'deal_restored';
 
 /**
  * Which changes may clear which problem. A change that cannot clear every problem of an action leaves it alone: a
@@ -29,6 +29,8 @@ const CLEARED_BY: Partial<Record<ProblemCode, readonly RerunCause[]>> = {
   estimates_disabled: ['quickbooks_connected', 'settings_changed'],
   quickbooks_not_connected: ['quickbooks_connected'],
   quickbooks_needs_reconnect: ['quickbooks_connected'],
+  // Work stopped because the deal was deleted in HubSpot resumes when the deal is restored (or merged into one that lives).
+  deal_deleted: ['deal_restored'],
 };
 
 /** The action kinds that are re-run (a customer confirmation is a person's answer, not work to repeat). */

@@ -38,7 +38,28 @@ describe('HubSpot simulator CLI', () => {
     expect(await exited).toBe(0);
   }, 30_000);
 
+  it('When started with --scope and --optional-scope, then the app has those scopes and a call outside them gets HubSpot\'s 403 MISSING_SCOPES', async () => {
+    const { child, ready, exited } = startCli(['--port', '0', '--scope', 'oauth', '--scope', 'crm.objects.deals.read', '--optional-scope', 'crm.objects.line_items.read']);
+    try {
+      const { url, output } = await ready;
+      expect(output()).toContain('scopes: oauth crm.objects.deals.read (optional: crm.objects.line_items.read)');
+      expect(output()).toContain('&optional_scope=crm.objects.line_items.read');
+      const apps = (await (await fetch(`${url}/_sim/apps`)).json()) as { apps: Array<{ scopes: string[]; optionalScopes: string[] }> };
+      expect(apps.apps[0]).toMatchObject({ scopes: ['oauth', 'crm.objects.deals.read'], optionalScopes: ['crm.objects.line_items.read'] });
+      const token = /access_token=(\S+)/.exec(output())?.[1];
+      const headers = { authorization: `Bearer ${token}` };
+      expect((await fetch(`${url}/crm/v3/objects/deals?limit=1`, { headers })).status).toBe(200);
+      const refused = await fetch(`${url}/crm/v3/objects/line_items?limit=1`, { headers });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ category: 'MISSING_SCOPES' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 30_000);
+
   it.each([
+    [['--scope', 'has space'], /--scope\.0: must be a scope name/],
     [['--seed', 'lots'], /--seed: /],
     [['--app-id', 'abc'], /--app-id: /],
     [['--app-id', '0'], /--app-id: /],

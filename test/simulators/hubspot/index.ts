@@ -49,7 +49,7 @@ export {
   type PropertyChangeEvent,
 } from './webhooks';
 export { DEMO_USERS } from './crm/seed';
-export { DEFAULT_FIDELITY, type HubSpotFidelity, type HubSpotFidelityOptions } from './crm/fidelity';
+export { DEFAULT_FIDELITY, type HubSpotFidelity, type HubSpotFidelityOptions } from './crm/lifecycle-fidelity';
 export { ACCESS_TOKEN_TTL_SECONDS, AUTH_CODE_TTL_MS, EXPIRED_TOKEN_RETENTION_MS } from './oauth-tokens';
 
 export interface HubSpotSimulator extends HubSpotSimulatorHandles {

@@ -1,14 +1,14 @@
 import { Client } from '@hubspot/api-client';
 import request from 'supertest';
 import { listen, type RunningServer } from '../common/listen';
-import type { HubSpotFidelityOptions } from './crm/fidelity';
+import type { HubSpotFidelityOptions } from './crm/lifecycle-fidelity';
 import { crmTestApp } from './crm/test-app';
 import { idByName } from './crm/test-helpers';
 
 /**
  * Deletes, restores and merges of deals, companies and contacts, through the official client (as DealBooks calls
  * HubSpot) and the control API (as a user acts in HubSpot). The rules each test checks, and their sources, are in
- * crm/account.ts (archive, restore, merge) and crm/fidelity.ts (the switches).
+ * crm/account.ts (archive, restore, merge) and crm/lifecycle-fidelity.ts (the switches).
  */
 const APP_ID = 4242;
 

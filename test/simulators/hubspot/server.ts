@@ -9,8 +9,9 @@ import { apiAuth, scopeCheck } from './auth';
 import { CardLimits, type CardRequest, type CardResponse } from './card-requests';
 import { hubspotShellControlRouter } from './control';
 import { hubspotCrmControlRouter, hubspotCrmRouter } from './crm-api';
+import type { CrmFidelityInput } from './crm/fidelity';
 import { hubspotError } from './crm-api';
-import type { HubSpotFidelityOptions } from './crm/fidelity';
+import type { HubSpotFidelityOptions } from './crm/lifecycle-fidelity';
 import { HubSpotAccounts, type HubSpotAccountsState } from './crm/store';
 import { afterWrites } from '../common/snapshot';
 import { RateLimiter, tenSecondlyBody, type RateLimitOptions } from './limits';
@@ -38,6 +39,8 @@ export interface HubSpotSimulatorOptions {
   /** Where relative card-request URLs point (DealBooks' public base URL). */
   dealbooksBaseUrl?: string;
   rateLimits?: RateLimitOptions;
+  /** Readings of CRM behaviour HubSpot does not document (crm/fidelity.ts): search limits and the like. */
+  crmFidelity?: CrmFidelityInput;
   /** Simulated ms over which webhook events are batched (default 0: one tick). */
   webhookBatchWindowMs?: number;
   /** Real ms after which a webhook answer counts as too slow (default 5 s; tests shorten it). */
@@ -46,7 +49,7 @@ export interface HubSpotSimulatorOptions {
   cardTimeoutMs?: number;
   /** Called after every request that may have changed state (any method but GET and HEAD, once answered). */
   onWrite?: () => void;
-  /** HubSpot behaviour the sources leave open (crm/fidelity.ts): integrationSourceId, mergeSurvivor,
+  /** Deletion/merge behaviour the sources leave open (crm/lifecycle-fidelity.ts): integrationSourceId, mergeSurvivor,
    *  mergedIdRead, deletionOnMerge. Also `GET|POST /_sim/hubspot/fidelity`; reset returns to these. */
   fidelity?: HubSpotFidelityOptions;
 }
@@ -105,7 +108,7 @@ export interface HubSpotSimulatorHandles {
 
 export function createHubSpotSimulatorApp(options: HubSpotSimulatorOptions = {}): HubSpotSimulatorHandles & { app: express.Express } {
   const clock = options.clock ?? new SimClock();
-  const accounts = new HubSpotAccounts({ clock, fidelity: options.fidelity });
+  const accounts = new HubSpotAccounts({ clock, fidelity: options.fidelity, crmFidelity: options.crmFidelity });
   const apps = new AppRegistry(clock, options.apps ?? [demoApp(options.webhookUrl)]);
   const tokens = new TokenStore(clock, apps);
   const consent = new ConsentPlan();

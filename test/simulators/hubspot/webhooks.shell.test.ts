@@ -51,7 +51,7 @@ describe('HubSpot simulator webhooks', () => {
       objectTypeId: '0-3',
       propertyName: 'dealstage',
       propertyValue: 'closedwon',
-      // The app's own write with its OAuth token: INTEGRATION, naming the app (crm/fidelity.ts integrationSourceId).
+      // The app's own write with its OAuth token: INTEGRATION, naming the app (crm/lifecycle-fidelity.ts integrationSourceId).
       changeSource: 'INTEGRATION',
       sourceId: String(DEMO_APP_ID),
       isSensitive: false,

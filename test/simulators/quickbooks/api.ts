@@ -35,6 +35,9 @@ export function invoiceLinkFor(req: Request, realmId: string, invoiceId: string)
   return `${req.protocol}://${req.get('host') ?? 'localhost'}/_sim/quickbooks/pay/${encodeURIComponent(realmId)}/${encodeURIComponent(invoiceId)}`;
 }
 
+/** Sales forms with a `GET /{entity}/{id}/pdf` in Intuit's reference (the receipts' pages list it too). */
+const PDF_ENTITIES = new Set<EntityName>(['Invoice', 'Estimate', 'CreditMemo', 'SalesReceipt', 'RefundReceipt']);
+
 const param = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 export function quickbooksApiRouter(deps: Deps): express.Router {
@@ -116,7 +119,7 @@ export function quickbooksApiRouter(deps: Deps): express.Router {
     try {
       const company = companyOf(req);
       const entity = entityParam(req);
-      if (entity !== 'Invoice' && entity !== 'Estimate' && entity !== 'CreditMemo') throw unsupportedOperation(`PDF for ${entity}`);
+      if (!PDF_ENTITIES.has(entity)) throw unsupportedOperation(`PDF for ${entity}`);
       const txn = readEntity(company, entity, String(req.params.id))[entity] as Record<string, unknown>;
       const companyName = String(company.list('CompanyInfo')[0]?.CompanyName ?? '');
       res.status(200).type('application/pdf').send(renderTransactionPdf(entity, txn, companyName));

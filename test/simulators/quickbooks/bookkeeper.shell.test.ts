@@ -113,4 +113,18 @@ describe('bookkeeper control calls', () => {
     await book('/payments', { invoiceId: inv.Id });
     expect(announced).toBe(1);
   });
+  it('When the bookkeeper deposits a payment, then the payment can no longer be voided until the deposit is deleted (Intuit: "you must delete the associated deposit object before voiding")', async () => {
+    const inv = await invoice(250.5);
+    const paid = await book('/payments', { invoiceId: inv.Id });
+    const deposited = await book('/deposits', { paymentIds: [paid.body.Payment.Id] });
+    expect(deposited.status).toBe(200);
+    expect(deposited.body.Deposit).toMatchObject({ TotalAmt: 250.5, DepositToAccountRef: { value: SEED_IDS.account.checking } });
+    expect((await read('deposit', deposited.body.Deposit.Id)).Line[0].LinkedTxn[0]).toMatchObject({ TxnId: paid.body.Payment.Id, TxnType: 'Payment' });
+    const refused = await book('/payments/void', { id: paid.body.Payment.Id });
+    expect(refused.status).toBe(400);
+    expect(refused.body.Fault.Error[0].code).toBe('6000');
+    expect((await book('/deposits', { paymentIds: [] })).status).toBe(400);
+    expect((await book('/deposits/delete', { id: deposited.body.Deposit.Id })).status).toBe(200);
+    expect((await book('/payments/void', { id: paid.body.Payment.Id })).status).toBe(200);
+  });
 });

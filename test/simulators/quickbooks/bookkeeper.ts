@@ -1,7 +1,7 @@
 /**
  * The bookkeeper's actions on the simulated books, as control calls a person (or the sandbox demo, or a test) can
- * make without an OAuth token: record a payment, void or delete an invoice or a payment, accept or reject an
- * estimate. Unlike the plain object store of domain-control.ts, each goes through the same operations as the API
+ * make without an OAuth token: record a payment, deposit payments in the bank, void or delete an invoice or a
+ * payment, accept or reject an estimate. Unlike the plain object store of domain-control.ts, each goes through the same operations as the API
  * (operations.ts: the entity rules, balances recomputed, SyncToken and MetaData moved, the change announced), so
  * DealBooks sees exactly what it would see after a person did the same in QuickBooks: webhooks follow, CDC lists
  * the change, and reading the invoice shows the new Balance.
@@ -41,6 +41,16 @@ const paymentInput = z
 
 const idInput = z.object({ id: z.string().min(1) }).strict();
 
+const depositInput = z
+  .object({
+    /** Payments received into Undeposited Funds; each is deposited whole. */
+    paymentIds: z.array(z.string().min(1)).min(1),
+    /** The bank account (default: the company's first active Bank account). */
+    accountId: z.string().min(1).optional(),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  })
+  .strict();
+
 function current(company: QboCompany, entity: 'Invoice' | 'Payment' | 'Estimate', id: string): QboObject {
   return readEntity(company, entity, id)[entity] as QboObject;
 }
@@ -61,6 +71,19 @@ export function recordPayment(company: QboCompany, input: z.output<typeof paymen
     ...(input.method ? { PaymentMethodRef: { value: input.method, name: input.method } } : {}),
     ...(input.reference ? { PaymentRefNum: input.reference } : {}),
     Line: lines.map((l) => ({ Amount: fromCents(l.cents), LinkedTxn: [{ TxnId: String(l.invoice.Id), TxnType: 'Invoice' }] })),
+  });
+}
+
+/** A bank deposit of whole payments, through the Deposit rules (entities/deposit.ts). */
+export function depositPayments(company: QboCompany, input: z.output<typeof depositInput>): Record<string, unknown> {
+  const accountId = input.accountId ?? (company.scan('Account').find(({ object: a }) => a.AccountType === 'Bank' && a.Active !== false)?.object.Id as string | undefined);
+  return saveEntity(company, 'Deposit', {
+    ...(accountId ? { DepositToAccountRef: { value: accountId } } : {}),
+    ...(input.date ? { TxnDate: input.date } : {}),
+    Line: input.paymentIds.map((id) => {
+      const payment = current(company, 'Payment', id);
+      return { Amount: payment.TotalAmt, LinkedTxn: [{ TxnId: String(payment.Id), TxnType: 'Payment', TxnLineId: '0' }] };
+    }),
   });
 }
 
@@ -88,6 +111,9 @@ export function quickbooksBookkeeperRouter(deps: Deps): express.Router {
   /** POST /payments/void {id}, POST /payments/delete {id}: the invoices it paid are open again. */
   router.post('/payments/void', act((company, body) => voidEntity(company, 'Payment', current(company, 'Payment', idOf(body)))));
   router.post('/payments/delete', act((company, body) => deleteEntity(company, 'Payment', current(company, 'Payment', idOf(body)))));
+  /** POST /deposits {paymentIds, accountId?, date?} -> {Deposit}; POST /deposits/delete {id}: the payments are undeposited again. */
+  router.post('/deposits', act((company, body) => depositPayments(company, depositInput.parse(body))));
+  router.post('/deposits/delete', act((company, body) => deleteEntity(company, 'Deposit', readEntity(company, 'Deposit', idOf(body)).Deposit as QboObject)));
   /** POST /invoices/void {id} (QBO refuses while a payment is applied), POST /invoices/delete {id}. */
   router.post('/invoices/void', act((company, body) => voidEntity(company, 'Invoice', current(company, 'Invoice', idOf(body)))));
   router.post('/invoices/delete', act((company, body) => deleteEntity(company, 'Invoice', current(company, 'Invoice', idOf(body)))));

@@ -2,7 +2,8 @@
  * Runs the QuickBooks Online simulator as a process:
  *   node --import tsx test/simulators/quickbooks/cli.ts --port 4001 [--host 127.0.0.1] [--seed demo|empty|none]
  *     [--client-id ID] [--client-secret SECRET] [--redirect-uri URL ...] [--webhook-url URL]
- *     [--verifier-token TOKEN] [--webhook-format cloudevents|legacy] [--auth-fault-style lowercase|json|xml]
+ *     [--verifier-token TOKEN] [--webhook-format cloudevents|legacy] [--webhook-window-ms MS]
+ *     [--auth-fault-style lowercase|json|xml]
  * Prints where it listens, the app's credentials and how to drive it; runs until SIGINT/SIGTERM, then exits 0.
  */
 import { z } from 'zod';
@@ -12,6 +13,7 @@ import { parseCliArgs, serveUntilSignalled } from '../common/cli';
 const USAGE =
   'usage: cli.ts [--port 4001] [--host 127.0.0.1] [--seed demo|empty|none] [--client-id ID] [--client-secret SECRET]\n' +
   '  [--redirect-uri URL ...] [--webhook-url URL] [--verifier-token TOKEN] [--webhook-format cloudevents|legacy]\n' +
+  '  [--webhook-window-ms MS]\n' +
   '  [--auth-fault-style lowercase|json|xml]';
 
 const argsSchema = z
@@ -25,6 +27,8 @@ const argsSchema = z
     'webhook-url': z.url().optional(),
     'verifier-token': z.string().min(1),
     'webhook-format': z.enum(['cloudevents', 'legacy']),
+    // Intuit aggregates production webhooks for 1, 3 or 5 minutes (INTUIT_AGGREGATION_WINDOWS_MS); 0 sends at once.
+    'webhook-window-ms': z.coerce.number().int().min(0),
     'auth-fault-style': z.enum(['lowercase', 'json', 'xml']),
   })
   .strict();
@@ -42,6 +46,7 @@ function readArgs(): z.infer<typeof argsSchema> {
       'webhook-url': { type: 'string' },
       'verifier-token': { type: 'string', default: DEMO_VERIFIER_TOKEN },
       'webhook-format': { type: 'string', default: 'cloudevents' },
+      'webhook-window-ms': { type: 'string', default: '0' },
       'auth-fault-style': { type: 'string', default: 'lowercase' },
     },
     argsSchema,
@@ -59,7 +64,7 @@ async function main(): Promise<void> {
     seed: args.seed,
     apps: [app],
     authFaultStyle: args['auth-fault-style'],
-    webhook: { url: args['webhook-url'] ?? null, verifierToken: args['verifier-token'], format: args['webhook-format'] },
+    webhook: { url: args['webhook-url'] ?? null, verifierToken: args['verifier-token'], format: args['webhook-format'], windowMs: args['webhook-window-ms'] },
   });
   const lines = [
     `QuickBooks Online simulator listening on ${sim.url}`,

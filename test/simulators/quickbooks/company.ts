@@ -6,6 +6,7 @@
  * business rules live in operations.ts and entities/*; HTTP lives in api.ts.
  */
 import type { SimClock } from '../common/clock';
+import { DEFAULT_BEHAVIOUR, mergeBehaviour, type QboBehaviour, type QboBehaviourInput } from './behaviour';
 import { ENTITY_NAMES, idSpaceOf, type EntityName, type QboObject } from './entity-names';
 import { RequestIdMemory } from './idempotency';
 import { INDEXES, type IndexName } from './indexes';
@@ -51,6 +52,8 @@ export class QboCompany {
     readonly realmId: string,
     private readonly clock: SimClock,
     private readonly announce: (change: QboChange) => void,
+    /** The registry's unconfirmed-behaviour settings (behaviour.ts), read on every write that needs them. */
+    private readonly settings: () => QboBehaviour = () => DEFAULT_BEHAVIOUR,
   ) {
     for (const entity of ENTITY_NAMES) {
       this.tables.set(entity, new Table());
@@ -63,6 +66,10 @@ export class QboCompany {
 
   nowMs(): number {
     return this.clock.nowMs();
+  }
+
+  behaviour(): QboBehaviour {
+    return this.settings();
   }
 
   /** Today's date in the company's time zone. */
@@ -318,15 +325,28 @@ export class QboCompanies {
   private readonly companies = new Map<string, QboCompany>();
   private readonly listeners = new Set<(change: QboChange) => void>();
   private readonly clock: SimClock;
+  private settings: QboBehaviour;
 
-  constructor(options: { clock: SimClock }) {
+  constructor(options: { clock: SimClock; behaviour?: QboBehaviourInput }) {
     this.clock = options.clock;
+    this.settings = mergeBehaviour(DEFAULT_BEHAVIOUR, options.behaviour);
+  }
+
+  /** The current unconfirmed-behaviour settings of every company. */
+  behaviour(): QboBehaviour {
+    return structuredClone(this.settings);
+  }
+
+  /** Changes some settings (what is not given stays); `reset: true` starts from the defaults. */
+  configureBehaviour(input: QboBehaviourInput, options: { reset?: boolean } = {}): QboBehaviour {
+    this.settings = mergeBehaviour(options.reset ? DEFAULT_BEHAVIOUR : this.settings, input);
+    return this.behaviour();
   }
 
   /** Creates (or re-creates) a company; its realm id is a 16-digit number string unless given. */
   create(realmId?: string, options: CreateCompanyOptions = {}): QboCompany {
     const id = realmId ?? this.newRealmId();
-    const company = new QboCompany(id, this.clock, (change) => this.emit(change));
+    const company = new QboCompany(id, this.clock, (change) => this.emit(change), () => this.settings);
     seedCompany(company, options.seed ?? 'demo', options.companyName);
     this.companies.set(id, company);
     return company;
@@ -352,7 +372,7 @@ export class QboCompanies {
   importState(state: QboCompanyState[]): void {
     this.companies.clear();
     for (const saved of state) {
-      const company = new QboCompany(saved.realmId, this.clock, (change) => this.emit(change));
+      const company = new QboCompany(saved.realmId, this.clock, (change) => this.emit(change), () => this.settings);
       company.importState(saved);
       this.companies.set(saved.realmId, company);
     }

@@ -33,6 +33,18 @@ export function quickbooksDomainControlRouter(deps: Deps): express.Router {
     return entity;
   };
 
+  /** GET|POST /behaviour {depositedTransaction?: {code?, message?, detail?, refuseDelete?}}: unconfirmed answers (behaviour.ts). */
+  router.get('/behaviour', (_req, res) => {
+    res.json(companies.behaviour());
+  });
+  router.post('/behaviour', (req, res) => {
+    try {
+      res.json(companies.configureBehaviour(req.body ?? {}));
+    } catch (error) {
+      res.status(400).json({ error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+
   /** POST /companies {realmId?, seed?: 'demo'|'empty', companyName?} -> 201 {realmId}: creates (or re-creates) books. */
   router.post('/companies', (req, res) => {
     const body = (req.body ?? {}) as { realmId?: unknown; seed?: unknown; companyName?: unknown };

@@ -7,6 +7,7 @@ import express from 'express';
 import request from 'supertest';
 import { SimClock } from '../common/clock';
 import { quickbooksApiRouter, quickbooksDomainControlRouter } from './api';
+import type { QboBehaviourInput } from './behaviour';
 import { QboCompanies, type QboChange } from './company';
 
 /** 2026-03-02T18:00:00Z = 10:00 in the simulated company's -08:00 offset. */
@@ -26,9 +27,9 @@ export interface DomainHarness {
   seed: (entity: string, body: object) => Promise<Record<string, unknown>>;
 }
 
-export function domainHarness(options: { seed?: 'demo' | 'empty'; realmId?: string } = {}): DomainHarness {
+export function domainHarness(options: { seed?: 'demo' | 'empty'; realmId?: string; behaviour?: QboBehaviourInput } = {}): DomainHarness {
   const clock = new SimClock({ start: TEST_START, rate: 0 });
-  const companies = new QboCompanies({ clock });
+  const companies = new QboCompanies({ clock, behaviour: options.behaviour });
   const changes: QboChange[] = [];
   companies.onChange((change) => changes.push(change));
   const app = express();

@@ -12,6 +12,9 @@ export const ENTITY_NAMES = [
   'Estimate',
   'Payment',
   'CreditMemo',
+  'SalesReceipt',
+  'RefundReceipt',
+  'Deposit',
   'Term',
   'TaxCode',
   'TaxRate',
@@ -29,7 +32,7 @@ export type EntityName = (typeof ENTITY_NAMES)[number];
 export type QboObject = Record<string, any>;
 
 export const NAME_ENTITIES: readonly EntityName[] = ['Customer', 'Vendor', 'Employee'];
-export const TRANSACTION_ENTITIES: readonly EntityName[] = ['Invoice', 'Estimate', 'Payment', 'CreditMemo'];
+export const TRANSACTION_ENTITIES: readonly EntityName[] = ['Invoice', 'Estimate', 'Payment', 'CreditMemo', 'SalesReceipt', 'RefundReceipt', 'Deposit'];
 
 export function idSpaceOf(entity: EntityName): string {
   if (NAME_ENTITIES.includes(entity)) return 'name';

@@ -25,7 +25,9 @@ export type { ConsentPlan, QboOAuthApp, TokenResponse, RealmCounters, OAuthStore
 export { DISCOVERY_PATHS } from './oauth-discovery';
 export type { DiscoveryDocument } from './oauth-discovery';
 export { OAUTH_PATHS } from './oauth-routes';
-export { DEMO_VERIFIER_TOKEN } from './webhooks';
+export { DEMO_VERIFIER_TOKEN, INTUIT_AGGREGATION_WINDOWS_MS } from './webhooks';
+export { DEFAULT_BEHAVIOUR } from './behaviour';
+export type { QboBehaviour, QboBehaviourInput } from './behaviour';
 export type { QboWebhookConfig, QboWebhookConfigInput } from './webhooks';
 export { signWebhookBody, SIGNATURE_HEADER, WEBHOOK_CONTENT_TYPE, CLOUDEVENT_VERBS, intuitRetryDelays } from './webhooks-format';
 export type { QboWebhookFormat } from './webhooks-format';

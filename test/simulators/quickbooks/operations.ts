@@ -8,9 +8,11 @@ import type { EntityName, QboObject } from './entity-names';
 import { requiredParamMissing, businessValidation, invalidValue, objectNotFound, staleObject, unsupportedOperation } from './fault';
 import { customerRules, employeeRules, vendorRules } from './entities/names';
 import { accountRules, classRules, departmentRules, itemRules, taxCodeRules, taxRateRules, termRules } from './entities/lists';
-import { paymentRules, voidedPayment } from './entities/payment';
+import { depositRules } from './entities/deposit';
+import { paymentRules } from './entities/payment';
+import { refundReceiptRules, salesReceiptRules } from './entities/receipts';
 import type { EntityRules } from './entities/rules';
-import { creditMemoRules, estimateRules, invoiceRules, voidedInvoice } from './entities/sales-forms';
+import { creditMemoRules, estimateRules, invoiceRules } from './entities/sales-forms';
 import { companyInfoRules, preferencesRules } from './entities/settings';
 import { qboDateTime } from './time';
 
@@ -23,6 +25,9 @@ export const RULES: Record<EntityName, EntityRules> = {
   Estimate: estimateRules,
   Payment: paymentRules,
   CreditMemo: creditMemoRules,
+  SalesReceipt: salesReceiptRules,
+  RefundReceipt: refundReceiptRules,
+  Deposit: depositRules,
   Term: termRules,
   TaxCode: taxCodeRules,
   TaxRate: taxRateRules,
@@ -79,7 +84,7 @@ export function saveEntity(company: QboCompany, entity: EntityName, rawBody: unk
     const existing = currentVersion(company, entity, body);
     const sent = withoutSystemFields(body);
     let merged: QboObject;
-    if (body.sparse === true || body.sparse === 'true') {
+    if ((body.sparse === true || body.sparse === 'true') && rules.sparseUpdate !== false) {
       merged = { ...withoutSystemFields(existing), ...sent };
     } else {
       merged = { ...sent };
@@ -106,13 +111,17 @@ export function deleteEntity(company: QboCompany, entity: EntityName, rawBody: u
   });
 }
 
-/** Void: `POST /invoice?operation=void`, `POST /payment?operation=update&include=void`. */
+/**
+ * Void: `POST /invoice?operation=void`, `POST /payment?operation=update&include=void`,
+ * `POST /salesreceipt?operation=update&include=void`. Entities whose rules have no `voided` cannot be voided.
+ */
 export function voidEntity(company: QboCompany, entity: EntityName, rawBody: unknown): Payload {
   const body = ensureObject(rawBody, entity);
-  if (entity !== 'Invoice' && entity !== 'Payment') throw unsupportedOperation(`Void for ${entity}`);
+  const voidedForm = RULES[entity].voided;
+  if (!voidedForm) throw unsupportedOperation(`Void for ${entity}`);
   return company.transaction(() => {
     const existing = currentVersion(company, entity, body);
-    const voided = entity === 'Invoice' ? voidedInvoice(company, existing) : voidedPayment(company, existing);
+    const voided = voidedForm(company, existing);
     const stored = company.replace(entity, existing.Id as string, withoutSystemFields(voided), 'Void');
     RULES[entity].afterWrite?.(company, stored, existing);
     return { [entity]: company.get(entity, stored.Id as string) };

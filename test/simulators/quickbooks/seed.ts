@@ -18,7 +18,7 @@ export const DEMO_COMPANY_NAME = 'DealBooks Demo Co';
 
 /** Ids of the seeded objects (the same in every demo company). */
 export const SEED_IDS = {
-  account: { services: '1', productIncome: '2', discounts: '3', undepositedFunds: '4', receivable: '5', inventoryAsset: '6', costOfGoods: '7' },
+  account: { services: '1', productIncome: '2', discounts: '3', undepositedFunds: '4', receivable: '5', inventoryAsset: '6', costOfGoods: '7', checking: '8' },
   taxRate: { state: '1' },
   taxCode: { taxable: 'TAX', nonTaxable: 'NON', salesTaxGroup: '2' },
   term: { dueOnReceipt: '1', net15: '2', net30: '3' },
@@ -152,6 +152,10 @@ function seedEssentials(company: QboCompany, name: string): void {
     account(a.receivable, 'Accounts Receivable (A/R)', 'Accounts Receivable', 'Asset', 'AccountsReceivable'),
     account(a.inventoryAsset, 'Inventory Asset', 'Other Current Asset', 'Asset', 'Inventory'),
     account(a.costOfGoods, 'Cost of Goods Sold', 'Cost of Goods Sold', 'Expense', 'SuppliesMaterialsCogs'),
+    // A bank account: refund receipts must name one (DepositToAccountRef, Bank or Other Current Asset) and deposits
+    // move Undeposited Funds into one. Intuit's samples call it "Checking"
+    // (developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/refundreceipt).
+    account(a.checking, 'Checking', 'Bank', 'Asset', 'Checking'),
   ]);
   put(company, 'TaxRate', [
     { Id: SEED_IDS.taxRate.state, Name: 'California', Description: 'Sales Tax', RateValue: DEMO_SALES_TAX_PERCENT, AgencyRef: { value: '1' }, SpecialTaxType: 'NONE', DisplayType: 'ReadOnly', EffectiveTaxRate: [{ RateValue: DEMO_SALES_TAX_PERCENT }], Active: true },

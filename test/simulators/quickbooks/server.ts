@@ -26,6 +26,7 @@ import { DEMO_APP, QboOAuth, type QboOAuthApp, type QboOAuthState } from './oaut
 import { IdTokenSigner } from './oauth-id-token';
 import { quickbooksOAuthRouter } from './oauth-routes';
 import { notFoundFault, qboErrorHandler, qboFaultResponse } from './server-faults';
+import type { QboBehaviourInput } from './behaviour';
 import { QboWebhooks, type QboWebhookConfigInput } from './webhooks';
 import { intuitRetryDelays } from './webhooks-format';
 
@@ -47,7 +48,14 @@ export interface QuickbooksSimulatorOptions {
   /** The body of 401 answers (default 'lowercase', as fixture fault_3200_authentication_401.json). */
   authFaultStyle?: AuthFaultStyle;
   limits?: Partial<QboLimits>;
+  /**
+   * The webhook target, format and aggregation window. `windowMs` (default 0: each write's changes go out at once,
+   * which is what tests want) is how long changes of one company are collected into one delivery; Intuit aggregates
+   * for 1, 3 or 5 minutes in production (INTUIT_AGGREGATION_WINDOWS_MS, webhooks.ts).
+   */
   webhook?: QboWebhookConfigInput;
+  /** Answers for behaviour no public source confirms (behaviour.ts), e.g. the fault for voiding a deposited payment. */
+  behaviour?: QboBehaviourInput;
   /** A delivery slower than this (real ms) counts as failed and is retried. */
   webhookTimeoutMs?: number;
   /** Delays before each webhook retry (default Intuit's schedule, capped at 3 days). */
@@ -88,7 +96,7 @@ export interface QuickbooksSimulatorHandles {
 
 export function createQuickbooksSimulatorApp(options: QuickbooksSimulatorOptions = {}): { app: express.Express } & QuickbooksSimulatorHandles {
   const clock = options.clock ?? new SimClock();
-  const companies = new QboCompanies({ clock });
+  const companies = new QboCompanies({ clock, behaviour: options.behaviour });
   const idTokens = new IdTokenSigner();
   const apps = options.apps ?? [DEMO_APP];
   const oauth = new QboOAuth({ clock, companies, apps, refreshTokenGraceMs: options.refreshTokenGraceMs, idToken: (grant, now) => idTokens.sign(grant, now) });
@@ -124,6 +132,7 @@ export function createQuickbooksSimulatorApp(options: QuickbooksSimulatorOptions
     oauth.reset();
     authStyle = options.authFaultStyle ?? 'lowercase';
     companies.reset();
+    companies.configureBehaviour(options.behaviour ?? {}, { reset: true });
     seed();
   };
   const exportState = (): QuickbooksSimulatorState => ({ companies: companies.exportState(), oauth: oauth.exportState() });

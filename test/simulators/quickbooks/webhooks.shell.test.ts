@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { SimClock } from '../common/clock';
 import { expectSameShape } from '../support/shape';
 import { listen, type RunningServer } from '../common/listen';
-import { DEMO_REALM_ID, intuitRetryDelays, signWebhookBody, startQuickbooksSimulator, type QuickbooksSimulator, type QuickbooksSimulatorOptions } from './index';
+import { DEMO_REALM_ID, INTUIT_AGGREGATION_WINDOWS_MS, intuitRetryDelays, signWebhookBody, startQuickbooksSimulator, type QuickbooksSimulator, type QuickbooksSimulatorOptions } from './index';
 import { api, connect, control, fixture, fixtureText } from './oauth-test-support';
 
 const SECOND = 1000;
@@ -132,6 +132,36 @@ describe('webhook payloads', () => {
     expect(receiver.received).toHaveLength(1);
     const entities = (JSON.parse(receiver.received[0]!.body) as any).eventNotifications[0].dataChangeEvent.entities;
     expect(entities.map((e: { id: string }) => e.id)).toEqual(ids);
+  });
+
+  it("When the window is production's 5 minutes, then changes wait on the simulated clock and arrive in one delivery (developers.intuit.com/app/developer/qbo/docs/develop/webhooks)", async () => {
+    const fiveMinutes = INTUIT_AGGREGATION_WINDOWS_MS[2];
+    expect(fiveMinutes).toBe(5 * 60 * SECOND);
+    await configure({ windowMs: fiveMinutes });
+    const first = await createCustomer('Aggregated One');
+    await clock.advance(2 * 60 * SECOND);
+    const second = await createCustomer('Aggregated Two');
+    // A second short of the window (real time also moves this clock a little, hence not one millisecond).
+    await clock.advance(3 * 60 * SECOND - SECOND);
+    await sim.dispatcher.settle();
+    expect(receiver.received).toHaveLength(0);
+    await clock.advance(SECOND);
+    await sim.dispatcher.settle();
+    expect(receiver.received).toHaveLength(1);
+    const events = JSON.parse(receiver.received[0]!.body) as Array<{ type: string; intuitentityid: string }>;
+    expect(events.map((e) => e.intuitentityid)).toEqual([first, second]);
+  });
+
+  it('When a sales receipt is created, then a CloudEvent of type qbo.salesreceipt.created.v1 names it', async () => {
+    await configure({});
+    const response = await api(sim.url, DEMO_REALM_ID, token, '/salesreceipt?minorversion=75', {
+      body: { Line: [{ DetailType: 'SalesItemLineDetail', Amount: 150, SalesItemLineDetail: { ItemRef: { value: '3' }, Qty: 1, UnitPrice: 150 } }] },
+    });
+    expect(response.status).toBe(200);
+    const id = ((await response.json()) as { SalesReceipt: { Id: string } }).SalesReceipt.Id;
+    await sim.flushWebhooks();
+    const events = JSON.parse(receiver.received[0]!.body) as Array<{ type: string; intuitentityid: string }>;
+    expect(events).toEqual([expect.objectContaining({ type: 'qbo.salesreceipt.created.v1', intuitentityid: id })]);
   });
 
   it('When no webhook URL is configured, then nothing is sent', async () => {

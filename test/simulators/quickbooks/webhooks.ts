@@ -39,6 +39,16 @@ export interface QboWebhookConfig {
 }
 
 export const DEMO_VERIFIER_TOKEN = 'sim-demo-verifier-token';
+
+/**
+ * Intuit does not send each change as it happens: "data for the requested event is aggregated and then sent in a
+ * periodic notification"; "For sandbox, webhooks will fire near real time. For production, developers can
+ * configure for how long Intuit should aggregate events for their application to 1 Minute, 3 Minutes, and 5
+ * Minutes" (developers.intuit.com/app/developer/qbo/docs/develop/webhooks; today's page still says "we'll aggregate
+ * the requested event data ... and send periodic notifications"). The simulator's default window is 0 (sandbox-like,
+ * fast tests); set `windowMs` to one of these for production's timing.
+ */
+export const INTUIT_AGGREGATION_WINDOWS_MS = [60_000, 180_000, 300_000] as const;
 /**
  * CloudEvents is mandatory for apps, so it is the default. Intuit set the deadline at 2026-05-15
  * (blogs.intuit.com/2025/11/12/upcoming-change-to-webhooks-payload-structure/); third-party reports say it moved to

@@ -8,13 +8,16 @@ import {
   type AssociationType,
 } from './associations';
 import { CrmError, badRequest, notFound } from './errors';
-import type { HubSpotFidelity } from './fidelity';
+import type { HubSpotFidelity } from './lifecycle-fidelity';
 import { OBJECT_TYPES, objectType, type ObjectTypeInfo, type ObjectTypeName } from './object-types';
 import type { Owner } from './owners';
 import { DealPipelines, type Pipeline } from './pipelines';
 import { decodeSnapshot, encodeSnapshot, refill, type Snapshot } from '../../common/snapshot';
 import { PropertySchema } from './properties';
 import { applyWrite } from './rules';
+import type { CrmFidelity } from './fidelity';
+import { historyEntry, recordHistory, type HistoryEntry } from './history';
+import { inheritFromProduct } from './line-items';
 import { objectToWire } from './wire';
 
 /** A CRM record as stored: every property value is a string, like on the wire. */
@@ -28,6 +31,8 @@ export interface CrmObject {
   archivedAtMs?: number;
   /** Set on a record merged away: the id of the record it was merged into (which may itself be merged later). */
   mergedIntoId?: string;
+  /** Every value each property has had, oldest first (history.ts); read with `propertiesWithHistory`. */
+  history?: Record<string, HistoryEntry[]>;
 }
 
 /** `associations` entry of a v3 create body. */
@@ -95,12 +100,14 @@ export interface ChangeOrigin {
 
 export interface AccountDeps {
   clock: SimClock;
+  /** Readings of search, association and history behaviour HubSpot does not document (fidelity.ts). */
+  crmFidelity: () => CrmFidelity;
   nextId: () => string;
   emit: (change: PropertyChange) => void;
   emitCreation: (creation: ObjectCreation) => void;
   emitPrivacyDeletion: (deletion: PrivacyDeletion) => void;
   emitLifecycle: (event: LifecycleEvent) => void;
-  /** The fidelity switches now (they may change while the simulator runs). */
+  /** The lifecycle fidelity switches now (lifecycle-fidelity.ts; they may change while the simulator runs). */
   fidelity: () => HubSpotFidelity;
 }
 
@@ -174,6 +181,11 @@ export class HubSpotAccount {
     this.associations.importState(state.associations);
   }
 
+  /** The simulator's settings for search, association and history behaviour HubSpot does not document (fidelity.ts). */
+  crmFidelity(): CrmFidelity {
+    return this.deps.crmFidelity();
+  }
+
   /** Simulated now (the simulator's clock). */
   nowMs(): number {
     return this.deps.clock.nowMs();
@@ -189,7 +201,7 @@ export class HubSpotAccount {
 
   /**
    * A live object by id, or by the value of a unique property (`?idProperty=email`); 404 otherwise. The id of a
-   * record merged away reaches the record it was merged into, unless `mergedIdRead` is 'not-found' (fidelity.ts).
+   * record merged away reaches the record it was merged into, unless `mergedIdRead` is 'not-found' (lifecycle-fidelity.ts).
    */
   get(type: ObjectTypeName, id: string, idProperty?: string): CrmObject {
     const found = idProperty && idProperty !== 'hs_object_id' ? this.findByUnique(type, idProperty, id) : this.find(type, id) ?? this.mergedSurvivor(type, id);
@@ -226,7 +238,8 @@ export class HubSpotAccount {
    */
   create(type: ObjectTypeName, properties: unknown, associations: unknown = [], origin: ChangeOrigin = { changeSource: 'API' }): CrmObject {
     const info = objectType(type);
-    const written = applyWrite(this.writeContext(info), {}, properties);
+    const given = info.name === 'line_items' ? inheritFromProduct(properties, (id) => this.find('products', id), this.schema) : properties;
+    const written = applyWrite(this.writeContext(info), {}, given);
     const links = this.resolveAssociations(info, associations);
     const id = this.deps.nextId();
     const at = new Date(this.deps.clock.nowMs()).toISOString();
@@ -238,6 +251,9 @@ export class HubSpotAccount {
       updatedAtMs: Date.parse(at),
       archived: false,
     };
+    for (const [name, value] of Object.entries(object.properties)) {
+      recordHistory(object, name, historyEntry(value, object.createdAtMs, written.calculated.includes(name) ? { changeSource: 'CALCULATED' } : origin));
+    }
     this.table(type).set(id, object);
     for (const { association, toId } of links) this.associations.add(association, id, toId);
     const creation: ObjectCreation = {
@@ -273,6 +289,7 @@ export class HubSpotAccount {
     object.updatedAtMs = nowMs;
     for (const name of changed) {
       const calculated = written.calculated.includes(name);
+      recordHistory(object, name, historyEntry(object.properties[name] ?? '', nowMs, calculated ? { changeSource: 'CALCULATED' } : origin));
       const change: PropertyChange = {
         portalId: this.portalId,
         objectType: info.singular,

@@ -1,59 +1,64 @@
-import { z } from 'zod';
-
 /**
- * Behaviour of HubSpot that public sources do not pin down (or that HubSpot has changed over time), as switches a
- * test or the sandbox can set. Each default names its source; where none confirms it, the comment says so.
+ * Behaviour of the CRM simulator that public sources do not pin down, as settings instead of guesses. Each default
+ * says where it comes from; a test (or `startHubSpotSimulator({crmFidelity})`) can choose the other reading.
  */
-export const hubspotFidelitySchema = z.object({
-  /**
-   * The `sourceId` of events caused by an app's own API writes (made with its OAuth token), with `{appId}` standing
-   * for the app's id. Captured deliveries in public code show `changeSource: "INTEGRATION"` with `sourceId` equal to
-   * the writing app's id as a string (e.g. appId 50780459, sourceId "50780459"); HubSpot's webhooks guide
-   * (https://developers.hubspot.com/docs/api/webhooks) lists the fields but documents no format for sourceId, so it
-   * is configurable.
-   */
-  integrationSourceId: z.string().min(1).default('{appId}'),
-  /**
-   * Which id the merged record has. HubSpot's changelog "Updated merge functionality for contacts and companies"
-   * (https://developers.hubspot.com/changelog/updated-merge-functionality-for-contacts-and-companies) says a merge
-   * now creates a new record with a new id, "consistent with merges for other object types", where it used to keep
-   * the primary's id: `'new'` (default) follows it, `'primary'` is the older behaviour that older guides describe.
-   */
-  mergeSurvivor: z.enum(['primary', 'new']).default('new'),
-  /**
-   * Reading a merged-away id (`GET /crm/v3/objects/{type}/{id}`, PATCH, associations). The same changelog: "both
-   * of the previous IDs will point to the resulting merged record, so fetching any records using the original IDs
-   * will return the new merged record with the new ID" (`'survivor'`, default). `'not-found'` answers 404 instead,
-   * for code that must not rely on it.
-   */
-  mergedIdRead: z.enum(['survivor', 'not-found']).default('survivor'),
-  /**
-   * Whether a merge also sends `object.deletion` for each record that no longer exists under its own id. HubSpot's
-   * webhook docs and the changelog that introduced merge events
-   * (https://developers.hubspot.com/changelog/new-subscription-types-for-webhooks) do not say. A public report
-   * (https://github.com/amp-labs/connectors/pull/3487) says HubSpot "fires contact.deletion for each merged-away
-   * secondary record", so the default is true; unconfirmed by HubSpot.
-   */
-  deletionOnMerge: z.boolean().default(true),
-});
+export interface SearchLimits {
+  maxFilterGroups: number;
+  maxFiltersPerGroup: number;
+  maxFiltersTotal: number;
+  /** Characters of the full-text `query`. */
+  maxQueryLength: number;
+  defaultLimit: number;
+  maxLimit: number;
+  maxResults: number;
+}
 
-export type HubSpotFidelity = z.infer<typeof hubspotFidelitySchema>;
-export type HubSpotFidelityOptions = z.input<typeof hubspotFidelitySchema>;
+export interface CrmFidelity {
+  /**
+   * Search limits. Groups, filters per group and in all: 5 / 10 / 25 from HubSpot's changelog
+   * (developers.hubspot.com/changelog/breaking-change-expanded-filtering-capabilities-and-error-messaging-in-hubspots-search-api,
+   * August 2024). Some later pages give 5 / 6 / 18 instead; that reading could not be confirmed here, so it is a setting
+   * (`{maxFiltersPerGroup: 6, maxFiltersTotal: 18}`). The 3,000-character `query` limit is the one the search guide
+   * (https://developers.hubspot.com/docs/api/crm/search, "Limitations") is cited for; not confirmed from a stored copy.
+   */
+  search: SearchLimits;
+  /**
+   * `POST /crm/v4/associations/{from}/{to}/batch/read` for an existing object with no associations of that type:
+   * `'error'` reports it in `errors[]` (the answer becomes 207), `'empty'` gives a result with `to: []`. Which one
+   * HubSpot does is not documented; `'error'` is what integrators commonly report.
+   */
+  v4BatchReadWithoutAssociations: 'error' | 'empty';
+  /**
+   * Order of a property's history entries. Newest first is how HubSpot's examples list them (the v1 `versions`
+   * and the v3 `propertiesWithHistory` sample in https://github.com/HubSpot/hubspot-api-nodejs/issues/154); not
+   * stated as a rule anywhere, hence the setting.
+   */
+  historyOrder: 'newestFirst' | 'oldestFirst';
+}
 
-export const DEFAULT_FIDELITY: Readonly<HubSpotFidelity> = Object.freeze(hubspotFidelitySchema.parse({}));
+export const DEFAULT_SEARCH_LIMITS: SearchLimits = {
+  maxFilterGroups: 5,
+  maxFiltersPerGroup: 10,
+  maxFiltersTotal: 25,
+  maxQueryLength: 3000,
+  defaultLimit: 10,
+  maxLimit: 200,
+  maxResults: 10_000,
+};
 
-/** A change of fidelity switches: what is given replaces, what is absent stays. */
-export const hubspotFidelityPatchSchema = z
-  .object({
-    integrationSourceId: z.string().min(1),
-    mergeSurvivor: z.enum(['primary', 'new']),
-    mergedIdRead: z.enum(['survivor', 'not-found']),
-    deletionOnMerge: z.boolean(),
-  })
-  .partial()
-  .strict();
+export const DEFAULT_CRM_FIDELITY: CrmFidelity = {
+  search: DEFAULT_SEARCH_LIMITS,
+  v4BatchReadWithoutAssociations: 'error',
+  historyOrder: 'newestFirst',
+};
 
-/** The sourceId of an app's own writes under the configured format. */
-export function integrationSourceId(fidelity: HubSpotFidelity, appId: string | number): string {
-  return fidelity.integrationSourceId.replaceAll('{appId}', String(appId));
+/** What a caller gives: any subset, search limits too. */
+export type CrmFidelityInput = Partial<Omit<CrmFidelity, 'search'>> & { search?: Partial<SearchLimits> };
+
+export function resolveFidelity(input: CrmFidelityInput = {}): CrmFidelity {
+  return {
+    ...DEFAULT_CRM_FIDELITY,
+    ...input,
+    search: { ...DEFAULT_SEARCH_LIMITS, ...input.search },
+  };
 }

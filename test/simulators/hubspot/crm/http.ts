@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import type { ChangeOrigin } from './account';
-import { integrationSourceId, type HubSpotFidelity } from './fidelity';
+import { integrationSourceId, type HubSpotFidelity } from './lifecycle-fidelity';
 import { CrmError, hubspotError } from './errors';
 import type { HubSpotAccount, HubSpotAccounts } from './store';
 
@@ -17,7 +17,7 @@ export function accountOf(accounts: HubSpotAccounts, res: Response): HubSpotAcco
 /**
  * Who API writes come from. A write with an app's OAuth token (the shell sets `res.locals.appId`) is reported as
  * HubSpot reports an integration's own changes: `changeSource: "INTEGRATION"` with the app as `sourceId` (format:
- * fidelity `integrationSourceId`, see fidelity.ts for the captured deliveries it follows), so an app can recognise
+ * fidelity `integrationSourceId`, see lifecycle-fidelity.ts for the captured deliveries it follows), so an app can recognise
  * its own echo. Without a known app (the CRM tests' bare router), `API` without a sourceId.
  */
 export function apiOrigin(res: Response, fidelity: HubSpotFidelity): ChangeOrigin {

@@ -21,4 +21,6 @@ export { SEARCH_LIMITS } from './search';
 export { MAX_BATCH_INPUTS } from './batch';
 export { ASSOCIATION_TYPES } from './associations';
 export { MERGEABLE_TYPES } from './account';
-export { DEFAULT_FIDELITY, hubspotFidelitySchema, type HubSpotFidelity, type HubSpotFidelityOptions } from './fidelity';
+export { DEFAULT_FIDELITY, hubspotFidelitySchema, type HubSpotFidelity, type HubSpotFidelityOptions } from './lifecycle-fidelity';
+export { DEFAULT_CRM_FIDELITY, DEFAULT_SEARCH_LIMITS, type CrmFidelity, type CrmFidelityInput, type SearchLimits } from './fidelity';
+export { MAX_HISTORY_INPUTS, type HistoryEntry } from './history';

@@ -54,3 +54,33 @@ export function lineItemAmounts(props: Record<string, string>): LineItemAmounts 
     hs_total_discount: formatDecimal(discount),
   };
 }
+
+/** Line-item properties HubSpot fills in itself; a product's values of these are never copied. */
+const NOT_INHERITED = new Set(['hs_object_id', 'createdate', 'hs_lastmodifieddate', 'amount', 'hs_pre_discount_amount', 'hs_total_discount']);
+
+/**
+ * A line item created with `hs_product_id` is "based on an existing product"
+ * (https://developers.hubspot.com/docs/api/crm/line-items): it takes the product's name, price and the other
+ * product properties a line item also has (description, SKU, ...) unless the create gives its own value, which
+ * wins. Only creates inherit; changing hs_product_id later copies nothing. An id that is no live product copies
+ * nothing either (what HubSpot answers for it is not documented; the write itself goes ahead).
+ */
+export function inheritFromProduct(
+  input: unknown,
+  product: (id: string) => { properties: Record<string, string> } | undefined,
+  schema: { list(type: 'line_items' | 'products'): { name: string }[] },
+): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+  const given = input as Record<string, unknown>;
+  const productId = given.hs_product_id;
+  if (productId === undefined || productId === null || productId === '') return input;
+  const source = product(String(productId));
+  if (!source) return input;
+  const lineItemProperties = new Set(schema.list('line_items').map((d) => d.name));
+  const inherited: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(source.properties)) {
+    if (NOT_INHERITED.has(name) || !lineItemProperties.has(name) || name in given) continue;
+    inherited[name] = value;
+  }
+  return { ...inherited, ...given };
+}

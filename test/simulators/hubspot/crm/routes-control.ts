@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AssociationInput } from './account';
 import { CrmError, badRequest, notFound } from './errors';
-import { hubspotFidelityPatchSchema } from './fidelity';
+import { hubspotFidelityPatchSchema } from './lifecycle-fidelity';
 import { param } from './http';
 import { OBJECT_TYPES, objectType } from './object-types';
 import { mergeInput } from './routes-objects';
@@ -109,7 +109,7 @@ export function controlRoutes(accounts: HubSpotAccounts): Router {
   });
 
   // GET /fidelity -> the switches; POST /fidelity {integrationSourceId?, mergeSurvivor?, mergedIdRead?,
-  // deletionOnMerge?} -> the switches after the change (crm/fidelity.ts). Reset restores the start-up values.
+  // deletionOnMerge?} -> the switches after the change (crm/lifecycle-fidelity.ts). Reset restores the start-up values.
   router.get('/fidelity', (_req, res) => {
     res.json(accounts.fidelity);
   });

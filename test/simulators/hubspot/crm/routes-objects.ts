@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { compareIds } from './associations';
+import { checkHistoryCount } from './history';
 import { batchArchive, batchCreate, batchRead, batchUpdate, batchUpsert, type BatchOutcome } from './batch';
 import { badRequest, notFound } from './errors';
 import { accountOf, apiOrigin, param, queryBool, queryText } from './http';
@@ -77,6 +78,8 @@ export function objectRoutes(accounts: HubSpotAccounts): Router {
     }
     const after = queryText(req, 'after');
     const properties = listParam(req.query.properties);
+    const propertiesWithHistory = listParam(req.query.propertiesWithHistory);
+    checkHistoryCount(limit, propertiesWithHistory);
     const associations = listParam(req.query.associations) ?? [];
     const all = account.list(type.name, { archived: queryBool(req, 'archived') });
     const start = after === undefined ? all : all.filter((o) => compareIds(o.id, after) >= 0);
@@ -84,7 +87,7 @@ export function objectRoutes(accounts: HubSpotAccounts): Router {
     const next = start[limit];
     res.json({
       results: page.map((o) => ({
-        ...objectToWire(account, type, o, properties ? { properties } : {}),
+        ...objectToWire(account, type, o, { ...(properties ? { properties } : {}), ...(propertiesWithHistory ? { propertiesWithHistory } : {}) }),
         ...withAssociations(associationsToWire(account, type, o, associations)),
       })),
       ...(next ? { paging: { next: { after: next.id, link: `?after=${next.id}` } } } : {}),
@@ -107,9 +110,10 @@ export function objectRoutes(accounts: HubSpotAccounts): Router {
       ? account.list(type.name, { archived: true }).find((o) => o.id === param(req, 'id')) ?? notFoundObject()
       : account.get(type.name, param(req, 'id'), queryText(req, 'idProperty'));
     const properties = listParam(req.query.properties);
+    const propertiesWithHistory = listParam(req.query.propertiesWithHistory);
     const associations = listParam(req.query.associations) ?? [];
     res.json({
-      ...objectToWire(account, type, object, properties ? { properties } : {}),
+      ...objectToWire(account, type, object, { ...(properties ? { properties } : {}), ...(propertiesWithHistory ? { propertiesWithHistory } : {}) }),
       ...withAssociations(associationsToWire(account, type, object, associations)),
     });
   });

@@ -1,25 +1,29 @@
 import type { CrmObject, HubSpotAccount } from './account';
 import { compareIds } from './associations';
+import { DEFAULT_SEARCH_LIMITS, type SearchLimits } from './fidelity';
 import { compare as compareDecimal, parseDecimal } from './decimal';
 import { badRequest } from './errors';
-import type { ObjectTypeInfo } from './object-types';
+import { findObjectType, type ObjectTypeInfo } from './object-types';
 import type { PropertyDefinition } from './property-definitions';
 import { parseInstant } from './values';
 import { objectToWire } from './wire';
 
 /**
- * HubSpot's search limits: 5 filter groups, 10 filters per group and 25 in all, and 10,000 results per query
- * (developers.hubspot.com/changelog/breaking-change-expanded-filtering-capabilities-and-error-messaging-in-hubspots-search-api).
- * All are constants here so a correction is one line.
+ * HubSpot's search limits by default (sources in fidelity.ts); a simulator can be started with other ones
+ * (`crmFidelity.search`), because the published figures disagree.
  */
-export const SEARCH_LIMITS = {
-  maxFilterGroups: 5,
-  maxFiltersPerGroup: 10,
-  maxFiltersTotal: 25,
-  defaultLimit: 10,
-  maxLimit: 200,
-  maxResults: 10_000,
-} as const;
+export const SEARCH_LIMITS: Readonly<SearchLimits> = DEFAULT_SEARCH_LIMITS;
+
+/**
+ * Filters on associated records: `associations.{type}` (`associations.contact`, `associations.company`,
+ * `associations.deal`) with an object id as the value finds the records associated with that object
+ * (https://developers.hubspot.com/docs/api/crm/search, "Filter search results" / associations; HubSpot's own CRM UI
+ * names its association filters the same way). Only the id-set operators make sense on it: EQ (associated with
+ * this one), NEQ, IN, NOT_IN, HAS_PROPERTY (associated with any), NOT_HAS_PROPERTY. Which of these HubSpot accepts
+ * beyond EQ is not documented; the others are refused.
+ */
+const ASSOCIATION_FILTER = /^associations\.(.+)$/;
+const ASSOCIATION_OPERATORS: readonly Operator[] = ['EQ', 'NEQ', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY'];
 
 export const OPERATORS = [
   'EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN',
@@ -29,6 +33,8 @@ type Operator = (typeof OPERATORS)[number];
 
 interface Filter {
   propertyName: string;
+  /** Set for an `associations.{type}` filter: the associated type whose ids are compared. */
+  associatedType?: ObjectTypeInfo;
   operator: Operator;
   value?: string;
   highValue?: string;
@@ -47,11 +53,12 @@ interface Sort {
  */
 export function search(account: HubSpotAccount, type: ObjectTypeInfo, body: unknown): object {
   const request = (body ?? {}) as Record<string, unknown>;
-  const groups = parseFilterGroups(account, type, request.filterGroups);
+  const limits = account.crmFidelity().search;
+  const groups = parseFilterGroups(account, type, request.filterGroups, limits);
   const sorts = parseSorts(request.sorts);
-  const limit = parseLimit(request.limit);
-  const offset = parseAfter(request.after);
-  const query = typeof request.query === 'string' && request.query.trim() !== '' ? request.query.trim().toLowerCase() : undefined;
+  const limit = parseLimit(request.limit, limits);
+  const offset = parseAfter(request.after, limits);
+  const query = parseQuery(request.query, limits);
   const properties = Array.isArray(request.properties) ? request.properties.map(String) : undefined;
 
   const matches = account
@@ -60,7 +67,7 @@ export function search(account: HubSpotAccount, type: ObjectTypeInfo, body: unkn
     .filter((o) => query === undefined || matchesQuery(type, o, query))
     .sort((a, b) => compareObjects(account, type, a, b, sorts));
 
-  const reachable = matches.slice(0, SEARCH_LIMITS.maxResults);
+  const reachable = matches.slice(0, limits.maxResults);
   const page = reachable.slice(offset, offset + limit);
   const nextOffset = offset + page.length;
   return {
@@ -70,24 +77,36 @@ export function search(account: HubSpotAccount, type: ObjectTypeInfo, body: unkn
   };
 }
 
-function parseFilterGroups(account: HubSpotAccount, type: ObjectTypeInfo, raw: unknown): Filter[][] {
+/**
+ * The full-text `query` may be at most `maxQueryLength` characters (3,000 by default, fidelity.ts); HubSpot's wording
+ * for a longer one is not published, so the message here is the simulator's.
+ */
+function parseQuery(raw: unknown, limits: SearchLimits): string | undefined {
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  if (raw.length > limits.maxQueryLength) {
+    throw badRequest(`The query is ${raw.length} characters long. The maximum is ${limits.maxQueryLength} characters.`);
+  }
+  return raw.trim().toLowerCase();
+}
+
+function parseFilterGroups(account: HubSpotAccount, type: ObjectTypeInfo, raw: unknown, limits: SearchLimits): Filter[][] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) throw badRequest('filterGroups must be a list');
-  if (raw.length > SEARCH_LIMITS.maxFilterGroups) {
-    throw badRequest(`Too many filter groups: ${raw.length}. The maximum is ${SEARCH_LIMITS.maxFilterGroups}.`);
+  if (raw.length > limits.maxFilterGroups) {
+    throw badRequest(`Too many filter groups: ${raw.length}. The maximum is ${limits.maxFilterGroups}.`);
   }
   let total = 0;
   const groups = raw.map((group: unknown) => {
     const filters = (group as { filters?: unknown })?.filters;
     if (!Array.isArray(filters)) throw badRequest('Each filter group needs a list of filters');
-    if (filters.length > SEARCH_LIMITS.maxFiltersPerGroup) {
-      throw badRequest(`Too many filters in a group: ${filters.length}. The maximum is ${SEARCH_LIMITS.maxFiltersPerGroup}.`);
+    if (filters.length > limits.maxFiltersPerGroup) {
+      throw badRequest(`Too many filters in a group: ${filters.length}. The maximum is ${limits.maxFiltersPerGroup}.`);
     }
     total += filters.length;
     return filters.map((f: unknown) => parseFilter(account, type, f));
   });
-  if (total > SEARCH_LIMITS.maxFiltersTotal) {
-    throw badRequest(`Too many filters: ${total}. The maximum is ${SEARCH_LIMITS.maxFiltersTotal} across all groups.`);
+  if (total > limits.maxFiltersTotal) {
+    throw badRequest(`Too many filters: ${total}. The maximum is ${limits.maxFiltersTotal} across all groups.`);
   }
   return groups;
 }
@@ -97,9 +116,15 @@ function parseFilter(account: HubSpotAccount, type: ObjectTypeInfo, raw: unknown
   const propertyName = typeof f.propertyName === 'string' ? f.propertyName : '';
   const operator = (typeof f.operator === 'string' ? f.operator : 'EQ') as Operator;
   if (!OPERATORS.includes(operator)) throw badRequest(`Unknown filter operator ${String(f.operator)}. Allowed: ${OPERATORS.join(', ')}`);
-  if (!account.schema.find(type.name, propertyName)) throw badRequest(`There was a problem with the request: property ${propertyName} does not exist`);
+  const associationName = ASSOCIATION_FILTER.exec(propertyName)?.[1];
+  const associatedType = associationName === undefined ? undefined : findObjectType(associationName);
+  if (associationName !== undefined && !associatedType) throw badRequest(`There was a problem with the request: property ${propertyName} does not exist`);
+  if (associatedType && !ASSOCIATION_OPERATORS.includes(operator)) {
+    throw badRequest(`Operator ${operator} is not supported on ${propertyName}. Allowed: ${ASSOCIATION_OPERATORS.join(', ')}`);
+  }
+  if (!associatedType && !account.schema.find(type.name, propertyName)) throw badRequest(`There was a problem with the request: property ${propertyName} does not exist`);
   const text = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
-  const filter: Filter = { propertyName, operator };
+  const filter: Filter = { propertyName, operator, ...(associatedType ? { associatedType } : {}) };
   const value = text(f.value);
   const highValue = text(f.highValue);
   if (value !== undefined) filter.value = value;
@@ -125,22 +150,22 @@ function parseSorts(raw: unknown): Sort[] {
   });
 }
 
-function parseLimit(raw: unknown): number {
-  if (raw === undefined || raw === null) return SEARCH_LIMITS.defaultLimit;
+function parseLimit(raw: unknown, limits: SearchLimits): number {
+  if (raw === undefined || raw === null) return limits.defaultLimit;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > SEARCH_LIMITS.maxLimit) {
-    throw badRequest(`limit must be between 1 and ${SEARCH_LIMITS.maxLimit}, was ${String(raw)}`);
+  if (!Number.isInteger(n) || n < 1 || n > limits.maxLimit) {
+    throw badRequest(`limit must be between 1 and ${limits.maxLimit}, was ${String(raw)}`);
   }
   return n;
 }
 
 /** `after` is an offset; paging to 10,000 or beyond is a 400 in HubSpot. */
-function parseAfter(raw: unknown): number {
+function parseAfter(raw: unknown, limits: SearchLimits): number {
   if (raw === undefined || raw === null || raw === '') return 0;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw badRequest(`after must be a non-negative integer, was ${String(raw)}`);
-  if (n >= SEARCH_LIMITS.maxResults) {
-    throw badRequest(`Search can not page beyond ${SEARCH_LIMITS.maxResults} results (after=${n}); narrow the filters instead.`);
+  if (n >= limits.maxResults) {
+    throw badRequest(`Search can not page beyond ${limits.maxResults} results (after=${n}); narrow the filters instead.`);
   }
   return n;
 }
@@ -177,6 +202,7 @@ function containsToken(stored: string, wanted: string): boolean {
 }
 
 function matchesFilter(account: HubSpotAccount, type: ObjectTypeInfo, object: CrmObject, f: Filter): boolean {
+  if (f.associatedType) return matchesAssociation(account, type, object, f, f.associatedType);
   const def = account.schema.find(type.name, f.propertyName);
   const stored = object.properties[f.propertyName];
   const has = stored !== undefined && stored !== '';
@@ -197,6 +223,21 @@ function matchesFilter(account: HubSpotAccount, type: ObjectTypeInfo, object: Cr
       return has && compareValues(def, stored, f.value ?? '') >= 0 && compareValues(def, stored, f.highValue ?? '') <= 0;
     case 'CONTAINS_TOKEN': return has && containsToken(stored, f.value ?? '');
     case 'NOT_CONTAINS_TOKEN': return !(has && containsToken(stored, f.value ?? ''));
+  }
+}
+
+/** An `associations.{type}` filter: compares the ids of the live objects of that type associated with this one. */
+function matchesAssociation(account: HubSpotAccount, type: ObjectTypeInfo, object: CrmObject, f: Filter, target: ObjectTypeInfo): boolean {
+  const ids = new Set(account.associations.list(type.name, object.id, target.name).filter((a) => account.find(target.name, a.toId)).map((a) => a.toId));
+  const has = (v: string) => ids.has(v.trim());
+  switch (f.operator) {
+    case 'EQ': return has(f.value ?? '');
+    case 'NEQ': return !has(f.value ?? '');
+    case 'IN': return (f.values ?? []).some(has);
+    case 'NOT_IN': return !(f.values ?? []).some(has);
+    case 'HAS_PROPERTY': return ids.size > 0;
+    case 'NOT_HAS_PROPERTY': return ids.size === 0;
+    default: return false;
   }
 }
 

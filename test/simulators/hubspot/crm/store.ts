@@ -1,6 +1,7 @@
 import type { SimClock } from '../../common/clock';
 import { HubSpotAccount, type HubSpotAccountState, type LifecycleEvent, type ObjectCreation, type PrivacyDeletion, type PropertyChange } from './account';
-import { hubspotFidelitySchema, hubspotFidelityPatchSchema, type HubSpotFidelity, type HubSpotFidelityOptions } from './fidelity';
+import { resolveFidelity, type CrmFidelity, type CrmFidelityInput } from './fidelity';
+import { hubspotFidelitySchema, hubspotFidelityPatchSchema, type HubSpotFidelity, type HubSpotFidelityOptions } from './lifecycle-fidelity';
 import { seedDemo } from './seed';
 
 export { HubSpotAccount } from './account';
@@ -38,15 +39,24 @@ export class HubSpotAccounts {
   private readonly creationListeners = new Set<ObjectCreationListener>();
   private readonly privacyListeners = new Set<PrivacyDeletionListener>();
   private readonly lifecycleListeners = new Set<LifecycleListener>();
-  /** HubSpot behaviour that sources leave open (crm/fidelity.ts); `configureFidelity` changes it at run time. */
+  /**
+   * Deletion/merge behaviour that sources leave open (crm/lifecycle-fidelity.ts); `configureFidelity` changes it at
+   * run time, reset returns to the start-up values.
+   */
   private currentFidelity: HubSpotFidelity;
   private readonly initialFidelity: HubSpotFidelity;
   private nextPortalId = FIRST_PORTAL_ID;
   private nextObjectId = FIRST_OBJECT_ID;
   private readonly clock: SimClock;
+  /**
+   * Readings of search, association and history behaviour HubSpot does not document (crm/fidelity.ts); shared by
+   * every portal, fixed at start. Separate from the lifecycle switches (`fidelity`), which may change at run time.
+   */
+  readonly crmFidelity: CrmFidelity;
 
-  constructor(options: { clock: SimClock; fidelity?: HubSpotFidelityOptions }) {
+  constructor(options: { clock: SimClock; fidelity?: HubSpotFidelityOptions; crmFidelity?: CrmFidelityInput }) {
     this.clock = options.clock;
+    this.crmFidelity = resolveFidelity(options.crmFidelity);
     this.initialFidelity = hubspotFidelitySchema.parse(options.fidelity ?? {});
     this.currentFidelity = { ...this.initialFidelity };
   }
@@ -69,6 +79,7 @@ export class HubSpotAccounts {
     let seeded = false;
     const account = new HubSpotAccount(id, options.name ?? `Portal ${id}`, {
       clock: this.clock,
+      crmFidelity: () => this.crmFidelity,
       nextId: () => String(this.nextObjectId++),
       emit: (change) => {
         if (seeded) this.emit(this.listeners, change);

@@ -1,7 +1,8 @@
 import express from 'express';
 import { SimClock } from '../../common/clock';
 import { hubspotCrmControlRouter, hubspotCrmRouter } from '../crm-api';
-import type { HubSpotFidelityOptions } from './fidelity';
+import type { CrmFidelityInput } from './fidelity';
+import type { HubSpotFidelityOptions } from './lifecycle-fidelity';
 import { HubSpotAccounts, type LifecycleEvent, type ObjectCreation, type PropertyChange } from './store';
 
 /**
@@ -9,9 +10,19 @@ import { HubSpotAccounts, type LifecycleEvent, type ObjectCreation, type Propert
  * token the shell checks and sets `res.locals.portalId` from), the control API under /_sim/hubspot, one clock
  * that only moves when a test moves it, and recorders of PropertyChange and ObjectCreation events.
  */
-export function crmTestApp(options: { seed?: 'demo' | 'empty'; start?: string; fidelity?: HubSpotFidelityOptions; appId?: number } = {}) {
+export function crmTestApp(
+  options: {
+    seed?: 'demo' | 'empty';
+    start?: string;
+    /** Deletion/merge switches (lifecycle-fidelity.ts), as `startHubSpotSimulator({fidelity})`. */
+    fidelity?: HubSpotFidelityOptions;
+    /** Search, association and history readings (fidelity.ts), as `startHubSpotSimulator({crmFidelity})`. */
+    crmFidelity?: CrmFidelityInput;
+    appId?: number;
+  } = {},
+) {
   const clock = new SimClock({ start: Date.parse(options.start ?? '2026-11-20T10:00:00.000Z'), rate: 0 });
-  const accounts = new HubSpotAccounts({ clock, fidelity: options.fidelity });
+  const accounts = new HubSpotAccounts({ clock, fidelity: options.fidelity, crmFidelity: options.crmFidelity });
   const account = accounts.create(undefined, { seed: options.seed ?? 'demo' });
   const changes: PropertyChange[] = [];
   accounts.onPropertyChange((c) => changes.push(c));

@@ -1,5 +1,6 @@
 import { findAssociationType } from './associations';
 import type { CrmObject, HubSpotAccount } from './account';
+import { historyToWire } from './history';
 import { alwaysReturned, findObjectType, type ObjectTypeInfo } from './object-types';
 
 export interface WireOptions {
@@ -7,6 +8,8 @@ export interface WireOptions {
   properties?: string[];
   /** Every stored property (the control API). */
   all?: boolean;
+  /** `propertiesWithHistory`: these properties' past values as well, under `propertiesWithHistory`. */
+  propertiesWithHistory?: string[];
 }
 
 /**
@@ -21,9 +24,13 @@ export function objectToWire(account: HubSpotAccount, type: ObjectTypeInfo, obje
       );
   const properties: Record<string, string | null> = {};
   for (const name of names) properties[name] = object.properties[name] ?? null;
+  const history = options.propertiesWithHistory?.length
+    ? { propertiesWithHistory: historyToWire(object, options.propertiesWithHistory, (name) => account.schema.find(type.name, name) !== undefined, account.crmFidelity()) }
+    : {};
   return {
     id: object.id,
     properties,
+    ...history,
     createdAt: new Date(object.createdAtMs).toISOString(),
     updatedAt: new Date(object.updatedAtMs).toISOString(),
     archived: object.archived,

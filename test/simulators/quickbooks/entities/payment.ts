@@ -20,6 +20,7 @@ import type { QboObject } from '../entity-names';
 import { businessValidation, invalidValue, objectNotFound, requiredParamMissing } from '../fault';
 import { fromCents, isMoney, toCents } from '../money';
 import { isQboDate } from '../time';
+import { assertNotDeposited } from './deposit';
 import { creditApplications, openBalanceCents, paymentApplications, refreshCreditMemo, refreshCustomerBalance, refreshInvoice, remainingCreditCents } from './links';
 import { assertPeriodOpen, compact, resolveOptionalRef, resolveRef, type EntityRules } from './rules';
 
@@ -90,6 +91,7 @@ function refreshLinked(company: QboCompany, ...versions: Array<QboObject | undef
 export const paymentRules: EntityRules = {
   entity: 'Payment',
   deletable: true,
+  voided: (company, existing) => voidedPayment(company, existing),
   build(company, input, existing) {
     const customer = resolveRef(company, 'Customer', input.CustomerRef, 'CustomerRef');
     if (!isMoney(input.TotalAmt)) throw requiredParamMissing('Required parameter TotalAmt is missing in the request', 'TotalAmt');
@@ -119,6 +121,7 @@ export const paymentRules: EntityRules = {
   },
   beforeDelete(company, existing) {
     assertPeriodOpen(company, existing.TxnDate);
+    assertNotDeposited(company, 'Payment', existing, 'delete');
   },
   afterDelete(company, removed) {
     refreshLinked(company, removed);
@@ -128,6 +131,7 @@ export const paymentRules: EntityRules = {
 /** Void a payment (fixture payment_void_response.json): amounts 0, no lines, PrivateNote "Voided". */
 export function voidedPayment(company: QboCompany, existing: QboObject): QboObject {
   assertPeriodOpen(company, existing.TxnDate);
+  assertNotDeposited(company, 'Payment', existing, 'void');
   const note = typeof existing.PrivateNote === 'string' && existing.PrivateNote !== '' && existing.PrivateNote !== 'Voided' ? `Voided - ${existing.PrivateNote}` : 'Voided';
   return { ...existing, TotalAmt: 0, UnappliedAmt: 0, Line: [], PrivateNote: note };
 }

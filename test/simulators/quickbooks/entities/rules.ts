@@ -13,6 +13,13 @@ export interface EntityRules {
   readOnly?: boolean;
   /** Supports `?operation=delete` (transactions); list entities are made inactive instead. */
   deletable?: boolean;
+  /**
+   * `false`: a `"sparse": true` update is treated as a full one (only what was sent counts), for entities QBO does
+   * not update sparsely.
+   */
+  sparseUpdate?: boolean;
+  /** The voided form of a stored object (throws to refuse); entities without it cannot be voided. */
+  voided?(company: QboCompany, existing: QboObject): QboObject;
   /** Fields a full update keeps even when the request omits them (derived or set-once fields). */
   keepOnFullUpdate?: readonly string[];
   /** The stored form of `input` (already merged with `existing` for sparse updates). Throws QboFault. */
