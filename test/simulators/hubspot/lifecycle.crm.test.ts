@@ -125,6 +125,18 @@ describe('HubSpot CRM simulator: deletes, restores and merges', () => {
       expect(list.results.map((d) => d.id)).not.toEqual(expect.arrayContaining([primaryId]));
     });
 
+    it('When deals merge, then the merged record has a history for its values: each from the record it came from, the merge adding its own', async () => {
+      const sim = await start();
+      const { primaryId, otherId } = await sim.twoDeals();
+      const merged = await sim.client.crm.deals.basicApi.merge({ primaryObjectId: primaryId, objectIdToMerge: otherId });
+      const read = await sim.client.crm.deals.basicApi.getById(merged.id, ['dealname'], ['dealname', 'description', 'hs_merged_object_ids']);
+      const history = read.propertiesWithHistory ?? {};
+      // dealname from the primary, description moved from the other deal (both set by a user), merged ids by the app.
+      expect(history.dealname?.map((h) => [h.value, h.sourceType])).toEqual([['Primary', 'CRM_UI']]);
+      expect(history.description?.map((h) => [h.value, h.sourceType])).toEqual([['from other', 'CRM_UI']]);
+      expect(history.hs_merged_object_ids?.map((h) => [h.value, h.sourceType, h.sourceId])).toEqual([[`${primaryId};${otherId}`, 'INTEGRATION', String(APP_ID)]]);
+    });
+
     it('When deals merge, then one merge event and a deletion per record gone are reported, from the app', async () => {
       const sim = await start();
       const { primaryId, otherId } = await sim.twoDeals();

@@ -389,8 +389,20 @@ export class HubSpotAccount {
       properties[info.createdProperty] = new Date(createdAtMs).toISOString();
       this.table(type).set(survivorId, survivor);
     }
+    const before = primary.properties;
     survivor.properties = { ...properties, hs_object_id: survivorId, hs_merged_object_ids: [...new Set(mergedIds)].join(';'), [info.modifiedProperty]: at };
     survivor.updatedAtMs = nowMs;
+    // History of the merged record (history.ts), so `propertiesWithHistory` agrees with its values: each property
+    // keeps the past of the record its value came from (the merged one for moved properties, else the primary), and
+    // every value the merge itself sets is a new entry from the merge's origin. How HubSpot builds the history of a
+    // merged record is not documented; this is the simulator's reading.
+    const history: Record<string, HistoryEntry[]> = {};
+    for (const [name, entries] of Object.entries(primary.history ?? {})) history[name] = [...entries];
+    for (const name of moved) history[name] = [...(merged.history?.[name] ?? [])];
+    survivor.history = history;
+    for (const [name, value] of Object.entries(survivor.properties)) {
+      if (before[name] !== value && !moved.includes(name)) recordHistory(survivor, name, historyEntry(value, nowMs, origin));
+    }
     for (const old of gone) {
       this.moveAssociations(type, old.id, survivorId);
       old.archived = true;
