@@ -53,14 +53,14 @@ export async function dealsMergedInto(db: Queryable, portalId: number, dealId: s
 
 /**
  * Records a deletion or a restore that happened at `at`, unless something that happened later is already recorded
- * (events arrive out of order and are redelivered) or the deal was merged away (a merge is final: HubSpot restores
+ * (events arrive out of order and are redelivered; of two at the same instant, the one applied last wins) or the deal was merged away (a merge is final: HubSpot restores
  * no merged-away record). Returns true when the state changed.
  */
 export async function recordDeletedOrLive(db: Queryable, portalId: number, dealId: string, state: 'deleted' | 'live', at: Date): Promise<boolean> {
   const { rows } = await db.query(
     `INSERT INTO deal_lifecycle (portal_id, deal_id, state, changed_at, recorded_at) VALUES ($1, $2, $3, $4, now())
      ON CONFLICT (portal_id, deal_id) DO UPDATE SET state = EXCLUDED.state, changed_at = EXCLUDED.changed_at, recorded_at = now()
-      WHERE deal_lifecycle.state <> 'merged' AND deal_lifecycle.changed_at < EXCLUDED.changed_at AND deal_lifecycle.state <> EXCLUDED.state
+      WHERE deal_lifecycle.state <> 'merged' AND deal_lifecycle.changed_at <= EXCLUDED.changed_at AND deal_lifecycle.state <> EXCLUDED.state
      RETURNING (xmax = 0) AS inserted`,
     [portalId, dealId, state, at],
   );

@@ -10,7 +10,7 @@ import type { Problem } from '../sync/model';
 import type { ActionOutcome } from './action-outcome';
 import { convertEstimate } from './convert-estimate';
 import { createDocument } from './create-document';
-import { mergeDeals } from './deal-lifecycle';
+import { applyLifecycleEvents, mergeDeals } from './deal-lifecycle';
 import type { QuoteToCashDeps } from './deps';
 import { blockedProblem, sentence } from './problems';
 import { sendInvoice } from './send-invoice';
@@ -83,6 +83,10 @@ function failureFacts(err: unknown): FailureFacts {
  * pass is given up on (a job waiting for a person is parked instead and spends no attempt).
  */
 export async function runQueuedAction(deps: QuoteToCashDeps, ref: { portalId: number; actionId: number }, options: { lastAttempt: boolean }): Promise<ActionOutcome | { skipped: string }> {
+  const queued = await getAction(deps.pool, ref.portalId, ref.actionId);
+  if (!queued) return { skipped: 'action not found' };
+  // A deletion or merge of the deal that has arrived is applied first: it may stop this work or move it.
+  await applyLifecycleEvents(deps, queued.portalId, queued.dealId);
   const action = await getAction(deps.pool, ref.portalId, ref.actionId);
   if (!action) return { skipped: 'action not found' };
   if (action.status !== 'queued' && action.status !== 'running') return { skipped: `action already ${action.status}` };

@@ -250,6 +250,9 @@ export async function startSandbox(config: Config, logger: Logger, options: Sand
           { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'dealstage', active: true },
           { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'closedate', active: true },
           { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'amount', active: true },
+          { subscriptionType: 'object.deletion', objectType: 'deal', active: true },
+          { subscriptionType: 'object.restore', objectType: 'deal', active: true },
+          { subscriptionType: 'object.merge', objectType: 'deal', active: true },
           { subscriptionType: 'contact.privacyDeletion', active: true },
         ],
       });

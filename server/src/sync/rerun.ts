@@ -31,6 +31,7 @@ const CLEARED_BY: Partial<Record<ProblemCode, readonly RerunCause[]>> = {
   quickbooks_needs_reconnect: ['quickbooks_connected'],
   // Work stopped because the deal was deleted in HubSpot resumes when the deal is restored (or merged into one that lives).
   deal_deleted: ['deal_restored'],
+  deal_not_found: ['deal_restored'],
 };
 
 /** The action kinds that are re-run (a customer confirmation is a person's answer, not work to repeat). */

@@ -117,12 +117,15 @@ export const DEALBOOKS_SUBSCRIPTIONS: readonly WebhookSubscription[] = [
   { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'dealstage', active: true },
   { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'closedate', active: true },
   { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'amount', active: true },
+  { subscriptionType: 'object.deletion', objectType: 'deal', active: true },
+  { subscriptionType: 'object.restore', objectType: 'deal', active: true },
+  { subscriptionType: 'object.merge', objectType: 'deal', active: true },
 ];
 
 /**
  * Deletion, restore and merge subscriptions for the given object types (default: deal, company, contact), to add to
- * an app's `webhooks.subscriptions` in a test: DEALBOOKS_SUBSCRIPTIONS does not include them until DealBooks' own
- * webhooks-hsmeta.json does.
+ * an app's `webhooks.subscriptions` in a test (DEALBOOKS_SUBSCRIPTIONS has the deal ones, as DealBooks'
+ * webhooks-hsmeta.json does).
  */
 export function lifecycleSubscriptions(objectTypes: readonly string[] = ['deal', 'company', 'contact']): WebhookSubscription[] {
   return objectTypes.flatMap((objectType) => LIFECYCLE_SUBSCRIPTION_TYPES.map((subscriptionType) => ({ subscriptionType, objectType, active: true })));

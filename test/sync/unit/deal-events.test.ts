@@ -59,6 +59,8 @@ describe('mergeNote: the timeline note on the surviving deal', () => {
 describe('rerunsOn: work stopped by a deletion', () => {
   it('When the deal is restored, then work stopped by its deletion runs again; no other change runs it', () => {
     expect(rerunsOn('invoice', [{ code: 'deal_deleted' }], 'deal_restored')).toBe(true);
+    // Work that ran first and found the deal gone is resumed by the restore too.
+    expect(rerunsOn('invoice', [{ code: 'deal_not_found' }], 'deal_restored')).toBe(true);
     expect(rerunsOn('invoice', [{ code: 'deal_deleted' }], 'deal_changed')).toBe(false);
     expect(rerunsOn('invoice', [{ code: 'closed_period' }], 'deal_restored')).toBe(false);
   });
