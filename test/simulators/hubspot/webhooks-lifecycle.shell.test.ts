@@ -29,11 +29,15 @@ describe('HubSpot simulator webhooks: deletion, restore and merge', () => {
   const subscriptionId = (type: string, objectType = 'deal') =>
     sim.apps.get(DEMO_APP_ID)!.webhooks.subscriptions.find((s) => s.subscriptionType === type && 'objectType' in s && s.objectType === objectType)!.subscriptionId;
 
-  it('When the app has only DealBooks\' default subscriptions, then deleting a deal sends nothing', async () => {
+  it("When the app has only DealBooks' default subscriptions (deal deletion, not company), then deleting a company sends nothing and deleting a deal sends its deletion", async () => {
     expect(sim.apps.get(DEMO_APP_ID)!.webhooks.subscriptions.map((s) => s.subscriptionType)).toEqual(DEALBOOKS_SUBSCRIPTIONS.map((s) => s.subscriptionType));
-    expect((await api(sim, `/crm/v3/objects/deals/${dealNamed('Northwind - Feasibility study')}`, token, { method: 'DELETE' })).status).toBe(204);
+    const company = sim.accounts.get(DEMO_PORTAL_ID)!.list('companies')[0]!.id;
+    expect((await api(sim, `/crm/v3/objects/companies/${company}`, token, { method: 'DELETE' })).status).toBe(204);
     await sim.flushWebhooks();
     expect(sent()).toEqual([]);
+    expect((await api(sim, `/crm/v3/objects/deals/${dealNamed('Northwind - Feasibility study')}`, token, { method: 'DELETE' })).status).toBe(204);
+    await sim.flushWebhooks();
+    expect(sent().map((e) => e.subscriptionType)).toEqual(['object.deletion']);
   });
 
   it('When a subscribed app deletes a deal over the API, then it gets object.deletion from itself, in the event key order', async () => {
