@@ -19,7 +19,7 @@ import { refusalReport } from './webhooks/signature-refusals';
 import { dealApiRoutes } from './http/routes/deal-api';
 import { settingsApiRoutes } from './http/routes/settings-api';
 import { HubSpotDeals } from './hubspot/deals';
-import { dealWorkQueue, queueDealEvents, registerDealJobs } from './jobs/deal-jobs';
+import { dealWorkQueue, queueDealEvents, queuePartyEvents, registerDealJobs } from './jobs/deal-jobs';
 import { QuickbooksChangeFeed } from './quickbooks/change-feed';
 import { QuickbooksSales } from './quickbooks/sales';
 import { CatalogCache } from './quote-to-cash/catalog-cache';
@@ -138,6 +138,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         logger,
         onPrivacyDeletion: (portalId, contactId) => context.background.deleteContactData(portalId, contactId),
         onDealEvents: (events) => queueDealEvents(context, events),
+        onPartyEvents: (events) => queuePartyEvents(context, events),
         onQuickbooksEvents: (objects) => queueQboChanges(context, objects),
       }),
       hubspotOAuthRoutes(context),

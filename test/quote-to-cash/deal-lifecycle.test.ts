@@ -190,3 +190,45 @@ describe('Deals deleted and restored in HubSpot', () => {
     expect(stored.rows).toEqual([{ status: 'ignored', error: expect.stringContaining("DealBooks' own change") }]);
   });
 });
+
+describe('Companies merged in HubSpot', () => {
+  const q = useQ2C({ settings: { defaultItemId: '3' } });
+
+  it("When two companies billed to two QBO customers are merged, then nothing is merged in QuickBooks, the merged company keeps the primary's customer, and a deal billed to the other is offered it", async () => {
+    const a = await invoicedDeal(q, { name: 'Company merge A deal', company: 'Harrowgate Mills' });
+    const b = await invoicedDeal(q, { name: 'Company merge B deal', company: 'Pemberly Looms' });
+    expect(a.customerId).not.toBe(b.customerId);
+    const merged = await q.world.control('hubspot', `/hubspot/accounts/${q.portalId}/objects/companies/merge`, { primaryObjectId: b.companyId, objectIdToMerge: a.companyId });
+    await q.flushHubSpot();
+    await q.drain();
+    const survivor = String(merged.id);
+
+    const links = await q.world.ctx.pool.query(
+      `SELECT hubspot_object_id, qbo_entity_id FROM entity_links WHERE portal_id = $1 AND hubspot_object_type = 'company' AND qbo_entity_type = 'Customer' AND status = 'linked'
+          AND hubspot_object_id = ANY($2::text[])`,
+      [q.portalId, [a.companyId, b.companyId, survivor]],
+    );
+    expect(links.rows).toEqual([{ hubspot_object_id: survivor, qbo_entity_id: b.customerId }]);
+    // Nothing was merged, made inactive or deleted in QuickBooks.
+    expect((await q.qbo('Customer')).filter((c: any) => [a.customerId, b.customerId].includes(c.Id)).map((c: any) => c.Active)).toEqual([true, true]);
+
+    // The deal billed to the merged-away company's customer keeps it, and is offered the other.
+    const card = await summary(q, a.dealId);
+    expect(card.customer).toMatchObject({ state: 'linked', id: a.customerId, partyMerge: { other: { id: b.customerId, displayName: 'Pemberly Looms' } } });
+    expect(card.customer.partyMerge.message).toContain('nothing was merged in QuickBooks');
+    expect(card.allowedActions).toContain('confirm_customer');
+    // The deal billed to the survivor's customer is not asked anything.
+    expect((await summary(q, b.dealId)).customer.partyMerge).toBeUndefined();
+
+    // A new deal of the merged company is billed to its customer without a question.
+    const next = await invoicedDeal(q, { name: 'Company merge next deal', companyId: survivor });
+    expect(next.customerId).toBe(b.customerId);
+
+    // Taking the offer bills the deal's next documents to the other customer.
+    const chosen = await q.card('POST', `/api/deals/${a.dealId}/customer`, { customerId: b.customerId });
+    expect(chosen.status).toBeLessThan(300);
+    const after = await summary(q, a.dealId);
+    expect(after.customer).toMatchObject({ id: b.customerId });
+    expect(after.customer.partyMerge).toBeUndefined();
+  });
+});

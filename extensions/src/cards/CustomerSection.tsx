@@ -1,5 +1,5 @@
 import React from 'react';
-import { Button, DescriptionList, DescriptionListItem, Flex, Heading, Link, Text, Tile } from '@hubspot/ui-extensions';
+import { Alert, Button, DescriptionList, DescriptionListItem, Flex, Heading, Link, Text, Tile } from '@hubspot/ui-extensions';
 import type { AllowedAction, Candidate, DealSummary } from '../shared/types';
 import { matchMethod, percent } from './format';
 
@@ -19,15 +19,30 @@ export function CustomerSection(props: { customer: DealSummary['customer']; allo
   if (customer.state === 'linked') {
     const how = matchMethod(customer.method);
     const sure = customer.confidence === null ? '' : `, ${percent(customer.confidence)} sure`;
+    const merge = customer.partyMerge;
     return (
-      <DescriptionList direction="row">
-        <DescriptionListItem label="QuickBooks customer">
-          <Flex direction="column" gap="flush">
-            {customer.url ? <Link href={{ url: customer.url, external: true }}>{customer.displayName}</Link> : <Text>{customer.displayName}</Text>}
-            <Text variant="microcopy">{`${how.charAt(0).toUpperCase()}${how.slice(1)}${sure}`}</Text>
-          </Flex>
-        </DescriptionListItem>
-      </DescriptionList>
+      <Flex direction="column" gap="sm">
+        <DescriptionList direction="row">
+          <DescriptionListItem label="QuickBooks customer">
+            <Flex direction="column" gap="flush">
+              {customer.url ? <Link href={{ url: customer.url, external: true }}>{customer.displayName}</Link> : <Text>{customer.displayName}</Text>}
+              <Text variant="microcopy">{`${how.charAt(0).toUpperCase()}${how.slice(1)}${sure}`}</Text>
+            </Flex>
+          </DescriptionListItem>
+        </DescriptionList>
+        {merge ? (
+          <Alert title="Merged in HubSpot" variant="info">
+            <Flex direction="column" gap="sm">
+              <Text>{merge.message}</Text>
+              {allowed.includes('confirm_customer') ? (
+                <Button size="sm" disabled={busy} onClick={() => onChoose({ customerId: merge.other.id })}>
+                  {`Bill to ${merge.other.displayName} instead`}
+                </Button>
+              ) : null}
+            </Flex>
+          </Alert>
+        ) : null}
+      </Flex>
     );
   }
   const mayChoose = allowed.includes('confirm_customer');

@@ -250,6 +250,27 @@ describe('The deal card and the customer', () => {
     await eventually(() => expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/deals/123/customer', body: { create: true } }]));
   });
 
+  it('When the deal\'s company was merged in HubSpot into one billed to another customer, then the card says so and "Bill to … instead" chooses that customer', async () => {
+    const partyMerge = { message: 'The company this deal is billed for was merged in HubSpot into one that uses the QuickBooks customer "Pemberly Looms". This deal is still billed to "Larkspur Paying Co"; nothing was merged in QuickBooks.', other: { id: '77', displayName: 'Pemberly Looms' } };
+    stub = stubDealBooks({
+      [SUMMARY]: { status: 200, body: summary({ customer: { ...(summary().customer as Extract<ReturnType<typeof summary>['customer'], { state: 'linked' }>), partyMerge }, allowedActions: ['confirm_customer'] }) },
+      'POST /api/deals/123/customer': { status: 200, body: { customer: { state: 'linked', id: '77', displayName: 'Pemberly Looms', method: 'manual', confidence: 1 }, requeuedActionId: null } },
+    });
+    const card = renderCard();
+    await card.says('Merged in HubSpot');
+    expect(card.text()).toContain(partyMerge.message);
+    card.click('Bill to Pemberly Looms instead');
+    await eventually(() => expect(stub.calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/api/deals/123/customer', body: { customerId: '77' } }]));
+  });
+
+  it('When merged deals left the deal with two invoices, then a warning says so in DealBooks\' words', async () => {
+    const message = 'This deal has 2 QuickBooks invoices (1042 and 1043): deal 99 was merged into it, and each had its own. QuickBooks keeps both; if the sale was billed twice, void the extra invoice in QuickBooks.';
+    stub = stubDealBooks({ [SUMMARY]: { status: 200, body: summary({ invoices: [invoice(), invoice({ id: '131', docNumber: '1043' })], merge: { mergedDealIds: ['99'], message } }) } });
+    const card = renderCard();
+    await card.says('Deals merged: more than one invoice');
+    expect(card.text()).toContain(message);
+  });
+
   it('When the user may not choose the customer, then the candidates are shown without buttons', async () => {
     stub = stubDealBooks({ [SUMMARY]: { status: 200, body: { ...unsure, allowedActions: [] } } });
     const card = renderCard();

@@ -83,7 +83,16 @@ export interface DealSummary {
   dealId: string;
   connection: { state: 'connected' | 'needs_reconnect' | 'not_connected'; companyName: string | null; message: string | null };
   customer:
-    | { state: 'linked'; id: string; displayName: string; method: string | null; confidence: number | null; url: string | null }
+    | {
+        state: 'linked';
+        id: string;
+        displayName: string;
+        method: string | null;
+        confidence: number | null;
+        url: string | null;
+        /** The company (or contact) was merged in HubSpot into one billed to another QBO customer, offered instead. */
+        partyMerge?: { message: string; other: { id: string; displayName: string } };
+      }
     | { state: 'needs_confirmation'; candidates: Candidate[] }
     | { state: 'none' };
   invoices: DocumentView[];

@@ -71,6 +71,7 @@ export interface NewEvent {
 
 export interface StoredEventRef {
   portalId: number;
+  eventType: string;
   objectType: string | null;
   objectId: string | null;
   /** QuickBooks events: the company (realm) they come from. */
@@ -83,6 +84,7 @@ const REALM_OF_PAYLOAD = `COALESCE(payload->>'intuitaccountid', payload->>'realm
 
 const storedEventRow = z.object({
   portal_id: bigintColumn,
+  event_type: z.string(),
   object_type: z.string().nullable(),
   object_id: z.string().nullable(),
   realm_id: z.string().nullable(),
@@ -113,28 +115,32 @@ export async function insertEvents(db: Queryable, input: { deliveryId: number; s
        FROM jsonb_to_recordset($4::jsonb)
          AS r(portal_id bigint, dedupe_key text, event_type text, object_type text, object_id text, occurred_at timestamptz, payload jsonb, status text, error text)
      ON CONFLICT (portal_id, source, dedupe_key) DO NOTHING
-     RETURNING portal_id, object_type, object_id, CASE WHEN source = 'quickbooks' THEN ${REALM_OF_PAYLOAD} END AS realm_id, status`,
+     RETURNING portal_id, event_type, object_type, object_id, CASE WHEN source = 'quickbooks' THEN ${REALM_OF_PAYLOAD} END AS realm_id, status`,
     [input.deliveryId, input.source, input.receivedAt, JSON.stringify(rows)],
   );
   return inserted.rows.map((row) => {
     const r = parseRow('webhook_events', storedEventRow, row);
-    return { portalId: r.portal_id, objectType: r.object_type, objectId: r.object_id, realmId: r.realm_id, failed: r.status === 'failed' };
+    return { portalId: r.portal_id, eventType: r.event_type, objectType: r.object_type, objectId: r.object_id, realmId: r.realm_id, failed: r.status === 'failed' };
   });
 }
 
-export interface PendingDealEvent {
+export interface PendingObjectEvent {
   id: number;
   eventType: string;
   occurredAt: Date | null;
   payload: Record<string, unknown>;
 }
+export type PendingDealEvent = PendingObjectEvent;
 
-/** A deal's HubSpot events still waiting to be handled, with what they say, oldest first. */
-export async function pendingDealEvents(db: Queryable, portalId: number, dealId: string): Promise<PendingDealEvent[]> {
+/** A HubSpot record's events still waiting to be handled, with what they say, oldest first. */
+export async function pendingObjectEvents(db: Queryable, portalId: number, objectType: 'deal' | 'company' | 'contact', objectId: string): Promise<PendingObjectEvent[]> {
   const { rows } = await db.query(
     `SELECT id, event_type, occurred_at, payload FROM webhook_events
-      WHERE portal_id = $1 AND source = 'hubspot' AND object_type = 'deal' AND object_id = $2 AND status = 'pending' ORDER BY id`,
-    [portalId, dealId],
+      WHERE portal_id = $1 AND source = 'hubspot' AND object_type = $2 AND object_id = $3 AND status = 'pending'
+        -- A privacy deletion is carried out (and settled) by the privacy path, never here.
+        AND event_type <> 'contact.privacyDeletion'
+      ORDER BY id`,
+    [portalId, objectType, objectId],
   );
   return rows.map((row) => {
     const r = parseRow('webhook_events', z.object({ id: bigintColumn, event_type: z.string(), occurred_at: timestampColumn.nullable(), payload: z.unknown() }), row);
@@ -143,22 +149,28 @@ export async function pendingDealEvents(db: Queryable, portalId: number, dealId:
   });
 }
 
+/** A deal's HubSpot events still waiting to be handled, oldest first. */
+export function pendingDealEvents(db: Queryable, portalId: number, dealId: string): Promise<PendingDealEvent[]> {
+  return pendingObjectEvents(db, portalId, 'deal', dealId);
+}
+
 /** Marks pending events handled ('processed') or deliberately not acted on ('ignored'), with a note saying why. */
 export async function settleEvents(db: Queryable, eventIds: number[], status: 'processed' | 'ignored', note: string | null, at: Date): Promise<void> {
   await db.query(`UPDATE webhook_events SET status = $2, error = $3, processed_at = $4 WHERE id = ANY($1::bigint[]) AND status = 'pending'`, [eventIds, status, note, at]);
 }
 
-/** Deals whose HubSpot events have been pending since before `receivedBefore` (their job was lost), at most `limit`. */
-export async function dealsWithStaleEvents(db: Queryable, receivedBefore: Date, limit: number): Promise<Array<{ portalId: number; dealId: string }>> {
+/** HubSpot records (deals, companies, contacts) whose events have been pending since before `receivedBefore` (their job was lost), at most `limit`. */
+export async function staleHubSpotObjects(db: Queryable, receivedBefore: Date, limit: number): Promise<Array<{ portalId: number; objectType: 'deal' | 'company' | 'contact'; objectId: string }>> {
   const { rows } = await db.query(
-    `SELECT DISTINCT portal_id, object_id FROM webhook_events
-      WHERE source = 'hubspot' AND object_type = 'deal' AND status = 'pending' AND received_at < $1 AND object_id IS NOT NULL
+    `SELECT DISTINCT portal_id, object_type, object_id FROM webhook_events
+      WHERE source = 'hubspot' AND object_type IN ('deal', 'company', 'contact') AND status = 'pending' AND received_at < $1 AND object_id IS NOT NULL
+        AND event_type <> 'contact.privacyDeletion'
       LIMIT $2`,
     [receivedBefore, limit],
   );
   return rows.map((row) => {
-    const r = parseRow('webhook_events', z.object({ portal_id: bigintColumn, object_id: z.string() }), row);
-    return { portalId: r.portal_id, dealId: r.object_id };
+    const r = parseRow('webhook_events', z.object({ portal_id: bigintColumn, object_type: z.enum(['deal', 'company', 'contact']), object_id: z.string() }), row);
+    return { portalId: r.portal_id, objectType: r.object_type, objectId: r.object_id };
   });
 }
 

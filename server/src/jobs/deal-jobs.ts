@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { dealsToSweep, decideOnDealEvents } from '../quote-to-cash/auto-invoice';
+import { decideOnDealEvents, objectsToSweep } from '../quote-to-cash/auto-invoice';
 import { queueOverdueRefresh } from '../quote-to-cash/overdue-refresh';
 import type { DealWorkQueue } from '../quote-to-cash/deps';
+import { applyPartyEvents } from '../quote-to-cash/party-lifecycle';
 import { runQueuedAction } from '../quote-to-cash/run-action';
 import { writeBack } from '../quote-to-cash/write-back';
 import type { JobQueue } from './queue';
@@ -12,7 +13,9 @@ import type { JobQueue } from './queue';
  * - `events`: the deal's pending webhook events lead to a decision (quote-to-cash/auto-invoice.ts);
  * - `action`: a deal action (create invoice/estimate, convert, send), queued by the card, auto-invoice or a retry;
  * - `write-back`: DealBooks' deal properties and money notes, when writing them right after an action failed, and
- *   after QuickBooks reported a change to the deal's documents or payments.
+ *   after QuickBooks reported a change to the deal's documents or payments;
+ * - `party-events`: a company's or contact's pending webhook events (a merge moves its QBO customer link), serialised
+ *   per record rather than per deal (quote-to-cash/party-lifecycle.ts).
  * A sweep queues again the deals whose events are still pending after a while (a lost enqueue, a crash).
  */
 export const DEAL_WORK_QUEUE = 'deal.work';
@@ -31,6 +34,7 @@ const dealWork = z.discriminatedUnion('task', [
   z.object({ task: z.literal('action'), portalId: z.number().int().positive(), dealId: id, actionId: z.number().int().positive() }),
   // Without lastProblem (a change in QuickBooks), the deal's last problem is left as it was.
   z.object({ task: z.literal('write-back'), portalId: z.number().int().positive(), dealId: id, lastProblem: z.string().max(65_000).optional() }),
+  z.object({ task: z.literal('party-events'), portalId: z.number().int().positive(), objectType: z.enum(['company', 'contact']), objectId: id }),
 ]);
 export type DealWork = z.infer<typeof dealWork>;
 
@@ -55,7 +59,7 @@ export function registerDealJobs(ctx: AppContext): void {
   ctx.jobs.define({
     name: DEAL_WORK_QUEUE,
     schema: dealWork,
-    serialKey: (work) => `${work.portalId}:${work.dealId}`,
+    serialKey: (work) => (work.task === 'party-events' ? `${work.portalId}:${work.objectType}:${work.objectId}` : `${work.portalId}:${work.dealId}`),
     retryLimit: DEAL_WORK_RETRY_LIMIT,
     retryDelaySeconds: 15,
     retryBackoff: true,
@@ -69,6 +73,8 @@ export function registerDealJobs(ctx: AppContext): void {
           return runQueuedAction(ctx.quoteToCash, work, { lastAttempt: job.attempt > job.retryLimit });
         case 'write-back':
           return writeBack(ctx.quoteToCash, work.portalId, work.dealId, work.lastProblem);
+        case 'party-events':
+          return applyPartyEvents(ctx.quoteToCash, work.portalId, work.objectType, work.objectId);
       }
     },
   });
@@ -88,11 +94,24 @@ export function registerDealJobs(ctx: AppContext): void {
   });
 }
 
-/** Queues the deals whose events have waited too long; harmless if one is already queued. */
+/** Queues the deals, companies and contacts whose events have waited too long; harmless if one is already queued. */
 export async function requeueStaleEvents(ctx: AppContext): Promise<number> {
-  const deals = await dealsToSweep(ctx.quoteToCash);
-  for (const { portalId, dealId } of deals) await ctx.jobs.send(DEAL_WORK_QUEUE, { task: 'events', portalId, dealId } satisfies DealWork);
-  return deals.length;
+  const stale = await objectsToSweep(ctx.quoteToCash);
+  await ctx.jobs.sendMany(
+    DEAL_WORK_QUEUE,
+    stale.map(({ portalId, objectType, objectId }): DealWork => (objectType === 'deal' ? { task: 'events', portalId, dealId: objectId } : { task: 'party-events', portalId, objectType, objectId })),
+  );
+  return stale.length;
+}
+
+/** Called by the webhook route after the inbox commit: one job per company or contact that got new events. */
+export async function queuePartyEvents(ctx: AppContext, events: Array<{ portalId: number; objectType: 'company' | 'contact'; objectId: string }>): Promise<void> {
+  const work = [...new Map(events.filter((e) => /^\d{1,20}$/.test(e.objectId)).map((e) => [`${e.portalId}:${e.objectType}:${e.objectId}`, { task: 'party-events' as const, ...e }])).values()];
+  try {
+    await ctx.jobs.sendMany(DEAL_WORK_QUEUE, work);
+  } catch (err) {
+    ctx.logger.warn({ err, records: work.length }, 'could not queue company or contact events; the sweep will');
+  }
 }
 
 /** Called by the webhook route after the inbox commit: one job per deal that got new events, in one statement. */

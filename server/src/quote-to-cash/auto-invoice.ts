@@ -1,7 +1,7 @@
 import { openAction } from '../db/deal-actions';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
-import { dealsWithStaleEvents, pendingDealEvents, settleEvents } from '../db/webhook-inbox';
+import { pendingDealEvents, settleEvents, staleHubSpotObjects } from '../db/webhook-inbox';
 import type { Pipeline } from '../sync/model';
 import { dealTriggerStages } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
@@ -89,7 +89,7 @@ export async function decideOnDealEvents(deps: QuoteToCashDeps, portalId: number
   return { decision: 'queued', actionId: action.id, rerun };
 }
 
-/** The deals whose events have waited too long (their job was lost): the caller queues them again, harmlessly. */
-export function dealsToSweep(deps: QuoteToCashDeps): Promise<Array<{ portalId: number; dealId: string }>> {
-  return dealsWithStaleEvents(deps.pool, new Date(deps.clock.now().getTime() - STALE_EVENT_MS), 1000);
+/** The records (deals, companies, contacts) whose events have waited too long (their job was lost): the caller queues them again, harmlessly. */
+export function objectsToSweep(deps: QuoteToCashDeps): ReturnType<typeof staleHubSpotObjects> {
+  return staleHubSpotObjects(deps.pool, new Date(deps.clock.now().getTime() - STALE_EVENT_MS), 1000);
 }

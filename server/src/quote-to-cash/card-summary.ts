@@ -1,6 +1,7 @@
 import { accountAccess } from '../connections/account-admins';
 import { recentActions, type DealAction } from '../db/deal-actions';
 import { dealsMergedInto } from '../db/deal-lifecycle';
+import { survivorCustomerOffer } from '../db/party-merges';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
 import { lastHeardFromQuickBooks } from '../db/deal-money';
@@ -82,7 +83,19 @@ export interface DealSummary {
   dealId: string;
   connection: { state: 'connected' | 'needs_reconnect' | 'not_connected'; companyName: string | null; message: string | null };
   customer:
-    | { state: 'linked'; id: string; displayName: string; method: string | null; confidence: number | null; url: string | null }
+    | {
+        state: 'linked';
+        id: string;
+        displayName: string;
+        method: string | null;
+        confidence: number | null;
+        url: string | null;
+        /**
+         * Set when this customer belonged to a company (or contact) merged in HubSpot into one that uses another QBO
+         * customer: what happened in words, and that other customer, which the card offers instead.
+         */
+        partyMerge?: { message: string; other: { id: string; displayName: string } };
+      }
     | { state: 'needs_confirmation'; candidates: Candidate[] }
     | { state: 'none' };
   invoices: DocumentView[];
@@ -251,14 +264,24 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
   if (summary.merge) summary.merge.message = mergeMessage(summary.merge.mergedDealIds, summary.invoices);
   summary.payments = summary.invoices.flatMap((i) => i.paymentIds.map((id) => ({ id, invoiceId: i.id })));
   if (customerLink?.status === 'linked' && customerLink.qboEntityId) {
+    const displayName = typeof customerLink.details.displayName === 'string' ? customerLink.details.displayName : customerLink.qboEntityId;
+    const offer = await survivorCustomerOffer(deps.pool, connection.id, customerLink.qboEntityId);
     summary.customer = {
       state: 'linked',
       id: customerLink.qboEntityId,
-      displayName: typeof customerLink.details.displayName === 'string' ? customerLink.details.displayName : customerLink.qboEntityId,
+      displayName,
       method: customerLink.matchMethod,
       confidence: customerLink.matchScore,
       url: qboWebUrl(qboAppBaseUrl(connection.environment), 'customer', customerLink.qboEntityId),
     };
+    if (offer) {
+      const other = offer.displayName ?? offer.customerId;
+      const what = offer.mergedType === 'company' ? 'company' : 'contact';
+      summary.customer.partyMerge = {
+        message: `The ${what} this deal is billed for was merged in HubSpot into one that uses the QuickBooks customer "${other}". This deal is still billed to "${displayName}"; nothing was merged in QuickBooks.`,
+        other: { id: offer.customerId, displayName: other },
+      };
+    }
   } else if (customerLink?.status === 'needs_review') {
     summary.customer = { state: 'needs_confirmation', candidates: storedCandidates(customerLink.details.candidates) };
   }
@@ -282,7 +305,8 @@ export async function dealSummary(deps: QuoteToCashDeps, portalId: number, dealI
   if (mayAct && summary.invoices.some((i) => asksForMoney(i.status) && sendable.has(i.id)) && !busy('send')) allowed.push('send_invoice');
   // Choosing the customer re-queues the work that stopped to ask, so only those who may create are offered it
   // (confirmCustomer and decideReview refuse anyone else with 403).
-  if (mayAct && (summary.customer.state === 'needs_confirmation' || summary.problems.some((p) => p.code === 'customer_needs_confirmation'))) allowed.push('confirm_customer');
+  const offered = summary.customer.state === 'linked' && summary.customer.partyMerge !== undefined;
+  if (mayAct && (offered || summary.customer.state === 'needs_confirmation' || summary.problems.some((p) => p.code === 'customer_needs_confirmation'))) allowed.push('confirm_customer');
   summary.allowedActions = allowed;
   return summary;
 }

@@ -3,7 +3,7 @@ import { reserveNote } from '../db/deal-notes';
 import { recordSync } from '../db/sync-log';
 import { withTransaction } from '../db/transaction';
 import { pendingDealEvents, settleEvents, type PendingDealEvent } from '../db/webhook-inbox';
-import { dealEventMeaning, mergeNote } from '../sync/deal-events';
+import { hubspotEventMeaning, mergeNote } from '../sync/crm-events';
 import type { Problem } from '../sync/model';
 import type { QuoteToCashDeps } from './deps';
 import { rerunBlocked } from './rerun-blocked';
@@ -55,7 +55,7 @@ export async function applyLifecycleEvents(deps: QuoteToCashDeps, portalId: numb
   // Oldest first by when they happened: a deletion and a restore delivered in the wrong order still end as they did.
   const ordered = [...events].sort((a, b) => (a.occurredAt?.getTime() ?? 0) - (b.occurredAt?.getTime() ?? 0) || a.id - b.id);
   for (const event of ordered) {
-    const meaning = dealEventMeaning(event.eventType, event.payload, deps.appId);
+    const meaning = hubspotEventMeaning(event.eventType, event.payload, deps.appId);
     const at = event.occurredAt ?? deps.clock.now();
     switch (meaning.kind) {
       case 'change':

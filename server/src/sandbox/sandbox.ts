@@ -253,6 +253,8 @@ export async function startSandbox(config: Config, logger: Logger, options: Sand
           { subscriptionType: 'object.deletion', objectType: 'deal', active: true },
           { subscriptionType: 'object.restore', objectType: 'deal', active: true },
           { subscriptionType: 'object.merge', objectType: 'deal', active: true },
+          { subscriptionType: 'object.merge', objectType: 'company', active: true },
+          { subscriptionType: 'object.merge', objectType: 'contact', active: true },
           { subscriptionType: 'contact.privacyDeletion', active: true },
         ],
       });

@@ -26,6 +26,8 @@ export interface ReceiveDeps {
   onPrivacyDeletion: (portalId: number, contactId: string) => Promise<void>;
   /** New deal events are stored: queue the work on each deal (must not throw; stored events are swept up anyway). */
   onDealEvents?: (events: Array<{ portalId: number; dealId: string }>) => Promise<void>;
+  /** New company or contact events are stored: queue the work on each record (must not throw, as onDealEvents). */
+  onPartyEvents?: (events: Array<{ portalId: number; objectType: 'company' | 'contact'; objectId: string }>) => Promise<void>;
   /** New QuickBooks events are stored: queue the work on each object they name (must not throw, as onDealEvents). */
   onQuickbooksEvents?: (objects: QboObjectRef[]) => Promise<void>;
 }
@@ -60,6 +62,8 @@ interface StoredOutcome {
   privacyDeletions: Array<{ portalId: number; contactId: string }>;
   /** Deals with newly stored events. */
   dealEvents: Array<{ portalId: number; dealId: string }>;
+  /** Companies and contacts with newly stored events (a privacy deletion is carried out on its own). */
+  partyEvents: Array<{ portalId: number; objectType: 'company' | 'contact'; objectId: string }>;
   /** QBO objects with newly stored events. */
   qboObjects: QboObjectRef[];
 }
@@ -96,6 +100,14 @@ async function storeEvents(pool: pg.Pool, source: WebhookSource, deliveryId: num
     const inserted = await insertEvents(client, { deliveryId, source, receivedAt: now, events: rows });
     const usable = inserted.filter((r) => !r.failed);
     const dealEvents = source === 'hubspot' ? usable.flatMap((r) => (r.objectType === 'deal' && r.objectId ? [{ portalId: r.portalId, dealId: r.objectId }] : [])) : [];
+    const partyEvents =
+      source === 'hubspot'
+        ? usable.flatMap((r) =>
+            (r.objectType === 'company' || r.objectType === 'contact') && r.objectId && r.eventType !== 'contact.privacyDeletion'
+              ? [{ portalId: r.portalId, objectType: r.objectType as 'company' | 'contact', objectId: r.objectId }]
+              : [],
+          )
+        : [];
     const qboObjects =
       source === 'quickbooks'
         ? usable.flatMap((r) => (r.objectType && r.objectId && r.realmId ? [{ portalId: r.portalId, realmId: r.realmId, objectType: r.objectType, objectId: r.objectId }] : []))
@@ -113,6 +125,7 @@ async function storeEvents(pool: pg.Pool, source: WebhookSource, deliveryId: num
       portalIds,
       privacyDeletions: events.flatMap((e, i) => (e.privacyDeletion && e.objectId ? owners[i]!.map((portalId) => ({ portalId, contactId: e.objectId! })) : [])),
       dealEvents,
+      partyEvents,
       qboObjects,
     };
   });
@@ -157,6 +170,7 @@ export async function receiveDelivery(
     await deps.onPrivacyDeletion(portalId, contactId);
   }
   if (outcome.dealEvents.length > 0 && deps.onDealEvents) await deps.onDealEvents(outcome.dealEvents);
+  if (outcome.partyEvents.length > 0 && deps.onPartyEvents) await deps.onPartyEvents(outcome.partyEvents);
   if (outcome.qboObjects.length > 0 && deps.onQuickbooksEvents) await deps.onQuickbooksEvents(outcome.qboObjects);
   return { kind: 'stored', ...counts };
 }

@@ -111,7 +111,8 @@ export const DEMO_USER = { userId: 1, userEmail: 'owner@demo.example' } as const
 export const DEMO_PORTAL_ID = 62_515_001;
 /**
  * DealBooks' webhook subscriptions (hubspot-app webhooks-hsmeta.json): changes of a deal's stage (auto-invoice),
- * close date and amount (blocked work on the deal runs again).
+ * close date and amount (blocked work on the deal runs again); deals deleted, restored and merged; companies and
+ * contacts merged (their QBO customer links move).
  */
 export const DEALBOOKS_SUBSCRIPTIONS: readonly WebhookSubscription[] = [
   { subscriptionType: 'object.propertyChange', objectType: 'deal', propertyName: 'dealstage', active: true },
@@ -120,6 +121,8 @@ export const DEALBOOKS_SUBSCRIPTIONS: readonly WebhookSubscription[] = [
   { subscriptionType: 'object.deletion', objectType: 'deal', active: true },
   { subscriptionType: 'object.restore', objectType: 'deal', active: true },
   { subscriptionType: 'object.merge', objectType: 'deal', active: true },
+  { subscriptionType: 'object.merge', objectType: 'company', active: true },
+  { subscriptionType: 'object.merge', objectType: 'contact', active: true },
 ];
 
 /**

@@ -1,19 +1,22 @@
 /**
- * What one HubSpot webhook event about a deal means for DealBooks. Both subscription forms are read: the current
- * one (`object.deletion`, `object.restore`, `object.merge`, `object.propertyChange` with `objectTypeId` 0-3) and the
- * legacy one (`deal.deletion`, `deal.restore`, `deal.merge`, `deal.propertyChange`).
+ * What one HubSpot webhook event about a CRM record (a deal, company or contact) means for DealBooks. Both
+ * subscription forms are read: the current one (`object.deletion`, `object.restore`, `object.merge`,
+ * `object.propertyChange` with an `objectTypeId`) and the legacy one (`deal.deletion`, `company.merge`...).
  * https://developers.hubspot.com/docs/api/webhooks (event properties) and
  * https://developers.hubspot.com/changelog/new-subscription-types-for-webhooks (merge and restore events).
  */
 export type DealEventMeaning =
-  /** Deals merged: `survivor` stands for them all from now on; `merged` are the deals that no longer exist. */
+  /**
+   * Records merged: `survivor` stands for them all from now on; `merged` are the records that no longer exist, the
+   * primary first (its values win the merge, so where two records hold a link of the same kind, the primary's stays).
+   */
   | { kind: 'merge'; survivor: string; merged: string[] }
   | { kind: 'deletion' }
   | { kind: 'restore' }
   /** A change DealBooks itself made through the API (HubSpot names the app as its source). */
   | { kind: 'own-write' }
   | { kind: 'change' }
-  /** A merge event that names no deals to merge: nothing to act on. */
+  /** A merge event that names no records to merge: nothing to act on. */
   | { kind: 'unusable'; reason: string };
 
 const id = (value: unknown): string | null => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? String(value) : typeof value === 'string' && /^[1-9]\d{0,19}$/.test(value) ? value : null);
@@ -30,7 +33,7 @@ function sourceAppId(value: unknown): string | null {
  * import carries another source, and a change by another integration another id. Without a known app id no event
  * is taken for DealBooks' own: writing only values that change is then what keeps DealBooks from looping.
  */
-export function dealEventMeaning(eventType: string, payload: Record<string, unknown>, appId: string | null): DealEventMeaning {
+export function hubspotEventMeaning(eventType: string, payload: Record<string, unknown>, appId: string | null): DealEventMeaning {
   const what = eventType.slice(eventType.indexOf('.') + 1);
   if (what === 'deletion') return { kind: 'deletion' };
   if (what === 'restore') return { kind: 'restore' };
@@ -40,9 +43,9 @@ export function dealEventMeaning(eventType: string, payload: Record<string, unkn
     const created = id(payload.newObjectId);
     const survivor = created ?? primary;
     const named = Array.isArray(payload.mergedObjectIds) ? payload.mergedObjectIds.map(id) : [];
-    if (survivor === null) return { kind: 'unusable', reason: 'The merge event names no surviving deal (primaryObjectId or newObjectId).' };
-    const merged = [...new Set([...named, primary].filter((d): d is string => d !== null && d !== survivor))];
-    if (merged.length === 0) return { kind: 'unusable', reason: 'The merge event names no merged deals (mergedObjectIds).' };
+    if (survivor === null) return { kind: 'unusable', reason: 'The merge event names no surviving record (primaryObjectId or newObjectId).' };
+    const merged = [...new Set([primary, ...named].filter((d): d is string => d !== null && d !== survivor))];
+    if (merged.length === 0) return { kind: 'unusable', reason: 'The merge event names no merged records (mergedObjectIds).' };
     return { kind: 'merge', survivor, merged };
   }
   if (appId !== null && payload.changeSource === 'INTEGRATION' && sourceAppId(payload.sourceId) === appId) return { kind: 'own-write' };

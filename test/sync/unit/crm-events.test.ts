@@ -1,33 +1,34 @@
-import { dealEventMeaning, mergeNote } from '../../../server/src/sync/deal-events';
+import { hubspotEventMeaning, mergeNote } from '../../../server/src/sync/crm-events';
 import { rerunsOn } from '../../../server/src/sync/rerun';
 
-describe('dealEventMeaning: what a HubSpot event about a deal means', () => {
+describe('hubspotEventMeaning: what a HubSpot event about a deal means', () => {
   it('When HubSpot reports a merge, then the primary deal survives and the others are merged into it', () => {
-    expect(dealEventMeaning('object.merge', { primaryObjectId: 200, mergedObjectIds: [100] }, '4242')).toEqual({ kind: 'merge', survivor: '200', merged: ['100'] });
+    expect(hubspotEventMeaning('object.merge', { primaryObjectId: 200, mergedObjectIds: [100] }, '4242')).toEqual({ kind: 'merge', survivor: '200', merged: ['100'] });
     // The legacy subscription form names the same fields.
-    expect(dealEventMeaning('deal.merge', { primaryObjectId: '200', mergedObjectIds: ['100', '101'] }, null)).toEqual({ kind: 'merge', survivor: '200', merged: ['100', '101'] });
+    expect(hubspotEventMeaning('deal.merge', { primaryObjectId: '200', mergedObjectIds: ['100', '101'] }, null)).toEqual({ kind: 'merge', survivor: '200', merged: ['100', '101'] });
   });
 
   it('When a merge created a new record, then the new record survives and the primary is merged away too', () => {
-    expect(dealEventMeaning('object.merge', { primaryObjectId: 200, mergedObjectIds: [100], newObjectId: 300 }, null)).toEqual({ kind: 'merge', survivor: '300', merged: ['100', '200'] });
+    // The primary first: where both hold a link of the same kind, the primary's stays.
+    expect(hubspotEventMeaning('object.merge', { primaryObjectId: 200, mergedObjectIds: [100], newObjectId: 300 }, null)).toEqual({ kind: 'merge', survivor: '300', merged: ['200', '100'] });
   });
 
   it('When a merge names no survivor or no merged deal, then it is unusable, with the reason', () => {
-    expect(dealEventMeaning('object.merge', { mergedObjectIds: [100] }, null)).toMatchObject({ kind: 'unusable', reason: expect.stringContaining('no surviving deal') });
-    expect(dealEventMeaning('object.merge', { primaryObjectId: 200, mergedObjectIds: [200] }, null)).toMatchObject({ kind: 'unusable', reason: expect.stringContaining('no merged deals') });
+    expect(hubspotEventMeaning('object.merge', { mergedObjectIds: [100] }, null)).toMatchObject({ kind: 'unusable', reason: expect.stringContaining('no surviving record') });
+    expect(hubspotEventMeaning('object.merge', { primaryObjectId: 200, mergedObjectIds: [200] }, null)).toMatchObject({ kind: 'unusable', reason: expect.stringContaining('no merged records') });
   });
 
   it('When HubSpot reports a deletion or a restore, then it is one', () => {
-    expect(dealEventMeaning('object.deletion', {}, null)).toEqual({ kind: 'deletion' });
-    expect(dealEventMeaning('deal.restore', {}, null)).toEqual({ kind: 'restore' });
+    expect(hubspotEventMeaning('object.deletion', {}, null)).toEqual({ kind: 'deletion' });
+    expect(hubspotEventMeaning('deal.restore', {}, null)).toEqual({ kind: 'restore' });
   });
 
   it("When a change names DealBooks' own app as its integration source, then it is DealBooks' own write; any other source is a change", () => {
-    expect(dealEventMeaning('object.propertyChange', { changeSource: 'INTEGRATION', sourceId: '4242' }, '4242')).toEqual({ kind: 'own-write' });
-    expect(dealEventMeaning('object.propertyChange', { changeSource: 'INTEGRATION', sourceId: 4242 }, '4242')).toEqual({ kind: 'own-write' });
-    expect(dealEventMeaning('object.propertyChange', { changeSource: 'INTEGRATION', sourceId: '9999' }, '4242')).toEqual({ kind: 'change' });
-    expect(dealEventMeaning('object.propertyChange', { changeSource: 'CRM_UI', sourceId: 'userId:4242' }, '4242')).toEqual({ kind: 'change' });
-    expect(dealEventMeaning('object.propertyChange', { changeSource: 'INTEGRATION', sourceId: '4242' }, null)).toEqual({ kind: 'change' });
+    expect(hubspotEventMeaning('object.propertyChange', { changeSource: 'INTEGRATION', sourceId: '4242' }, '4242')).toEqual({ kind: 'own-write' });
+    expect(hubspotEventMeaning('object.propertyChange', { changeSource: 'INTEGRATION', sourceId: 4242 }, '4242')).toEqual({ kind: 'own-write' });
+    expect(hubspotEventMeaning('object.propertyChange', { changeSource: 'INTEGRATION', sourceId: '9999' }, '4242')).toEqual({ kind: 'change' });
+    expect(hubspotEventMeaning('object.propertyChange', { changeSource: 'CRM_UI', sourceId: 'userId:4242' }, '4242')).toEqual({ kind: 'change' });
+    expect(hubspotEventMeaning('object.propertyChange', { changeSource: 'INTEGRATION', sourceId: '4242' }, null)).toEqual({ kind: 'change' });
   });
 });
 
