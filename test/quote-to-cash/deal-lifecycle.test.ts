@@ -105,6 +105,22 @@ describe('Deals merged in HubSpot', () => {
     ]);
   });
 
+  it('When the merge webhooks are lost and a late event of the merged deal comes, then HubSpot answering with another deal is taken as the merge', async () => {
+    const a = await invoicedDeal(q, { name: 'Merge lost webhook A', company: 'Thistledown Pottery' });
+    const b = await newDeal(q, { name: 'Merge lost webhook B', company: 'Wexcombe Forge' });
+    await q.world.control('hubspot', '/webhooks/mode', { drop: 10 });
+    const survivor = String((await user(q, '/merge', { primaryObjectId: b.dealId, objectIdToMerge: a.dealId })).id);
+    await q.flushHubSpot();
+    await q.world.control('hubspot', '/webhooks/mode', { drop: 0 });
+    expect((await summary(q, survivor)).invoices).toEqual([]);
+
+    expect((await postWebhook(q, JSON.stringify([dealstageEvent(q, a.dealId)]))).status).toBe(200);
+    await q.drain();
+    const lifecycle = await q.world.ctx.pool.query(`SELECT state, merged_into FROM deal_lifecycle WHERE portal_id = $1 AND deal_id = $2`, [q.portalId, a.dealId]);
+    expect(lifecycle.rows).toEqual([{ state: 'merged', merged_into: survivor }]);
+    expect((await summary(q, survivor)).invoices.map((i: any) => i.id)).toEqual([a.invoiceId]);
+  });
+
   it('When work queued for a deal waits out a QuickBooks outage and the deal is merged, then the work runs for the survivor', async () => {
     const a = await newDeal(q, { name: 'Merge queued work A', company: 'Vantreight Bakery' });
     const b = await newDeal(q, { name: 'Merge queued work B', company: 'Vantreight Bakery Two' });
@@ -143,6 +159,25 @@ describe('Deals deleted and restored in HubSpot', () => {
     expect((await hubspotRecord(q, 'deals', deal.dealId)).properties).toMatchObject({ dealbooks_invoice_status: 'paid', dealbooks_invoice_balance: '0' });
     // The QuickBooks invoice was left as it was throughout.
     expect((await summary(q, deal.dealId)).invoices.map((i: any) => [i.id, i.status])).toEqual([[deal.invoiceId, 'paid']]);
+  });
+
+  it('When the deletion webhook is lost, then the next write-back finds the deal deleted (at HubSpot\'s archivedAt) and stops, and the restore still wins', async () => {
+    const deal = await invoicedDeal(q, { name: 'Deleted without webhook deal', company: 'Marchbank Cordage' });
+    await q.world.clock.advance(1_000);
+    await q.world.control('hubspot', '/webhooks/mode', { drop: 10 });
+    await user(q, `/${deal.dealId}/delete`);
+    await q.flushHubSpot();
+    await q.world.control('hubspot', '/webhooks/mode', { drop: 0 });
+    await q.world.clock.advance(1_000);
+    await pay(q, deal.customerId, [{ invoiceId: deal.invoiceId, amount: 500 }]);
+    await hearFromQbo(q);
+    const lifecycle = await q.world.ctx.pool.query(`SELECT state, changed_at FROM deal_lifecycle WHERE portal_id = $1 AND deal_id = $2`, [q.portalId, deal.dealId]);
+    expect(lifecycle.rows).toEqual([{ state: 'deleted', changed_at: new Date(q.world.clock.nowMs() - 1_000) }]);
+    expect((await dealActions(q, deal.dealId)).map((a) => a.status)).not.toContain('queued');
+
+    await q.world.clock.advance(1_000);
+    await restore(q, deal.dealId);
+    expect((await hubspotRecord(q, 'deals', deal.dealId)).properties).toMatchObject({ dealbooks_invoice_status: 'paid' });
   });
 
   it('When a deal with queued work is deleted, then the work stops with the reason, and when it is restored the work runs', async () => {

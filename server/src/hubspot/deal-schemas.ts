@@ -29,6 +29,9 @@ export const crmObjectSchema = z.object({
 });
 export type CrmObject = z.infer<typeof crmObjectSchema>;
 
+/** `GET /crm/v3/objects/{type}/{id}?archived=true`: an archived record carries `archivedAt` (ISO 8601). */
+export const archivedObjectSchema = z.object({ id: idSchema, archivedAt: z.string().optional() });
+
 /** `batch/read`: 200, or 207 with `errors` for ids that no longer exist (those are simply absent from results). */
 export const batchReadSchema = z.object({
   results: z.array(z.object({ id: idSchema, properties: propertiesSchema })),

@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import type { CompanySnapshot, ContactSnapshot, DealSnapshot, LineItemSnapshot, Pipeline } from '../sync/model';
 import { DEAL_PROPERTY } from './deal-properties';
 import {
+  archivedObjectSchema,
   batchReadSchema,
   createdSchema,
   crmObjectSchema,
@@ -170,6 +171,31 @@ export class HubSpotDeals {
       { notFound: 'null' },
     );
     return deal !== null;
+  }
+
+  /**
+   * What became of a deal: `merged` (reading its id answers the record it was merged into, under that record's id:
+   * https://developers.hubspot.com/changelog/updated-merge-functionality-for-contacts-and-companies), `deleted`
+   * (archived: readable with `archived=true`, with `archivedAt`), or `live`. Two calls at most; null when HubSpot
+   * knows nothing of it.
+   */
+  async dealFate(portalId: number, dealId: string): Promise<{ state: 'deleted'; at: Date } | { state: 'merged'; into: string } | { state: 'live' } | null> {
+    // The plain read first: a merged-away id answers its survivor (whose record may also list it as archived).
+    const current = await this.http.request(
+      portalId,
+      { method: 'GET', path: `/crm/v3/objects/deals/${enc(dealId)}`, qs: { properties: 'hs_object_id' }, what: `looking up deal ${dealId}` },
+      crmObjectSchema,
+      { notFound: 'null' },
+    );
+    if (current) return current.id === dealId ? { state: 'live' } : { state: 'merged', into: current.id };
+    const archived = await this.http.request(
+      portalId,
+      { method: 'GET', path: `/crm/v3/objects/deals/${enc(dealId)}`, qs: { properties: 'hs_object_id', archived: 'true' }, what: `looking for deleted deal ${dealId}` },
+      archivedObjectSchema,
+      { notFound: 'null' },
+    );
+    const at = archived?.archivedAt ? Date.parse(archived.archivedAt) : Number.NaN;
+    return Number.isNaN(at) ? null : { state: 'deleted', at: new Date(at) };
   }
 
   /** The account's deal pipelines (`GET /crm/v3/pipelines/deals`, not paged), archived ones left out. */

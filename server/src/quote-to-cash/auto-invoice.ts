@@ -1,11 +1,12 @@
 import { openAction } from '../db/deal-actions';
+import { readLifecycle } from '../db/deal-lifecycle';
 import { findLink } from '../db/entity-links';
 import { readSettings } from '../db/portal-settings';
 import { pendingDealEvents, settleEvents, staleHubSpotObjects } from '../db/webhook-inbox';
 import type { Pipeline } from '../sync/model';
 import { dealTriggerStages } from '../sync/settings';
 import type { QuoteToCashDeps } from './deps';
-import { applyLifecycleEvents } from './deal-lifecycle';
+import { applyLifecycleEvents, noticeGoneDeal } from './deal-lifecycle';
 import { rerunBlocked } from './rerun-blocked';
 
 /**
@@ -64,9 +65,15 @@ export async function decideOnDealEvents(deps: QuoteToCashDeps, portalId: number
     return { decision: 'auto-invoice off', rerun };
   }
   const deal = await deps.deals.readDeal(portalId, dealId);
-  if (!deal) {
-    await settle('ignored', 'The deal no longer exists in HubSpot.');
-    return { decision: 'deal gone', rerun };
+  // HubSpot answered nothing, or another deal (a merge): the webhook saying so may have been lost.
+  if (!deal || deal.id !== dealId) {
+    const now = await noticeGoneDeal(deps, portalId, dealId);
+    if (now === 'merged') {
+      await settle('ignored', `the deal was merged into deal ${(await readLifecycle(deps.pool, portalId, dealId))?.mergedInto ?? '(unknown)'}`);
+      return { decision: 'deal merged', rerun };
+    }
+    await settle('ignored', now === 'deleted' ? 'the deal is deleted in HubSpot' : 'The deal no longer exists in HubSpot.');
+    return { decision: now === 'deleted' ? 'deal deleted' : 'deal gone', rerun };
   }
   const triggers = dealTriggerStages(settings, await pipelinesOf(deps, portalId), deal.pipeline);
   if (!deal.stage || !triggers.includes(deal.stage)) {

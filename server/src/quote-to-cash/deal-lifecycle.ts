@@ -149,3 +149,25 @@ async function restoreDeal(deps: QuoteToCashDeps, portalId: number, dealId: stri
   await deps.queue.writeBack(portalId, dealId);
   return true;
 }
+
+/**
+ * HubSpot did not answer for a deal as itself (a read found nothing, or another deal; a write was refused as not
+ * found): its deletion or merge webhook may have been lost. HubSpot is asked what became of it, and a deletion (at
+ * HubSpot's `archivedAt`, so a later restore still wins) or a merge is applied as its event would have been. Returns
+ * what the deal is now.
+ */
+export async function noticeGoneDeal(deps: QuoteToCashDeps, portalId: number, dealId: string): Promise<DealLifecycle['state'] | 'unknown'> {
+  const known = await readLifecycle(deps.pool, portalId, dealId);
+  if (known && known.state !== 'live') return known.state;
+  const fate = await deps.deals.dealFate(portalId, dealId);
+  if (fate?.state === 'deleted') {
+    if (await deleteDeal(deps, portalId, dealId, fate.at)) deps.logger.warn({ portalId, dealId }, 'deal deleted in HubSpot without a webhook DealBooks received; applied now');
+    return (await readLifecycle(deps.pool, portalId, dealId))?.state ?? 'live';
+  }
+  if (fate?.state === 'merged') {
+    deps.logger.warn({ portalId, dealId, survivor: fate.into }, 'deal merged in HubSpot without a webhook DealBooks received; applied now');
+    await mergeDeals(deps, portalId, fate.into, [dealId], deps.clock.now());
+    return 'merged';
+  }
+  return fate?.state === 'live' ? 'live' : 'unknown';
+}

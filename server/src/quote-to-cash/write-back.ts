@@ -7,6 +7,7 @@ import { centsToDecimalString } from '../sync/decimal';
 import { companyDate } from '../sync/format';
 import { changedProperties, firstPaidDate } from '../sync/written-properties';
 import { dealDocuments, type DealDocuments, type DealEstimate, type DealInvoice } from './deal-money';
+import { noticeGoneDeal } from './deal-lifecycle';
 import type { QuoteToCashDeps } from './deps';
 import { postMoneyNotes } from './timeline-notes';
 
@@ -115,7 +116,16 @@ export async function writeBack(deps: QuoteToCashDeps, portalId: number, dealId:
   });
   const changes = changedProperties(desired, written, { [DEAL_PROPERTY.lastSynced]: String(now.getTime()) });
   if (Object.keys(changes).length > 0) {
-    await sendProperties(deps, portalId, dealId, changes);
+    try {
+      await sendProperties(deps, portalId, dealId, changes);
+    } catch (err) {
+      // HubSpot has no such deal: deleted or merged without a webhook DealBooks received. Applied now, then the
+      // write goes where it belongs (nowhere for a deleted deal, the survivor for a merged one).
+      if (!(err instanceof HubSpotApiError && err.status === 404)) throw err;
+      const fate = await noticeGoneDeal(deps, portalId, dealId);
+      if (fate === 'live' || fate === 'unknown') throw err;
+      return writeBack(deps, portalId, dealId, lastProblem);
+    }
     await recordWrittenProperties(deps.pool, portalId, dealId, changes, now);
   }
   const notes = connection ? await postMoneyNotes(deps, connection, dealId, documents) : [];
