@@ -1,9 +1,8 @@
 import { Client } from '@hubspot/api-client';
 import request from 'supertest';
-import { listen, type RunningServer } from '../common/listen';
 import { HISTORY_BATCH_MESSAGE } from './crm/history';
 import { crmTestApp } from './crm/test-app';
-import { idByName } from './crm/test-helpers';
+import { idByName, useOfficialClient } from './crm/test-helpers';
 
 /**
  * `propertiesWithHistory` on single and batch reads: entries `{value, timestamp, sourceType, sourceId,
@@ -11,24 +10,15 @@ import { idByName } from './crm/test-helpers';
  * inputs on reads that ask for history, in its words (https://github.com/activepieces/activepieces/pull/9359).
  */
 describe('HubSpot CRM simulator: property history', () => {
-  let server: RunningServer;
-  let client: Client;
-  let sim: ReturnType<typeof crmTestApp>;
-
-  beforeAll(async () => {
-    sim = crmTestApp();
-    server = await listen(sim.app);
-    client = new Client({ accessToken: 'x', basePath: server.url });
-  });
-  afterAll(async () => server?.close());
+  const crm = useOfficialClient();
 
   it('When a deal stage is changed by an API write and then by a user, then a single read lists both with the first value, newest first', async () => {
-    const dealId = idByName(sim.account, 'deals', 'Northwind - Feasibility study');
-    await sim.clock.advance(60_000);
-    await client.crm.deals.basicApi.update(dealId, { properties: { dealstage: 'presentationscheduled' } });
-    await sim.clock.advance(60_000);
-    sim.account.setProperties('deals', dealId, { dealstage: 'contractsent' });
-    const deal = await client.crm.deals.basicApi.getById(dealId, ['dealstage'], ['dealstage', 'dealname']);
+    const dealId = idByName(crm.sim.account, 'deals', 'Northwind - Feasibility study');
+    await crm.sim.clock.advance(60_000);
+    await crm.client.crm.deals.basicApi.update(dealId, { properties: { dealstage: 'presentationscheduled' } });
+    await crm.sim.clock.advance(60_000);
+    crm.sim.account.setProperties('deals', dealId, { dealstage: 'contractsent' });
+    const deal = await crm.client.crm.deals.basicApi.getById(dealId, ['dealstage'], ['dealstage', 'dealname']);
     const stages = deal.propertiesWithHistory?.dealstage ?? [];
     expect(stages.map((h) => h.value)).toEqual(['contractsent', 'presentationscheduled', 'qualifiedtobuy']);
     expect(stages[0]).toMatchObject({ sourceType: 'CRM_UI', sourceId: 'userId:9100001', updatedByUserId: 9100001 });
@@ -40,8 +30,8 @@ describe('HubSpot CRM simulator: property history', () => {
   });
 
   it('When line items are batch-read with history, then each result carries its history and calculated values are CALCULATED', async () => {
-    const ids = sim.account.list('line_items').slice(0, 2).map((o) => o.id);
-    const batch = await client.crm.lineItems.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: ['amount'], propertiesWithHistory: ['amount', 'not_a_property'] });
+    const ids = crm.sim.account.list('line_items').slice(0, 2).map((o) => o.id);
+    const batch = await crm.client.crm.lineItems.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: ['amount'], propertiesWithHistory: ['amount', 'not_a_property'] });
     expect(batch.results).toHaveLength(2);
     for (const result of batch.results) {
       expect(Object.keys(result.propertiesWithHistory ?? {})).toEqual(['amount']);
