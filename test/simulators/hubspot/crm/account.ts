@@ -443,15 +443,7 @@ export class HubSpotAccount {
     const info = objectType('contacts');
     if (!this.table(info.name).has(id)) throw notFound();
     this.discard(info.name, id);
-    const deletion: PrivacyDeletion = {
-      portalId: this.portalId,
-      objectType: info.singular,
-      objectTypeId: info.typeId,
-      objectId: Number(id),
-      changeSource: origin.changeSource,
-      ...(origin.sourceId !== undefined ? { sourceId: origin.sourceId } : {}),
-      occurredAt: this.deps.clock.nowMs(),
-    };
+    const deletion: PrivacyDeletion = this.objectEvent(info.name, id, origin);
     this.deps.emitPrivacyDeletion(deletion);
   }
 
