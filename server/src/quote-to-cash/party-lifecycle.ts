@@ -44,8 +44,11 @@ async function mergeParties(deps: QuoteToCashDeps, portalId: number, type: Party
       if (movedCount > 0) sentences.push('Its QuickBooks customer link now belongs to the merged record.');
       for (const m of moved) {
         for (const other of m.setAside) {
+          // A contact's customer is often named after the person: the sync log names it by its QuickBooks id only, so a
+          // privacy deletion of the contact leaves no name behind here.
+          const customer = type === 'company' && other.displayName ? `"${other.displayName}"` : `id ${other.customerId}`;
           sentences.push(
-            `${what} ${m.id} was billed to QuickBooks customer ${other.displayName ? `"${other.displayName}"` : other.customerId}, and the merged record keeps its own customer; nothing was merged in QuickBooks. Deals billed to "${other.displayName ?? other.customerId}" are offered the other customer on their card.`,
+            `${what} ${m.id} was billed to QuickBooks customer ${customer}, and the merged record keeps its own customer; nothing was merged in QuickBooks. Deals billed to that customer are offered the other one on their card.`,
           );
         }
       }
