@@ -164,4 +164,43 @@ describe('the sandbox workbench in a browser', () => {
     await shot('card-invoice-voided');
     expect(bench.pageErrors).toEqual([]);
   }, steps(1));
+
+  it('When a user deletes a deal in HubSpot and then restores it, then the page shows it deleted with a Restore, and once restored the deal and its card are back', async () => {
+    await openDeal('Northwind - Construction documents');
+    await page.getByRole('button', { name: 'Delete deal' }).click();
+    await page.getByRole('alertdialog', { name: 'Confirm delete' }).getByRole('button', { name: 'Yes, delete' }).click();
+    await page.getByTestId('deleted-deal').getByText('This deal was deleted').waitFor();
+    const board = page.getByRole('region', { name: 'HubSpot' });
+    await board.getByLabel('Recently deleted').getByText('Northwind - Construction documents').waitFor();
+    // HubSpot lists it no more: once the board reads the deals again, its stages do not show it.
+    await board.locator('.wb-stage li', { hasText: 'Northwind - Construction documents' }).waitFor({ state: 'detached' });
+    expect(await card.count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Restore deal' }).click();
+    await page.getByRole('heading', { name: 'Northwind - Construction documents' }).waitFor();
+    await page.getByTestId('deal-stage').getByText('Closed Won').waitFor();
+    await board.locator('.wb-stage li', { hasText: 'Northwind - Construction documents' }).waitFor();
+    await board.getByLabel('Recently deleted').waitFor({ state: 'detached' });
+    await card.getByText(/closed period|Period Closed/i).first().waitFor({ timeout: FOLLOWS });
+    expect(bench.pageErrors).toEqual([]);
+  }, steps(1));
+
+  it('When a user merges two invoiced deals in HubSpot, then the page opens the surviving deal and its card shows both invoices and says the merge left more than one', async () => {
+    await openDeal('Northwind - Feasibility study');
+    await page.getByLabel('Merge with…').selectOption({ label: 'ABC LLC - Annual support renewal' });
+    await page.getByRole('button', { name: 'Merge', exact: true }).click();
+    await page.getByRole('alertdialog', { name: 'Confirm merge' }).getByRole('button', { name: 'Yes, merge' }).click();
+    // HubSpot's merge makes a new deal by default; the page opens it.
+    await page.getByRole('alertdialog', { name: 'Confirm merge' }).waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'Northwind - Feasibility study' }).waitFor();
+    // Once the board reads the deals again (the merged-away ones gone), the deal selected is the survivor it lists:
+    // reading a merged-away id would answer the survivor too, so the heading alone does not show which is selected.
+    const board = page.getByRole('region', { name: 'HubSpot' });
+    await board.locator('.wb-stage li', { hasText: 'ABC LLC - Annual support renewal' }).waitFor({ state: 'detached' });
+    await board.locator('.wb-stage [aria-current="true"]', { hasText: 'Northwind - Feasibility study' }).waitFor();
+    await card.getByText('Deals merged: more than one invoice').waitFor({ timeout: FOLLOWS });
+    await expect(card.getByRole('link', { name: /^Invoice \d+/ }).count()).resolves.toBe(2);
+    await shot('card-deals-merged');
+    expect(bench.pageErrors).toEqual([]);
+  }, steps(1));
 });

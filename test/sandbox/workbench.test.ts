@@ -83,6 +83,46 @@ describe('sandbox workbench routes', () => {
     }
   });
 
+  it('When the page deletes, restores or merges deals of the demo account, then those routes are passed on; a company merge, another account or another verb is refused', async () => {
+    const portalId = sandbox.hubspot.portalId;
+    const control = (method: string, path: string, body?: object) =>
+      fetch(`${url}/sandbox/sim/hubspot/hubspot/accounts${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const deals = ((await (await control('GET', `/${portalId}/objects/deals`)).json()) as { results: Array<{ id: string }> }).results;
+    const [first, second, third] = deals.map((d) => d.id);
+
+    const deleted = await control('POST', `/${portalId}/objects/deals/${first}/delete`, {});
+    expect(deleted.status).toBeLessThan(300);
+    expect((await control('GET', `/${portalId}/objects/deals/${first}`)).status).toBe(404);
+    const restored = await control('POST', `/${portalId}/objects/deals/${first}/restore`, {});
+    expect(restored.status).toBe(200);
+    expect(((await restored.json()) as { id: string }).id).toBe(first);
+
+    const merged = await control('POST', `/${portalId}/objects/deals/merge`, { primaryObjectId: second, objectIdToMerge: third });
+    expect(merged.status).toBe(200);
+    const survivor = ((await merged.json()) as { id: string }).id;
+    // Reading a merged-away deal answers the survivor: the simulator did merge them.
+    expect(((await (await control('GET', `/${portalId}/objects/deals/${third}`)).json()) as { id: string }).id).toBe(survivor);
+
+    const companies = ((await (await control('GET', `/${portalId}/objects/companies`)).json()) as { results: Array<{ id: string }> }).results;
+    for (const [method, path, body] of [
+      ['POST', `/${portalId}/objects/companies/merge`, { primaryObjectId: companies[0]!.id, objectIdToMerge: companies[1]!.id }],
+      ['POST', `/${portalId}/objects/contacts/1/delete`, {}],
+      ['POST', `/${portalId + 1}/objects/deals/merge`, { primaryObjectId: first, objectIdToMerge: survivor }],
+      ['POST', `/${portalId + 1}/objects/deals/${first}/delete`, {}],
+      ['POST', `/${portalId}1/objects/deals/${first}/delete`, {}],
+      ['POST', `/${portalId + 1}/objects/deals/${first}/restore`, {}],
+      ['GET', `/${portalId}/objects/deals/${first}/delete`, undefined],
+      ['POST', `/${portalId}/objects/deals/${first}/archive`, {}],
+    ] as const) {
+      const refused = await control(method, path, body);
+      expect({ method, path, status: refused.status }).toEqual({ method, path, status: 404 });
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('not_a_workbench_route');
+    }
+    // Nothing refused reached the simulator: the first deal is still there, and so are both companies.
+    expect((await control('GET', `/${portalId}/objects/deals/${first}`)).status).toBe(200);
+    expect((await control('GET', `/${portalId}/objects/companies/${companies[1]!.id}`)).status).toBe(200);
+  });
+
   it('When the page has a card request signed, then only requests to DealBooks itself, for the demo account, are signed and sent', async () => {
     const sign = (request: Record<string, unknown>) =>
       fetch(`${url}/sandbox/sim/hubspot/card-requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });

@@ -23,11 +23,18 @@ export interface WorkbenchDeps {
   world(): WorkbenchWorld;
 }
 
-/** The simulators' control routes the page may use: method and path pattern under each simulator's /_sim. */
+/**
+ * The simulators' control routes the page may use: method and path pattern under each simulator's /_sim. A pattern
+ * with an `account` group is passed on for the demo HubSpot account only (see demoAccountOnly below).
+ */
 const PASSED_ON: Record<'hubspot' | 'quickbooks', Array<[string, RegExp]>> = {
   hubspot: [
     ['GET', /^\/hubspot\/accounts\/\d+\/objects\/[a-z_]+(\/\d+)?$/],
     ['PATCH', /^\/hubspot\/accounts\/\d+\/objects\/deals\/\d+$/],
+    // A user deletes, restores or merges deals in HubSpot (the webhooks that follow reach DealBooks as in
+    // production). Deals only: a company or contact merge moves QBO customer links, which the page does not offer.
+    ['POST', /^\/hubspot\/accounts\/(?<account>\d+)\/objects\/deals\/\d+\/(delete|restore)$/],
+    ['POST', /^\/hubspot\/accounts\/(?<account>\d+)\/objects\/deals\/merge$/],
     ['POST', /^\/card-requests$/],
   ],
   quickbooks: [
@@ -77,13 +84,18 @@ export function workbenchRoutes(deps: WorkbenchDeps): Router {
     const match = /^\/sandbox\/sim\/(hubspot|quickbooks)(\/.*)$/.exec(req.path)!;
     const simulator = match[1] as 'hubspot' | 'quickbooks';
     const route = match[2]!;
-    if (!PASSED_ON[simulator].some(([method, pattern]) => method === req.method && pattern.test(route))) {
+    const world = deps.world();
+    // Routes that change what exists (delete, restore, merge) name their account in an `account` group: only the demo
+    // account's, the one the page shows, is passed on, as card requests are signed for the demo account only.
+    const demoAccountOnly = (found: RegExpExecArray | null) =>
+      found !== null && (found.groups?.account === undefined || found.groups.account === String(world.hubspot.portalId));
+    if (!PASSED_ON[simulator].some(([method, pattern]) => method === req.method && demoAccountOnly(pattern.exec(route)))) {
       res.status(404).json({ error: { code: 'not_a_workbench_route', message: `The workbench does not pass ${req.method} ${route} on to the ${simulator} simulator.` } });
       return;
     }
     let body: unknown = req.body ?? {};
     if (simulator === 'hubspot' && route === '/card-requests') {
-      const signed = cardRequest(body, deps.world());
+      const signed = cardRequest(body, world);
       if (!signed.ok) {
         res.status(400).json({ error: { code: 'not_a_card_request', message: signed.message } });
         return;

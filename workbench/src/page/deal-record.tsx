@@ -13,13 +13,43 @@ interface Timeline {
 
 /**
  * The selected deal's record as HubSpot shows it: its properties (those DealBooks writes back included), the stage
- * buttons a user presses to move it, and its timeline (notes and tasks DealBooks created).
+ * buttons a user presses to move it, the delete and merge a user may do, and its timeline (notes and tasks DealBooks
+ * created).
  */
-export function DealRecord({ hubspot, dealId, pipelines, tick, onEdited }: { hubspot: ReturnType<typeof hubspotOf>; dealId: string; pipelines: World['pipelines']; tick: number; onEdited(changed: Record<string, string>): void }) {
+export function DealRecord({
+  hubspot,
+  dealId,
+  pipelines,
+  tick,
+  others,
+  onEdited,
+  onDeleted,
+  onMerged,
+}: {
+  hubspot: ReturnType<typeof hubspotOf>;
+  dealId: string;
+  pipelines: World['pipelines'];
+  tick: number;
+  /** The account's other deals, those this one may be merged with. */
+  others: CrmObject[];
+  onEdited(changed: Record<string, string>): void;
+  onDeleted(deal: CrmObject): void;
+  /** The deal that survived the merge (HubSpot may give it a new id). */
+  onMerged(survivorId: string): void;
+}) {
   const [deal, setDeal] = useState<CrmObject>();
   const [timeline, setTimeline] = useState<Timeline>({ notes: [], tasks: [] });
   const [moving, setMoving] = useState<string>();
   const [problem, setProblem] = useState<string>();
+  const [mergeWith, setMergeWith] = useState('');
+  // Deleting and merging cannot be undone from the record (a merge not at all): each asks once more, inline.
+  const [confirming, setConfirming] = useState<'delete' | 'merge'>();
+  // A choice made for another deal is not carried over when the record shows a different one.
+  useEffect(() => {
+    setMergeWith('');
+    setConfirming(undefined);
+    setProblem(undefined);
+  }, [dealId]);
 
   // Reads are not cancelled by the next round: a slow one still shows unless a newer one already has, and none shows
   // once another deal is open.
@@ -64,6 +94,25 @@ export function DealRecord({ hubspot, dealId, pipelines, tick, onEdited }: { hub
       setMoving(undefined);
     }
   };
+  const lifecycle = async (action: 'delete' | 'merge') => {
+    setMoving(action);
+    setProblem(undefined);
+    try {
+      if (action === 'delete') {
+        await hubspot.deleteDeal(dealId);
+        onDeleted(deal);
+      } else {
+        const survivor = await hubspot.mergeDeals(dealId, mergeWith);
+        onMerged(survivor.id);
+      }
+    } catch (err) {
+      setProblem(err instanceof Error ? err.message : String(err));
+    } finally {
+      setMoving(undefined);
+      setConfirming(undefined);
+    }
+  };
+  const mergeName = others.find((d) => d.id === mergeWith)?.properties.dealname ?? `deal ${mergeWith}`;
   const shown = (name: string) => {
     const value = deal.properties[name];
     if (name === 'dealstage') return stageLabel(value);
@@ -88,6 +137,40 @@ export function DealRecord({ hubspot, dealId, pipelines, tick, onEdited }: { hub
           </button>
         ))}
       </div>
+      <div className="wb-lifecycle" role="group" aria-label="Delete or merge">
+        <button className="wb-danger" disabled={moving !== undefined || confirming !== undefined} onClick={() => setConfirming('delete')}>
+          Delete deal
+        </button>
+        <label>
+          Merge with…
+          <select value={mergeWith} disabled={moving !== undefined || confirming !== undefined} onChange={(event) => setMergeWith(event.target.value)}>
+            <option value="">(pick a deal)</option>
+            {others.map((other) => (
+              <option key={other.id} value={other.id}>
+                {other.properties.dealname ?? `Deal ${other.id}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button disabled={!mergeWith || moving !== undefined || confirming !== undefined} onClick={() => setConfirming('merge')}>
+          Merge
+        </button>
+      </div>
+      {confirming ? (
+        <div className="wb-confirm" role="alertdialog" aria-label={confirming === 'delete' ? 'Confirm delete' : 'Confirm merge'}>
+          <span>
+            {confirming === 'delete'
+              ? `Delete "${deal.properties.dealname}"? It goes to HubSpot's recycle bin and can be restored.`
+              : `Merge "${mergeName}" into "${deal.properties.dealname}"? This deal is the primary; a merge cannot be undone.`}
+          </span>
+          <button className="wb-danger" disabled={moving !== undefined} onClick={() => lifecycle(confirming)}>
+            {moving === confirming ? (confirming === 'delete' ? 'Deleting…' : 'Merging…') : confirming === 'delete' ? 'Yes, delete' : 'Yes, merge'}
+          </button>
+          <button disabled={moving !== undefined} onClick={() => setConfirming(undefined)}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
       {problem ? <p className="wb-problem" role="alert">{problem}</p> : null}
       <h3>About this deal</h3>
       <dl className="wb-properties">
@@ -133,4 +216,23 @@ export function DealRecord({ hubspot, dealId, pipelines, tick, onEdited }: { hub
 function stripHtml(html: string): string {
   const doc = new DOMParser().parseFromString(html, 'text/html');
   return doc.body.textContent ?? '';
+}
+
+/**
+ * A deal the person deleted on this page: HubSpot reads it as not found, so the record shows only that, and the
+ * restore a user may do from the recycle bin.
+ */
+export function DeletedDeal({ name, restoring, problem, onRestore }: { name: string; restoring: boolean; problem?: string; onRestore(): void }) {
+  return (
+    <div className="wb-record-body" data-testid="deleted-deal">
+      <h2 className="wb-deal-title">{name}</h2>
+      <p className="wb-deleted">This deal was deleted. It is in HubSpot's recycle bin.</p>
+      <div className="wb-lifecycle">
+        <button disabled={restoring} onClick={onRestore}>
+          {restoring ? 'Restoring…' : 'Restore deal'}
+        </button>
+      </div>
+      {problem ? <p className="wb-problem" role="alert">{problem}</p> : null}
+    </div>
+  );
 }

@@ -1,8 +1,33 @@
 import type { CrmObject, World } from './sim';
 import { money } from './format';
 
-/** The demo account's deals, column by stage of each pipeline, as HubSpot's deals board shows them. */
-export function DealsBoard({ deals, pipelines, selected, onSelect }: { deals: CrmObject[]; pipelines: World['pipelines']; selected?: string; onSelect(id: string): void }) {
+/** A deal deleted on this page: HubSpot no longer lists it, so the page keeps its id (and name) to restore it. */
+export interface DeletedDealEntry {
+  id: string;
+  name: string;
+}
+
+/**
+ * The demo account's deals, column by stage of each pipeline, as HubSpot's deals board shows them, then the deals
+ * deleted on this page (HubSpot's recycle bin), each with its restore.
+ */
+export function DealsBoard({
+  deals,
+  pipelines,
+  selected,
+  onSelect,
+  deleted,
+  restoring,
+  onRestore,
+}: {
+  deals: CrmObject[];
+  pipelines: World['pipelines'];
+  selected?: string;
+  onSelect(id: string): void;
+  deleted: DeletedDealEntry[];
+  restoring?: string;
+  onRestore(id: string): void;
+}) {
   return (
     <div className="wb-board">
       {pipelines.map((pipeline) => {
@@ -39,6 +64,27 @@ export function DealsBoard({ deals, pipelines, selected, onSelect }: { deals: Cr
           </div>
         );
       })}
+      {deleted.length > 0 ? (
+        <div className="wb-recycle" aria-label="Recently deleted">
+          <h3>Recently deleted</h3>
+          <ul>
+            {deleted.map((entry) => (
+              <li key={entry.id}>
+                <button
+                  className={entry.id === selected ? 'wb-deal wb-deal-deleted wb-deal-on' : 'wb-deal wb-deal-deleted'}
+                  aria-current={entry.id === selected ? 'true' : undefined}
+                  onClick={() => onSelect(entry.id)}
+                >
+                  <span className="wb-deal-name">{entry.name}</span>
+                </button>
+                <button className="wb-restore" aria-label={`Restore ${entry.name}`} disabled={restoring !== undefined} onClick={() => onRestore(entry.id)}>
+                  {restoring === entry.id ? 'Restoring…' : 'Restore'}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -2,8 +2,8 @@ import { StrictMode, useCallback, useEffect, useMemo, useRef, useState } from 'r
 import { createRoot } from 'react-dom/client';
 import { hostStyles, overlays } from './components';
 import { ExtensionHost, signedFetch } from './extension-host';
-import { DealRecord } from './deal-record';
-import { DealsBoard } from './deals-board';
+import { DealRecord, DeletedDeal } from './deal-record';
+import { DealsBoard, type DeletedDealEntry } from './deals-board';
 import { QuickbooksCompany } from './quickbooks-company';
 import { FaultSwitches } from './fault-switches';
 import { hubspotOf, quickbooksOf, world as readWorld, type CrmObject, type World } from './sim';
@@ -45,6 +45,10 @@ function Workbench({ world }: { world: World }) {
   const [view, setView] = useState<'deals' | 'settings'>('deals');
   const [deals, setDeals] = useState<CrmObject[]>([]);
   const [dealId, setDealId] = useState<string>();
+  // Deals deleted on this page, newest first: HubSpot lists them no more, so their ids are kept here to restore them.
+  const [deleted, setDeleted] = useState<DeletedDealEntry[]>([]);
+  const [restoring, setRestoring] = useState<string>();
+  const [restoreProblem, setRestoreProblem] = useState<string>();
   const [tick, setTick] = useState(0);
   const [cardRun, setCardRun] = useState(0);
   const [alerts, setAlerts] = useState<Alert[]>([]);
@@ -77,6 +81,23 @@ function Workbench({ world }: { world: World }) {
       clearTimeout(timer);
     };
   }, [hubspot, tick, refresh]);
+
+  const restore = async (id: string) => {
+    setRestoring(id);
+    setRestoreProblem(undefined);
+    try {
+      await hubspot.restoreDeal(id);
+      setDeleted((list) => list.filter((entry) => entry.id !== id));
+      setDealId(id);
+      refresh();
+    } catch (err) {
+      setRestoreProblem(err instanceof Error ? err.message : String(err));
+      setDealId(id);
+    } finally {
+      setRestoring(undefined);
+    }
+  };
+  const deletedDeal = deleted.find((entry) => entry.id === dealId);
 
   const user = world.hubspot.users.find((u) => u.userId === userId);
   const fetch = useMemo(() => signedFetch({ baseUrl: world.baseUrl, portalId: world.hubspot.portalId, userId: () => userRef.current }), [world]);
@@ -162,18 +183,30 @@ function Workbench({ world }: { world: World }) {
         <main className="wb-main">
           <section className="wb-column wb-hubspot" aria-label="HubSpot">
             <h2>HubSpot</h2>
-            <DealsBoard deals={deals} pipelines={world.pipelines} selected={dealId} onSelect={setDealId} />
+            <DealsBoard deals={deals} pipelines={world.pipelines} selected={dealId} onSelect={setDealId} deleted={deleted} restoring={restoring} onRestore={restore} />
           </section>
           <section className="wb-column wb-record" aria-label="Deal record">
-            {dealId ? (
+            {deletedDeal ? (
+              <DeletedDeal name={deletedDeal.name} restoring={restoring === deletedDeal.id} problem={restoreProblem} onRestore={() => restore(deletedDeal.id)} />
+            ) : dealId ? (
               <div className="wb-record-layout">
                 <DealRecord
                   hubspot={hubspot}
                   dealId={dealId}
                   pipelines={world.pipelines}
                   tick={tick}
+                  others={deals.filter((d) => d.id !== dealId)}
                   onEdited={(changed) => {
                     updates.notify(changed);
+                    refresh();
+                  }}
+                  onDeleted={(deal) => {
+                    setDeleted((list) => [{ id: deal.id, name: deal.properties.dealname ?? `Deal ${deal.id}` }, ...list.filter((entry) => entry.id !== deal.id)]);
+                    setRestoreProblem(undefined);
+                    refresh();
+                  }}
+                  onMerged={(survivorId) => {
+                    setDealId(survivorId);
                     refresh();
                   }}
                 />

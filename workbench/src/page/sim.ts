@@ -67,6 +67,12 @@ export function hubspotOf(portalId: number) {
     get: (type: string, id: string) => call<CrmObject>('hubspot', 'GET', `${objects}/${type}/${id}`),
     /** A user edits the deal in HubSpot (subscribed webhooks follow, as for a person's edit). */
     updateDeal: (id: string, properties: Record<string, string>) => call<CrmObject>('hubspot', 'PATCH', `${objects}/deals/${id}`, { properties }),
+    /** A user deletes the deal (to HubSpot's recycle bin; its id reads as not found until restored). */
+    deleteDeal: (id: string) => call<unknown>('hubspot', 'POST', `${objects}/deals/${id}/delete`, {}),
+    /** A user restores a deleted deal from the recycle bin: the same id, back. */
+    restoreDeal: (id: string) => call<CrmObject>('hubspot', 'POST', `${objects}/deals/${id}/restore`, {}),
+    /** A user merges two deals; the answer is the deal that survives (by default a new id, both originals gone). */
+    mergeDeals: (primaryObjectId: string, objectIdToMerge: string) => call<CrmObject>('hubspot', 'POST', `${objects}/deals/merge`, { primaryObjectId, objectIdToMerge }),
   };
 }
 

@@ -35,8 +35,17 @@ button, input, select, textarea { font: inherit; }
 .wb-record-layout { display: grid; grid-template-columns: minmax(0, 1fr) 380px; gap: 16px; align-items: start; }
 .wb-deal-title { font-size: 18px; margin: 0 0 4px; }
 .wb-move { display: flex; flex-wrap: wrap; gap: 4px; margin: 8px 0; }
-.wb-move button, .wb-actions button, .wb-books button { border: 1px solid #cbd6e2; background: #fff; color: #33475b; border-radius: 3px; padding: 2px 8px; cursor: pointer; font-size: 12px; }
-.wb-move button:disabled, .wb-actions button:disabled, .wb-books button:disabled { color: #b0c1d4; cursor: default; }
+.wb-move button, .wb-actions button, .wb-books button, .wb-lifecycle button, .wb-confirm button, .wb-restore { border: 1px solid #cbd6e2; background: #fff; color: #33475b; border-radius: 3px; padding: 2px 8px; cursor: pointer; font-size: 12px; }
+.wb-move button:disabled, .wb-actions button:disabled, .wb-books button:disabled, .wb-lifecycle button:disabled, .wb-confirm button:disabled, .wb-restore:disabled { color: #b0c1d4; cursor: default; }
+.wb-lifecycle { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 4px 0 8px; font-size: 12px; }
+.wb-lifecycle select { margin-left: 6px; max-width: 240px; font-size: 12px; }
+.wb-lifecycle .wb-danger, .wb-confirm .wb-danger { color: #b3001e; border-color: #f2545b; }
+.wb-confirm { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 0 0 8px; padding: 6px 8px; font-size: 12px; background: #fdedee; border-left: 4px solid #f2545b; }
+.wb-deleted { color: #516f90; font-style: italic; }
+.wb-recycle ul { list-style: none; margin: 2px 0 0; padding: 0; }
+.wb-recycle li { display: flex; gap: 4px; align-items: stretch; }
+.wb-deal-deleted { color: #7c98b6; text-decoration: line-through; }
+.wb-restore { margin-bottom: 3px; }
 .wb-record-body h3 { font-size: 13px; margin: 14px 0 4px; color: #516f90; }
 .wb-properties { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; font-size: 12px; }
 .wb-properties div { display: contents; }
