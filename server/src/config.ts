@@ -114,6 +114,10 @@ const envSchema = z
       .default(25_000),
   })
   .superRefine((env, ctx) => {
+    // Two listeners cannot share a port, and /metrics must never be served where the public port is.
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'expected a port other than PORT: metrics are served on a listener of their own' });
+    }
     const sandbox = resolveSandbox(env);
     if (sandbox) return;
     for (const name of REQUIRED_OUTSIDE_SANDBOX) {

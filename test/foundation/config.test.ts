@@ -57,6 +57,7 @@ describe('configuration', () => {
     expect(problemsOf({ METRICS_PORT: 'ninety' }).METRICS_PORT).toMatch(/whole number from 0 to 65535/);
     expect(problemsOf({ METRICS_PORT: '70000' }).METRICS_PORT).toMatch(/whole number from 0 to 65535/);
     expect(problemsOf({ METRICS_HOST: 'http://example.com/' }).METRICS_HOST).toMatch(/address the metrics listener binds/);
+    expect(problemsOf({ PORT: '8080', METRICS_PORT: '8080' }).METRICS_PORT).toMatch(/other than PORT/);
   });
 
   it('When all credentials are configured, then it is not the sandbox and the QBO base follows the environment', () => {
