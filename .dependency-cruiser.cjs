@@ -5,7 +5,8 @@
  * - use-cases call the engine, db/ and the adapters, never the HTTP edge or the job queue;
  * - the engine (sync/) imports nothing that does I/O, not even a type from db/;
  * - db/ imports none of its callers;
- * - the two adapters know neither each other nor http/, nor any use-case.
+ * - the two adapters know neither each other nor http/, nor any use-case;
+ * - only the composition root (service.ts) knows metrics/ and prom-client; the parts it counts take callbacks.
  */
 const USE_CASES = '^server/src/(quote-to-cash|connections|webhooks|privacy)/';
 const ADAPTERS = '^server/src/(hubspot|quickbooks)/';
@@ -68,6 +69,14 @@ module.exports = {
       comment: 'An adapter returns data: it knows neither the other adapter, nor the HTTP edge, nor a use-case.',
       from: { path: '^server/src/quickbooks/' },
       to: { path: ['^server/src/hubspot/', '^server/src/(http|jobs)/', USE_CASES] },
+    },
+    {
+      name: 'metrics-only-at-the-root',
+      severity: 'error',
+      comment:
+        'Counting is wired in service.ts: routes, jobs, adapters and db/ take small callbacks (onCall, onSettled, onRefresh, onIntake) and never import metrics/ or prom-client, so each service keeps its own registry and nothing reaches for a global one.',
+      from: { path: '^server/src/', pathNot: ['^server/src/service\\.ts$', '^server/src/metrics/'] },
+      to: { path: ['^server/src/metrics/', '^node_modules/prom-client/'] },
     },
   ],
   options: {

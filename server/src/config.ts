@@ -96,6 +96,11 @@ const envSchema = z
     SANDBOX: z.enum(['0', '1', 'true', 'false'], { message: 'expected 1 (use the bundled simulators) or 0' }).optional(),
     SANDBOX_QUICKBOOKS_PORT: port.optional(),
     SANDBOX_HUBSPOT_PORT: port.optional(),
+    METRICS_PORT: port.optional(),
+    METRICS_HOST: z
+      .string()
+      .regex(/^[A-Za-z0-9.:-]+$/, 'expected the address the metrics listener binds, e.g. 127.0.0.1, ::1 or 0.0.0.0')
+      .default('127.0.0.1'),
     QBO_CHANGE_CHECK_MINUTES: z.coerce
       .number({ message: 'expected a number of minutes' })
       .int('expected a whole number of minutes')
@@ -109,6 +114,10 @@ const envSchema = z
       .default(25_000),
   })
   .superRefine((env, ctx) => {
+    // Two listeners cannot share a port, and /metrics must never be served where the public port is.
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'expected a port other than PORT: metrics are served on a listener of their own' });
+    }
     const sandbox = resolveSandbox(env);
     if (sandbox) return;
     for (const name of REQUIRED_OUTSIDE_SANDBOX) {
@@ -152,6 +161,11 @@ function configSchema(cwd: string) {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     /** How often each QBO connection's changes are checked by change data capture (the backstop for lost notifications). */
     qboChangeCheckMinutes: env.QBO_CHANGE_CHECK_MINUTES,
+    /**
+     * GET /metrics (Prometheus) on a listener of its own, never on the public port: unset port, no listener. Loopback
+     * by default, so metrics are not reachable from the internet unless an operator binds them elsewhere on purpose.
+     */
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
     /** Where the sandbox's in-process simulators listen (0: any free port). Only used when `sandbox` is on. */
     simulators: {
       // Next to the service by default (3001 and 3002 beside 3000), so the sandbox's addresses stay the same

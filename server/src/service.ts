@@ -34,6 +34,8 @@ import { registerOverdueJobs } from './jobs/overdue-jobs';
 import { JobQueue, type JobQueueOptions } from './jobs/queue';
 import { withDeadline } from './lib/deadline';
 import type { Logger } from './logger';
+import { startMetricsListener, type MetricsListener } from './metrics/listener';
+import { createServiceMetrics, type ServiceMetrics, type TokenRefreshOutcome } from './metrics/service-metrics';
 import { QuickbooksApi } from './quickbooks/api';
 import { QuickbooksConnections } from './connections/quickbooks-connections';
 import { IntuitOAuth } from './quickbooks/intuit-oauth';
@@ -69,8 +71,12 @@ export interface Service {
   readonly jobs: JobQueue;
   readonly http: Express;
   readonly context: AppContext;
+  /** This service's own Prometheus registry and counters (never prom-client's global one). */
+  readonly metrics: ServiceMetrics;
+  /** Where GET /metrics is served once started; undefined when METRICS_PORT is unset (no listener). */
+  metricsAddress(): AddressInfo | undefined;
   readiness(): Promise<ReadinessReport>;
-  /** Applies migrations, starts the job queue (and workers). */
+  /** Applies migrations, starts the job queue (and workers) and the metrics listener (METRICS_PORT). */
   start(): Promise<void>;
   /** Serves HTTP on the port (0: any free one); resolves with the bound address. */
   listen(port?: number, host?: string): Promise<AddressInfo>;
@@ -93,8 +99,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }));
 
-  const jobs = new JobQueue({ pool: db.pool, logger, ...options.jobQueueOptions });
-  const context = buildContext({ config, logger, pool: db.pool, jobs, clock: options.clock ?? systemClock, vault });
+  // One registry per service: the queue gauges read this service's own job table when scraped.
+  const metrics = createServiceMetrics({ logger, backlog: () => jobs.backlog() });
+  const jobs = new JobQueue({ pool: db.pool, logger, ...options.jobQueueOptions, onSettled: (settled) => metrics.jobSettled(settled) });
+  const context = buildContext({ config, logger, pool: db.pool, jobs, clock: options.clock ?? systemClock, vault, metrics });
   registerHousekeeping(jobs, db.pool);
   registerConnectionJobs(context);
   registerDealJobs(context);
@@ -106,6 +114,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   let started = false;
   let stopping = false;
   let server: Server | undefined;
+  let metricsListener: MetricsListener | undefined;
 
   async function readiness(): Promise<ReadinessReport> {
     const checks: ReadinessReport['checks'] = {};
@@ -140,6 +149,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         onDealEvents: (events) => queueDealEvents(context, events),
         onPartyEvents: (events) => queuePartyEvents(context, events),
         onQuickbooksEvents: (objects) => queueQboChanges(context, objects),
+        onIntake: (intake) => {
+          metrics.webhookDelivery(intake.source, intake.outcome);
+          if (intake.outcome === 'stored') metrics.webhookEvents(intake.source, intake.events);
+        },
       }),
       hubspotOAuthRoutes(context),
       quickbooksOAuthRoutes(context),
@@ -158,12 +171,18 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     jobs,
     http,
     context,
+    metrics,
+    metricsAddress: () => metricsListener?.address,
     readiness,
     async start() {
       if (started) return;
       await migrate(db.pool, logger);
       await jobs.start();
       if (options.workers ?? true) jobs.startWorkers();
+      if (config.metrics.port !== undefined) {
+        metricsListener = await startMetricsListener({ registry: metrics.registry, port: config.metrics.port, host: config.metrics.host, logger });
+        logger.info({ metrics: metricsListener.address }, `metrics at http://${config.metrics.host}:${metricsListener.address.port}/metrics`);
+      }
       started = true;
     },
     listen(port = config.port, host?: string) {
@@ -188,6 +207,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
           })
         : Promise.resolve();
       await jobs.stop(config.shutdownTimeoutMs);
+      await metricsListener?.close();
       // In-flight requests get the same bound as jobs; then remaining sockets are cut.
       const timer = setTimeout(() => server?.closeAllConnections(), config.shutdownTimeoutMs);
       await closing;
@@ -198,19 +218,26 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 }
 
 /** The composition of DealBooks' parts around one database, clock and vault. */
-export function buildContext(parts: { config: Config; logger: Logger; pool: pg.Pool; jobs: JobQueue; clock: Clock; vault: TokenVault }): AppContext {
-  const { config, logger, pool, jobs, clock, vault } = parts;
+export function buildContext(parts: { config: Config; logger: Logger; pool: pg.Pool; jobs: JobQueue; clock: Clock; vault: TokenVault; metrics?: ServiceMetrics }): AppContext {
+  const { config, logger, pool, jobs, clock, vault, metrics } = parts;
+  // The adapters and the token store are told of their calls through small callbacks; only this root knows metrics.
+  const onRefresh = metrics && ((provider: string, outcome: TokenRefreshOutcome) => metrics.tokenRefresh(provider, outcome));
   const hubspotOAuth = new HubSpotOAuth(config);
   const intuit = new IntuitOAuth(config);
-  const connections = new QuickbooksConnections({ pool, vault, oauth: intuit, clock, logger, environment: config.quickbooks.environment });
-  const installs = new HubSpotInstalls({ pool, vault, oauth: hubspotOAuth, clock, logger, apiBaseUrl: config.hubspot.apiBaseUrl });
-  const api = new QuickbooksApi({ apiBaseUrl: config.quickbooks.apiBaseUrl, connections, logger });
+  const connections = new QuickbooksConnections({ pool, vault, oauth: intuit, clock, logger, environment: config.quickbooks.environment, onRefresh });
+  const installs = new HubSpotInstalls({ pool, vault, oauth: hubspotOAuth, clock, logger, apiBaseUrl: config.hubspot.apiBaseUrl, onRefresh });
+  const api = new QuickbooksApi({
+    apiBaseUrl: config.quickbooks.apiBaseUrl,
+    connections,
+    logger,
+    onCall: metrics && ((call) => metrics.upstreamCall({ api: 'quickbooks', ...call })),
+  });
   const quoteToCash = {
     pool,
     clock,
     logger,
     installs,
-    deals: new HubSpotDeals({ installs, logger }),
+    deals: new HubSpotDeals({ installs, logger, onCall: metrics && ((call) => metrics.upstreamCall({ api: 'hubspot', ...call })) }),
     connections,
     sales: new QuickbooksSales({ api, logger }),
     changes: new QuickbooksChangeFeed(api),

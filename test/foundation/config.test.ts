@@ -50,6 +50,16 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '8080', SANDBOX_HUBSPOT_PORT: '4002' }).simulators).toEqual({ quickbooksPort: 8081, hubspotPort: 4002 });
   });
 
+  it('When METRICS_PORT is unset, then there is no metrics listener; set, it binds loopback unless METRICS_HOST says otherwise', () => {
+    expect(loadConfig({}).metrics).toEqual({ port: undefined, host: '127.0.0.1' });
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, host: '127.0.0.1' });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(problemsOf({ METRICS_PORT: 'ninety' }).METRICS_PORT).toMatch(/whole number from 0 to 65535/);
+    expect(problemsOf({ METRICS_PORT: '70000' }).METRICS_PORT).toMatch(/whole number from 0 to 65535/);
+    expect(problemsOf({ METRICS_HOST: 'http://example.com/' }).METRICS_HOST).toMatch(/address the metrics listener binds/);
+    expect(problemsOf({ PORT: '8080', METRICS_PORT: '8080' }).METRICS_PORT).toMatch(/other than PORT/);
+  });
+
   it('When all credentials are configured, then it is not the sandbox and the QBO base follows the environment', () => {
     const config = loadConfig({ ...PRODUCTION, QBO_ENVIRONMENT: 'production' });
     expect(config.sandbox).toBe(false);

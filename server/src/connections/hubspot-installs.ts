@@ -1,7 +1,7 @@
 import { Client } from '@hubspot/api-client';
 import type pg from 'pg';
 import type { Clock } from '../clock';
-import { TokenStore, type TokenAdapter } from './token-store';
+import { TokenStore, type TokenAdapter, type TokenStoreDeps } from './token-store';
 import { addInstaller } from './account-admins';
 import {
   idleCredentials,
@@ -75,6 +75,8 @@ export interface HubSpotInstallsDeps {
   clock: Clock;
   logger: Logger;
   apiBaseUrl: string;
+  /** Told how each token refresh ended (token-store.ts). */
+  onRefresh?: TokenStoreDeps['onRefresh'];
 }
 
 export class HubSpotInstalls {
@@ -83,7 +85,7 @@ export class HubSpotInstalls {
 
   constructor(private readonly deps: HubSpotInstallsDeps) {
     this.logger = deps.logger.child({ component: 'hubspot-installs' });
-    this.tokens = new TokenStore(tokenAdapter(deps.oauth), { pool: deps.pool, vault: deps.vault, clock: deps.clock, logger: this.logger });
+    this.tokens = new TokenStore(tokenAdapter(deps.oauth), { pool: deps.pool, vault: deps.vault, clock: deps.clock, logger: this.logger, onRefresh: deps.onRefresh });
   }
 
   get(portalId: number): Promise<InstallView | undefined> {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Clock } from '../clock';
-import { TokenStore, type TokenAdapter } from './token-store';
+import { TokenStore, type TokenAdapter, type TokenStoreDeps } from './token-store';
 import {
   forgetConnectionTokens,
   idleConnections,
@@ -83,6 +83,8 @@ export interface QuickbooksConnectionsDeps {
   clock: Clock;
   logger: Logger;
   environment: 'sandbox' | 'production';
+  /** Told how each token refresh ended (token-store.ts). */
+  onRefresh?: TokenStoreDeps['onRefresh'];
 }
 
 export class QuickbooksConnections {
@@ -90,7 +92,7 @@ export class QuickbooksConnections {
 
   constructor(private readonly deps: QuickbooksConnectionsDeps) {
     const logger = deps.logger.child({ component: 'quickbooks-connections' });
-    this.tokens = new TokenStore(tokenAdapter(deps.oauth), { pool: deps.pool, vault: deps.vault, clock: deps.clock, logger });
+    this.tokens = new TokenStore(tokenAdapter(deps.oauth), { pool: deps.pool, vault: deps.vault, clock: deps.clock, logger, onRefresh: deps.onRefresh });
   }
 
   /** The account's live connection (connected or needing a reconnect), if any. */

@@ -83,15 +83,23 @@ export interface TokenAdapter<Row extends GrantState, Ref, Fresh extends Refresh
   messages: { ready: string; revoked: string; failed: string; revokedReason: string };
 }
 
+/**
+ * How a refresh under the lock ended: refreshed at the provider; already_refreshed (another process did while we
+ * waited for the lock); revoked (the provider declared the grant dead: a person must reconnect); failed (may pass).
+ */
+export type RefreshOutcome = 'refreshed' | 'already_refreshed' | 'revoked' | 'failed';
+
 export interface TokenStoreDeps {
   pool: pg.Pool;
   vault: TokenVault;
   clock: Clock;
   logger: Logger;
+  /** Told how each refresh ended, once its transaction has settled. Must not throw. */
+  onRefresh?: (provider: 'quickbooks' | 'hubspot', outcome: RefreshOutcome) => void;
 }
 
 type Outcome<Ref> =
-  | { kind: 'token'; token: IssuedToken<Ref> }
+  | { kind: 'token'; token: IssuedToken<Ref>; refreshed: boolean }
   | { kind: 'blocked'; state: BlockedState; cause?: Error }
   | { kind: 'failed'; error: Error };
 
@@ -152,7 +160,7 @@ export class TokenStore<Row extends GrantState, Ref, Fresh extends RefreshedToke
         const blocked = locked ? adapter.blockedOf(locked) : adapter.absent;
         if (!locked || blocked || !locked.sealed) return { kind: 'blocked', state: blocked ?? adapter.absent };
         // Read again under the lock: another process may have refreshed while we waited.
-        if (this.usable(locked, newerThan)) return { kind: 'token', token: this.openAccess(locked) };
+        if (this.usable(locked, newerThan)) return { kind: 'token', token: this.openAccess(locked), refreshed: false };
         const lockedRef = adapter.refOf(locked);
         const now = clock.now();
         let fresh: Fresh;
@@ -168,10 +176,18 @@ export class TokenStore<Row extends GrantState, Ref, Fresh extends RefreshedToke
         const access = vault.seal(fresh.accessToken, adapter.sealContext(lockedRef, 'access'));
         const refresh = vault.seal(fresh.refreshToken, adapter.sealContext(lockedRef, 'refresh'));
         const version = await adapter.saveRefreshed(client, lockedRef, { access: access.cipher, refresh: refresh.cipher, keyId: access.keyId }, fresh, now);
-        return { kind: 'token', token: { token: fresh.accessToken, version, ref: lockedRef } };
+        return { kind: 'token', token: { token: fresh.accessToken, version, ref: lockedRef }, refreshed: true };
       },
       { lockTimeoutMs: LOCK_TIMEOUT_MS },
-    );
+    ).catch((err: unknown) => {
+      // The lock timed out or the rotated pair could not be saved: no new token came of this refresh.
+      this.deps.onRefresh?.(adapter.provider, 'failed');
+      throw err;
+    });
+    // Counted after the commit, so what is counted is what stayed: a grant blocked before any refresh is not counted.
+    if (outcome.kind === 'token') this.deps.onRefresh?.(adapter.provider, outcome.refreshed ? 'refreshed' : 'already_refreshed');
+    else if (outcome.kind === 'failed') this.deps.onRefresh?.(adapter.provider, 'failed');
+    else if (outcome.cause) this.deps.onRefresh?.(adapter.provider, 'revoked');
     if (outcome.kind === 'token') {
       log.debug({ why, version: outcome.token.version }, adapter.messages.ready);
       return outcome.token;

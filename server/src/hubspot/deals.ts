@@ -33,7 +33,7 @@ import {
 } from './deal-snapshot';
 import { DealSearch, type ClosedDeal, type DealSearchPage, type DealSearchQuery } from './deal-search';
 import { DealTasks } from './deal-tasks';
-import { HubSpotRequester, type HubSpotClients } from './request';
+import { HubSpotRequester, type HubSpotCallObserver, type HubSpotClients } from './request';
 
 /**
  * The deal side of quote to cash: reads a deal with everything an invoice needs, the deal pipelines, and writes
@@ -81,6 +81,8 @@ export interface HubSpotDealsDeps {
   logger: Logger;
   /** How long one HubSpot call may take before it counts as failed (no status). */
   timeoutMs?: number;
+  /** Told of every request to HubSpot's API (request.ts). */
+  onCall?: HubSpotCallObserver;
 }
 
 const enc = encodeURIComponent;
@@ -95,7 +97,7 @@ export class HubSpotDeals {
 
   constructor(private readonly deps: HubSpotDealsDeps) {
     this.logger = deps.logger.child({ component: 'hubspot-deals' });
-    this.http = new HubSpotRequester(deps.installs, deps.timeoutMs);
+    this.http = new HubSpotRequester(deps.installs, deps.timeoutMs, deps.onCall);
     this.search = new DealSearch(this.http);
     this.tasks = new DealTasks(this.http);
   }

@@ -65,11 +65,18 @@ export interface HubSpotClients {
   call<T>(portalId: number, work: (client: Client) => Promise<T>): Promise<T>;
 }
 
+/**
+ * Told of every HTTP request to HubSpot's API (each try of a 401 retry too): the status it answered (undefined when no
+ * answer came) and how long it took. Must not throw.
+ */
+export type HubSpotCallObserver = (call: { status: number | undefined; seconds: number }) => void;
+
 export class HubSpotRequester {
   constructor(
     /** Only `call` is used, so a test can hand in a client for a simulator app with other scopes. */
     private readonly installs: HubSpotClients,
     private readonly timeoutMs: number = DEFAULT_HUBSPOT_TIMEOUT_MS,
+    private readonly onCall?: HubSpotCallObserver,
   ) {}
 
   request<S extends z.ZodType>(portalId: number, request: HubSpotRequest, schema: S): Promise<z.output<S>>;
@@ -94,6 +101,8 @@ export class HubSpotRequester {
 
   /** apiRequest takes no AbortSignal, so a deadline races it; a late answer is dropped. */
   private async send(client: Client, request: HubSpotRequest): Promise<Response> {
+    const startedAt = performance.now();
+    let status: number | undefined;
     try {
       const call = client.apiRequest({
         method: request.method,
@@ -101,12 +110,17 @@ export class HubSpotRequester {
         ...(request.qs ? { qs: request.qs } : {}),
         ...(request.body !== undefined ? { body: request.body } : {}),
       });
-      return await withDeadline(call, this.timeoutMs, () => new HubSpotApiError(`HubSpot did not answer within ${this.timeoutMs} ms ${request.what}`, undefined, undefined));
+      const response = await withDeadline(call, this.timeoutMs, () => new HubSpotApiError(`HubSpot did not answer within ${this.timeoutMs} ms ${request.what}`, undefined, undefined));
+      status = response.status;
+      return response;
     } catch (err) {
       if (err instanceof HubSpotApiError) throw err;
       const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
       const reason = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
       throw new HubSpotApiError(`HubSpot could not be reached ${request.what}: ${reason}`, undefined, undefined, { cause: err });
+    } finally {
+      // The status is known once the headers are in; reading the body is the caller's, as with fetch.
+      this.onCall?.({ status, seconds: (performance.now() - startedAt) / 1000 });
     }
   }
 }

@@ -146,3 +146,19 @@ export async function deleteAccountJobs(db: Queryable, schema: string, portalId:
   await db.query(`DELETE FROM ${quoteIdent(schema)}.archive WHERE data->>'portalId' = $1::text`, [String(portalId)]);
   return jobs.rowCount ?? 0;
 }
+
+/**
+ * Per queue, the jobs due to run that no worker has taken yet (new or retrying, start_after passed), and how long the
+ * oldest of them has been due, in seconds of the database's time. A job waiting out its backoff or scheduled later
+ * (parked for a person, deferred) is not due, so it neither counts nor ages: what grows here is work the workers are
+ * not keeping up with. Queues with nothing due are absent.
+ */
+export async function queueBacklog(db: Queryable, schema: string): Promise<Array<{ queue: string; waiting: number; oldestWaitingSeconds: number }>> {
+  const { rows } = await db.query(
+    `SELECT name, count(*)::int AS waiting, extract(epoch FROM now() - min(start_after))::float8 AS oldest
+       FROM ${quoteIdent(schema)}.job
+      WHERE state IN ('created', 'retry') AND start_after <= now()
+      GROUP BY name`,
+  );
+  return rows.map((r) => ({ queue: String(r.name), waiting: Number(r.waiting), oldestWaitingSeconds: Math.max(0, Number(r.oldest)) }));
+}

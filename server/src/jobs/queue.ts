@@ -87,6 +87,12 @@ export interface JobQueueOptions {
   /** How often cron schedules are evaluated, and how soon a due one is enqueued (seconds; pg-boss: 30 and 5). */
   cronMonitorIntervalSeconds?: number;
   cronWorkerIntervalSeconds?: number;
+  /**
+   * Told how each run ended: completed; retried (failed, runs again); failed (for good). `seconds` is the handler's
+   * run time, absent when no handler ran (invalid payload). Runs that were deferred (key busy) or parked for a person
+   * are neither. Must not throw.
+   */
+  onSettled?: (settled: { queue: string; outcome: 'completed' | 'failed' | 'retried'; seconds?: number }) => void;
 }
 
 interface FetchedJob {
@@ -303,6 +309,7 @@ export class JobQueue {
       const message = `invalid job payload: ${z.prettifyError(parsed.error)}`;
       log.error({ issues: parsed.error.issues }, 'job payload is invalid; dead-lettered without retry');
       await this.failPermanently(def.name, job.id, message);
+      this.options.onSettled?.({ queue: def.name, outcome: 'failed' });
       return 'failed';
     }
 
@@ -318,6 +325,10 @@ export class JobQueue {
 
     const expiry = setTimeout(() => abort.abort(new Error('job expired')), job.expireInSeconds * 1000);
     expiry.unref();
+    // Wall time on purpose: a run's duration is real seconds of a worker, whatever DealBooks' clock says.
+    const startedAt = performance.now();
+    const settled = (outcome: 'completed' | 'failed' | 'retried') =>
+      this.options.onSettled?.({ queue: def.name, outcome, seconds: (performance.now() - startedAt) / 1000 });
     try {
       const output = await untilAborted(
         def.handler(parsed.data, {
@@ -333,6 +344,7 @@ export class JobQueue {
       await this.boss.complete(def.name, job.id, toOutput(output));
       await bossTables.forgetWaiting(this.options.pool, job.id);
       log.info('job completed');
+      settled('completed');
       return 'completed';
     } catch (err) {
       if (err instanceof JobMustWaitError) {
@@ -346,10 +358,12 @@ export class JobQueue {
       if (permanent) {
         await this.failPermanently(def.name, job.id, message);
         log.error({ err }, 'job failed permanently; dead-lettered');
+        settled('failed');
       } else {
         await this.boss.fail(def.name, job.id, { message });
         const willRetry = job.retryCount < job.retryLimit;
         log[willRetry ? 'warn' : 'error']({ err, willRetry }, willRetry ? 'job failed; will retry' : 'job failed; dead-lettered');
+        settled(willRetry ? 'retried' : 'failed');
       }
       return 'failed';
     } finally {
@@ -386,6 +400,13 @@ export class JobQueue {
   }
 
   /** How many jobs of an account wait for a person. */
+  /** Per defined queue (0 when none waits), jobs due and not taken yet and the age of the oldest (boss-tables.ts). */
+  async backlog(): Promise<Array<{ queue: string; waiting: number; oldestWaitingSeconds: number }>> {
+    const rows = new Map((await bossTables.queueBacklog(this.options.pool, this.schema)).map((r) => [r.queue, r]));
+    for (const name of this.definitions.keys()) if (!rows.has(name)) rows.set(name, { queue: name, waiting: 0, oldestWaitingSeconds: 0 });
+    return [...rows.values()].sort((a, b) => a.queue.localeCompare(b.queue));
+  }
+
   async waitingCount(portalId: number): Promise<number> {
     return bossTables.countWaiting(this.options.pool, this.schema, portalId);
   }

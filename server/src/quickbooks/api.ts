@@ -99,6 +99,11 @@ export interface QuickbooksApiDeps {
   timeoutMs?: number;
   /** Requests in flight at once per QBO company from this process (default 10, QBO's own limit). */
   maxConcurrentPerRealm?: number;
+  /**
+   * Told of every HTTP exchange with QuickBooks (each try of a 401 retry too): the status it answered (undefined when
+   * no answer came) and how long it took, waiting for the company's slot not included. Must not throw.
+   */
+  onCall?: (call: { status: number | undefined; seconds: number }) => void;
 }
 
 export interface PostOptions {
@@ -334,6 +339,8 @@ export class QuickbooksApi {
   ): Promise<Exchange> {
     const release = await this.gate.acquire(realmId, options.signal);
     const timeout = AbortSignal.timeout(this.timeoutMs);
+    const startedAt = performance.now();
+    let status: number | undefined;
     try {
       const url = new URL(`${this.deps.apiBaseUrl}/v3/company/${encodeURIComponent(realmId)}${path}`);
       url.searchParams.set('minorversion', MINOR_VERSION);
@@ -346,6 +353,7 @@ export class QuickbooksApi {
         body: !hasBody ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
         signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
       });
+      status = response.status;
       const text = await response.text();
       return { status: response.status, ok: response.ok, headers: response.headers, text };
     } catch (err) {
@@ -362,6 +370,7 @@ export class QuickbooksApi {
               : 'the connection to QuickBooks failed';
       throw this.failed(context, new QuickbooksApiError(message, 0, undefined, undefined, { method, network, cause: err }));
     } finally {
+      this.deps.onCall?.({ status, seconds: (performance.now() - startedAt) / 1000 });
       release();
     }
   }

@@ -12,6 +12,12 @@ import { verifyHubSpotRequest } from '../hubspot-auth';
  */
 export interface WebhookRoutesDeps extends ReceiveDeps {
   config: Config;
+  /**
+   * Told what became of each delivery: refused (signature: nothing stored), failed (stored, not understood) or stored
+   * with the counts of its events. A delivery answered 5xx (its events could not be stored) is none of these: the
+   * sender retries it. Must not throw.
+   */
+  onIntake?: (intake: { source: Parameters<typeof receiveDelivery>[1] } & ({ outcome: 'refused' | 'failed' } | { outcome: 'stored'; events: { stored: number; duplicates: number; ignored: number; failed: number } })) => void;
 }
 
 const rawBodyOf = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : (req.rawBody ?? Buffer.alloc(0)));
@@ -45,15 +51,19 @@ export function webhookRoutes(deps: WebhookRoutesDeps): express.Router {
         if (err instanceof AppError) {
           logger.info({ source, status: err.status, reason: err.message }, 'webhook delivery refused');
           if (err.status === 401) {
+            deps.onIntake?.({ source, outcome: 'refused' });
             await recordRefusedSignature(deps, source, err.message).catch((countErr: unknown) => logger.warn({ err: countErr, source }, 'a refused webhook signature could not be counted'));
           }
         }
         throw err;
       }
       const outcome = await receiveDelivery(deps, source, { headers: req.headers, body });
-      if (outcome.kind === 'failed') res.status(200).json({ received: true, stored: 'failed', reason: outcome.reason });
-      else {
+      if (outcome.kind === 'failed') {
+        deps.onIntake?.({ source, outcome: 'failed' });
+        res.status(200).json({ received: true, stored: 'failed', reason: outcome.reason });
+      } else {
         const { kind: _kind, failed, ...counts } = outcome;
+        deps.onIntake?.({ source, outcome: 'stored', events: { stored: counts.stored, duplicates: counts.duplicates, ignored: counts.ignored, failed } });
         // `failed` only when some are: what senders and existing callers read stays as it was.
         res.status(200).json(failed > 0 ? { ...counts, failed } : counts);
       }
