@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { z } from 'zod';
 import { PermanentJobError } from '../../server/src/errors';
 import { DEAL_WORK_QUEUE } from '../../server/src/jobs/deal-jobs';
@@ -32,8 +33,35 @@ async function scrape(service: TestService): Promise<string> {
   return response.text();
 }
 
-/** TCP servers this process is listening on (the job queue and database open none). */
-const listeningServers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+/**
+ * The servers that began listening while `start` ran and answer GET /metrics in the Prometheus format. Counting every
+ * listening socket of the process would also count those of other parts (the embedded database's socket server opens
+ * and closes with each service), so each new server is asked.
+ */
+async function metricsListenersOpenedBy<T>(start: () => Promise<T>): Promise<{ result: T; metricsListeners: number }> {
+  const opened: net.Server[] = [];
+  const listen = jest.spyOn(net.Server.prototype, 'listen').mockImplementation(function (this: net.Server, ...args: unknown[]) {
+    opened.push(this);
+    return (originalListen as (...a: unknown[]) => net.Server).apply(this, args);
+  });
+  let result: T;
+  try {
+    result = await start();
+  } finally {
+    listen.mockRestore();
+  }
+  let metricsListeners = 0;
+  for (const server of opened) {
+    const address = server.address();
+    if (!server.listening || address === null || typeof address === 'string') continue;
+    const answer = await fetch(`http://127.0.0.1:${address.port}/metrics`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
+    if (answer?.status === 200 && (answer.headers.get('content-type') ?? '').startsWith('text/plain; version=0.0.4')) metricsListeners += 1;
+    await answer?.body?.cancel();
+  }
+  return { result, metricsListeners };
+}
+/** net.Server's own listen, which the spy above passes every call on to. */
+const originalListen = net.Server.prototype.listen;
 
 describe(`GET /metrics on its own listener (${DATABASE_KIND})`, () => {
   let world: World;
@@ -183,21 +211,19 @@ describe(`job metrics, in a second service of the same process (${DATABASE_KIND}
 
 describe('without METRICS_PORT', () => {
   it('When METRICS_PORT is unset, then no metrics listener is opened; when set, exactly one is', async () => {
-    const before = listeningServers();
-    const without = await startTestService();
+    const without = await metricsListenersOpenedBy(() => startTestService());
     try {
-      expect(without.config.metrics.port).toBeUndefined();
-      expect(without.metricsAddress()).toBeUndefined();
-      expect(listeningServers()).toBe(before);
+      expect(without.result.config.metrics.port).toBeUndefined();
+      expect(without.result.metricsAddress()).toBeUndefined();
+      expect(without.metricsListeners).toBe(0);
     } finally {
-      await without.close();
+      await without.result.close();
     }
-    const withPort = await startTestService({ env: { METRICS_PORT: '0' } });
+    const withPort = await metricsListenersOpenedBy(() => startTestService({ env: { METRICS_PORT: '0' } }));
     try {
-      expect(listeningServers()).toBe(before + 1);
+      expect(withPort.metricsListeners).toBe(1);
     } finally {
-      await withPort.close();
+      await withPort.result.close();
     }
-    expect(listeningServers()).toBe(before);
   });
 });
