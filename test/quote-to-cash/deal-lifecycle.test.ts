@@ -205,10 +205,15 @@ describe('Deals deleted and restored in HubSpot', () => {
     const event = (subscriptionType: string, occurredAt: number) => ({ ...dealstageEvent(q, deal.dealId), subscriptionType, occurredAt, propertyName: undefined, propertyValue: undefined, changeSource: 'CRM_UI' });
     const deletion = event('object.deletion', at - 2_000);
     const restored = event('object.restore', at - 1_000);
-    expect((await postWebhook(q, JSON.stringify([restored]))).status).toBe(200);
-    expect((await postWebhook(q, JSON.stringify([deletion]))).status).toBe(200);
-    await q.drain();
     const state = async () => (await q.world.ctx.pool.query(`SELECT state FROM deal_lifecycle WHERE portal_id = $1 AND deal_id = $2`, [q.portalId, deal.dealId])).rows.map((r: any) => r.state);
+    // Delivered together, they are applied in the order they happened.
+    expect((await postWebhook(q, JSON.stringify([restored, deletion]))).status).toBe(200);
+    await q.drain();
+    expect(await state()).toEqual(['live']);
+    // Delivered apart (the deletion's retry comes after the restore was applied), the older deletion still loses.
+    const retried = { ...deletion, occurredAt: at - 1_500 };
+    expect((await postWebhook(q, JSON.stringify([retried]))).status).toBe(200);
+    await q.drain();
     expect(await state()).toEqual(['live']);
     expect((await q.card('POST', `/api/deals/${deal.dealId}/invoices`, {})).status).toBe(202);
     await q.drain();
