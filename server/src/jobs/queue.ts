@@ -399,7 +399,6 @@ export class JobQueue {
     return bossTables.nextStarts(this.options.pool, this.schema, queue, field, values.map(String));
   }
 
-  /** How many jobs of an account wait for a person. */
   /** Per defined queue (0 when none waits), jobs due and not taken yet and the age of the oldest (boss-tables.ts). */
   async backlog(): Promise<Array<{ queue: string; waiting: number; oldestWaitingSeconds: number }>> {
     const rows = new Map((await bossTables.queueBacklog(this.options.pool, this.schema)).map((r) => [r.queue, r]));
@@ -407,6 +406,7 @@ export class JobQueue {
     return [...rows.values()].sort((a, b) => a.queue.localeCompare(b.queue));
   }
 
+  /** How many jobs of an account wait for a person. */
   async waitingCount(portalId: number): Promise<number> {
     return bossTables.countWaiting(this.options.pool, this.schema, portalId);
   }
