@@ -256,15 +256,7 @@ export class HubSpotAccount {
     }
     this.table(type).set(id, object);
     for (const { association, toId } of links) this.associations.add(association, id, toId);
-    const creation: ObjectCreation = {
-      portalId: this.portalId,
-      objectType: info.singular,
-      objectTypeId: info.typeId,
-      objectId: Number(id),
-      changeSource: origin.changeSource,
-      ...(origin.sourceId !== undefined ? { sourceId: origin.sourceId } : {}),
-      occurredAt: object.createdAtMs,
-    };
+    const creation: ObjectCreation = { ...this.objectEvent(type, id, origin), occurredAt: object.createdAtMs };
     this.report(type, id, () => this.deps.emitCreation(creation));
     return object;
   }
